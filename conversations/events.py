@@ -1,0 +1,87 @@
+"""Platform-neutral inbound events: what adapters translate platform payloads into."""
+
+from __future__ import annotations
+
+from typing import Annotated, Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from conversations.state import Actor
+
+
+class _Event(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    # The platform's own id for this delivery (Slack event_id, Teams activity id, ...):
+    # replays of the same id must change nothing.
+    event_id: str
+    platform: str
+    channel: str
+    # The root message id when the event happened inside a report's thread.
+    thread: str | None = None
+    actor: Actor
+    # Set when the platform payload names the report (buttons, forms, internal events).
+    report_id: str | None = None
+
+
+class CommandIssued(_Event):
+    """`/jcdc <text>` in Slack, `@JCDC <text>` in Teams."""
+
+    kind: Literal["command"] = "command"
+    text: str
+    # People mentioned in the command (for `assign`), already resolved by the adapter.
+    mentions: tuple[Actor, ...] = ()
+    # Opaque token that lets the adapter open a form right away (Slack trigger_id).
+    trigger: str | None = None
+
+
+class MessagePosted(_Event):
+    kind: Literal["message_posted"] = "message_posted"
+    message_id: str
+    text: str
+
+
+class MessageEdited(_Event):
+    kind: Literal["message_edited"] = "message_edited"
+    message_id: str
+    text: str
+
+
+class MessageDeleted(_Event):
+    kind: Literal["message_deleted"] = "message_deleted"
+    message_id: str
+
+
+class FormSubmitted(_Event):
+    """A whole section answered in a form (Slack modal, Teams Adaptive Card)."""
+
+    kind: Literal["form_submitted"] = "form_submitted"
+    section_id: str
+    # item id -> what the person entered; empty values mean "left blank".
+    values: dict[str, str]
+
+
+class ButtonPressed(_Event):
+    kind: Literal["button_pressed"] = "button_pressed"
+    action: str
+    value: str = ""
+    trigger: str | None = None
+
+
+class RootPosted(_Event):
+    """Internal: the report's root message now exists and has this id."""
+
+    kind: Literal["root_posted"] = "root_posted"
+    message_id: str
+
+
+Event = Annotated[
+    CommandIssued
+    | MessagePosted
+    | MessageEdited
+    | MessageDeleted
+    | FormSubmitted
+    | ButtonPressed
+    | RootPosted,
+    Field(discriminator="kind"),
+]

@@ -1,0 +1,21 @@
+"""Deployment rules the engine applies: who may decide, where reports go. Plain data, no I/O."""
+
+from __future__ import annotations
+
+from pydantic import BaseModel, ConfigDict
+
+JCDC_ADDRESS = "CISA.JCDC@cisa.dhs.gov"
+# Incident details are usually for limited disclosure until the lead decides otherwise.
+DEFAULT_TLP = "TLP:AMBER"
+
+
+class Policy(BaseModel):
+    model_config = ConfigDict(frozen=True)
+
+    recipient: str = JCDC_ADDRESS
+    # Platform user ids who may confirm sends and settle decisions besides the report's lead.
+    approvers: frozenset[str] = frozenset()
+    # When False, the lead's Send queues the report at once (teams that want a literal one click).
+    confirm_send: bool = True
+    default_tlp: str = DEFAULT_TLP
+    attachments: tuple[str, ...] = ("report.json", "report.md")

@@ -1,0 +1,69 @@
+"""Platform-neutral message text.
+
+The engine never formats Block Kit or Markdown. It builds messages from spans, and marks
+everything a person typed as `user` text so that each adapter can escape it for its platform
+(no @channel pings, mentions, links or formatting smuggled in through an answer).
+"""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict
+
+SpanStyle = Literal["plain", "strong", "emphasis", "code", "user", "mention"]
+
+
+class Span(BaseModel):
+    model_config = ConfigDict(frozen=True)
+
+    style: SpanStyle
+    text: str
+    # For mentions: the platform user id to notify; `text` is the display name.
+    user_id: str | None = None
+
+
+RichText = tuple[Span, ...]
+
+
+def plain(text: str) -> Span:
+    return Span(style="plain", text=text)
+
+
+def strong(text: str) -> Span:
+    return Span(style="strong", text=text)
+
+
+def emphasis(text: str) -> Span:
+    return Span(style="emphasis", text=text)
+
+
+def code(text: str) -> Span:
+    return Span(style="code", text=text)
+
+
+def user_text(text: str) -> Span:
+    """Text a person typed: adapters must escape it."""
+    return Span(style="user", text=text)
+
+
+def mention(user_id: str, name: str) -> Span:
+    return Span(style="mention", text=name, user_id=user_id)
+
+
+def rich(*parts: Span | str) -> RichText:
+    """Build a message; bare strings are bot-authored plain text."""
+    return tuple(plain(part) if isinstance(part, str) else part for part in parts)
+
+
+def to_plain(text: RichText) -> str:
+    """A readable plain-text rendering (CLI, logs, tests)."""
+    out: list[str] = []
+    for span in text:
+        if span.style == "mention":
+            out.append(f"@{span.text}")
+        elif span.style == "code":
+            out.append(f"`{span.text}`")
+        else:
+            out.append(span.text)
+    return "".join(out)

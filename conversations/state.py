@@ -1,0 +1,107 @@
+"""The state of one report: everything the engine needs to take the next turn."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from enum import StrEnum
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, JsonValue
+
+
+class _Frozen(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+
+class Actor(_Frozen):
+    """A person (or the bot) on a chat platform."""
+
+    id: str
+    name: str
+
+
+class ReportStatus(StrEnum):
+    OPEN = "open"
+    # The lead confirmed sending; the submission is queued for delivery.
+    SUBMIT_REQUESTED = "submit_requested"
+    CANCELLED = "cancelled"
+
+
+# How a contribution arrived: a reply to the guided question, an `N.M: ...` direct answer,
+# a section form, or a command such as `tlp amber`.
+Via = Literal["guided", "direct", "form", "command"]
+RetractReason = Literal["deleted", "superseded", "edited_away"]
+
+
+class Contribution(_Frozen):
+    id: str
+    item_id: str
+    author: Actor
+    at: datetime
+    via: Via
+    source_message_id: str | None
+    # Exactly what the person typed, kept verbatim.
+    raw: str
+    # The parsed, normalised value (its shape depends on the item's answer kind).
+    value: JsonValue
+    edited_at: datetime | None = None
+    retracted_at: datetime | None = None
+    retracted_reason: RetractReason | None = None
+
+    @property
+    def active(self) -> bool:
+        return self.retracted_at is None
+
+
+class Resolution(_Frozen):
+    """The lead's decision between conflicting values of a single-valued item."""
+
+    item_id: str
+    value: JsonValue
+    by: Actor
+    at: datetime
+
+
+class Assignment(_Frozen):
+    section_id: str
+    assignee: Actor
+    by: Actor
+    at: datetime
+
+
+class SendRequest(_Frozen):
+    """A send waiting for confirmation, or one that was confirmed."""
+
+    requested_by: Actor
+    requested_at: datetime
+    confirmed_by: tuple[Actor, ...] = ()
+
+
+class ReportState(_Frozen):
+    id: str
+    platform: str
+    channel: str
+    # The root message's id; replies under it form the report's thread.
+    thread: str | None = None
+    title: str
+    lead: Actor
+    status: ReportStatus = ReportStatus.OPEN
+    created_at: datetime
+    updated_at: datetime
+    checklist_version: str
+    # Guided mode: the item the bot asked last, and whether it keeps asking.
+    cursor: str | None = None
+    guiding: bool = True
+    # Items asked before the cursor, newest last, for `back`.
+    asked: tuple[str, ...] = ()
+    skipped: tuple[str, ...] = ()
+    contributions: tuple[Contribution, ...] = ()
+    assignments: tuple[Assignment, ...] = ()
+    resolutions: tuple[Resolution, ...] = ()
+    send_request: SendRequest | None = None
+    # Incremented by storage on every saved turn (optimistic concurrency, frozen versions).
+    version: int = 0
+
+    @property
+    def short_id(self) -> str:
+        return self.id[:8]
