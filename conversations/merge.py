@@ -1,0 +1,212 @@
+"""Merging many responders' contributions into one answer per item.
+
+This is the rule both the engine (progress, conflicts, the next question) and storage's
+report assembly rely on, so it lives here once: accumulating items keep every value with its
+contributors; single-valued items agree, are resolved by the lead, or are in conflict.
+Nothing is ever silently overwritten.
+"""
+
+from __future__ import annotations
+
+import json
+from collections import Counter
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from enum import StrEnum
+
+from pydantic import JsonValue
+
+from conversations.answers import split_value
+from conversations.checklist import AnswerKind, Checklist, Item, Section
+from conversations.state import Actor, Assignment, Contribution, ReportState, Resolution
+
+
+class ItemStatus(StrEnum):
+    MISSING = "missing"
+    ANSWERED = "answered"
+    CONFLICT = "conflict"
+    SKIPPED = "skipped"
+
+
+@dataclass(frozen=True)
+class Alternative:
+    """One distinct value of an item and who gave it."""
+
+    value: JsonValue
+    contributions: tuple[Contribution, ...]
+
+    @property
+    def authors(self) -> tuple[Actor, ...]:
+        return _unique_actors(c.author for c in self.contributions)
+
+
+@dataclass(frozen=True)
+class ItemMerge:
+    item: Item
+    status: ItemStatus
+    # Active contributions, oldest first.
+    contributions: tuple[Contribution, ...]
+    # Accumulating items: the union of all values (a list). Single-valued: the agreed or
+    # resolved value. None while missing, skipped or in conflict.
+    value: JsonValue | None
+    alternatives: tuple[Alternative, ...]
+    resolution: Resolution | None
+
+    @property
+    def contributors(self) -> tuple[Actor, ...]:
+        return _unique_actors(c.author for c in self.contributions)
+
+
+@dataclass(frozen=True)
+class SectionMerge:
+    section: Section
+    items: tuple[ItemMerge, ...]
+    assignee: Assignment | None
+
+    @property
+    def answered(self) -> int:
+        return sum(
+            1
+            for i in self.items
+            if i.status is not ItemStatus.MISSING and i.status is not ItemStatus.SKIPPED
+        )
+
+    @property
+    def skipped(self) -> int:
+        return sum(1 for i in self.items if i.status is ItemStatus.SKIPPED)
+
+    @property
+    def total(self) -> int:
+        return len(self.items)
+
+
+@dataclass(frozen=True)
+class ReportMerge:
+    sections: tuple[SectionMerge, ...]
+    tlp: str
+
+    def item(self, item_id: str) -> ItemMerge:
+        for section in self.sections:
+            for merged in section.items:
+                if merged.item.id == item_id:
+                    return merged
+        raise KeyError(item_id)
+
+    def items(self) -> Iterable[ItemMerge]:
+        for section in self.sections:
+            yield from section.items
+
+    @property
+    def answered(self) -> int:
+        return sum(s.answered for s in self.sections)
+
+    @property
+    def skipped(self) -> int:
+        return sum(s.skipped for s in self.sections)
+
+    @property
+    def total(self) -> int:
+        return sum(s.total for s in self.sections)
+
+    @property
+    def open_conflicts(self) -> tuple[ItemMerge, ...]:
+        return tuple(i for i in self.items() if i.status is ItemStatus.CONFLICT)
+
+    @property
+    def missing(self) -> tuple[ItemMerge, ...]:
+        return tuple(i for i in self.items() if i.status is ItemStatus.MISSING)
+
+    def contributor_counts(self) -> list[tuple[Actor, int]]:
+        """Everyone who contributed, with their number of active contributions, most first."""
+        counts: Counter[Actor] = Counter()
+        for merged in self.items():
+            counts.update(c.author for c in merged.contributions)
+        first_seen = {actor: n for n, actor in enumerate(counts)}
+        return sorted(counts.items(), key=lambda pair: (-pair[1], first_seen[pair[0]]))
+
+
+def value_key(value: JsonValue) -> str:
+    """A canonical key so equal values compare equal whatever their dict order."""
+    return json.dumps(value, sort_keys=True, ensure_ascii=False)
+
+
+def merge_item(
+    item: Item,
+    contributions: Sequence[Contribution],
+    resolution: Resolution | None,
+    skipped: bool,
+) -> ItemMerge:
+    active = tuple(c for c in contributions if c.active)
+    alternatives = _alternatives(active)
+    if not active:
+        status = ItemStatus.SKIPPED if skipped else ItemStatus.MISSING
+        return ItemMerge(item, status, active, None, (), resolution)
+    if item.accumulates:
+        union: dict[str, JsonValue] = {}
+        for contribution in active:
+            for element in split_value(item, contribution.value):
+                union.setdefault(value_key(element), element)
+        return ItemMerge(
+            item, ItemStatus.ANSWERED, active, list(union.values()), alternatives, resolution
+        )
+    if len(alternatives) == 1:
+        return ItemMerge(
+            item, ItemStatus.ANSWERED, active, alternatives[0].value, alternatives, resolution
+        )
+    if resolution is not None and _resolution_holds(resolution, active):
+        return ItemMerge(
+            item, ItemStatus.ANSWERED, active, resolution.value, alternatives, resolution
+        )
+    return ItemMerge(item, ItemStatus.CONFLICT, active, None, alternatives, resolution)
+
+
+def merge_report(state: ReportState, checklist: Checklist, default_tlp: str) -> ReportMerge:
+    by_item: dict[str, list[Contribution]] = {}
+    for contribution in state.contributions:
+        by_item.setdefault(contribution.item_id, []).append(contribution)
+    resolutions = {r.item_id: r for r in state.resolutions}
+    assignments = {a.section_id: a for a in state.assignments}
+    skipped = set(state.skipped)
+    sections = tuple(
+        SectionMerge(
+            section,
+            tuple(
+                merge_item(
+                    item, by_item.get(item.id, ()), resolutions.get(item.id), item.id in skipped
+                )
+                for item in section.items
+            ),
+            assignments.get(section.id),
+        )
+        for section in checklist.sections
+    )
+    tlp = default_tlp
+    for section in sections:
+        for merged in section.items:
+            if merged.item.kind is AnswerKind.TLP and isinstance(merged.value, str):
+                tlp = merged.value
+    return ReportMerge(sections, tlp)
+
+
+def _alternatives(active: Sequence[Contribution]) -> tuple[Alternative, ...]:
+    groups: dict[str, list[Contribution]] = {}
+    values: dict[str, JsonValue] = {}
+    for contribution in active:
+        key = value_key(contribution.value)
+        groups.setdefault(key, []).append(contribution)
+        values.setdefault(key, contribution.value)
+    return tuple(Alternative(values[key], tuple(group)) for key, group in groups.items())
+
+
+def _resolution_holds(resolution: Resolution, active: Sequence[Contribution]) -> bool:
+    """A resolution settles the conflict it saw; a different value arriving later reopens it."""
+    chosen = value_key(resolution.value)
+    for contribution in active:
+        changed_at = contribution.edited_at or contribution.at
+        if changed_at > resolution.at and value_key(contribution.value) != chosen:
+            return False
+    return True
+
+
+def _unique_actors(actors: Iterable[Actor]) -> tuple[Actor, ...]:
+    return tuple(dict.fromkeys(actors))

@@ -1,0 +1,300 @@
+"""What the bot says: questions, acknowledgements, status, help and the root card.
+
+Everything a person typed goes into a `user_text` span so adapters escape it.
+"""
+
+from __future__ import annotations
+
+from conversations import actions
+from conversations.answers import answer_hint, display_value
+from conversations.checklist import AnswerKind, Checklist, Item, Section
+from conversations.commands import SIDE_REMARK_PREFIX
+from conversations.effects import (
+    Button,
+    FormField,
+    RootCard,
+    SectionForm,
+    SectionProgress,
+)
+from conversations.merge import ItemMerge, ItemStatus, ReportMerge
+from conversations.policy import Policy
+from conversations.richtext import RichText, Span, code, emphasis, mention, rich, strong, user_text
+from conversations.state import Actor, ReportState, ReportStatus
+
+STATUS_WORDS = {
+    ReportStatus.OPEN: "open",
+    ReportStatus.SUBMIT_REQUESTED: "queued for JCDC",
+    ReportStatus.CANCELLED: "cancelled",
+}
+
+
+def form_button(section: Section, report_id: str) -> Button:
+    return Button(
+        action=actions.OPEN_FORM,
+        label=f"Answer section {section.number} in a form",
+        value=f"{report_id}:{section.id}",
+    )
+
+
+def root_buttons(report_id: str) -> tuple[Button, ...]:
+    return (
+        Button(action=actions.STATUS, label="Status", value=report_id),
+        Button(action=actions.PREVIEW, label="Preview", value=report_id),
+        Button(action=actions.SEND, label="Send to JCDC", value=report_id, style="primary"),
+    )
+
+
+def root_card(state: ReportState, merge: ReportMerge) -> RootCard:
+    assignees = {a.section_id: a.assignee for a in state.assignments}
+    return RootCard(
+        report_id=state.id,
+        title=state.title,
+        tlp=merge.tlp,
+        lead=state.lead,
+        status=STATUS_WORDS[state.status],
+        answered=merge.answered,
+        total=merge.total,
+        sections=tuple(
+            SectionProgress(
+                section_id=s.section.id,
+                number=s.section.number,
+                title=s.section.title,
+                answered=s.answered,
+                total=s.total,
+                assignee=assignees.get(s.section.id),
+            )
+            for s in merge.sections
+        ),
+        open_conflicts=tuple(c.item.number for c in merge.open_conflicts),
+        buttons=() if state.status is ReportStatus.CANCELLED else root_buttons(state.id),
+    )
+
+
+def welcome(state: ReportState) -> RichText:
+    return rich(
+        "Report started by ",
+        mention(state.lead.id, state.lead.name),
+        " (lead). ",
+        "I'll ask the checklist questions here one at a time; anyone in the thread can answer. ",
+        "Answer any item directly with ",
+        code("4.2: your answer"),
+        ", use ",
+        code("skip"),
+        ", ",
+        code("back"),
+        ", ",
+        code("next"),
+        " or ",
+        code("later"),
+        ", and start a reply with ",
+        code(SIDE_REMARK_PREFIX),
+        " to talk without answering. ",
+        "Nothing is sent to JCDC until the lead confirms.",
+    )
+
+
+def question(
+    item: Item, section: Section, position: int, total: int, assignee: Actor | None
+) -> RichText:
+    spans: list[Span | str] = [
+        strong(f"{item.number} · {section.title}"),
+        f" ({position} of {total})\n",
+        strong(item.question),
+        "\n",
+        emphasis(item.help),
+    ]
+    if item.example:
+        spans += ["\nFor example: ", emphasis(item.example)]
+    spans += ["\n", answer_hint(item)]
+    if item.kind is AnswerKind.TLP:
+        spans.append(" Only the lead or an approver sets this.")
+    if item.caution:
+        spans += ["\n", strong("Caution: "), item.caution]
+    if assignee is not None:
+        spans += ["\n", mention(assignee.id, assignee.name), ", this section is yours."]
+    return rich(*spans)
+
+
+def recorded(author: Actor, item: Item, display: str, merge: ItemMerge) -> RichText:
+    spans: list[Span | str] = [
+        "Recorded ",
+        strong(item.number),
+        " from ",
+        strong(author.name),
+        ": ",
+        user_text(display),
+    ]
+    if merge.status is ItemStatus.CONFLICT:
+        spans += ["\n", *conflict_notice(merge)]
+    return rich(*spans)
+
+
+def conflict_notice(merge: ItemMerge) -> list[Span | str]:
+    spans: list[Span | str] = [strong(f"Conflicting answers for {merge.item.number}: ")]
+    for n, alternative in enumerate(merge.alternatives, start=1):
+        names = ", ".join(a.name for a in alternative.authors)
+        spans += [f"{n}) ", user_text(display_value(merge.item, alternative.value)), f" ({names}) "]
+    spans += [
+        "— the lead settles it with ",
+        code(f"/jcdc resolve {merge.item.number} <number>"),
+        ".",
+    ]
+    return spans
+
+
+def all_done(merge: ReportMerge) -> RichText:
+    return rich(
+        strong("That was the last open question. "),
+        f"{merge.answered} of {merge.total} answered, {merge.skipped} skipped. ",
+        "Review with ",
+        code("/jcdc preview"),
+        "; the lead sends with ",
+        code("/jcdc send"),
+        ".",
+    )
+
+
+def status(state: ReportState, merge: ReportMerge) -> RichText:
+    spans: list[Span | str] = [
+        strong("Status of "),
+        user_text(state.title),
+        strong(f" [{merge.tlp}]"),
+        f" — {STATUS_WORDS[state.status]}, lead ",
+        strong(state.lead.name),
+        "\n",
+        f"{merge.answered} of {merge.total} answered, {merge.skipped} skipped, "
+        f"{len(merge.open_conflicts)} open conflict(s).\n",
+    ]
+    for section in merge.sections:
+        spans.append(
+            f"\n{section.section.number} {section.section.title}: "
+            f"{section.answered}/{section.total}"
+        )
+        if section.assignee is not None:
+            spans.append(f" (assigned to {section.assignee.assignee.name})")
+        by_author: dict[Actor, list[str]] = {}
+        for merged in section.items:
+            for author in merged.contributors:
+                by_author.setdefault(author, []).append(merged.item.number)
+        if by_author:
+            spans.append(
+                " — "
+                + "; ".join(
+                    f"{author.name}: {', '.join(numbers)}" for author, numbers in by_author.items()
+                )
+            )
+    if merge.open_conflicts:
+        spans += [
+            "\n\n",
+            strong("Open conflicts: "),
+            ", ".join(c.item.number for c in merge.open_conflicts),
+        ]
+    return rich(*spans)
+
+
+def send_confirmation(
+    state: ReportState, merge: ReportMerge, policy: Policy, requester: Actor
+) -> RichText:
+    missing = [m.item.number for m in merge.missing]
+    spans: list[Span | str] = [
+        strong(requester.name),
+        " asks to send this report to JCDC.\n",
+        "Recipient: ",
+        code(policy.recipient),
+        "\n",
+        "Marking: ",
+        strong(merge.tlp),
+        "\n",
+        f"Completeness: {merge.answered} of {merge.total} items answered"
+        f", {merge.skipped} skipped.\n",
+    ]
+    if missing:
+        spans.append(f"Unanswered ({len(missing)}): {_compact(missing)}\n")
+    if merge.open_conflicts:
+        spans += [
+            strong("Unresolved conflicts: "),
+            ", ".join(c.item.number for c in merge.open_conflicts),
+            " — both values would be sent.\n",
+        ]
+    spans += [
+        f"Attachments: {', '.join(policy.attachments)}\n",
+        "Only ",
+        mention(state.lead.id, state.lead.name),
+        " (the lead) or an approver can confirm.",
+    ]
+    return rich(*spans)
+
+
+def help_text() -> RichText:
+    lines = [
+        ("new <title>", "start a report in this channel; you become its lead"),
+        ("status", "progress per section, who answered what, open conflicts"),
+        ("preview", "the assembled report as it would be sent"),
+        ("form <section>", "answer a whole section in a form"),
+        ("assign <section> @person", "hand a section to someone"),
+        ("tlp <clear|green|amber|amber+strict|red>", "set the TLP 2.0 marking (lead)"),
+        ("resolve <item> <choice>", "settle conflicting answers (lead)"),
+        ("lead @person", "hand the lead to someone else (lead)"),
+        ("send", "show what would be sent and ask the lead to confirm"),
+        ("confirm", "confirm a pending send (lead or approver)"),
+        ("cancel", "abandon the report (lead); nothing is sent"),
+        ("skip | back | next | later | resume", "steer the questions (also as thread replies)"),
+    ]
+    spans: list[Span | str] = [strong("JCDC report commands"), "\n"]
+    for usage, meaning in lines:
+        spans += [code(f"/jcdc {usage}"), f" — {meaning}\n"]
+    spans += [
+        "In the thread, answer the current question by replying, or any item with ",
+        code("4.2: your answer"),
+        ". Replies starting with ",
+        code(SIDE_REMARK_PREFIX),
+        " are ignored.",
+    ]
+    return rich(*spans)
+
+
+def section_form(state: ReportState, section: Section, author: Actor) -> SectionForm:
+    """A form for one section, prefilled with what this person entered in a form before."""
+    own_form_answers = {
+        c.item_id: c.raw
+        for c in state.contributions
+        if c.active and c.via == "form" and c.author.id == author.id
+    }
+    return SectionForm(
+        report_id=state.id,
+        section_id=section.id,
+        title=f"{section.number} {section.title}",
+        fields=tuple(
+            FormField(
+                item_id=item.id,
+                number=item.number,
+                label=item.question,
+                help=item.help,
+                kind=item.kind,
+                options=item.options,
+                multiline=item.kind in (AnswerKind.TEXT, AnswerKind.IOCS),
+                initial=own_form_answers.get(item.id, ""),
+            )
+            for item in section.items
+        ),
+    )
+
+
+def describe_value(item: Item, merge: ItemMerge) -> str:
+    if merge.value is None:
+        return "no answer yet"
+    if item.accumulates:
+        return "; ".join(display_value(item, c.value) for c in merge.contributions)
+    return display_value(item, merge.value)
+
+
+def _compact(numbers: list[str], limit: int = 20) -> str:
+    shown = ", ".join(numbers[:limit])
+    return shown if len(numbers) <= limit else f"{shown} and {len(numbers) - limit} more"
+
+
+def checklist_position(checklist: Checklist, item: Item) -> int:
+    for position, candidate in enumerate(checklist.items(), start=1):
+        if candidate.id == item.id:
+            return position
+    raise KeyError(item.id)

@@ -1,0 +1,172 @@
+"""A tiny driver that feeds events to the pure engine and keeps the state between turns."""
+
+from __future__ import annotations
+
+import itertools
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+from conversations.checklist import Checklist, load_checklist
+from conversations.effects import Effect, Ephemeral, Post
+from conversations.engine import Step, step
+from conversations.events import (
+    ButtonPressed,
+    CommandIssued,
+    Event,
+    FormSubmitted,
+    MessageDeleted,
+    MessageEdited,
+    MessagePosted,
+    RootPosted,
+)
+from conversations.policy import Policy
+from conversations.richtext import to_plain
+from conversations.state import Actor, ReportState
+
+SMALL_CHECKLIST = Path(__file__).parent / "fixtures" / "small_checklist.yaml"
+T0 = datetime(2026, 11, 20, 14, 0, tzinfo=UTC)
+ALICE = Actor(id="U_ALICE", name="Alice")
+BOB = Actor(id="U_BOB", name="Bob")
+CAROL = Actor(id="U_CAROL", name="Carol")
+DANA = Actor(id="U_DANA", name="Dana")
+
+
+def small_checklist() -> Checklist:
+    return load_checklist(SMALL_CHECKLIST)
+
+
+class Harness:
+    def __init__(self, checklist: Checklist | None = None, policy: Policy | None = None) -> None:
+        self.checklist = checklist or small_checklist()
+        self.policy = policy or Policy()
+        self.state: ReportState | None = None
+        self.now = T0
+        self._ids = itertools.count(1)
+        self.last: Step = Step(None)
+
+    def feed(self, event: Event) -> Step:
+        self.now += timedelta(minutes=1)
+        self.last = step(self.state, event, self.checklist, self.now, self.policy)
+        self.state = self.last.state
+        return self.last
+
+    def _id(self) -> str:
+        return f"E{next(self._ids)}"
+
+    @property
+    def thread(self) -> str | None:
+        return self.state.thread if self.state else None
+
+    def start(
+        self, title: str = "Prompt injection in support copilot", lead: Actor = ALICE
+    ) -> Step:
+        created = self.command(lead, f"new {title}")
+        assert self.state is not None, to_plain_all(created.effects)
+        return self.feed(
+            RootPosted(
+                event_id="root",
+                platform="test",
+                channel="C1",
+                actor=lead,
+                report_id=self.state.id,
+                message_id="ROOT",
+            )
+        )
+
+    def command(
+        self, actor: Actor, text: str, mentions: tuple[Actor, ...] = (), trigger: str | None = None
+    ) -> Step:
+        return self.feed(
+            CommandIssued(
+                event_id=self._id(),
+                platform="test",
+                channel="C1",
+                actor=actor,
+                text=text,
+                mentions=mentions,
+                trigger=trigger,
+            )
+        )
+
+    def say(self, actor: Actor, text: str, message_id: str | None = None) -> Step:
+        return self.feed(
+            MessagePosted(
+                event_id=self._id(),
+                platform="test",
+                channel="C1",
+                thread=self.thread,
+                actor=actor,
+                message_id=message_id or self._id(),
+                text=text,
+            )
+        )
+
+    def edit(self, actor: Actor, message_id: str, text: str) -> Step:
+        return self.feed(
+            MessageEdited(
+                event_id=self._id(),
+                platform="test",
+                channel="C1",
+                thread=self.thread,
+                actor=actor,
+                message_id=message_id,
+                text=text,
+            )
+        )
+
+    def delete(self, actor: Actor, message_id: str) -> Step:
+        return self.feed(
+            MessageDeleted(
+                event_id=self._id(),
+                platform="test",
+                channel="C1",
+                thread=self.thread,
+                actor=actor,
+                message_id=message_id,
+            )
+        )
+
+    def form(self, actor: Actor, section_id: str, values: dict[str, str]) -> Step:
+        assert self.state is not None
+        return self.feed(
+            FormSubmitted(
+                event_id=self._id(),
+                platform="test",
+                channel="C1",
+                actor=actor,
+                report_id=self.state.id,
+                section_id=section_id,
+                values=values,
+            )
+        )
+
+    def press(self, actor: Actor, action: str, value: str = "") -> Step:
+        assert self.state is not None
+        return self.feed(
+            ButtonPressed(
+                event_id=self._id(),
+                platform="test",
+                channel="C1",
+                actor=actor,
+                report_id=self.state.id,
+                action=action,
+                value=value,
+                trigger="TRIGGER",
+            )
+        )
+
+    def active_values(self, item_id: str) -> list[object]:
+        assert self.state is not None
+        return [c.value for c in self.state.contributions if c.active and c.item_id == item_id]
+
+
+def to_plain_all(effects: tuple[Effect, ...]) -> str:
+    return "\n".join(to_plain(e.text) for e in effects if isinstance(e, Post | Ephemeral))
+
+
+def posts(result: Step) -> list[str]:
+    return [to_plain(e.text) for e in result.effects if isinstance(e, Post)]
+
+
+def notices(result: Step) -> list[str]:
+    return [to_plain(e.text) for e in result.effects if isinstance(e, Ephemeral)]
