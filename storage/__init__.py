@@ -1,0 +1,1 @@
+"""Persistence: tables, migrations, the report store, and report assembly and rendering."""

@@ -1,0 +1,205 @@
+"""Assembling all contributions into one typed report: answers, contributors, conflicts.
+
+The merge rule itself lives in `conversations.merge` (the engine needs it too); this module
+turns its result into the document that is previewed, exported and sent.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from conversations.answers import display_value, tlp_meaning
+from pydantic import BaseModel, ConfigDict, JsonValue
+
+from conversations.checklist import AnswerKind, Checklist
+from conversations.merge import ItemMerge, ItemStatus, merge_report
+from conversations.policy import Policy
+from conversations.state import Actor, ReportState, Via
+
+REPORT_SCHEMA_VERSION = "1"
+
+
+class _Frozen(BaseModel):
+    model_config = ConfigDict(frozen=True)
+
+
+class Entry(_Frozen):
+    """One responder's contribution to an item."""
+
+    value: JsonValue
+    display: str
+    raw: str
+    author: Actor
+    at: datetime
+    via: Via
+    edited_at: datetime | None = None
+
+
+class Alternative(_Frozen):
+    value: JsonValue
+    display: str
+    authors: tuple[Actor, ...]
+
+
+class ResolutionView(_Frozen):
+    display: str
+    by: Actor
+    at: datetime
+
+
+class AssembledItem(_Frozen):
+    id: str
+    number: str
+    question: str
+    kind: AnswerKind
+    status: ItemStatus
+    # The merged answer: for accumulating items the union of every value.
+    value: JsonValue | None
+    display: str | None
+    entries: tuple[Entry, ...]
+    # Distinct values of a single-valued item (more than one means a conflict).
+    alternatives: tuple[Alternative, ...]
+    resolution: ResolutionView | None
+
+
+class AssembledSection(_Frozen):
+    id: str
+    number: int
+    title: str
+    answered: int
+    skipped: int
+    total: int
+    assignee: Actor | None
+    items: tuple[AssembledItem, ...]
+
+
+class Completeness(_Frozen):
+    answered: int
+    skipped: int
+    total: int
+    percent: int
+    open_conflicts: tuple[str, ...]
+    missing: tuple[str, ...]
+
+
+class ContributorCount(_Frozen):
+    actor: Actor
+    contributions: int
+
+
+class AssembledReport(_Frozen):
+    schema_version: str = REPORT_SCHEMA_VERSION
+    report_id: str
+    title: str
+    tlp: str
+    tlp_meaning: str
+    status: str
+    lead: Actor
+    recipient: str
+    created_at: datetime
+    # The time of the last change: renderings depend on the state only, never on the clock.
+    as_of: datetime
+    version: int
+    checklist_version: str
+    completeness: Completeness
+    contributors: tuple[ContributorCount, ...]
+    sections: tuple[AssembledSection, ...]
+
+
+def assemble(
+    state: ReportState, checklist: Checklist, policy: Policy | None = None
+) -> AssembledReport:
+    policy = policy or Policy()
+    merge = merge_report(state, checklist, policy.default_tlp)
+    sections = tuple(
+        AssembledSection(
+            id=s.section.id,
+            number=s.section.number,
+            title=s.section.title,
+            answered=s.answered,
+            skipped=s.skipped,
+            total=s.total,
+            assignee=s.assignee.assignee if s.assignee else None,
+            items=tuple(_assemble_item(m) for m in s.items),
+        )
+        for s in merge.sections
+    )
+    percent = round(100 * merge.answered / merge.total) if merge.total else 0
+    return AssembledReport(
+        report_id=state.id,
+        title=state.title,
+        tlp=merge.tlp,
+        tlp_meaning=tlp_meaning(merge.tlp),
+        status=state.status.value,
+        lead=state.lead,
+        recipient=policy.recipient,
+        created_at=state.created_at,
+        as_of=state.updated_at,
+        version=state.version,
+        checklist_version=state.checklist_version,
+        completeness=Completeness(
+            answered=merge.answered,
+            skipped=merge.skipped,
+            total=merge.total,
+            percent=percent,
+            open_conflicts=tuple(c.item.number for c in merge.open_conflicts),
+            missing=tuple(m.item.number for m in merge.missing),
+        ),
+        contributors=tuple(
+            ContributorCount(actor=actor, contributions=count)
+            for actor, count in merge.contributor_counts()
+        ),
+        sections=sections,
+    )
+
+
+def _assemble_item(merged: ItemMerge) -> AssembledItem:
+    item = merged.item
+    resolution = None
+    if (
+        merged.resolution is not None
+        and merged.status is ItemStatus.ANSWERED
+        and len(merged.alternatives) > 1
+    ):
+        resolution = ResolutionView(
+            display=display_value(item, merged.resolution.value),
+            by=merged.resolution.by,
+            at=merged.resolution.at,
+        )
+    return AssembledItem(
+        id=item.id,
+        number=item.number,
+        question=item.question,
+        kind=item.kind,
+        status=merged.status,
+        value=merged.value,
+        display=_merged_display(merged),
+        entries=tuple(
+            Entry(
+                value=c.value,
+                display=display_value(item, c.value),
+                raw=c.raw,
+                author=c.author,
+                at=c.at,
+                via=c.via,
+                edited_at=c.edited_at,
+            )
+            for c in merged.contributions
+        ),
+        alternatives=tuple(
+            Alternative(value=a.value, display=display_value(item, a.value), authors=a.authors)
+            for a in merged.alternatives
+        )
+        if not item.accumulates
+        else (),
+        resolution=resolution,
+    )
+
+
+def _merged_display(merged: ItemMerge) -> str | None:
+    if merged.value is None:
+        return None
+    if merged.item.kind is AnswerKind.TEXT:
+        # Free text from several people is not one value; each entry stands with its author.
+        return "; ".join(display_value(merged.item, c.value) for c in merged.contributions)
+    return display_value(merged.item, merged.value)

@@ -1,0 +1,7 @@
+"""The machine-readable report (attached to the email, exported with `report export`)."""
+
+from storage.assembly import AssembledReport
+
+
+def render_json(report: AssembledReport) -> str:
+    return report.model_dump_json(indent=2) + "\n"

@@ -1,0 +1,78 @@
+"""Plain text: the readable body for email and terminals."""
+
+from __future__ import annotations
+
+import textwrap
+
+from conversations.merge import ItemStatus
+from storage.assembly import AssembledItem, AssembledReport
+from storage.rendering.common import attribution, contributors_line, summary_line, timestamp
+
+_WIDTH = 78
+
+
+def render_text(report: AssembledReport) -> str:
+    lines = [
+        report.tlp,
+        "",
+        f"AI cybersecurity incident report: {report.title}",
+        f"{report.tlp}: {report.tlp_meaning}",
+        "",
+        f"Report {report.report_id} (version {report.version}, "
+        f"checklist {report.checklist_version})",
+        f"Lead: {report.lead.name}",
+        f"Status: {report.status}",
+        f"Started {timestamp(report.created_at)}; as of {timestamp(report.as_of)}",
+        summary_line(report),
+        contributors_line(report),
+    ]
+    unanswered: list[str] = []
+    for section in report.sections:
+        heading = f"{section.number}. {section.title} ({section.answered}/{section.total})"
+        lines += ["", heading, "=" * len(heading)]
+        if section.assignee is not None:
+            lines.append(f"Assigned to {section.assignee.name}")
+        for item in section.items:
+            if item.status is ItemStatus.MISSING:
+                unanswered.append(item.number)
+                continue
+            lines += ["", *_wrap(f"{item.number} {item.question}", ""), *_item_lines(item)]
+    if unanswered:
+        lines += ["", "Not answered", "============", *_wrap(", ".join(unanswered), "")]
+    lines += ["", report.tlp, ""]
+    return "\n".join(lines)
+
+
+def _item_lines(item: AssembledItem) -> list[str]:
+    if item.status is ItemStatus.SKIPPED:
+        return ["    (skipped by the team)"]
+    if item.status is ItemStatus.CONFLICT:
+        conflict = ["    CONFLICTING ANSWERS (not yet resolved):"]
+        for alternative in item.alternatives:
+            names = ", ".join(p.name for p in alternative.authors)
+            conflict += _wrap(f"- {alternative.display} ({names})", "    ")
+        return conflict
+    lines: list[str] = []
+    if item.resolution is not None:
+        lines += _wrap(
+            f"{item.display} (settled by {item.resolution.by.name}, "
+            f"{timestamp(item.resolution.at)})",
+            "    ",
+        )
+    for entry in item.entries:
+        lines += _wrap(f"- {entry.display} ({attribution(entry)})", "    ")
+    return lines
+
+
+def _wrap(text: str, indent: str) -> list[str]:
+    wrapped: list[str] = []
+    for paragraph in text.splitlines() or [""]:
+        wrapped += textwrap.wrap(
+            paragraph,
+            _WIDTH,
+            initial_indent=indent,
+            subsequent_indent=indent + "  ",
+            break_long_words=True,
+            break_on_hyphens=False,
+        ) or [indent]
+    return wrapped

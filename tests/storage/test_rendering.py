@@ -1,0 +1,60 @@
+"""Golden files for every rendering. Regenerate with UPDATE_GOLDEN=1 after a deliberate change."""
+
+from __future__ import annotations
+
+import json
+import os
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+
+from storage.assembly import AssembledReport, assemble
+from storage.rendering import render_json, render_markdown, render_text
+from tests.storage.report_fixture import busy_report
+
+GOLDEN = Path(__file__).parent / "golden"
+
+
+@pytest.fixture(scope="module")
+def report() -> AssembledReport:
+    h, state = busy_report()
+    return assemble(state, h.checklist)
+
+
+@pytest.mark.parametrize(
+    ("name", "render"),
+    [
+        ("busy_report.md", render_markdown),
+        ("busy_report.txt", render_text),
+        ("busy_report.json", render_json),
+    ],
+)
+def test_rendering_matches_golden_file(
+    report: AssembledReport, name: str, render: Callable[[AssembledReport], str]
+) -> None:
+    rendered = render(report)
+    golden = GOLDEN / name
+    if os.environ.get("UPDATE_GOLDEN") == "1":
+        golden.write_text(rendered, "utf-8")
+    assert rendered == golden.read_text("utf-8")
+
+
+def test_markdown_escapes_what_responders_typed(report: AssembledReport) -> None:
+    markdown = render_markdown(report)
+    assert "[security](http://phish.example)" not in markdown
+    assert "\\[security\\]\\(http://phish\\.example\\)" in markdown
+    assert "<support>" not in markdown
+    assert "\\*urgent\\*" in markdown
+
+
+def test_tlp_label_heads_and_closes_every_document(report: AssembledReport) -> None:
+    for rendered in (render_markdown(report), render_text(report)):
+        lines = rendered.strip().splitlines()
+        assert "TLP:AMBER" in lines[0]
+        assert "TLP:AMBER" in lines[-1]
+
+
+def test_json_rendering_parses_back_to_the_same_report(report: AssembledReport) -> None:
+    parsed = AssembledReport.model_validate(json.loads(render_json(report)))
+    assert parsed == report
