@@ -1,0 +1,115 @@
+"""A chat platform that lives in memory and keeps a readable transcript of what it was asked.
+
+It assigns message ids like a real platform does, so the turn runner and the engine run
+exactly as they would against Slack or Teams.
+"""
+
+from __future__ import annotations
+
+import itertools
+from dataclasses import dataclass, field
+
+from conversations.effects import (
+    Button,
+    Ephemeral,
+    FormRejected,
+    OpenForm,
+    Post,
+    PostRoot,
+    RootCard,
+    ShowPreview,
+    UpdateRoot,
+)
+from conversations.richtext import to_plain
+from storage.assembly import AssembledReport
+from storage.rendering import render_markdown
+
+
+@dataclass(frozen=True)
+class TranscriptLine:
+    kind: str
+    # Who sees it: "channel", "thread" or "only <name>".
+    audience: str
+    text: str
+    message_id: str | None = None
+    buttons: tuple[Button, ...] = ()
+
+
+@dataclass
+class MemoryChat:
+    transcript: list[TranscriptLine] = field(default_factory=list)
+    roots: dict[str, RootCard] = field(default_factory=dict)
+    forms: list[OpenForm] = field(default_factory=list)
+    rejected_forms: list[FormRejected] = field(default_factory=list)
+    previews: list[str] = field(default_factory=list)
+    _ids: itertools.count[int] = field(default_factory=lambda: itertools.count(1))
+
+    def next_id(self) -> str:
+        return f"m{next(self._ids)}"
+
+    async def post_root(self, effect: PostRoot) -> str:
+        message_id = self.next_id()
+        self.roots[message_id] = effect.card
+        self.transcript.append(
+            TranscriptLine(
+                "root", "channel", card_text(effect.card), message_id, effect.card.buttons
+            )
+        )
+        return message_id
+
+    async def update_root(self, effect: UpdateRoot) -> None:
+        self.roots[effect.message_id] = effect.card
+        self.transcript.append(
+            TranscriptLine("root updated", "channel", card_text(effect.card), effect.message_id)
+        )
+
+    async def post(self, effect: Post) -> str:
+        message_id = self.next_id()
+        self.transcript.append(
+            TranscriptLine("post", "thread", to_plain(effect.text), message_id, effect.buttons)
+        )
+        return message_id
+
+    async def ephemeral(self, effect: Ephemeral) -> None:
+        self.transcript.append(
+            TranscriptLine(
+                "ephemeral", f"only {effect.user.name}", to_plain(effect.text), None, effect.buttons
+            )
+        )
+
+    async def open_form(self, effect: OpenForm) -> None:
+        self.forms.append(effect)
+        fields = ", ".join(f.number for f in effect.form.fields)
+        self.transcript.append(
+            TranscriptLine(
+                "form", f"only {effect.user.name}", f"form {effect.form.title}: {fields}"
+            )
+        )
+
+    async def reject_form(self, effect: FormRejected) -> None:
+        self.rejected_forms.append(effect)
+        errors = "; ".join(f"{item}: {reason}" for item, reason in effect.errors.items())
+        self.transcript.append(TranscriptLine("form rejected", f"only {effect.user.name}", errors))
+
+    async def show_preview(self, effect: ShowPreview, report: AssembledReport) -> None:
+        markdown = render_markdown(report)
+        self.previews.append(markdown)
+        self.transcript.append(TranscriptLine("preview", f"only {effect.user.name}", markdown))
+
+    def texts(self, kind: str | None = None) -> list[str]:
+        return [line.text for line in self.transcript if kind is None or line.kind == kind]
+
+
+def card_text(card: RootCard) -> str:
+    lines = [
+        f"{card.tlp} | {card.title} | lead {card.lead.name} | {card.status} | "
+        f"{card.answered}/{card.total} answered"
+    ]
+    lines += [
+        f"  {s.number} {s.title}: {s.answered}/{s.total}"
+        + (f" (assigned to {s.assignee.name})" if s.assignee else "")
+        for s in card.sections
+    ]
+    if card.open_conflicts:
+        lines.append(f"  open conflicts: {', '.join(card.open_conflicts)}")
+    return "\n".join(lines)

@@ -1,0 +1,1 @@
+"""The composition root: settings, wiring, the turn runner and the command line."""

@@ -1,0 +1,160 @@
+"""The `jcdc-bot` command line."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import sys
+from collections.abc import Awaitable, Callable
+from pathlib import Path
+from typing import TypeVar
+
+import click
+from conversations.answers import answer_hint
+from storage.database import Database
+
+from bot.settings import Settings
+from bot.wiring import checklist_from, open_store
+from conversations.checklist import ChecklistError
+from storage.assembly import assemble
+from storage.rendering import render_json, render_markdown, render_text
+
+T = TypeVar("T")
+
+EXPORT_FORMATS: dict[str, Callable[..., str]] = {
+    "md": render_markdown,
+    "text": render_text,
+    "json": render_json,
+}
+
+
+def _run(coroutine: Awaitable[T]) -> T:
+    async def wrapper() -> T:
+        return await coroutine
+
+    return asyncio.run(wrapper())
+
+
+@click.group()
+def main() -> None:
+    """Report AI cybersecurity incidents to CISA's JCDC together, from chat."""
+
+
+@main.command()
+@click.option("--json", "as_json", is_flag=True, help="Print the checklist as JSON.")
+def checklist(as_json: bool) -> None:
+    """Print the checklist the bot asks."""
+    try:
+        loaded = checklist_from(Settings())
+    except ChecklistError as error:
+        raise click.ClickException(str(error)) from error
+    if as_json:
+        click.echo(json.dumps(loaded.model_dump(mode="json"), indent=2, ensure_ascii=False))
+        return
+    click.echo(f"{loaded.title} (version {loaded.version})")
+    click.echo(f"Source: {loaded.source}")
+    for section in loaded.sections:
+        click.echo(f"\n{section.number}. {section.title}")
+        click.echo(f"   {section.intro}")
+        for item in section.items:
+            click.echo(f"\n   {item.number}  {item.question}  [{item.kind.value}, {item.id}]")
+            click.echo(f"        {item.help}")
+            if item.example:
+                click.echo(f"        Example: {item.example}")
+            click.echo(f"        {answer_hint(item)}")
+
+
+@main.group()
+def db() -> None:
+    """Database maintenance."""
+
+
+@db.command()
+def upgrade() -> None:
+    """Apply the database migrations."""
+
+    async def go() -> str:
+        database = Database.from_url(Settings().database_url)
+        try:
+            await database.upgrade()
+        finally:
+            await database.dispose()
+        return database.engine.url.render_as_string(hide_password=True)
+
+    click.echo(f"Database is up to date: {_run(go())}")
+
+
+@main.group()
+def report() -> None:
+    """Inspect and export reports."""
+
+
+@report.command("list")
+def list_reports() -> None:
+    """List the reports, newest first."""
+
+    async def go() -> None:
+        store = await open_store(Settings())
+        try:
+            rows = await store.list_reports()
+        finally:
+            await store.database.dispose()
+        if not rows:
+            click.echo("No reports yet.")
+        for row in rows:
+            click.echo(
+                f"{row.id}  {row.status:<16} {row.contribution_count:>4} answers  "
+                f"{row.updated_at:%Y-%m-%d %H:%M}  {row.title}"
+            )
+
+    _run(go())
+
+
+@report.command()
+@click.argument("report_id")
+@click.option(
+    "--format", "fmt", type=click.Choice(sorted(EXPORT_FORMATS)), default="md", show_default=True
+)
+@click.option(
+    "--out",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Write to this file instead of standard output.",
+)
+def export(report_id: str, fmt: str, out: Path | None) -> None:
+    """Export one report (a unique prefix of its id is enough)."""
+    settings = Settings()
+
+    async def go() -> str:
+        store = await open_store(settings)
+        try:
+            matches = [r.id for r in await store.list_reports() if r.id.startswith(report_id)]
+            if len(matches) != 1:
+                found = "no report" if not matches else f"{len(matches)} reports"
+                raise click.ClickException(f"{found} with an id starting {report_id!r}")
+            state = await store.load(matches[0])
+        finally:
+            await store.database.dispose()
+        assert state is not None
+        return EXPORT_FORMATS[fmt](assemble(state, checklist_from(settings), settings.policy()))
+
+    rendered = _run(go())
+    if out is None:
+        sys.stdout.write(rendered)
+    else:
+        out.write_text(rendered, "utf-8")
+        click.echo(f"Wrote {out}")
+
+
+@main.command()
+@click.option(
+    "--out",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=Path("demo-output"),
+    show_default=True,
+    help="Where to write report.md, report.json, audit.json and transcript.txt.",
+)
+def demo(out: Path) -> None:
+    """Run a scripted multi-responder incident end to end on the configured database."""
+    from bot.demo import run_demo
+
+    _run(run_demo(Settings(), out, click.echo))

@@ -1,0 +1,36 @@
+"""What the turn runner needs from a chat platform. Adapters implement it; bot/ wires them."""
+
+from __future__ import annotations
+
+from typing import Protocol
+
+from conversations.effects import (
+    Ephemeral,
+    FormRejected,
+    OpenForm,
+    Post,
+    PostRoot,
+    ShowPreview,
+    UpdateRoot,
+)
+from storage.assembly import AssembledReport
+
+
+class ChatPort(Protocol):
+    async def post_root(self, effect: PostRoot) -> str:
+        """Post the report's root message; return its message id (the thread id)."""
+        ...
+
+    async def update_root(self, effect: UpdateRoot) -> None: ...
+
+    async def post(self, effect: Post) -> str:
+        """Post in the report's thread; return the new message's id."""
+        ...
+
+    async def ephemeral(self, effect: Ephemeral) -> None: ...
+
+    async def open_form(self, effect: OpenForm) -> None: ...
+
+    async def reject_form(self, effect: FormRejected) -> None: ...
+
+    async def show_preview(self, effect: ShowPreview, report: AssembledReport) -> None: ...

@@ -1,0 +1,81 @@
+"""The `jcdc-bot` command line, run in-process against a temporary SQLite database."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from bot.cli import main
+from conversations.checklist import default_checklist
+
+
+@pytest.fixture
+def cli(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> CliRunner:
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("DATABASE_URL", f"sqlite:///{tmp_path / 'cli.db'}")
+    return CliRunner()
+
+
+def test_checklist_prints_every_item(cli: CliRunner) -> None:
+    result = cli.invoke(main, ["checklist"])
+    assert result.exit_code == 0, result.output
+    for item in default_checklist().items():
+        assert f"{item.number}  {item.question}" in result.output
+
+
+def test_checklist_json_round_trips(cli: CliRunner) -> None:
+    result = cli.invoke(main, ["checklist", "--json"])
+    assert result.exit_code == 0, result.output
+    data = json.loads(result.output)
+    assert data["version"] == default_checklist().version
+    assert [s["number"] for s in data["sections"]] == list(range(10))
+
+
+def test_bad_checklist_file_fails_loudly(cli: CliRunner, tmp_path: Path,
+                                         monkeypatch: pytest.MonkeyPatch) -> None:
+    bad = tmp_path / "bad.yaml"
+    bad.write_text("version: '1'\ntitle: t\nsource: s\nsections:\n"
+                   "  - id: a\n    number: 1\n    title: A\n    intro: i\n    items:\n"
+                   "      - {id: a.x, number: '1.1', question: q, help: h, kind: banana}\n")
+    monkeypatch.setenv("JCDC_CHECKLIST", str(bad))
+    result = cli.invoke(main, ["checklist"])
+    assert result.exit_code == 1
+    assert "a.x" in result.output
+
+
+def test_db_upgrade_then_empty_report_list(cli: CliRunner) -> None:
+    result = cli.invoke(main, ["db", "upgrade"])
+    assert result.exit_code == 0, result.output
+    assert "Database is up to date" in result.output
+    result = cli.invoke(main, ["report", "list"])
+    assert result.exit_code == 0, result.output
+    assert "No reports yet." in result.output
+
+
+def test_demo_then_list_and_export(cli: CliRunner, tmp_path: Path) -> None:
+    out = tmp_path / "out"
+    result = cli.invoke(main, ["demo", "--out", str(out)])
+    assert result.exit_code == 0, result.output
+    for name in ("report.md", "report.json", "audit.json", "transcript.txt"):
+        assert (out / name).is_file(), name
+    listed = cli.invoke(main, ["report", "list"])
+    assert listed.exit_code == 0, listed.output
+    report_id = listed.output.split()[0]
+    assert "submit_requested" in listed.output
+
+    exported = cli.invoke(main, ["report", "export", report_id[:8], "--format", "json"])
+    assert exported.exit_code == 0, exported.output
+    assert json.loads(exported.output)["report_id"] == report_id
+    assert exported.output == (out / "report.json").read_text("utf-8")
+
+    as_text = cli.invoke(main, ["report", "export", report_id, "--format", "text",
+                                "--out", str(tmp_path / "r.txt")])
+    assert as_text.exit_code == 0, as_text.output
+    assert (tmp_path / "r.txt").read_text("utf-8").startswith("TLP:")
+
+    missing = cli.invoke(main, ["report", "export", "ffffffff"])
+    assert missing.exit_code == 1
+    assert "no report with an id starting 'ffffffff'" in missing.output
