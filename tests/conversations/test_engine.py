@@ -221,12 +221,12 @@ def test_side_remarks_are_ignored() -> None:
 def test_direct_answer_from_anywhere_keeps_the_cursor() -> None:
     h = Harness()
     h.start()
-    result = h.say(BOB, "2.1: hxxp://evil[.]example/x and 203.0.113[.]7")
+    result = h.say(BOB, "2.1: hxxp://evil[.]example[.]com/x and 203.0.113[.]7")
     assert h.state is not None
     assert h.state.cursor == "handling.tlp"
     (post,) = posts(result)
     assert "Recorded 2.1 from Bob" in post
-    assert "hxxp://evil[.]example/x" in post  # shown defanged in chat
+    assert "hxxp://evil[.]example[.]com/x" in post  # shown defanged in chat
     assert h.state.contributions[0].via == "direct"
 
 
