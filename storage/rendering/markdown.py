@@ -9,8 +9,7 @@ from __future__ import annotations
 import re
 
 from conversations.merge import ItemStatus
-from storage.assembly import AssembledItem, AssembledReport
-from storage.assembly import Entry
+from storage.assembly import AssembledItem, AssembledReport, Entry
 from storage.rendering.common import summary_line, timestamp
 
 # Characters that start emphasis, code, links, images, HTML, tables or strikethrough anywhere.
@@ -39,8 +38,11 @@ def render_markdown(report: AssembledReport) -> str:
         f"- Status: {report.status}",
         f"- Started: {timestamp(report.created_at)}; as of {timestamp(report.as_of)}",
         f"- {summary_line(report)}",
-        "- Contributors: " + (", ".join(f"{escape(c.actor.name)} ({c.contributions})"
-                                        for c in report.contributors) or "none yet"),
+        "- Contributors: "
+        + (
+            ", ".join(f"{escape(c.actor.name)} ({c.contributions})" for c in report.contributors)
+            or "none yet"
+        ),
     ]
     for section in report.sections:
         lines += ["", f"## {section.number}. {section.title} ({section.answered}/{section.total})"]
@@ -74,5 +76,10 @@ def _item_lines(item: AssembledItem) -> list[str]:
         )
         lines.append("")
         lines.append("Values given:")
-    lines += [f"- {escape(entry.display)} — {escape(attribution(entry))}" for entry in item.entries]
+    lines += [f"- {escape(entry.display)} — {_attribution(entry)}" for entry in item.entries]
     return lines
+
+
+def _attribution(entry: Entry) -> str:
+    edited = f", edited {timestamp(entry.edited_at)}" if entry.edited_at else ""
+    return f"{escape(entry.author.name)}, {timestamp(entry.at)}{edited}"

@@ -34,12 +34,15 @@ def test_checklist_json_round_trips(cli: CliRunner) -> None:
     assert [s["number"] for s in data["sections"]] == list(range(10))
 
 
-def test_bad_checklist_file_fails_loudly(cli: CliRunner, tmp_path: Path,
-                                         monkeypatch: pytest.MonkeyPatch) -> None:
+def test_bad_checklist_file_fails_loudly(
+    cli: CliRunner, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     bad = tmp_path / "bad.yaml"
-    bad.write_text("version: '1'\ntitle: t\nsource: s\nsections:\n"
-                   "  - id: a\n    number: 1\n    title: A\n    intro: i\n    items:\n"
-                   "      - {id: a.x, number: '1.1', question: q, help: h, kind: banana}\n")
+    bad.write_text(
+        "version: '1'\ntitle: t\nsource: s\nsections:\n"
+        "  - id: a\n    number: 1\n    title: A\n    intro: i\n    items:\n"
+        "      - {id: a.x, number: '1.1', question: q, help: h, kind: banana}\n"
+    )
     monkeypatch.setenv("JCDC_CHECKLIST", str(bad))
     result = cli.invoke(main, ["checklist"])
     assert result.exit_code == 1
@@ -71,8 +74,9 @@ def test_demo_then_list_and_export(cli: CliRunner, tmp_path: Path) -> None:
     assert json.loads(exported.output)["report_id"] == report_id
     assert exported.output == (out / "report.json").read_text("utf-8")
 
-    as_text = cli.invoke(main, ["report", "export", report_id, "--format", "text",
-                                "--out", str(tmp_path / "r.txt")])
+    as_text = cli.invoke(
+        main, ["report", "export", report_id, "--format", "text", "--out", str(tmp_path / "r.txt")]
+    )
     assert as_text.exit_code == 0, as_text.output
     assert (tmp_path / "r.txt").read_text("utf-8").startswith("TLP:")
 

@@ -5,14 +5,13 @@ from __future__ import annotations
 import asyncio
 from datetime import UTC, datetime
 
-from storage.repository import ReportStore
-
 from adapters.memory import MemoryChat
 from bot.runner import TurnRunner
 from conversations import actions
 from conversations.events import ButtonPressed, CommandIssued, MessagePosted
 from conversations.policy import Policy
 from conversations.state import Actor, ReportStatus
+from storage.repository import ReportStore
 from tests.conversations.harness import ALICE, BOB, small_checklist
 
 CHANNEL = "C1"
@@ -93,11 +92,11 @@ async def test_commands_find_the_latest_open_report_in_the_channel(store: Report
 async def test_preview_is_assembled_and_rendered(store: ReportStore) -> None:
     runner, chat = make_runner(store)
     _, thread = await start_report(runner, chat)
-    await runner.handle(reply(BOB, "2.1: hxxp://evil[.]example/x", "E1", thread))
+    await runner.handle(reply(BOB, "2.1: hxxp://evil[.]example[.]com/x", "E1", thread))
     await runner.handle(command(BOB, "preview", "E2"))
     (preview,) = chat.previews
     assert "**TLP:AMBER**" in preview
-    assert "hxxp://evil\\[\\.\\]example/x — Bob" in preview
+    assert "hxxp://evil\\[.\\]example\\[.\\]com/x — Bob" in preview
 
 
 async def test_confirmed_send_queues_one_submission_even_when_double_clicked(

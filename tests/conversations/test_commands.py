@@ -17,38 +17,55 @@ from conversations.commands import (
 from conversations.richtext import code, mention, rich, strong, to_plain, user_text
 
 
-@pytest.mark.parametrize(("text", "expected"), [
-    ("new Prompt injection in support copilot",
-     Command("new", "Prompt injection in support copilot")),
-    ("  STATUS  ", Command("status", "")),
-    ("assign 4 <@U123>", Command("assign", "4 <@U123>")),
-    ("submit", Command("send", "")),
-    ("pause", Command("later", "")),
-    ("", Command("help", "")),
-    ("?", Command("help", "")),
-    ("tlp: amber", Command("tlp", "amber")),
-])
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        (
+            "new Prompt injection in support copilot",
+            Command("new", "Prompt injection in support copilot"),
+        ),
+        ("  STATUS  ", Command("status", "")),
+        ("assign 4 <@U123>", Command("assign", "4 <@U123>")),
+        ("submit", Command("send", "")),
+        ("pause", Command("later", "")),
+        ("", Command("help", "")),
+        ("?", Command("help", "")),
+        ("tlp: amber", Command("tlp", "amber")),
+    ],
+)
 def test_parse_command(text: str, expected: Command) -> None:
     assert parse_command(text) == expected
 
 
-@pytest.mark.parametrize(("text", "expected"), [
-    ("4.2: gpt-4o-mini fine-tune, v3", DirectAnswer("4.2", "gpt-4o-mini fine-tune, v3")),
-    ("  10.11 = x", DirectAnswer("10.11", "x")),
-    ("1.5:confirmed", DirectAnswer("1.5", "confirmed")),
-    ("2.1: line one\nline two", DirectAnswer("2.1", "line one\nline two")),
-    ("4.2 is the one", None),
-    ("version 4.2: shipped", None),
-    ("1.2.3.4: scanning", None),
-])
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("4.2: gpt-4o-mini fine-tune, v3", DirectAnswer("4.2", "gpt-4o-mini fine-tune, v3")),
+        ("  10.11 = x", DirectAnswer("10.11", "x")),
+        ("1.5:confirmed", DirectAnswer("1.5", "confirmed")),
+        ("2.1: line one\nline two", DirectAnswer("2.1", "line one\nline two")),
+        ("4.2 is the one", None),
+        ("version 4.2: shipped", None),
+        ("1.2.3.4: scanning", None),
+    ],
+)
 def test_parse_direct_answer(text: str, expected: DirectAnswer | None) -> None:
     assert parse_direct_answer(text) == expected
 
 
-@pytest.mark.parametrize(("text", "expected"), [
-    ("skip", "skip"), ("Skip.", "skip"), ("BACK", "back"), ("pause", "later"),
-    ("continue", "resume"), ("skip this one", None), ("help", "help"), ("", None),
-])
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("skip", "skip"),
+        ("Skip.", "skip"),
+        ("BACK", "back"),
+        ("pause", "later"),
+        ("continue", "resume"),
+        ("skip this one", None),
+        ("help", "help"),
+        ("", None),
+    ],
+)
 def test_parse_thread_keyword(text: str, expected: str | None) -> None:
     assert parse_thread_keyword(text) == expected
 
@@ -67,8 +84,24 @@ def test_parsers_never_raise(text: str) -> None:
 
 
 def test_rich_text_plain_rendering() -> None:
-    text = rich("Hi ", mention("U1", "Alice"), ", ", strong("1.2"), " ", code("x"), " ",
-                user_text("<@here>"))
+    text = rich(
+        "Hi ",
+        mention("U1", "Alice"),
+        ", ",
+        strong("1.2"),
+        " ",
+        code("x"),
+        " ",
+        user_text("<@here>"),
+    )
     assert to_plain(text) == "Hi @Alice, 1.2 `x` <@here>"
     assert [span.style for span in text] == [
-        "plain", "mention", "plain", "strong", "plain", "code", "plain", "user"]
+        "plain",
+        "mention",
+        "plain",
+        "strong",
+        "plain",
+        "code",
+        "plain",
+        "user",
+    ]

@@ -511,8 +511,9 @@ def test_cancel_and_reopen() -> None:
     assert "This report was cancelled" in notices(refused)[0]
     assert h.state.contributions == ()
     assert "This report was cancelled" in notices(h.command(BOB, "send"))[0]
-    h.command(ALICE, "reopen")
-    assert h.state.status is ReportStatus.OPEN
+    reopened = h.command(ALICE, "reopen")
+    assert reopened.state is not None
+    assert reopened.state.status is ReportStatus.OPEN
 
 
 def test_confirmed_report_cannot_be_cancelled() -> None:

@@ -16,7 +16,7 @@ def busy_report() -> tuple[Harness, ReportState]:
     h.say(BOB, "1.3: confirmed")
     h.say(CAROL, "1.3: speculative")
     h.command(ALICE, "resolve 1.3 1")
-    h.say(BOB, "2.1: hxxp://evil[.]example/exfil and 203.0.113[.]7", message_id="M-bob-iocs")
+    h.say(BOB, "2.1: hxxp://evil[.]example[.]com/exfil and 203.0.113[.]7", message_id="M-bob-iocs")
     h.say(CAROL, "2.1: 198.51.100.23 d41d8cd98f00b204e9800998ecf8427e", message_id="M-carol")
     h.edit(CAROL, "M-carol", "2.1: 198.51.100.24 d41d8cd98f00b204e9800998ecf8427e")
     h.say(DANA, "2.2: about 1,200", message_id="M-dana")

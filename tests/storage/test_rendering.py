@@ -43,7 +43,7 @@ def test_rendering_matches_golden_file(
 def test_markdown_escapes_what_responders_typed(report: AssembledReport) -> None:
     markdown = render_markdown(report)
     assert "[security](http://phish.example)" not in markdown
-    assert "\\[security\\]\\(http://phish\\.example\\)" in markdown
+    assert "\\[security\\]\\(http://phish.example\\)" in markdown
     assert "<support>" not in markdown
     assert "\\*urgent\\*" in markdown
 

@@ -1,0 +1,152 @@
+"""The tables. Written with SQLModel; the repository talks to them through SQLAlchemy Core
+so that one turn is a handful of statements, never an object graph."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Any
+
+from sqlalchemy import JSON, Column, DateTime, ForeignKey, Index, Integer, String, Text
+from sqlalchemy.dialects.postgresql import JSONB
+from sqlalchemy.engine import Dialect
+from sqlalchemy.types import TypeDecorator
+from sqlmodel import Field, SQLModel
+
+metadata = SQLModel.metadata
+
+
+class UTCDateTime(TypeDecorator[datetime]):
+    """Aware UTC datetimes on every backend (SQLite has no time zones and returns naive ones)."""
+
+    impl = DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value: datetime | None, dialect: Dialect) -> datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            raise ValueError("naive datetimes are ambiguous; store aware UTC datetimes")
+        utc = value.astimezone(UTC)
+        return utc.replace(tzinfo=None) if dialect.name == "sqlite" else utc
+
+    def process_result_value(self, value: datetime | None, dialect: Dialect) -> datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            return value.replace(tzinfo=UTC)
+        return value.astimezone(UTC)
+
+
+JsonColumn = JSON().with_variant(JSONB(), "postgresql")
+
+
+def _json(nullable: bool = False) -> Any:
+    return Field(sa_column=Column(JsonColumn, nullable=nullable))
+
+
+def _moment(nullable: bool = False, index: bool = False) -> Any:
+    return Field(sa_column=Column(UTCDateTime(), nullable=nullable, index=index))
+
+
+class ReportRow(SQLModel, table=True):
+    __tablename__ = "reports"
+    __table_args__ = (
+        Index("ix_reports_thread", "platform", "channel", "thread"),
+        Index("ix_reports_channel_status", "platform", "channel", "status"),
+    )
+
+    id: str = Field(primary_key=True, max_length=64)
+    platform: str = Field(max_length=32)
+    channel: str = Field(max_length=128)
+    thread: str | None = Field(default=None, max_length=128)
+    title: str = Field(sa_column=Column(Text, nullable=False))
+    status: str = Field(max_length=32)
+    lead: dict[str, Any] = _json()
+    created_at: datetime = _moment()
+    updated_at: datetime = _moment()
+    checklist_version: str = Field(max_length=32)
+    # Optimistic concurrency: every saved turn increments it; a stale writer updates 0 rows.
+    version: int
+    # The engine's working state: cursor, guiding, asked, skipped, resolutions, send_request.
+    navigation: dict[str, Any] = _json()
+
+
+class ContributionRow(SQLModel, table=True):
+    __tablename__ = "contributions"
+    __table_args__ = (Index("ix_contributions_report_position", "report_id", "position"),)
+
+    id: str = Field(primary_key=True, max_length=64)
+    report_id: str = Field(sa_column=Column(String(64), ForeignKey("reports.id"), nullable=False))
+    # Contributions are append-only in the engine; this keeps their order.
+    position: int
+    item_id: str = Field(max_length=64)
+    author_id: str = Field(max_length=128)
+    author_name: str = Field(sa_column=Column(Text, nullable=False))
+    at: datetime = _moment()
+    via: str = Field(max_length=16)
+    source_message_id: str | None = Field(default=None, max_length=128, index=True)
+    raw: str = Field(sa_column=Column(Text, nullable=False))
+    value: Any = _json()
+    edited_at: datetime | None = _moment(nullable=True)
+    retracted_at: datetime | None = _moment(nullable=True)
+    retracted_reason: str | None = Field(default=None, max_length=16)
+
+
+class AssignmentRow(SQLModel, table=True):
+    __tablename__ = "assignments"
+
+    report_id: str = Field(sa_column=Column(String(64), ForeignKey("reports.id"), primary_key=True))
+    section_id: str = Field(primary_key=True, max_length=64)
+    position: int
+    assignee: dict[str, Any] = _json()
+    assigned_by: dict[str, Any] = _json()
+    at: datetime = _moment()
+
+
+class AuditEventRow(SQLModel, table=True):
+    """Append-only: the repository never updates or deletes it, and triggers refuse to."""
+
+    __tablename__ = "audit_events"
+
+    id: int | None = Field(
+        default=None, sa_column=Column(Integer, primary_key=True, autoincrement=True)
+    )
+    report_id: str = Field(max_length=64, index=True)
+    at: datetime = _moment()
+    actor: dict[str, Any] = _json()
+    action: str = Field(max_length=64)
+    item_id: str | None = Field(default=None, max_length=64)
+    detail: dict[str, Any] = _json()
+
+
+class ProcessedEventRow(SQLModel, table=True):
+    """Inbound event ids already handled: platform retries and double clicks stop here."""
+
+    __tablename__ = "processed_events"
+
+    platform: str = Field(primary_key=True, max_length=32)
+    event_id: str = Field(primary_key=True, max_length=255)
+    report_id: str | None = Field(default=None, max_length=64)
+    processed_at: datetime = _moment()
+
+
+class SubmissionRow(SQLModel, table=True):
+    """A confirmed send: the frozen report version waiting for (or past) delivery."""
+
+    __tablename__ = "submissions"
+
+    id: str = Field(primary_key=True, max_length=128)
+    report_id: str = Field(
+        sa_column=Column(String(64), ForeignKey("reports.id"), nullable=False, index=True)
+    )
+    report_version: int
+    status: str = Field(default="pending", max_length=16, index=True)
+    requested_by: dict[str, Any] = _json()
+    confirmed_by: list[dict[str, Any]] = _json()
+    requested_at: datetime = _moment()
+    snapshot: dict[str, Any] = _json()
+    message_id: str | None = Field(default=None, max_length=255)
+    attempts: int = 0
+    last_error: str | None = Field(default=None, sa_column=Column(Text, nullable=True))
+    next_attempt_at: datetime | None = _moment(nullable=True)
+    sent_at: datetime | None = _moment(nullable=True)
