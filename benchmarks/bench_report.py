@@ -15,6 +15,7 @@ import tempfile
 import time
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
+from functools import partial
 from pathlib import Path
 
 from adapters.memory import MemoryChat
@@ -64,15 +65,29 @@ def synthetic_report(checklist: Checklist, contributions: int) -> ReportState:
         raw, value = values[item.id]
         if item.kind is AnswerKind.TEXT:
             raw = value = f"{raw} (note {n})"
-        rows.append(Contribution(
-            id=f"c{n}", item_id=item.id, author=RESPONDERS[n % len(RESPONDERS)],
-            at=T0 + timedelta(seconds=n), via="guided", source_message_id=f"m{n}", raw=raw,
-            value=value,  # type: ignore[arg-type]
-        ))
+        rows.append(
+            Contribution(
+                id=f"c{n}",
+                item_id=item.id,
+                author=RESPONDERS[n % len(RESPONDERS)],
+                at=T0 + timedelta(seconds=n),
+                via="guided",
+                source_message_id=f"m{n}",
+                raw=raw,
+                value=value,
+            )
+        )
     return ReportState(
-        id="bench", platform="bench", channel="C", thread="ROOT", title="Benchmark report",
-        lead=RESPONDERS[0], created_at=T0, updated_at=T0 + timedelta(seconds=contributions),
-        checklist_version=checklist.version, contributions=tuple(rows),
+        id="bench",
+        platform="bench",
+        channel="C",
+        thread="ROOT",
+        title="Benchmark report",
+        lead=RESPONDERS[0],
+        created_at=T0,
+        updated_at=T0 + timedelta(seconds=contributions),
+        checklist_version=checklist.version,
+        contributions=tuple(rows),
     )
 
 
@@ -87,24 +102,28 @@ def best_of(runs: int, work: Callable[[], object]) -> float:
 
 
 def bench_assembly(checklist: Checklist, sizes: list[int], runs: int) -> None:
-    print("\n## Assembly + rendering (median of %d runs, ms)" % runs)
-    print(f"{'contribs':>9} {'assemble':>9} {'md':>7} {'text':>7} {'json':>7} {'total':>8} "
-          f"{'us/contrib':>10} {'baseline':>9} {'x base':>7}")
+    print(f"\n## Assembly + rendering (median of {runs} runs, ms)")
+    print(
+        f"{'contribs':>9} {'assemble':>9} {'md':>7} {'text':>7} {'json':>7} {'total':>8} "
+        f"{'us/contrib':>10} {'baseline':>9} {'x base':>7}"
+    )
     first_total = None
     for size in sizes:
         state = synthetic_report(checklist, size)
         report = assemble(state, checklist)
-        t_assemble = best_of(runs, lambda: assemble(state, checklist))
-        t_md = best_of(runs, lambda: render_markdown(report))
-        t_text = best_of(runs, lambda: render_text(report))
-        t_json = best_of(runs, lambda: render_json(report))
+        t_assemble = best_of(runs, partial(assemble, state, checklist))
+        t_md = best_of(runs, partial(render_markdown, report))
+        t_text = best_of(runs, partial(render_text, report))
+        t_json = best_of(runs, partial(render_json, report))
         total = t_assemble + t_md + t_text + t_json
         # Baseline: serialising the raw state, the least any rendering has to do.
         baseline = best_of(runs, state.model_dump_json)
         first_total = first_total or (total, size)
-        print(f"{size:>9} {t_assemble:>9.1f} {t_md:>7.1f} {t_text:>7.1f} {t_json:>7.1f} "
-              f"{total:>8.1f} {1000 * total / size:>10.1f} {baseline:>9.1f} "
-              f"{total / baseline:>7.1f}")
+        print(
+            f"{size:>9} {t_assemble:>9.1f} {t_md:>7.1f} {t_text:>7.1f} {t_json:>7.1f} "
+            f"{total:>8.1f} {1000 * total / size:>10.1f} {baseline:>9.1f} "
+            f"{total / baseline:>7.1f}"
+        )
     print("Growth is linear when us/contrib stays flat as the size grows 100x.")
 
 
@@ -112,11 +131,26 @@ def bench_engine(checklist: Checklist, turns: int) -> None:
     print(f"\n## {turns} engine turns (pure step(), no I/O)")
     lead = RESPONDERS[0]
     now = T0
-    state = step(None, CommandIssued(event_id="new", platform="b", channel="C", actor=lead,
-                                     text="new Benchmark"), checklist, now).state
+    state = step(
+        None,
+        CommandIssued(event_id="new", platform="b", channel="C", actor=lead, text="new Benchmark"),
+        checklist,
+        now,
+    ).state
     assert state is not None
-    state = step(state, RootPosted(event_id="root", platform="b", channel="C", actor=lead,
-                                   report_id=state.id, message_id="ROOT"), checklist, now).state
+    state = step(
+        state,
+        RootPosted(
+            event_id="root",
+            platform="b",
+            channel="C",
+            actor=lead,
+            report_id=state.id,
+            message_id="ROOT",
+        ),
+        checklist,
+        now,
+    ).state
     text_items = [item for item in checklist.items() if item.kind is AnswerKind.TEXT]
     durations = []
     for n in range(turns):
@@ -124,11 +158,18 @@ def bench_engine(checklist: Checklist, turns: int) -> None:
         item = text_items[n % len(text_items)]
         if n % 10 == 9:
             event: CommandIssued | MessagePosted = CommandIssued(
-                event_id=f"e{n}", platform="b", channel="C", actor=actor, text="status")
+                event_id=f"e{n}", platform="b", channel="C", actor=actor, text="status"
+            )
         else:
-            event = MessagePosted(event_id=f"e{n}", platform="b", channel="C", thread="ROOT",
-                                  actor=actor, message_id=f"m{n}",
-                                  text=f"{item.number}: finding number {n}")
+            event = MessagePosted(
+                event_id=f"e{n}",
+                platform="b",
+                channel="C",
+                thread="ROOT",
+                actor=actor,
+                message_id=f"m{n}",
+                text=f"{item.number}: finding number {n}",
+            )
         now += timedelta(seconds=1)
         start = time.perf_counter()
         result = step(state, event, checklist, now)
@@ -137,9 +178,11 @@ def bench_engine(checklist: Checklist, turns: int) -> None:
         state = result.state
     assert state is not None
     durations.sort()
-    print(f"total {sum(durations):.0f} ms; per turn p50 {durations[len(durations) // 2]:.2f} ms, "
-          f"p99 {durations[int(len(durations) * 0.99)]:.2f} ms; "
-          f"report grew to {len(state.contributions)} contributions")
+    print(
+        f"total {sum(durations):.0f} ms; per turn p50 {durations[len(durations) // 2]:.2f} ms, "
+        f"p99 {durations[int(len(durations) * 0.99)]:.2f} ms; "
+        f"report grew to {len(state.contributions)} contributions"
+    )
 
 
 async def bench_runner(url: str, label: str, turns: int, concurrency: int) -> None:
@@ -148,21 +191,36 @@ async def bench_runner(url: str, label: str, turns: int, concurrency: int) -> No
     store = ReportStore(database)
     checklist = default_checklist()
     runner = TurnRunner(store, MemoryChat(), checklist, Policy())
-    created = await runner.handle(CommandIssued(event_id=f"{label}-new", platform="b",
-                                                channel=f"C-{label}", actor=RESPONDERS[0],
-                                                text="new Runner benchmark"))
-    assert created.step is not None and created.step.state is not None
+    created = await runner.handle(
+        CommandIssued(
+            event_id=f"{label}-new",
+            platform="b",
+            channel=f"C-{label}",
+            actor=RESPONDERS[0],
+            text="new Runner benchmark",
+        )
+    )
+    assert created.step is not None
+    assert created.step.state is not None
     report = await store.load(created.step.state.id)
-    assert report is not None and report.thread is not None
+    assert report is not None
+    assert report.thread is not None
     text_item = next(i for i in checklist.items() if i.kind is AnswerKind.TEXT)
     semaphore = asyncio.Semaphore(concurrency)
 
     async def one(n: int) -> None:
         async with semaphore:
-            await runner.handle(MessagePosted(
-                event_id=f"{label}-{n}", platform="b", channel=f"C-{label}",
-                thread=report.thread, actor=RESPONDERS[n % 50], message_id=f"{label}-m{n}",
-                text=f"{text_item.number}: runner finding {n}"))
+            await runner.handle(
+                MessagePosted(
+                    event_id=f"{label}-{n}",
+                    platform="b",
+                    channel=f"C-{label}",
+                    thread=report.thread,
+                    actor=RESPONDERS[n % 50],
+                    message_id=f"{label}-m{n}",
+                    text=f"{text_item.number}: runner finding {n}",
+                )
+            )
 
     start = time.perf_counter()
     await asyncio.gather(*(one(n) for n in range(turns)))
@@ -171,25 +229,31 @@ async def bench_runner(url: str, label: str, turns: int, concurrency: int) -> No
     # Baseline: the same number of bare write transactions (mark an event processed).
     async def bare(n: int) -> None:
         async with semaphore, store.turn() as turn:
-            await turn.save(None, None, platform="bare", event_id=f"{label}-bare-{n}",
-                            audit=(), submissions=())
+            await turn.save(
+                None, None, platform="bare", event_id=f"{label}-bare-{n}", audit=(), submissions=()
+            )
 
     start = time.perf_counter()
     await asyncio.gather(*(bare(n) for n in range(turns)))
     baseline = turns / (time.perf_counter() - start)
     final = await store.load(report.id)
     assert final is not None
-    print(f"{label:>10}: {full:7.0f} full turns/s vs {baseline:7.0f} bare transactions/s "
-          f"({full / baseline:.2f}x) at concurrency {concurrency}; "
-          f"{len(final.contributions)} contributions stored")
+    print(
+        f"{label:>10}: {full:7.0f} full turns/s vs {baseline:7.0f} bare transactions/s "
+        f"({full / baseline:.2f}x) at concurrency {concurrency}; "
+        f"{len(final.contributions)} contributions stored"
+    )
     await database.dispose()
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--quick", action="store_true", help="fewer runs, smaller sizes")
-    parser.add_argument("--postgres", default="postgresql://postgres@127.0.0.1:5432/test",
-                        help="PostgreSQL URL for the runner benchmark ('' to skip)")
+    parser.add_argument(
+        "--postgres",
+        default="postgresql://postgres@127.0.0.1:5432/test",
+        help="PostgreSQL URL for the runner benchmark ('' to skip)",
+    )
     args = parser.parse_args()
     checklist = default_checklist()
     runs = 3 if args.quick else 7
@@ -200,8 +264,9 @@ def main() -> None:
     print("\n## Turn runner (route, dedupe, lock, load, engine, save, perform)")
     turns = 100 if args.quick else 300
     with tempfile.TemporaryDirectory() as tmp:
-        asyncio.run(bench_runner(f"sqlite+aiosqlite:///{Path(tmp) / 'bench.db'}", "sqlite",
-                                 turns, 50))
+        asyncio.run(
+            bench_runner(f"sqlite+aiosqlite:///{Path(tmp) / 'bench.db'}", "sqlite", turns, 50)
+        )
     if args.postgres:
         asyncio.run(bench_runner(args.postgres, "postgresql", turns, 50))
 

@@ -10,13 +10,13 @@ from pathlib import Path
 from typing import TypeVar
 
 import click
-from conversations.answers import answer_hint
-from storage.database import Database
 
 from bot.settings import Settings
 from bot.wiring import checklist_from, open_store
+from conversations.answers import answer_hint
 from conversations.checklist import ChecklistError
 from storage.assembly import assemble
+from storage.database import Database
 from storage.rendering import render_json, render_markdown, render_text
 
 T = TypeVar("T")
@@ -155,6 +155,6 @@ def export(report_id: str, fmt: str, out: Path | None) -> None:
 )
 def demo(out: Path) -> None:
     """Run a scripted multi-responder incident end to end on the configured database."""
-    from bot.demo import run_demo
+    from bot.demo import run_demo, write_demo
 
-    _run(run_demo(Settings(), out, click.echo))
+    write_demo(_run(run_demo(Settings())), out, click.echo)

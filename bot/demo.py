@@ -13,15 +13,17 @@ import itertools
 import json
 import uuid
 from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
 
-from adapters.memory import MemoryChat
+from adapters.memory import MemoryChat, TranscriptLine
 from bot.runner import TurnRunner
 from bot.settings import Settings
 from bot.wiring import checklist_from, open_store
 from conversations import actions
 from conversations.answers import Accepted, parse_answer
 from conversations.checklist import AnswerKind, Checklist, Item
+from conversations.effects import AuditEntry
 from conversations.engine import report_id_for
 from conversations.events import (
     ButtonPressed,
@@ -33,8 +35,9 @@ from conversations.events import (
     MessagePosted,
 )
 from conversations.state import Actor, ReportState
-from storage.assembly import assemble
+from storage.assembly import AssembledReport, assemble
 from storage.rendering import render_json, render_markdown
+from storage.repository import SubmissionRecord
 
 LEAD = Actor(id="U-ALICE", name="Alice Moreno (IR lead)")
 ML_ENGINEER = Actor(id="U-BOB", name="Bob Chen (ML platform)")
@@ -80,38 +83,85 @@ class _Script:
 
     async def command(self, actor: Actor, text: str, *mentions: Actor) -> str:
         event_id = self.next_id()
-        await self.feed(CommandIssued(event_id=event_id, platform="demo", channel=CHANNEL,
-                                      thread=self.thread or None, actor=actor, text=text,
-                                      mentions=mentions))
+        await self.feed(
+            CommandIssued(
+                event_id=event_id,
+                platform="demo",
+                channel=CHANNEL,
+                thread=self.thread or None,
+                actor=actor,
+                text=text,
+                mentions=mentions,
+            )
+        )
         return event_id
 
     async def say(self, actor: Actor, text: str) -> str:
         message_id = self.next_id()
-        await self.feed(MessagePosted(event_id=self.next_id(), platform="demo",
-                                      channel=CHANNEL, thread=self.thread, actor=actor,
-                                      message_id=message_id, text=text))
+        await self.feed(
+            MessagePosted(
+                event_id=self.next_id(),
+                platform="demo",
+                channel=CHANNEL,
+                thread=self.thread,
+                actor=actor,
+                message_id=message_id,
+                text=text,
+            )
+        )
         return message_id
 
     async def edit(self, actor: Actor, message_id: str, text: str) -> None:
-        await self.feed(MessageEdited(event_id=self.next_id(), platform="demo", channel=CHANNEL,
-                                      thread=self.thread, actor=actor, message_id=message_id,
-                                      text=text))
+        await self.feed(
+            MessageEdited(
+                event_id=self.next_id(),
+                platform="demo",
+                channel=CHANNEL,
+                thread=self.thread,
+                actor=actor,
+                message_id=message_id,
+                text=text,
+            )
+        )
 
     async def delete(self, actor: Actor, message_id: str) -> None:
-        await self.feed(MessageDeleted(event_id=self.next_id(), platform="demo",
-                                       channel=CHANNEL, thread=self.thread, actor=actor,
-                                       message_id=message_id))
+        await self.feed(
+            MessageDeleted(
+                event_id=self.next_id(),
+                platform="demo",
+                channel=CHANNEL,
+                thread=self.thread,
+                actor=actor,
+                message_id=message_id,
+            )
+        )
 
     async def press(self, actor: Actor, action: str) -> None:
-        await self.feed(ButtonPressed(event_id=self.next_id(), platform="demo", channel=CHANNEL,
-                                      actor=actor, report_id=self.report_id, action=action,
-                                      value=self.report_id))
+        await self.feed(
+            ButtonPressed(
+                event_id=self.next_id(),
+                platform="demo",
+                channel=CHANNEL,
+                actor=actor,
+                report_id=self.report_id,
+                action=action,
+                value=self.report_id,
+            )
+        )
 
     async def form(self, actor: Actor, section_number: int, values: dict[str, str]) -> None:
         section = self.checklist.sections[section_number]
-        await self.feed(FormSubmitted(event_id=self.next_id(), platform="demo",
-                                      channel=CHANNEL, actor=actor, report_id=self.report_id,
-                                      section_id=section.id, values=values))
+        await self.feed(
+            FormSubmitted(
+                event_id=self.next_id(),
+                platform="demo",
+                channel=CHANNEL,
+                actor=actor,
+                report_id=self.report_id,
+                section_id=section.id,
+                values=values,
+            )
+        )
 
     def item(self, section_number: int, kind: AnswerKind) -> Item:
         section = next(s for s in self.checklist.sections if s.number == section_number)
@@ -124,8 +174,11 @@ class _Script:
 
 def plausible_answer(item: Item) -> str:
     """The item's own example when it parses, else a stock answer of the right kind."""
-    for candidate in (item.example, _BY_KIND.get(item.kind),
-                      item.options[0].label if item.options else None):
+    for candidate in (
+        item.example,
+        _BY_KIND.get(item.kind),
+        item.options[0].label if item.options else None,
+    ):
         if candidate and isinstance(parse_answer(item, candidate), Accepted):
             return candidate
     raise ValueError(f"no plausible demo answer for {item.id}")
@@ -156,11 +209,15 @@ async def play(script: _Script) -> None:
 
     # Indicators accumulate with attribution; one responder corrects theirs by editing.
     iocs = script.item(2, AnswerKind.IOCS)
-    await script.say(ML_ENGINEER, f"{iocs.number}: exfil went to hxxps://copilot-cdn[.]example"
-                                  "/collect from 203.0.113[.]7")
+    await script.say(
+        ML_ENGINEER,
+        f"{iocs.number}: exfil went to hxxps://copilot-cdn[.]example[.]net/collect "
+        "from 203.0.113[.]7",
+    )
     carol_iocs = await script.say(ANALYST, f"{iocs.number}: 198.51.100.23")
-    await script.edit(ANALYST, carol_iocs, f"{iocs.number}: 198.51.100.24, "
-                                           "5d41402abc4b2a76b9719d911017c592")
+    await script.edit(
+        ANALYST, carol_iocs, f"{iocs.number}: 198.51.100.24, 5d41402abc4b2a76b9719d911017c592"
+    )
 
     # An answer posted to the wrong item and then deleted is withdrawn.
     software = script.item(4, AnswerKind.TEXT)
@@ -189,7 +246,15 @@ async def play(script: _Script) -> None:
     await script.press(LEAD, actions.CONFIRM_SEND)
 
 
-async def run_demo(settings: Settings, out: Path, echo: Callable[[str], None]) -> None:
+@dataclass(frozen=True)
+class DemoResult:
+    report: AssembledReport
+    trail: list[AuditEntry]
+    submissions: list[SubmissionRecord]
+    transcript: list[TranscriptLine]
+
+
+async def run_demo(settings: Settings) -> DemoResult:
     checklist = checklist_from(settings)
     policy = settings.policy()
     store = await open_store(settings)
@@ -202,29 +267,46 @@ async def run_demo(settings: Settings, out: Path, echo: Callable[[str], None]) -
         submissions = await store.submissions(state.id)
     finally:
         await store.database.dispose()
+    return DemoResult(assemble(state, checklist, policy), trail, submissions, chat.transcript)
 
-    report = assemble(state, checklist, policy)
+
+def write_demo(result: DemoResult, out: Path, echo: Callable[[str], None]) -> None:
+    report = result.report
     out.mkdir(parents=True, exist_ok=True)
     (out / "report.md").write_text(render_markdown(report), "utf-8")
     (out / "report.json").write_text(render_json(report), "utf-8")
-    (out / "audit.json").write_text(json.dumps(
-        [entry.model_dump(mode="json") for entry in trail], indent=2, ensure_ascii=False) + "\n",
-        "utf-8")
-    (out / "transcript.txt").write_text("\n\n".join(
-        f"[{line.kind} → {line.audience}]\n{line.text}" for line in chat.transcript) + "\n",
-        "utf-8")
+    (out / "audit.json").write_text(
+        json.dumps(
+            [entry.model_dump(mode="json") for entry in result.trail], indent=2, ensure_ascii=False
+        )
+        + "\n",
+        "utf-8",
+    )
+    (out / "transcript.txt").write_text(
+        "\n\n".join(f"[{line.kind} → {line.audience}]\n{line.text}" for line in result.transcript)
+        + "\n",
+        "utf-8",
+    )
 
     c = report.completeness
     echo(f"Report {report.report_id}: {report.title} [{report.tlp}]")
-    echo(f"Lead {report.lead.name}; {len(report.contributors)} contributors: "
-         + ", ".join(f"{p.actor.name} ({p.contributions})" for p in report.contributors))
-    echo(f"{c.answered} of {c.total} items answered ({c.percent}%), {c.skipped} skipped, "
-         f"{len(c.open_conflicts)} open conflict(s)")
+    echo(
+        f"Lead {report.lead.name}; {len(report.contributors)} contributors: "
+        + ", ".join(f"{p.actor.name} ({p.contributions})" for p in report.contributors)
+    )
+    echo(
+        f"{c.answered} of {c.total} items answered ({c.percent}%), {c.skipped} skipped, "
+        f"{len(c.open_conflicts)} open conflict(s)"
+    )
     for section in report.sections:
         bar = "#" * section.answered + "." * (section.total - section.answered)
-        echo(f"  {section.number:>2} {section.title:<45} {section.answered:>2}/{section.total:<2}"
-             f" {bar}")
-    echo(f"{len(chat.transcript)} chat messages; {len(trail)} audit entries; "
-         f"submissions: " + (", ".join(f"{s.status} (version {s.report_version})"
-                                        for s in submissions) or "none"))
+        echo(
+            f"  {section.number:>2} {section.title:<45} {section.answered:>2}/{section.total:<2}"
+            f" {bar}"
+        )
+    queued = ", ".join(f"{s.status} (version {s.report_version})" for s in result.submissions)
+    echo(
+        f"{len(result.transcript)} chat messages; {len(result.trail)} audit entries; "
+        f"submissions: {queued or 'none'}"
+    )
     echo(f"Wrote report.md, report.json, audit.json and transcript.txt to {out}")

@@ -230,6 +230,7 @@ def _describe_location(raw: Any, loc: tuple[int | str, ...]) -> str:
     """Turn a pydantic error location into words that name the section and item."""
     words: list[str] = []
     node: Any = raw
+    parent: int | str | None = None
     for part in loc:
         if isinstance(node, dict):
             node = node.get(part)
@@ -237,10 +238,12 @@ def _describe_location(raw: Any, loc: tuple[int | str, ...]) -> str:
             node = node[part]
         else:
             node = None
-        if isinstance(node, dict) and "items" in node and "id" in node:
-            words.append(f"section {node['id']!r}")
-        elif isinstance(node, dict) and "question" in node:
-            words.append(f"item {node.get('id', '?')!r}")
+        name = node.get("id", f"#{part}") if isinstance(node, dict) else f"#{part}"
+        if parent == "sections":
+            words.append(f"section {name!r}")
+        elif parent == "items":
+            words.append(f"item {name!r}")
         elif isinstance(part, str) and part not in ("sections", "items"):
             words.append(part)
+        parent = part
     return " > ".join(words) or "checklist"
