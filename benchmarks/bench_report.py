@@ -13,10 +13,13 @@ import asyncio
 import statistics
 import tempfile
 import time
+import uuid
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from functools import partial
 from pathlib import Path
+
+import asyncpg
 
 from adapters.memory import MemoryChat
 from bot.runner import TurnRunner
@@ -27,7 +30,7 @@ from conversations.events import CommandIssued, MessagePosted, RootPosted
 from conversations.policy import Policy
 from conversations.state import Actor, Contribution, ReportState
 from storage.assembly import assemble
-from storage.database import Database
+from storage.database import Database, normalise_url
 from storage.rendering import render_json, render_markdown, render_text
 from storage.repository import ReportStore
 
@@ -186,7 +189,26 @@ def bench_engine(checklist: Checklist, turns: int) -> None:
 
 
 async def bench_runner(url: str, label: str, turns: int, concurrency: int) -> None:
-    database = Database.from_url(url)
+    if url.startswith("postgres"):
+        await _in_throwaway_schema(url, label, turns, concurrency)
+        return
+    await _bench_runner(Database.from_url(url), label, turns, concurrency)
+
+
+async def _in_throwaway_schema(url: str, label: str, turns: int, concurrency: int) -> None:
+    """Leave the target database as it was: everything happens in a schema dropped after."""
+    schema = f"bench_{uuid.uuid4().hex[:12]}"
+    admin = await asyncpg.connect(normalise_url(url).replace("+asyncpg", "", 1))
+    try:
+        await admin.execute(f'CREATE SCHEMA "{schema}"')
+        database = Database.from_url(url, connect_args={"server_settings": {"search_path": schema}})
+        await _bench_runner(database, label, turns, concurrency)
+    finally:
+        await admin.execute(f'DROP SCHEMA IF EXISTS "{schema}" CASCADE')
+        await admin.close()
+
+
+async def _bench_runner(database: Database, label: str, turns: int, concurrency: int) -> None:
     await database.upgrade()
     store = ReportStore(database)
     checklist = default_checklist()

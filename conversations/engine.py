@@ -126,7 +126,8 @@ class _Turn:
         self.policy = policy
         self.effects: list[Effect] = []
         self.audit: list[AuditEntry] = []
-        self._merge: tuple[ReportState, ReportMerge] | None = None
+        # Holding the inputs keeps them alive, so identity comparison stays sound.
+        self._merges: list[tuple[tuple[object, ...], ReportMerge]] = []
 
     # -- plumbing ---------------------------------------------------------------------------
 
@@ -136,9 +137,15 @@ class _Turn:
         return self._state
 
     def merge_of(self, state: ReportState) -> ReportMerge:
-        if self._merge is None or self._merge[0] is not state:
-            self._merge = (state, merge_report(state, self.checklist, self.policy.default_tlp))
-        return self._merge[1]
+        # A turn changes the state several times, mostly the cursor; the merge depends only
+        # on these four fields, so it is recomputed only when one of them really changed.
+        inputs = (state.contributions, state.resolutions, state.skipped, state.assignments)
+        for known, merge in self._merges:
+            if all(a is b for a, b in zip(known, inputs, strict=True)):
+                return merge
+        merge = merge_report(state, self.checklist, self.policy.default_tlp)
+        self._merges.append((inputs, merge))
+        return merge
 
     @property
     def merge(self) -> ReportMerge:

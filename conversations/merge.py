@@ -49,6 +49,7 @@ class ItemMerge:
     # Accumulating items: the union of all values (a list). Single-valued: the agreed or
     # resolved value. None while missing, skipped or in conflict.
     value: JsonValue | None
+    # Single-valued items only: each distinct value and who gave it.
     alternatives: tuple[Alternative, ...]
     resolution: Resolution | None
 
@@ -127,7 +128,10 @@ class ReportMerge:
 
 def value_key(value: JsonValue) -> str:
     """A canonical key so equal values compare equal whatever their dict order."""
-    return json.dumps(value, sort_keys=True, ensure_ascii=False)
+    if isinstance(value, str):
+        # Most values are plain strings; a prefix keeps them apart from JSON-encoded ones.
+        return "s:" + value
+    return "j:" + json.dumps(value, sort_keys=True, ensure_ascii=False)
 
 
 def merge_item(

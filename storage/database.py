@@ -3,13 +3,16 @@ and migrations applied programmatically through Alembic."""
 
 from __future__ import annotations
 
+import asyncio
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager, nullcontext
 from pathlib import Path
 from typing import Any
 
 from alembic import command
 from alembic.config import Config
 from sqlalchemy import Connection, event
-from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, create_async_engine
 
 DEFAULT_DATABASE_URL = "sqlite+aiosqlite:///./jcdc-bot.db"
 MIGRATIONS = Path(__file__).parent / "migrations"
@@ -31,9 +34,23 @@ def normalise_url(url: str) -> str:
     return f"{_DRIVERS.get(scheme, scheme)}://{rest}"
 
 
+WRITE = {"jcdc_write": True}
+
+
 class Database:
     def __init__(self, engine: AsyncEngine) -> None:
         self.engine = engine
+        # SQLite has one writer at a time. Queueing this process's writers here hands the lock
+        # over at once, instead of each one polling SQLite's sleeping busy handler.
+        self.write_lock = asyncio.Lock() if engine.dialect.name == "sqlite" else None
+
+    @asynccontextmanager
+    async def writing(self) -> AsyncIterator[AsyncConnection]:
+        """A write transaction: committed on normal exit, rolled back on an exception."""
+        async with self.write_lock or nullcontext(), self.engine.connect() as connection:
+            await connection.execution_options(**WRITE)
+            async with connection.begin():
+                yield connection
 
     @classmethod
     def from_url(cls, url: str, **engine_options: Any) -> Database:
@@ -48,7 +65,7 @@ class Database:
 
     async def upgrade(self) -> None:
         """Apply every migration up to the newest."""
-        async with self.engine.begin() as connection:
+        async with self.writing() as connection:
             await connection.run_sync(_upgrade)
 
     async def dispose(self) -> None:
@@ -67,8 +84,9 @@ def _upgrade(connection: Connection) -> None:
 
 
 def _configure_sqlite(engine: AsyncEngine) -> None:
-    # SQLAlchemy's documented recipe: stop the driver from issuing its own deferred BEGIN and
-    # begin every transaction IMMEDIATE, so two turns never deadlock upgrading a read lock.
+    # SQLAlchemy's documented recipe: stop the driver from issuing its own BEGIN and emit our
+    # own. Writers begin IMMEDIATE so two turns never deadlock upgrading a read lock; readers
+    # begin deferred and, in WAL mode, never wait for a writer.
     @event.listens_for(engine.sync_engine, "connect")
     def on_connect(dbapi_connection: Any, _record: Any) -> None:
         dbapi_connection.isolation_level = None
@@ -81,4 +99,5 @@ def _configure_sqlite(engine: AsyncEngine) -> None:
 
     @event.listens_for(engine.sync_engine, "begin")
     def on_begin(connection: Connection) -> None:
-        connection.exec_driver_sql("BEGIN IMMEDIATE")
+        writing = connection.get_execution_options().get("jcdc_write", False)
+        connection.exec_driver_sql("BEGIN IMMEDIATE" if writing else "BEGIN")

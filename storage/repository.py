@@ -161,14 +161,14 @@ class Turn:
     async def _mark_processed(
         self, platform: str, event_id: str, report_id: str | None, now: datetime
     ) -> None:
-        # A savepoint keeps the transaction usable when the insert hits the primary key.
+        # A duplicate aborts the insert and, through the raised DuplicateEvent, the whole turn's
+        # transaction: nothing of a replayed event is ever written.
         try:
-            async with self.connection.begin_nested():
-                await self.connection.execute(
-                    insert(processed_events).values(
-                        platform=platform, event_id=event_id, report_id=report_id, processed_at=now
-                    )
+            await self.connection.execute(
+                insert(processed_events).values(
+                    platform=platform, event_id=event_id, report_id=report_id, processed_at=now
                 )
+            )
         except IntegrityError as error:
             raise DuplicateEvent(f"{platform}:{event_id}") from error
 
@@ -226,7 +226,7 @@ class ReportStore:
 
     @asynccontextmanager
     async def _turn(self) -> AsyncIterator[Turn]:
-        async with self.database.engine.begin() as connection:
+        async with self.database.writing() as connection:
             yield Turn(connection)
 
     async def find_by_thread(self, platform: str, channel: str, thread: str) -> str | None:
@@ -364,11 +364,13 @@ async def _load(connection: AsyncConnection, report_id: str, lock: bool) -> Repo
         skipped=tuple(navigation.get("skipped", ())),
         resolutions=tuple(Resolution.model_validate(r) for r in navigation.get("resolutions", ())),
         send_request=SendRequest.model_validate(send_request) if send_request else None,
+        # Rows were validated on the way in; rebuilding thousands of them without validating
+        # again keeps loading a report proportional to I/O rather than to pydantic.
         contributions=tuple(
-            Contribution(
+            Contribution.model_construct(
                 id=row.id,
                 item_id=row.item_id,
-                author=Actor(id=row.author_id, name=row.author_name),
+                author=Actor.model_construct(id=row.author_id, name=row.author_name),
                 at=row.at,
                 via=row.via,
                 source_message_id=row.source_message_id,
