@@ -10,7 +10,6 @@ from datetime import UTC, datetime
 from typing import Literal
 
 from sqlalchemy.exc import OperationalError
-from storage.repository import DuplicateEvent, ReportStore, VersionConflict
 
 from bot.ports import ChatPort
 from conversations.checklist import Checklist
@@ -38,6 +37,7 @@ from conversations.events import (
 from conversations.policy import Policy
 from conversations.state import Actor
 from storage.assembly import assemble
+from storage.repository import DuplicateEvent, ReportStore, VersionConflict
 
 log = logging.getLogger(__name__)
 

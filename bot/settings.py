@@ -6,9 +6,9 @@ from pathlib import Path
 
 from pydantic import AliasChoices, Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
-from storage.database import DEFAULT_DATABASE_URL
 
 from conversations.policy import JCDC_ADDRESS, Policy
+from storage.database import DEFAULT_DATABASE_URL
 
 
 class Settings(BaseSettings):

@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-from storage.database import Database
-from storage.repository import ReportStore
-
 from bot.settings import Settings
 from conversations.checklist import Checklist, default_checklist, load_checklist
+from storage.database import Database
+from storage.repository import ReportStore
 
 
 def checklist_from(settings: Settings) -> Checklist:

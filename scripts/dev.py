@@ -48,8 +48,8 @@ def main(argv: list[str]) -> None:
     if task == "demo":
         run(BIN / "jcdc-bot", "demo", *rest)
     elif task == "test":
-        run(BIN / "ruff", "check", ".")
-        run(BIN / "ruff", "format", "--check", ".")
+        run(BIN / "ruff", "check", "--no-cache", ".")
+        run(BIN / "ruff", "format", "--check", "--no-cache", ".")
         run(BIN / "mypy")
         run(BIN / "python", "-m", "pytest", *rest)
 

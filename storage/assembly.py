@@ -8,9 +8,9 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from conversations.answers import display_value, tlp_meaning
 from pydantic import BaseModel, ConfigDict, JsonValue
 
+from conversations.answers import display_value, tlp_meaning
 from conversations.checklist import AnswerKind, Checklist
 from conversations.merge import ItemMerge, ItemStatus, merge_report
 from conversations.policy import Policy
