@@ -15,6 +15,7 @@ import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from adapters.memory import MemoryChat, TranscriptLine
 from bot.runner import TurnRunner
@@ -81,68 +82,36 @@ class _Script:
         assert state is not None
         return state
 
+    def _where(self, actor: Actor, in_thread: bool = True) -> dict[str, Any]:
+        """The fields every demo event shares: a fresh id, the channel, the thread, who."""
+        return {
+            "event_id": self.next_id(),
+            "platform": "demo",
+            "channel": CHANNEL,
+            "thread": (self.thread or None) if in_thread else None,
+            "actor": actor,
+        }
+
     async def command(self, actor: Actor, text: str, *mentions: Actor) -> str:
-        event_id = self.next_id()
-        await self.feed(
-            CommandIssued(
-                event_id=event_id,
-                platform="demo",
-                channel=CHANNEL,
-                thread=self.thread or None,
-                actor=actor,
-                text=text,
-                mentions=mentions,
-            )
-        )
-        return event_id
+        event = CommandIssued(**self._where(actor), text=text, mentions=mentions)
+        await self.feed(event)
+        return event.event_id
 
     async def say(self, actor: Actor, text: str) -> str:
         message_id = self.next_id()
-        await self.feed(
-            MessagePosted(
-                event_id=self.next_id(),
-                platform="demo",
-                channel=CHANNEL,
-                thread=self.thread,
-                actor=actor,
-                message_id=message_id,
-                text=text,
-            )
-        )
+        await self.feed(MessagePosted(**self._where(actor), message_id=message_id, text=text))
         return message_id
 
     async def edit(self, actor: Actor, message_id: str, text: str) -> None:
-        await self.feed(
-            MessageEdited(
-                event_id=self.next_id(),
-                platform="demo",
-                channel=CHANNEL,
-                thread=self.thread,
-                actor=actor,
-                message_id=message_id,
-                text=text,
-            )
-        )
+        await self.feed(MessageEdited(**self._where(actor), message_id=message_id, text=text))
 
     async def delete(self, actor: Actor, message_id: str) -> None:
-        await self.feed(
-            MessageDeleted(
-                event_id=self.next_id(),
-                platform="demo",
-                channel=CHANNEL,
-                thread=self.thread,
-                actor=actor,
-                message_id=message_id,
-            )
-        )
+        await self.feed(MessageDeleted(**self._where(actor), message_id=message_id))
 
     async def press(self, actor: Actor, action: str) -> None:
         await self.feed(
             ButtonPressed(
-                event_id=self.next_id(),
-                platform="demo",
-                channel=CHANNEL,
-                actor=actor,
+                **self._where(actor, in_thread=False),
                 report_id=self.report_id,
                 action=action,
                 value=self.report_id,
@@ -153,10 +122,7 @@ class _Script:
         section = self.checklist.sections[section_number]
         await self.feed(
             FormSubmitted(
-                event_id=self.next_id(),
-                platform="demo",
-                channel=CHANNEL,
-                actor=actor,
+                **self._where(actor, in_thread=False),
                 report_id=self.report_id,
                 section_id=section.id,
                 values=values,

@@ -5,6 +5,7 @@ from __future__ import annotations
 import itertools
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from typing import Any
 
 from conversations.checklist import Checklist, load_checklist
 from conversations.effects import Effect, Ephemeral, Post
@@ -73,82 +74,55 @@ class Harness:
             )
         )
 
+    def _where(self, actor: Actor, in_thread: bool = True) -> dict[str, Any]:
+        """The fields every test event shares: a fresh id, the channel, the thread, who."""
+        return {
+            "event_id": self._id(),
+            "platform": "test",
+            "channel": "C1",
+            "thread": self.thread if in_thread else None,
+            "actor": actor,
+        }
+
+    def _report_id(self) -> str:
+        assert self.state is not None, "start a report first"
+        return self.state.id
+
     def command(
         self, actor: Actor, text: str, mentions: tuple[Actor, ...] = (), trigger: str | None = None
     ) -> Step:
         return self.feed(
             CommandIssued(
-                event_id=self._id(),
-                platform="test",
-                channel="C1",
-                actor=actor,
-                text=text,
-                mentions=mentions,
-                trigger=trigger,
+                **self._where(actor, in_thread=False), text=text, mentions=mentions, trigger=trigger
             )
         )
 
     def say(self, actor: Actor, text: str, message_id: str | None = None) -> Step:
         return self.feed(
-            MessagePosted(
-                event_id=self._id(),
-                platform="test",
-                channel="C1",
-                thread=self.thread,
-                actor=actor,
-                message_id=message_id or self._id(),
-                text=text,
-            )
+            MessagePosted(**self._where(actor), message_id=message_id or self._id(), text=text)
         )
 
     def edit(self, actor: Actor, message_id: str, text: str) -> Step:
-        return self.feed(
-            MessageEdited(
-                event_id=self._id(),
-                platform="test",
-                channel="C1",
-                thread=self.thread,
-                actor=actor,
-                message_id=message_id,
-                text=text,
-            )
-        )
+        return self.feed(MessageEdited(**self._where(actor), message_id=message_id, text=text))
 
     def delete(self, actor: Actor, message_id: str) -> Step:
-        return self.feed(
-            MessageDeleted(
-                event_id=self._id(),
-                platform="test",
-                channel="C1",
-                thread=self.thread,
-                actor=actor,
-                message_id=message_id,
-            )
-        )
+        return self.feed(MessageDeleted(**self._where(actor), message_id=message_id))
 
     def form(self, actor: Actor, section_id: str, values: dict[str, str]) -> Step:
-        assert self.state is not None
         return self.feed(
             FormSubmitted(
-                event_id=self._id(),
-                platform="test",
-                channel="C1",
-                actor=actor,
-                report_id=self.state.id,
+                **self._where(actor, in_thread=False),
+                report_id=self._report_id(),
                 section_id=section_id,
                 values=values,
             )
         )
 
     def press(self, actor: Actor, action: str, value: str = "") -> Step:
-        assert self.state is not None
         return self.feed(
             ButtonPressed(
-                event_id=self._id(),
-                platform="test",
-                channel="C1",
-                actor=actor,
-                report_id=self.state.id,
+                **self._where(actor, in_thread=False),
+                report_id=self._report_id(),
                 action=action,
                 value=value,
                 trigger="TRIGGER",
