@@ -82,6 +82,24 @@ class Completeness(_Frozen):
     missing: tuple[str, ...]
 
 
+class Highlight(_Frozen):
+    """A key fact shown at the top of every rendering (who reports, what kind of event)."""
+
+    label: str
+    item_number: str
+    display: str | None
+
+
+# Items whose answers every reader wants first, when the checklist has them.
+HIGHLIGHTS = (
+    ("handling.organisation", "Reporting organisation"),
+    ("handling.contact", "Point of contact"),
+    ("handling.attribution", "Attribution"),
+    ("description.event_type", "Type of event"),
+    ("description.confidence", "Confidence"),
+)
+
+
 class ContributorCount(_Frozen):
     actor: Actor
     contributions: int
@@ -102,8 +120,16 @@ class AssembledReport(_Frozen):
     version: int
     checklist_version: str
     completeness: Completeness
+    highlights: tuple[Highlight, ...]
     contributors: tuple[ContributorCount, ...]
     sections: tuple[AssembledSection, ...]
+
+    def item(self, item_id: str) -> AssembledItem | None:
+        for section in self.sections:
+            for item in section.items:
+                if item.id == item_id:
+                    return item
+        return None
 
 
 def assemble(
@@ -145,6 +171,7 @@ def assemble(
             open_conflicts=tuple(c.item.number for c in merge.open_conflicts),
             missing=tuple(m.item.number for m in merge.missing),
         ),
+        highlights=_highlights(sections),
         contributors=tuple(
             ContributorCount(actor=actor, contributions=count)
             for actor, count in merge.contributor_counts()
@@ -203,3 +230,12 @@ def _merged_display(merged: ItemMerge) -> str | None:
         # Free text from several people is not one value; each entry stands with its author.
         return "; ".join(display_value(merged.item, c.value) for c in merged.contributions)
     return display_value(merged.item, merged.value)
+
+
+def _highlights(sections: tuple[AssembledSection, ...]) -> tuple[Highlight, ...]:
+    items = {item.id: item for section in sections for item in section.items}
+    return tuple(
+        Highlight(label=label, item_number=items[item_id].number, display=items[item_id].display)
+        for item_id, label in HIGHLIGHTS
+        if item_id in items
+    )

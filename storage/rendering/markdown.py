@@ -44,6 +44,12 @@ def render_markdown(report: AssembledReport) -> str:
             or "none yet"
         ),
     ]
+    if report.highlights:
+        lines.append("")
+        lines += [
+            f"- **{h.label}:** {escape(h.display) if h.display else '_not stated_'}"
+            for h in report.highlights
+        ]
     for section in report.sections:
         lines += ["", f"## {section.number}. {section.title} ({section.answered}/{section.total})"]
         if section.assignee is not None:

@@ -26,6 +26,9 @@ def render_text(report: AssembledReport) -> str:
         summary_line(report),
         contributors_line(report),
     ]
+    if report.highlights:
+        lines.append("")
+        lines += [f"{h.label}: {h.display or 'not stated'}" for h in report.highlights]
     unanswered: list[str] = []
     for section in report.sections:
         heading = f"{section.number}. {section.title} ({section.answered}/{section.total})"

@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from storage.assembly import AssembledReport, assemble
-from storage.rendering import render_json, render_markdown, render_text
+from storage.rendering import render_html, render_json, render_markdown, render_text
 from tests.storage.report_fixture import busy_report
 
 GOLDEN = Path(__file__).parent / "golden"
@@ -58,3 +58,11 @@ def test_tlp_label_heads_and_closes_every_document(report: AssembledReport) -> N
 def test_json_rendering_parses_back_to_the_same_report(report: AssembledReport) -> None:
     parsed = AssembledReport.model_validate(json.loads(render_json(report)))
     assert parsed == report
+
+
+def test_html_escapes_everything_responders_typed(report: AssembledReport) -> None:
+    html = render_html(report)
+    assert "<support>" not in html
+    assert "&lt;support&gt;" in html
+    assert "<a " not in html
+    assert html.count("TLP:AMBER</span>") == 2  # before the content and at the end
