@@ -6,25 +6,32 @@ import asyncio
 import json
 import sys
 from collections.abc import Awaitable, Callable
+from email.utils import make_msgid
 from pathlib import Path
 from typing import TypeVar
 
 import click
 
+from adapters.email.message import build_submission_email
+from bot.outbox_worker import OutboxWorker
+from bot.runner import utc_now
 from bot.settings import Settings
-from bot.wiring import checklist_from, open_store
+from bot.wiring import checklist_from, envelope_from, open_store, transport_from
 from conversations.answers import answer_hint
 from conversations.checklist import ChecklistError
-from storage.assembly import assemble
+from storage.assembly import AssembledReport, assemble
 from storage.database import Database
-from storage.rendering import render_json, render_markdown, render_text
+from storage.outbox import Outbox
+from storage.rendering import render_html, render_json, render_markdown, render_text
+from storage.repository import SubmissionRecord
 
 T = TypeVar("T")
 
-EXPORT_FORMATS: dict[str, Callable[..., str]] = {
+EXPORT_FORMATS: dict[str, Callable[[AssembledReport], str]] = {
     "md": render_markdown,
     "text": render_text,
     "json": render_json,
+    "html": render_html,
 }
 
 
@@ -113,7 +120,12 @@ def list_reports() -> None:
 @report.command()
 @click.argument("report_id")
 @click.option(
-    "--format", "fmt", type=click.Choice(sorted(EXPORT_FORMATS)), default="md", show_default=True
+    "--format",
+    "fmt",
+    type=click.Choice([*sorted(EXPORT_FORMATS), "eml"]),
+    default="md",
+    show_default=True,
+    help="eml builds the e-mail as it would be sent now (not sent).",
 )
 @click.option(
     "--out",
@@ -135,7 +147,15 @@ def export(report_id: str, fmt: str, out: Path | None) -> None:
         finally:
             await store.database.dispose()
         assert state is not None
-        return EXPORT_FORMATS[fmt](assemble(state, checklist_from(settings), settings.policy()))
+        report = assemble(state, checklist_from(settings), settings.policy())
+        if fmt != "eml":
+            return EXPORT_FORMATS[fmt](report)
+        envelope = envelope_from(settings)
+        domain = envelope.sender.rpartition("@")[2] or "jcdc-bot.invalid"
+        email = build_submission_email(
+            report, envelope, message_id=make_msgid(domain=domain), date=utc_now()
+        )
+        return email.as_string()
 
     rendered = _run(go())
     if out is None:
@@ -143,6 +163,76 @@ def export(report_id: str, fmt: str, out: Path | None) -> None:
     else:
         out.write_text(rendered, "utf-8")
         click.echo(f"Wrote {out}")
+
+
+@main.group()
+def outbox() -> None:
+    """Submissions to JCDC: inspect, deliver, retry."""
+
+
+@outbox.command("list")
+def outbox_list() -> None:
+    """List submissions, oldest first."""
+
+    async def go() -> list[SubmissionRecord]:
+        store = await open_store(Settings())
+        try:
+            return await store.submissions()
+        finally:
+            await store.database.dispose()
+
+    rows = _run(go())
+    if not rows:
+        click.echo("The outbox is empty.")
+    for row in rows:
+        when = (
+            f"sent {row.sent_at:%Y-%m-%d %H:%M}"
+            if row.sent_at
+            else (f"requested {row.requested_at:%Y-%m-%d %H:%M}")
+        )
+        click.echo(
+            f"{row.id}  {row.status:<8} attempts {row.attempts}  {when}  "
+            f"{row.message_id or ''}  {row.last_error or ''}".rstrip()
+        )
+
+
+@outbox.command("retry")
+@click.argument("submission_id")
+def outbox_retry(submission_id: str) -> None:
+    """Queue a failed submission again (after fixing what made it fail)."""
+
+    async def go() -> bool:
+        store = await open_store(Settings())
+        try:
+            return await Outbox(store.database).retry(submission_id)
+        finally:
+            await store.database.dispose()
+
+    if not _run(go()):
+        raise click.ClickException(f"no failed submission {submission_id!r}")
+    click.echo(f"Queued {submission_id} again; the worker delivers it on its next pass.")
+
+
+@outbox.command("deliver")
+def outbox_deliver() -> None:
+    """Deliver every submission that is due now, then stop."""
+    settings = Settings()
+
+    async def go() -> int:
+        store = await open_store(settings)
+        try:
+            worker = OutboxWorker(
+                Outbox(store.database),
+                transport_from(settings),
+                envelope_from(settings),
+                checklist_from(settings),
+                settings.policy(),
+            )
+            return await worker.drain()
+        finally:
+            await store.database.dispose()
+
+    click.echo(f"{_run(go())} delivery attempt(s) made.")
 
 
 @main.command()
@@ -157,4 +247,4 @@ def demo(out: Path) -> None:
     """Run a scripted multi-responder incident end to end on the configured database."""
     from bot.demo import run_demo, write_demo
 
-    write_demo(_run(run_demo(Settings())), out, click.echo)
+    write_demo(_run(run_demo(Settings(), out)), out, click.echo)

@@ -17,10 +17,12 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from adapters.email.transport import FileSink
 from adapters.memory import MemoryChat, TranscriptLine
+from bot.outbox_worker import OutboxWorker
 from bot.runner import TurnRunner
 from bot.settings import Settings
-from bot.wiring import checklist_from, open_store
+from bot.wiring import checklist_from, envelope_from, open_store, transport_from
 from conversations import actions
 from conversations.answers import Accepted, parse_answer
 from conversations.checklist import AnswerKind, Checklist, Item
@@ -37,6 +39,7 @@ from conversations.events import (
 )
 from conversations.state import Actor, ReportState
 from storage.assembly import AssembledReport, assemble
+from storage.outbox import Outbox
 from storage.rendering import render_json, render_markdown
 from storage.repository import SubmissionRecord
 
@@ -220,7 +223,7 @@ class DemoResult:
     transcript: list[TranscriptLine]
 
 
-async def run_demo(settings: Settings) -> DemoResult:
+async def run_demo(settings: Settings, out: Path) -> DemoResult:
     checklist = checklist_from(settings)
     policy = settings.policy()
     store = await open_store(settings)
@@ -228,6 +231,18 @@ async def run_demo(settings: Settings) -> DemoResult:
     script = _Script(TurnRunner(store, chat, checklist, policy), checklist)
     try:
         await play(script)
+        # The confirmed report goes through the real outbox: to SMTP_HOST when set, else to
+        # .eml files beside the other demo output.
+        transport = transport_from(settings) if settings.smtp_host else FileSink(out)
+        worker = OutboxWorker(
+            Outbox(store.database),
+            transport,
+            envelope_from(settings),
+            checklist,
+            policy,
+            runner=script.runner,
+        )
+        await worker.drain()
         state = await script.state()
         trail = await store.audit_trail(state.id)
         submissions = await store.submissions(state.id)
@@ -270,9 +285,11 @@ def write_demo(result: DemoResult, out: Path, echo: Callable[[str], None]) -> No
             f"  {section.number:>2} {section.title:<45} {section.answered:>2}/{section.total:<2}"
             f" {bar}"
         )
-    queued = ", ".join(f"{s.status} (version {s.report_version})" for s in result.submissions)
+    queued = ", ".join(
+        f"{s.status} (version {s.report_version}, {s.message_id})" for s in result.submissions
+    )
     echo(
         f"{len(result.transcript)} chat messages; {len(result.trail)} audit entries; "
         f"submissions: {queued or 'none'}"
     )
-    echo(f"Wrote report.md, report.json, audit.json and transcript.txt to {out}")
+    echo(f"Wrote report.md, report.json, audit.json, transcript.txt and the e-mail to {out}")

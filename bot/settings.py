@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Literal
 
-from pydantic import AliasChoices, Field
+from pydantic import AliasChoices, Field, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from conversations.policy import JCDC_ADDRESS, Policy
@@ -24,10 +25,24 @@ class Settings(BaseSettings):
     checklist_path: Path | None = Field(
         None, validation_alias=AliasChoices("JCDC_CHECKLIST", "JCDC_CHECKLIST_PATH")
     )
+    require_second_approver: bool = Field(False, validation_alias="JCDC_REQUIRE_SECOND_APPROVER")
+    # Your organisation's sending address; never CISA's own.
+    email_from: str = Field("jcdc-bot@localhost", validation_alias="JCDC_EMAIL_FROM")
+    email_cc: str = Field("", validation_alias="JCDC_EMAIL_CC")
+    smtp_host: str | None = Field(None, validation_alias="SMTP_HOST")
+    smtp_port: int = Field(587, validation_alias="SMTP_PORT")
+    smtp_username: str | None = Field(None, validation_alias="SMTP_USERNAME")
+    smtp_password: SecretStr | None = Field(None, validation_alias="SMTP_PASSWORD")
+    smtp_tls: Literal["starttls", "tls", "none"] = Field("starttls", validation_alias="SMTP_TLS")
+    outbox_dir: Path = Field(Path("outbox"), validation_alias="OUTBOX_DIR")
 
     def policy(self) -> Policy:
         return Policy(
             recipient=self.email_to,
             approvers=frozenset(a.strip() for a in self.approvers.split(",") if a.strip()),
             confirm_send=self.confirm_send,
+            require_second_approver=self.require_second_approver,
         )
+
+    def cc(self) -> tuple[str, ...]:
+        return tuple(a.strip() for a in self.email_cc.split(",") if a.strip())

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from adapters.email.message import Envelope
+from adapters.email.transport import FileSink, SmtpTransport, Transport
 from bot.settings import Settings
 from conversations.checklist import Checklist, default_checklist, load_checklist
 from storage.database import Database
@@ -19,3 +21,21 @@ async def open_store(settings: Settings) -> ReportStore:
     database = Database.from_url(settings.database_url)
     await database.upgrade()
     return ReportStore(database)
+
+
+def transport_from(settings: Settings) -> Transport:
+    """SMTP when a relay is configured; otherwise .eml files in OUTBOX_DIR."""
+    if not settings.smtp_host:
+        return FileSink(settings.outbox_dir)
+    password = settings.smtp_password.get_secret_value() if settings.smtp_password else None
+    return SmtpTransport(
+        host=settings.smtp_host,
+        port=settings.smtp_port,
+        tls=settings.smtp_tls,
+        username=settings.smtp_username,
+        password=password,
+    )
+
+
+def envelope_from(settings: Settings) -> Envelope:
+    return Envelope(sender=settings.email_from, recipients=(settings.email_to,), cc=settings.cc())

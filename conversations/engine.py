@@ -47,6 +47,7 @@ from conversations.events import (
     MessageEdited,
     MessagePosted,
     RootPosted,
+    SubmissionOutcome,
 )
 from conversations.merge import ItemMerge, ItemStatus, ReportMerge, merge_report, value_key
 from conversations.policy import Policy
@@ -99,6 +100,8 @@ def step(
             turn.on_button(event)
         case RootPosted():
             turn.on_root_posted(event)
+        case SubmissionOutcome():
+            turn.on_submission_outcome(event)
     return turn.finish()
 
 
@@ -528,18 +531,9 @@ class _Turn:
         if not self.policy.confirm_send and self.can_decide():
             self.confirm_send()
             return
-        confirm = Button(
-            action=actions.CONFIRM_SEND,
-            label="Confirm and send",
-            value=self.state.id,
-            style="primary",
-        )
-        cancel = Button(
-            action=actions.CANCEL_SEND, label="Cancel", value=self.state.id, style="danger"
-        )
         self.post(
             messages.send_confirmation(self.state, self.merge, self.policy, self.actor),
-            (confirm, cancel),
+            self.confirmation_buttons(),
         )
 
     def confirm_send(self) -> None:
@@ -553,16 +547,38 @@ class _Turn:
                 rich("No send is waiting for confirmation. Start with ", code("/jcdc send"), ".")
             )
             return
-        if request.confirmed_by:
+        needed = self.policy.confirmations_needed
+        if len(request.confirmed_by) >= needed:
+            names = " and ".join(a.name for a in request.confirmed_by)
             self.tell(
                 rich(
                     "Already confirmed by ",
-                    strong(request.confirmed_by[0].name),
+                    strong(names),
                     "; the report is queued. Nothing more to do.",
                 )
             )
             return
-        confirmed = request.model_copy(update={"confirmed_by": (self.actor,)})
+        if any(a.id == self.actor.id for a in request.confirmed_by):
+            self.tell(
+                rich(
+                    "You already confirmed. The two-person rule needs a second, "
+                    "different approver (the lead or a configured approver)."
+                )
+            )
+            return
+        confirmed = request.model_copy(update={"confirmed_by": (*request.confirmed_by, self.actor)})
+        if len(confirmed.confirmed_by) < needed:
+            self.change(send_request=confirmed)
+            self.record("send_confirmed_first")
+            self.post(
+                rich(
+                    strong(self.actor.name),
+                    " confirmed. Under the two-person rule a "
+                    "second approver must confirm too before anything is sent.",
+                ),
+                self.confirmation_buttons(),
+            )
+            return
         self.change(send_request=confirmed, status=ReportStatus.SUBMIT_REQUESTED)
         self.record("send_confirmed")
         self.effects.append(
@@ -586,9 +602,68 @@ class _Turn:
             )
         )
 
+    def confirmation_buttons(self) -> tuple[Button, ...]:
+        return (
+            Button(
+                action=actions.CONFIRM_SEND,
+                label="Confirm and send",
+                value=self.state.id,
+                style="primary",
+            ),
+            Button(action=actions.CANCEL_SEND, label="Cancel", value=self.state.id, style="danger"),
+        )
+
+    def on_submission_outcome(self, event: SubmissionOutcome) -> None:
+        if self._state is None:
+            return
+        when = event.at.strftime("%Y-%m-%d %H:%M UTC")
+        if event.outcome == "sent":
+            self.change(status=ReportStatus.SENT)
+            self.record(
+                "submission_sent", submission=event.submission_id, message_id=event.message_id
+            )
+            self.post(
+                rich(
+                    strong("Sent to JCDC"),
+                    f" ({self.policy.recipient}) at {when}. ",
+                    "Message-ID: ",
+                    code(event.message_id or "?"),
+                    ". Later answers can go out as a follow-up with ",
+                    code("/jcdc send"),
+                    ".",
+                )
+            )
+        elif event.outcome == "retrying":
+            self.record("submission_delayed", submission=event.submission_id, reason=event.detail)
+            retry = (
+                event.next_attempt_at.strftime("%Y-%m-%d %H:%M UTC")
+                if event.next_attempt_at
+                else "shortly"
+            )
+            self.post(
+                rich(
+                    strong("Delivery to JCDC is delayed: "),
+                    event.detail,
+                    f". The report stays queued; next attempt {retry}.",
+                )
+            )
+        else:
+            self.change(status=ReportStatus.OPEN, send_request=None)
+            self.record("submission_failed", submission=event.submission_id, reason=event.detail)
+            self.post(
+                rich(
+                    strong("Sending to JCDC failed: "),
+                    event.detail,
+                    ". Nothing was delivered. Ask an administrator to check the mail "
+                    "settings, then retry with ",
+                    code(f"jcdc-bot outbox retry {event.submission_id}"),
+                    " or press Send again.",
+                )
+            )
+
     def cancel_send(self) -> None:
         request = self.state.send_request
-        if request is None or request.confirmed_by:
+        if request is None or len(request.confirmed_by) >= self.policy.confirmations_needed:
             self.tell(rich("There is no pending send to cancel."))
             return
         self.change(send_request=None)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
@@ -75,6 +76,18 @@ class RootPosted(_Event):
     message_id: str
 
 
+class SubmissionOutcome(_Event):
+    """Internal: what happened to a queued submission (from the outbox worker)."""
+
+    kind: Literal["submission_outcome"] = "submission_outcome"
+    submission_id: str
+    outcome: Literal["sent", "retrying", "failed"]
+    at: datetime
+    message_id: str | None = None
+    detail: str = ""
+    next_attempt_at: datetime | None = None
+
+
 Event = Annotated[
     CommandIssued
     | MessagePosted
@@ -82,6 +95,7 @@ Event = Annotated[
     | MessageDeleted
     | FormSubmitted
     | ButtonPressed
-    | RootPosted,
+    | RootPosted
+    | SubmissionOutcome,
     Field(discriminator="kind"),
 ]

@@ -24,6 +24,7 @@ from conversations.state import Actor, ReportState, ReportStatus
 STATUS_WORDS = {
     ReportStatus.OPEN: "open",
     ReportStatus.SUBMIT_REQUESTED: "queued for JCDC",
+    ReportStatus.SENT: "sent to JCDC",
     ReportStatus.CANCELLED: "cancelled",
 }
 

@@ -17,5 +17,11 @@ class Policy(BaseModel):
     approvers: frozenset[str] = frozenset()
     # When False, the lead's Send queues the report at once (teams that want a literal one click).
     confirm_send: bool = True
+    # Two-person rule: a second, different lead-or-approver must confirm before sending.
+    require_second_approver: bool = False
     default_tlp: str = DEFAULT_TLP
     attachments: tuple[str, ...] = ("report.json", "report.md")
+
+    @property
+    def confirmations_needed(self) -> int:
+        return 2 if self.require_second_approver else 1

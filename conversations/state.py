@@ -24,6 +24,8 @@ class ReportStatus(StrEnum):
     OPEN = "open"
     # The lead confirmed sending; the submission is queued for delivery.
     SUBMIT_REQUESTED = "submit_requested"
+    # Delivered to the JCDC mail relay; amendments can still be sent as a follow-up.
+    SENT = "sent"
     CANCELLED = "cancelled"
 
 

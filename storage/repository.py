@@ -38,7 +38,12 @@ audit_events = metadata.tables["audit_events"]
 processed_events = metadata.tables["processed_events"]
 submissions_table = metadata.tables["submissions"]
 
-OPEN_STATUSES = (ReportStatus.OPEN.value, ReportStatus.SUBMIT_REQUESTED.value)
+# Reports that commands in their channel still address (a sent one can be amended).
+OPEN_STATUSES = (
+    ReportStatus.OPEN.value,
+    ReportStatus.SUBMIT_REQUESTED.value,
+    ReportStatus.SENT.value,
+)
 
 
 class DuplicateEvent(Exception):
@@ -75,6 +80,7 @@ class SubmissionRecord(BaseModel):
     requested_at: datetime
     snapshot: dict[str, JsonValue]
     message_id: str | None
+    message: bytes | None = None
     attempts: int
     last_error: str | None
     next_attempt_at: datetime | None

@@ -64,10 +64,28 @@ def test_demo_then_list_and_export(cli: CliRunner, tmp_path: Path) -> None:
     assert result.exit_code == 0, result.output
     for name in ("report.md", "report.json", "audit.json", "transcript.txt"):
         assert (out / name).is_file(), name
+    (eml,) = out.glob("*.eml")
+    assert b"Subject: TLP:AMBER - AI cybersecurity incident report" in eml.read_bytes()
+    assert "Sent to JCDC" in result.output or "sent (version" in result.output
     listed = cli.invoke(main, ["report", "list"])
     assert listed.exit_code == 0, listed.output
     report_id = listed.output.split()[0]
-    assert "submit_requested" in listed.output
+    assert " sent " in listed.output
+
+    outbox = cli.invoke(main, ["outbox", "list"])
+    assert outbox.exit_code == 0, outbox.output
+    assert " sent " in outbox.output
+    assert cli.invoke(main, ["outbox", "deliver"]).output.startswith("0 delivery attempt(s)")
+    retry = cli.invoke(main, ["outbox", "retry", "nope"])
+    assert retry.exit_code == 1
+    assert "no failed submission 'nope'" in retry.output
+
+    as_eml = cli.invoke(main, ["report", "export", report_id, "--format", "eml"])
+    assert as_eml.exit_code == 0, as_eml.output
+    assert "X-TLP: TLP:AMBER" in as_eml.output
+    as_html = cli.invoke(main, ["report", "export", report_id, "--format", "html"])
+    assert as_html.exit_code == 0, as_html.output
+    assert as_html.output.startswith("<!DOCTYPE html>")
 
     exported = cli.invoke(main, ["report", "export", report_id[:8], "--format", "json"])
     assert exported.exit_code == 0, exported.output

@@ -43,7 +43,7 @@ async def test_upgrade_is_idempotent(database: Database) -> None:
     await database.upgrade()
     async with database.engine.connect() as connection:
         version = await connection.execute(text("SELECT version_num FROM alembic_version"))
-        assert version.scalar_one() == "0001"
+        assert version.scalar_one() == "0002"
 
 
 async def test_sqlite_runs_in_wal_mode_with_a_busy_timeout(tmp_path: object) -> None:
