@@ -13,10 +13,17 @@ from typing import TypeVar
 import click
 
 from adapters.email.message import build_submission_email
+from adapters.email.smime import SmimeConfigError
 from bot.outbox_worker import OutboxWorker
 from bot.runner import utc_now
 from bot.settings import Settings
-from bot.wiring import checklist_from, envelope_from, open_store, transport_from
+from bot.wiring import (
+    checklist_from,
+    envelope_from,
+    open_store,
+    smime_from,
+    transport_from,
+)
 from conversations.answers import answer_hint
 from conversations.checklist import ChecklistError
 from storage.assembly import AssembledReport, assemble
@@ -227,12 +234,17 @@ def outbox_deliver() -> None:
                 envelope_from(settings),
                 checklist_from(settings),
                 settings.policy(),
+                smime=smime_from(settings),
             )
             return await worker.drain()
         finally:
             await store.database.dispose()
 
-    click.echo(f"{_run(go())} delivery attempt(s) made.")
+    try:
+        attempts = _run(go())
+    except SmimeConfigError as error:
+        raise click.ClickException(str(error)) from error
+    click.echo(f"{attempts} delivery attempt(s) made.")
 
 
 @main.command()

@@ -22,7 +22,13 @@ from adapters.memory import MemoryChat, TranscriptLine
 from bot.outbox_worker import OutboxWorker
 from bot.runner import TurnRunner
 from bot.settings import Settings
-from bot.wiring import checklist_from, envelope_from, open_store, transport_from
+from bot.wiring import (
+    checklist_from,
+    envelope_from,
+    open_store,
+    smime_from,
+    transport_from,
+)
 from conversations import actions
 from conversations.answers import Accepted, parse_answer
 from conversations.checklist import AnswerKind, Checklist, Item
@@ -241,6 +247,7 @@ async def run_demo(settings: Settings, out: Path) -> DemoResult:
             checklist,
             policy,
             runner=script.runner,
+            smime=smime_from(settings),
         )
         await worker.drain()
         state = await script.state()

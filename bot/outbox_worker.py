@@ -12,6 +12,7 @@ from email.utils import make_msgid
 from typing import Literal
 
 from adapters.email.message import Envelope, PreviousSend, build_submission_email
+from adapters.email.smime import Smime
 from adapters.email.transport import DeliveryError, Transport
 from bot.runner import BOT_ACTOR, TurnRunner, utc_now
 from conversations.checklist import Checklist
@@ -51,6 +52,7 @@ class OutboxWorker:
         runner: TurnRunner | None = None,
         retry: RetryPolicy | None = None,
         clock: Callable[[], datetime] = utc_now,
+        smime: Smime | None = None,
     ) -> None:
         self.outbox = outbox
         self.transport = transport
@@ -60,6 +62,7 @@ class OutboxWorker:
         self.runner = runner
         self.retry = retry or RetryPolicy()
         self.clock = clock
+        self.smime = smime
 
     async def deliver_one(self) -> SubmissionRecord | None:
         """Claim and attempt one submission; None when nothing is due."""
@@ -122,6 +125,8 @@ class OutboxWorker:
         email = build_submission_email(
             report, self.envelope, message_id=message_id, date=self.clock(), previous=earlier
         )
+        if self.smime is not None:
+            email = self.smime.protect(email)
         message = email.as_bytes()
         await self.outbox.store_message(claimed, message_id, message)
         return claimed.model_copy(update={"message_id": message_id, "message": message})

@@ -35,6 +35,10 @@ class Settings(BaseSettings):
     smtp_password: SecretStr | None = Field(None, validation_alias="SMTP_PASSWORD")
     smtp_tls: Literal["starttls", "tls", "none"] = Field("starttls", validation_alias="SMTP_TLS")
     outbox_dir: Path = Field(Path("outbox"), validation_alias="OUTBOX_DIR")
+    # Optional S/MIME: encrypt to JCDC's certificate and/or sign with the sender's.
+    smime_cert: Path | None = Field(None, validation_alias="JCDC_SMIME_CERT")
+    smime_sign_cert: Path | None = Field(None, validation_alias="JCDC_SMIME_SIGN_CERT")
+    smime_sign_key: Path | None = Field(None, validation_alias="JCDC_SMIME_SIGN_KEY")
 
     def policy(self) -> Policy:
         return Policy(

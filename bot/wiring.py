@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from adapters.email.message import Envelope
+from adapters.email.smime import Smime
 from adapters.email.transport import FileSink, SmtpTransport, Transport
 from bot.settings import Settings
 from conversations.checklist import Checklist, default_checklist, load_checklist
@@ -39,3 +40,8 @@ def transport_from(settings: Settings) -> Transport:
 
 def envelope_from(settings: Settings) -> Envelope:
     return Envelope(sender=settings.email_from, recipients=(settings.email_to,), cc=settings.cc())
+
+
+def smime_from(settings: Settings) -> Smime | None:
+    """S/MIME protection when configured; raises SmimeConfigError naming a bad file."""
+    return Smime.from_files(settings.smime_cert, settings.smime_sign_cert, settings.smime_sign_key)

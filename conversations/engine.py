@@ -415,7 +415,7 @@ class _Turn:
         )
 
     def _chosen_value(self, item: Item, merged: ItemMerge, choice: str) -> JsonValue | None:
-        if choice.isdigit():
+        if choice.isdecimal():
             index = int(choice)
             if 1 <= index <= len(merged.alternatives):
                 return merged.alternatives[index - 1].value

@@ -36,7 +36,7 @@ def option_lines(item: Item) -> str:
 
 def resolve_option(item: Item, text: str) -> Option | None:
     word = normalise_word(text)
-    if word.isdigit():
+    if word.isdecimal():
         index = int(word)
         return item.options[index - 1] if 1 <= index <= len(item.options) else None
     for option in item.options:

@@ -39,7 +39,7 @@ SEVERITY_HINT = "Reply negligible, minor, moderate or severe (or 1-4; low/medium
 
 def _parse_scale(text: str, scale: tuple[str, ...], aliases: dict[str, str], hint: str) -> Parsed:
     word = normalise_word(text)
-    if word.isdigit() and 1 <= int(word) <= len(scale):
+    if word.isdecimal() and 1 <= int(word) <= len(scale):
         value = scale[int(word) - 1]
         return Accepted(value, value)
     if word in aliases:

@@ -6,7 +6,10 @@ import asyncio
 import json
 from datetime import UTC, datetime, timedelta
 
+from cryptography.hazmat.primitives.serialization import pkcs7
+
 from adapters.email.message import Envelope
+from adapters.email.smime import Smime
 from adapters.email.transport import SmtpTransport
 from adapters.memory import MemoryChat
 from bot.outbox_worker import OutboxWorker, RetryPolicy
@@ -19,6 +22,7 @@ from storage.assembly import AssembledReport, assemble
 from storage.outbox import Outbox
 from storage.repository import ReportStore
 from tests.adapters.email.smtp_server import free_port, smtp_server
+from tests.adapters.email.test_smime import make_identity
 from tests.conversations.harness import ALICE, BOB, small_checklist
 
 ENVELOPE = Envelope(sender="ir@example.com", recipients=("CISA.JCDC@cisa.dhs.gov",))
@@ -330,3 +334,17 @@ async def test_two_person_rule(store: ReportStore) -> None:
     (submission,) = await store.submissions(scene.report_id)
     assert submission.confirmed_by == (ALICE, BOB)
     assert received.message["X-TLP"] == "TLP:AMBER"
+
+
+async def test_smime_encrypted_delivery_decrypts_for_jcdc(store: ReportStore) -> None:
+    certificate, key = make_identity("CISA.JCDC@cisa.dhs.gov")
+    with smtp_server() as (server, port):
+        scene = Scene(store, port)
+        scene.worker.smime = Smime(encrypt_to=certificate)
+        await scene.start()
+        await scene.confirm()
+        await scene.worker.drain()
+    (received,) = server.received
+    assert received.message.get_content_type() == "application/pkcs7-mime"
+    inner = pkcs7.pkcs7_decrypt_smime(received.data, certificate, key, [])
+    assert b"report.json" in inner
