@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import signal
 import sys
 from collections.abc import Awaitable, Callable
 from email.utils import make_msgid
@@ -14,8 +15,9 @@ import click
 
 from adapters.email.message import build_submission_email
 from adapters.email.smime import SmimeConfigError
+from adapters.memory import MemoryChat
 from bot.outbox_worker import OutboxWorker
-from bot.runner import utc_now
+from bot.runner import TurnRunner, utc_now
 from bot.settings import Settings
 from bot.wiring import (
     checklist_from,
@@ -30,7 +32,7 @@ from storage.assembly import AssembledReport, assemble
 from storage.database import Database
 from storage.outbox import Outbox
 from storage.rendering import render_html, render_json, render_markdown, render_text
-from storage.repository import SubmissionRecord
+from storage.repository import ReportStore, SubmissionRecord
 
 T = TypeVar("T")
 
@@ -220,6 +222,23 @@ def outbox_retry(submission_id: str) -> None:
     click.echo(f"Queued {submission_id} again; the worker delivers it on its next pass.")
 
 
+def _worker(settings: Settings, store: ReportStore) -> OutboxWorker:
+    checklist = checklist_from(settings)
+    policy = settings.policy()
+    # No chat platform is attached to this process: outcomes still update the report (status,
+    # audit trail) through the engine; the chat adapters pick up posting when they run here.
+    runner = TurnRunner(store, MemoryChat(), checklist, policy)
+    return OutboxWorker(
+        Outbox(store.database),
+        transport_from(settings),
+        envelope_from(settings),
+        checklist,
+        policy,
+        runner=runner,
+        smime=smime_from(settings),
+    )
+
+
 @outbox.command("deliver")
 def outbox_deliver() -> None:
     """Deliver every submission that is due now, then stop."""
@@ -228,15 +247,7 @@ def outbox_deliver() -> None:
     async def go() -> int:
         store = await open_store(settings)
         try:
-            worker = OutboxWorker(
-                Outbox(store.database),
-                transport_from(settings),
-                envelope_from(settings),
-                checklist_from(settings),
-                settings.policy(),
-                smime=smime_from(settings),
-            )
-            return await worker.drain()
+            return await _worker(settings, store).drain()
         finally:
             await store.database.dispose()
 
@@ -245,6 +256,29 @@ def outbox_deliver() -> None:
     except SmimeConfigError as error:
         raise click.ClickException(str(error)) from error
     click.echo(f"{attempts} delivery attempt(s) made.")
+
+
+@outbox.command("run")
+@click.option("--poll", default=5.0, show_default=True, help="Seconds between passes.")
+def outbox_run(poll: float) -> None:
+    """Keep delivering submissions as they are confirmed, until interrupted."""
+    settings = Settings()
+
+    async def go() -> None:
+        store = await open_store(settings)
+        stop = asyncio.Event()
+        loop = asyncio.get_running_loop()
+        for signal_number in (signal.SIGINT, signal.SIGTERM):
+            loop.add_signal_handler(signal_number, stop.set)
+        try:
+            await _worker(settings, store).run(stop, poll)
+        finally:
+            await store.database.dispose()
+
+    try:
+        _run(go())
+    except SmimeConfigError as error:
+        raise click.ClickException(str(error)) from error
 
 
 @main.command()

@@ -2,14 +2,28 @@
 
 from __future__ import annotations
 
+import asyncio
 import json
+import os
+import signal
+import subprocess
+import sys
+import time
 from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
 
+from adapters.memory import MemoryChat
 from bot.cli import main
+from bot.runner import TurnRunner
 from conversations.checklist import default_checklist
+from conversations.events import CommandIssued
+from conversations.policy import Policy
+from conversations.state import ReportState, ReportStatus
+from storage.database import Database
+from storage.repository import ReportStore, SubmissionRecord
+from tests.conversations.harness import ALICE
 
 
 @pytest.fixture
@@ -101,3 +115,58 @@ def test_demo_then_list_and_export(cli: CliRunner, tmp_path: Path) -> None:
     missing = cli.invoke(main, ["report", "export", "ffffffff"])
     assert missing.exit_code == 1
     assert "no report with an id starting 'ffffffff'" in missing.output
+
+
+def test_outbox_run_delivers_and_stops_on_sigterm(tmp_path: Path) -> None:
+    database_url = f"sqlite:///{tmp_path / 'run.db'}"
+    outbox_dir = tmp_path / "outbox"
+
+    async def confirmed_report() -> str:
+        database = Database.from_url(database_url)
+        await database.upgrade()
+        store = ReportStore(database)
+        runner = TurnRunner(store, MemoryChat(), default_checklist(), Policy())
+        created = await runner.handle(
+            CommandIssued(
+                event_id="n", platform="t", channel="C", actor=ALICE, text="new Worker test"
+            )
+        )
+        assert created.step is not None
+        assert created.step.state is not None
+        report_id = created.step.state.id
+        for n, text in enumerate(["send", "confirm"]):
+            await runner.handle(
+                CommandIssued(event_id=f"c{n}", platform="t", channel="C", actor=ALICE, text=text)
+            )
+        await database.dispose()
+        return report_id
+
+    async def load(report_id: str) -> tuple[ReportState | None, list[SubmissionRecord]]:
+        database = Database.from_url(database_url)
+        store = ReportStore(database)
+        try:
+            return await store.load(report_id), await store.submissions(report_id)
+        finally:
+            await database.dispose()
+
+    report_id = asyncio.run(confirmed_report())
+    environment = {**os.environ, "DATABASE_URL": database_url, "OUTBOX_DIR": str(outbox_dir)}
+    worker = subprocess.Popen(
+        [sys.executable, "-m", "bot", "outbox", "run", "--poll", "0.2"],
+        env=environment,
+        cwd=tmp_path,
+        stderr=subprocess.PIPE,
+    )
+    try:
+        deadline = time.monotonic() + 30
+        while not list(outbox_dir.glob("*.eml")) and time.monotonic() < deadline:
+            time.sleep(0.1)
+    finally:
+        worker.send_signal(signal.SIGTERM)
+        _, errors = worker.communicate(timeout=30)
+    assert worker.returncode == 0, errors.decode()
+    assert len(list(outbox_dir.glob("*.eml"))) == 1
+    state, submissions = asyncio.run(load(report_id))
+    assert state is not None
+    assert state.status is ReportStatus.SENT
+    assert [s.status for s in submissions] == ["sent"]
