@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from email.message import EmailMessage
 from email.utils import format_datetime
+from html import escape
 
 from storage.assembly import AssembledReport
 from storage.rendering import render_html, render_json, render_markdown, render_text
@@ -105,7 +106,7 @@ def build_submission_email(
         text = f"{report.tlp}\n\n{note}\n\n{text}"
         html = html.replace(
             "<body>",
-            f"<body><p><strong>{_escape(report.tlp)}</strong></p><p>{_escape(note)}</p>",
+            f"<body><p><strong>{escape(report.tlp)}</strong></p><p>{escape(note)}</p>",
             1,
         )
     message.set_content(text, subtype="plain", charset="utf-8")
@@ -133,9 +134,3 @@ def _follow_up_note(previous: PreviousSend, report: AssembledReport) -> str:
         f"This updates our report sent on {format_datetime(previous.sent_at)} as "
         f"{previous.message_id}. Changed since then: {listing}."
     )
-
-
-def _escape(text: str) -> str:
-    from html import escape
-
-    return escape(text)

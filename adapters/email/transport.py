@@ -10,7 +10,6 @@ import asyncio
 import ssl
 from dataclasses import dataclass
 from email import policy
-from email.message import EmailMessage
 from email.parser import BytesHeaderParser
 from pathlib import Path
 from typing import Literal, Protocol
@@ -101,7 +100,3 @@ def _message_id_of(message: bytes) -> str:
 
 def _file_safe(text: str) -> str:
     return "".join(c if c.isalnum() or c in "-_.@" else "_" for c in text.strip("<>"))[:120]
-
-
-def as_bytes(message: EmailMessage) -> bytes:
-    return message.as_bytes()
