@@ -11,38 +11,65 @@ from __future__ import annotations
 from collections.abc import AsyncIterator, Sequence
 from contextlib import AbstractAsyncContextManager, asynccontextmanager
 from datetime import UTC, datetime
-from typing import Any
 
 from pydantic import BaseModel, ConfigDict, JsonValue
-from sqlalchemy import delete, func, insert, select, update
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy import bindparam, delete, func, insert, select, update
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from conversations.effects import AuditEntry, SubmitRequested
-from conversations.state import (
-    Actor,
-    Assignment,
-    Contribution,
-    ReportState,
-    ReportStatus,
-    Resolution,
-    SendRequest,
-)
+from conversations.state import Actor, ReportState, ReportStatus
 from storage.database import Database
-from storage.tables import metadata
+from storage.rows import (
+    CONTRIBUTION_CONTENT,
+    assignment_values,
+    assignments,
+    audit_entry,
+    audit_events,
+    audit_values,
+    contribution_content,
+    contribution_values,
+    contributions,
+    processed_events,
+    report_values,
+    reports,
+    state_from_rows,
+    submission_id,
+    submission_values,
+)
+from storage.rows import submissions as submissions_table
 
-reports = metadata.tables["reports"]
-contributions = metadata.tables["contributions"]
-assignments = metadata.tables["assignments"]
-audit_events = metadata.tables["audit_events"]
-processed_events = metadata.tables["processed_events"]
-submissions_table = metadata.tables["submissions"]
+__all__ = [
+    "OPEN_STATUSES",
+    "DuplicateEvent",
+    "ReportStore",
+    "ReportSummary",
+    "SubmissionRecord",
+    "Turn",
+    "VersionConflict",
+    "submission_id",
+    "submissions_table",
+]
 
 # Reports that commands in their channel still address (a sent one can be amended).
 OPEN_STATUSES = (
     ReportStatus.OPEN.value,
     ReportStatus.SUBMIT_REQUESTED.value,
     ReportStatus.SENT.value,
+)
+
+
+# One executemany for every edit and retraction of a turn. The bound names differ from the
+# column names, which SQLAlchemy reserves for the SET clause.
+_UPDATE_CONTRIBUTION = (
+    update(contributions)
+    .where(contributions.c.id == bindparam("_id"))
+    .values(
+        {
+            name: bindparam(f"_{name}", type_=contributions.c[name].type)
+            for name in CONTRIBUTION_CONTENT
+        }
+    )
 )
 
 
@@ -65,6 +92,7 @@ class ReportSummary(BaseModel):
     lead_name: str
     created_at: datetime
     updated_at: datetime
+    # Active contributions only: retracted ones are history, not answers.
     contribution_count: int
 
 
@@ -85,10 +113,6 @@ class SubmissionRecord(BaseModel):
     last_error: str | None
     next_attempt_at: datetime | None
     sent_at: datetime | None
-
-
-def submission_id(report_id: str, report_version: int) -> str:
-    return f"{report_id}:{report_version}"
 
 
 class Turn:
@@ -113,19 +137,24 @@ class Turn:
         audit: Sequence[AuditEntry],
         submissions: Sequence[SubmitRequested],
     ) -> ReportState | None:
-        now = datetime.now(UTC)
-        await self._mark_processed(platform, event_id, after.id if after else None, now)
+        """Write the turn: the event as processed, then whatever changed from `before` to
+        `after`. Returns `after` at its new version (None when there is no report)."""
+        if before is not None and after is not None and before.id != after.id:
+            raise ValueError(f"a turn on report {before.id} cannot save report {after.id}")
+        await self._mark_processed(platform, event_id, after.id if after else None)
         if after is None:
             return None
         if before is None:
             saved = after.model_copy(update={"version": 1})
-            await self.connection.execute(insert(reports).values(**_report_values(saved)))
+            await self.connection.execute(insert(reports).values(report_values(saved)))
         else:
             saved = after.model_copy(update={"version": before.version + 1})
+            values = report_values(saved)
+            del values["id"]
             result = await self.connection.execute(
                 update(reports)
                 .where(reports.c.id == before.id, reports.c.version == before.version)
-                .values(**_report_values(saved))
+                .values(values)
             )
             if result.rowcount != 1:
                 raise VersionConflict(
@@ -135,91 +164,69 @@ class Turn:
         await self._save_assignments(before, saved)
         if audit:
             await self.connection.execute(
-                insert(audit_events),
-                [
-                    {
-                        "report_id": saved.id,
-                        "at": entry.at,
-                        "actor": entry.actor.model_dump(),
-                        "action": entry.action,
-                        "item_id": entry.item_id,
-                        "detail": entry.detail,
-                    }
-                    for entry in audit
-                ],
+                insert(audit_events), [audit_values(saved.id, entry) for entry in audit]
             )
         for request in submissions:
-            await self.connection.execute(
-                insert(submissions_table).values(
-                    id=submission_id(request.report_id, request.report_version),
-                    report_id=request.report_id,
-                    report_version=request.report_version,
-                    status="pending",
-                    requested_by=request.requested_by.model_dump(),
-                    confirmed_by=[actor.model_dump() for actor in request.confirmed_by],
-                    requested_at=request.at,
-                    snapshot=saved.model_dump(mode="json"),
-                    attempts=0,
+            if (request.report_id, request.report_version) != (saved.id, saved.version):
+                raise ValueError(
+                    f"submission of {request.report_id} v{request.report_version} does not "
+                    f"match the report saved in this turn ({saved.id} v{saved.version})"
                 )
+            await self.connection.execute(
+                insert(submissions_table).values(submission_values(request, saved))
             )
         return saved
 
-    async def _mark_processed(
-        self, platform: str, event_id: str, report_id: str | None, now: datetime
-    ) -> None:
-        # A duplicate aborts the insert and, through the raised DuplicateEvent, the whole turn's
-        # transaction: nothing of a replayed event is ever written.
-        try:
-            await self.connection.execute(
-                insert(processed_events).values(
-                    platform=platform, event_id=event_id, report_id=report_id, processed_at=now
-                )
+    async def _mark_processed(self, platform: str, event_id: str, report_id: str | None) -> None:
+        # ON CONFLICT DO NOTHING rather than a SELECT first: a concurrent turn with the same
+        # event waits on the key and then inserts nothing, so exactly one of them goes ahead.
+        # The raised DuplicateEvent rolls back the whole turn: nothing of a replay is written.
+        dialect = postgresql if self.connection.dialect.name == "postgresql" else sqlite
+        result = await self.connection.execute(
+            dialect.insert(processed_events)
+            .values(
+                platform=platform,
+                event_id=event_id,
+                report_id=report_id,
+                processed_at=datetime.now(UTC),
             )
-        except IntegrityError as error:
-            raise DuplicateEvent(f"{platform}:{event_id}") from error
+            .on_conflict_do_nothing()
+        )
+        if result.rowcount != 1:
+            raise DuplicateEvent(f"{platform}:{event_id}")
 
     async def _save_contributions(self, before: ReportState | None, after: ReportState) -> None:
         known = {c.id: c for c in before.contributions} if before else {}
+        if missing := known.keys() - {c.id for c in after.contributions}:
+            # Contributions are evidence: the engine retracts them, it never drops them.
+            raise ValueError(f"contributions {sorted(missing)} vanished from report {after.id}")
         new_rows = []
+        changed_rows = []
         for position, contribution in enumerate(after.contributions):
             previous = known.get(contribution.id)
             if previous is None:
-                new_rows.append(_contribution_values(after.id, position, contribution))
+                new_rows.append(contribution_values(after.id, position, contribution))
             elif previous != contribution:
-                await self.connection.execute(
-                    update(contributions)
-                    .where(contributions.c.id == contribution.id)
-                    .values(
-                        raw=contribution.raw,
-                        value=contribution.value,
-                        edited_at=contribution.edited_at,
-                        retracted_at=contribution.retracted_at,
-                        retracted_reason=contribution.retracted_reason,
-                    )
+                content = contribution_content(contribution)
+                changed_rows.append(
+                    {"_id": contribution.id} | {f"_{k}": v for k, v in content.items()}
                 )
         if new_rows:
             await self.connection.execute(insert(contributions), new_rows)
+        if changed_rows:
+            await self.connection.execute(_UPDATE_CONTRIBUTION, changed_rows)
 
     async def _save_assignments(self, before: ReportState | None, after: ReportState) -> None:
         if before is not None and before.assignments == after.assignments:
             return
+        # A handful of rows at most: replacing them is simpler than diffing and keeps the order.
         await self.connection.execute(
             delete(assignments).where(assignments.c.report_id == after.id)
         )
         if after.assignments:
             await self.connection.execute(
                 insert(assignments),
-                [
-                    {
-                        "report_id": after.id,
-                        "section_id": a.section_id,
-                        "position": position,
-                        "assignee": a.assignee.model_dump(),
-                        "assigned_by": a.by.model_dump(),
-                        "at": a.at,
-                    }
-                    for position, a in enumerate(after.assignments)
-                ],
+                [assignment_values(after.id, i, a) for i, a in enumerate(after.assignments)],
             )
 
 
@@ -228,6 +235,7 @@ class ReportStore:
         self.database = database
 
     def turn(self) -> AbstractAsyncContextManager[Turn]:
+        """One transaction: committed on normal exit, rolled back on an exception."""
         return self._turn()
 
     @asynccontextmanager
@@ -269,6 +277,7 @@ class ReportStore:
             return await _is_processed(connection, platform, event_id)
 
     async def list_reports(self) -> list[ReportSummary]:
+        """Every report, newest first."""
         active = (
             select(contributions.c.report_id, func.count().label("n"))
             .where(contributions.c.retracted_at.is_(None))
@@ -297,24 +306,17 @@ class ReportStore:
             ]
 
     async def audit_trail(self, report_id: str) -> list[AuditEntry]:
+        """The report's audit entries, oldest first (in the order they were written)."""
         async with self.database.engine.connect() as connection:
             result = await connection.execute(
                 select(audit_events)
                 .where(audit_events.c.report_id == report_id)
                 .order_by(audit_events.c.id)
             )
-            return [
-                AuditEntry(
-                    at=row.at,
-                    actor=Actor.model_validate(row.actor),
-                    action=row.action,
-                    item_id=row.item_id,
-                    detail=row.detail,
-                )
-                for row in result
-            ]
+            return [audit_entry(row) for row in result]
 
     async def submissions(self, report_id: str | None = None) -> list[SubmissionRecord]:
+        """Submissions, oldest request first; of one report, or of all."""
         statement = select(submissions_table).order_by(
             submissions_table.c.requested_at, submissions_table.c.id
         )
@@ -335,8 +337,10 @@ async def _is_processed(connection: AsyncConnection, platform: str, event_id: st
 
 
 async def _load(connection: AsyncConnection, report_id: str, lock: bool) -> ReportState | None:
+    # Three queries whatever the report's size: the row, then each child table in saved order.
     statement = select(reports).where(reports.c.id == report_id)
     if lock:
+        # SQLite renders no FOR UPDATE; its IMMEDIATE write transaction already serialises.
         statement = statement.with_for_update()
     report = (await connection.execute(statement)).first()
     if report is None:
@@ -351,92 +355,4 @@ async def _load(connection: AsyncConnection, report_id: str, lock: bool) -> Repo
         .where(assignments.c.report_id == report_id)
         .order_by(assignments.c.position)
     )
-    navigation: dict[str, Any] = report.navigation
-    send_request = navigation.get("send_request")
-    return ReportState(
-        id=report.id,
-        platform=report.platform,
-        channel=report.channel,
-        thread=report.thread,
-        title=report.title,
-        lead=Actor.model_validate(report.lead),
-        status=ReportStatus(report.status),
-        created_at=report.created_at,
-        updated_at=report.updated_at,
-        checklist_version=report.checklist_version,
-        cursor=navigation.get("cursor"),
-        guiding=navigation.get("guiding", True),
-        asked=tuple(navigation.get("asked", ())),
-        skipped=tuple(navigation.get("skipped", ())),
-        resolutions=tuple(Resolution.model_validate(r) for r in navigation.get("resolutions", ())),
-        send_request=SendRequest.model_validate(send_request) if send_request else None,
-        # Rows were validated on the way in; rebuilding thousands of them without validating
-        # again keeps loading a report proportional to I/O rather than to pydantic.
-        contributions=tuple(
-            Contribution.model_construct(
-                id=row.id,
-                item_id=row.item_id,
-                author=Actor.model_construct(id=row.author_id, name=row.author_name),
-                at=row.at,
-                via=row.via,
-                source_message_id=row.source_message_id,
-                raw=row.raw,
-                value=row.value,
-                edited_at=row.edited_at,
-                retracted_at=row.retracted_at,
-                retracted_reason=row.retracted_reason,
-            )
-            for row in contribution_rows
-        ),
-        assignments=tuple(
-            Assignment(
-                section_id=row.section_id,
-                assignee=Actor.model_validate(row.assignee),
-                by=Actor.model_validate(row.assigned_by),
-                at=row.at,
-            )
-            for row in assignment_rows
-        ),
-        version=report.version,
-    )
-
-
-def _report_values(state: ReportState) -> dict[str, Any]:
-    return {
-        "id": state.id,
-        "platform": state.platform,
-        "channel": state.channel,
-        "thread": state.thread,
-        "title": state.title,
-        "status": state.status.value,
-        "lead": state.lead.model_dump(),
-        "created_at": state.created_at,
-        "updated_at": state.updated_at,
-        "checklist_version": state.checklist_version,
-        "version": state.version,
-        "navigation": state.model_dump(
-            mode="json",
-            include={"cursor", "guiding", "asked", "skipped", "resolutions", "send_request"},
-        ),
-    }
-
-
-def _contribution_values(
-    report_id: str, position: int, contribution: Contribution
-) -> dict[str, Any]:
-    return {
-        "id": contribution.id,
-        "report_id": report_id,
-        "position": position,
-        "item_id": contribution.item_id,
-        "author_id": contribution.author.id,
-        "author_name": contribution.author.name,
-        "at": contribution.at,
-        "via": contribution.via,
-        "source_message_id": contribution.source_message_id,
-        "raw": contribution.raw,
-        "value": contribution.value,
-        "edited_at": contribution.edited_at,
-        "retracted_at": contribution.retracted_at,
-        "retracted_reason": contribution.retracted_reason,
-    }
+    return state_from_rows(report, contribution_rows, assignment_rows)

@@ -47,6 +47,10 @@ class UTCDateTime(TypeDecorator[datetime]):
         return value.astimezone(UTC)
 
 
+# Room for any platform's identifiers (Teams user and conversation ids run to ~100 characters).
+# SQLite ignores lengths, so a tighter bound would only ever fail on PostgreSQL.
+PLATFORM_ID = 255
+
 JsonColumn = JSON().with_variant(JSONB(), "postgresql")
 
 
@@ -67,8 +71,8 @@ class ReportRow(SQLModel, table=True):
 
     id: str = Field(primary_key=True, max_length=64)
     platform: str = Field(max_length=32)
-    channel: str = Field(max_length=128)
-    thread: str | None = Field(default=None, max_length=128)
+    channel: str = Field(max_length=PLATFORM_ID)
+    thread: str | None = Field(default=None, max_length=PLATFORM_ID)
     title: str = Field(sa_column=Column(Text, nullable=False))
     status: str = Field(max_length=32)
     lead: dict[str, Any] = _json()
@@ -90,11 +94,11 @@ class ContributionRow(SQLModel, table=True):
     # Contributions are append-only in the engine; this keeps their order.
     position: int
     item_id: str = Field(max_length=64)
-    author_id: str = Field(max_length=128)
+    author_id: str = Field(max_length=PLATFORM_ID)
     author_name: str = Field(sa_column=Column(Text, nullable=False))
     at: datetime = _moment()
     via: str = Field(max_length=16)
-    source_message_id: str | None = Field(default=None, max_length=128, index=True)
+    source_message_id: str | None = Field(default=None, max_length=PLATFORM_ID, index=True)
     raw: str = Field(sa_column=Column(Text, nullable=False))
     value: Any = _json()
     edited_at: datetime | None = _moment(nullable=True)
@@ -107,9 +111,12 @@ class AssignmentRow(SQLModel, table=True):
 
     report_id: str = Field(sa_column=Column(String(64), ForeignKey("reports.id"), primary_key=True))
     section_id: str = Field(primary_key=True, max_length=64)
+    # The order the engine keeps them in, so a loaded report equals the saved one.
     position: int
-    assignee: dict[str, Any] = _json()
-    assigned_by: dict[str, Any] = _json()
+    assignee_id: str = Field(max_length=PLATFORM_ID)
+    assignee_name: str = Field(sa_column=Column(Text, nullable=False))
+    by_id: str = Field(max_length=PLATFORM_ID)
+    by_name: str = Field(sa_column=Column(Text, nullable=False))
     at: datetime = _moment()
 
 
@@ -123,7 +130,8 @@ class AuditEventRow(SQLModel, table=True):
     )
     report_id: str = Field(max_length=64, index=True)
     at: datetime = _moment()
-    actor: dict[str, Any] = _json()
+    actor_id: str = Field(max_length=PLATFORM_ID)
+    actor_name: str = Field(sa_column=Column(Text, nullable=False))
     action: str = Field(max_length=64)
     item_id: str | None = Field(default=None, max_length=64)
     detail: dict[str, Any] = _json()
@@ -135,7 +143,7 @@ class ProcessedEventRow(SQLModel, table=True):
     __tablename__ = "processed_events"
 
     platform: str = Field(primary_key=True, max_length=32)
-    event_id: str = Field(primary_key=True, max_length=255)
+    event_id: str = Field(primary_key=True, max_length=PLATFORM_ID)
     report_id: str | None = Field(default=None, max_length=64)
     processed_at: datetime = _moment()
 

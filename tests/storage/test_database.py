@@ -1,28 +1,42 @@
-"""Opening databases and migrating them."""
+"""Opening databases: URL normalisation, SQLite's settings for concurrent turns, UTC columns."""
 
 from __future__ import annotations
 
-import pytest
-from alembic.autogenerate import compare_metadata
-from alembic.migration import MigrationContext
-from sqlalchemy import Connection, text
+import sqlite3
+from datetime import datetime
+from pathlib import Path
 
-from storage.database import Database, normalise_url
-from storage.tables import metadata
+import pytest
+from sqlalchemy import insert, select, text
+from sqlalchemy.exc import IntegrityError, StatementError
+
+from storage.database import DEFAULT_DATABASE_URL, Database, normalise_url
+from storage.rows import contributions, processed_events
+from tests.storage.states import NEW_DELHI, T0
 
 
 @pytest.mark.parametrize(
     ("url", "expected"),
     [
         ("sqlite:///jcdc.db", "sqlite+aiosqlite:///jcdc.db"),
+        ("sqlite:////var/lib/jcdc/jcdc.db", "sqlite+aiosqlite:////var/lib/jcdc/jcdc.db"),
         ("sqlite+aiosqlite:///./x.db", "sqlite+aiosqlite:///./x.db"),
         ("postgresql://u@h/db", "postgresql+asyncpg://u@h/db"),
         ("postgres://u:p@h:5433/db", "postgresql+asyncpg://u:p@h:5433/db"),
         ("postgresql+asyncpg://u@h/db", "postgresql+asyncpg://u@h/db"),
+        # An explicit driver is the operator's choice, even one this project does not ship.
+        (
+            "postgresql+psycopg://u@h/db?sslmode=require",
+            "postgresql+psycopg://u@h/db?sslmode=require",
+        ),
     ],
 )
 def test_normalise_url(url: str, expected: str) -> None:
     assert normalise_url(url) == expected
+
+
+def test_the_default_url_is_already_normal() -> None:
+    assert normalise_url(DEFAULT_DATABASE_URL) == DEFAULT_DATABASE_URL
 
 
 def test_normalise_url_rejects_non_urls() -> None:
@@ -30,24 +44,17 @@ def test_normalise_url_rejects_non_urls() -> None:
         normalise_url("jcdc.db")
 
 
-async def test_migrations_match_the_models(database: Database) -> None:
-    def diff(connection: Connection) -> list[object]:
-        context = MigrationContext.configure(connection, opts={"compare_type": True})
-        return list(compare_metadata(context, metadata))
-
-    async with database.engine.connect() as connection:
-        assert await connection.run_sync(diff) == []
+def test_from_url_picks_the_async_driver(tmp_path: Path) -> None:
+    sqlite_db = Database.from_url(f"sqlite:///{tmp_path / 'a.db'}")
+    postgres_db = Database.from_url("postgres://nobody@127.0.0.1:1/none")
+    assert (sqlite_db.engine.dialect.driver, sqlite_db.is_sqlite) == ("aiosqlite", True)
+    assert (postgres_db.engine.dialect.driver, postgres_db.is_sqlite) == ("asyncpg", False)
 
 
-async def test_upgrade_is_idempotent(database: Database) -> None:
-    await database.upgrade()
-    async with database.engine.connect() as connection:
-        version = await connection.execute(text("SELECT version_num FROM alembic_version"))
-        assert version.scalar_one() == "0002"
-
-
-async def test_sqlite_runs_in_wal_mode_with_a_busy_timeout(tmp_path: object) -> None:
-    database = Database.from_url(f"sqlite:///{tmp_path}/wal.db")
+async def test_sqlite_runs_in_wal_mode_with_a_busy_timeout_and_foreign_keys(
+    tmp_path: Path,
+) -> None:
+    database = Database.from_url(f"sqlite:///{tmp_path / 'wal.db'}")
     try:
         async with database.engine.connect() as connection:
             mode = (await connection.execute(text("PRAGMA journal_mode"))).scalar_one()
@@ -56,3 +63,67 @@ async def test_sqlite_runs_in_wal_mode_with_a_busy_timeout(tmp_path: object) -> 
         assert (mode, timeout, foreign_keys) == ("wal", 10_000, 1)
     finally:
         await database.dispose()
+
+
+async def test_sqlite_write_transactions_take_the_write_lock_when_they_begin(
+    tmp_path: Path,
+) -> None:
+    # BEGIN IMMEDIATE: a turn holds the write lock from its first statement, so two turns
+    # never both read and then deadlock upgrading to write. Readers still read (WAL).
+    path = tmp_path / "lock.db"
+    database = Database.from_url(f"sqlite:///{path}")
+    other = sqlite3.connect(path, timeout=0, isolation_level=None)
+    try:
+        await database.upgrade()
+        async with database.writing() as connection:
+            await connection.execute(select(processed_events.c.event_id))
+            with pytest.raises(sqlite3.OperationalError, match="locked"):
+                other.execute("BEGIN IMMEDIATE")
+            assert other.execute("SELECT count(*) FROM processed_events").fetchone() == (0,)
+        other.execute("BEGIN IMMEDIATE")
+        other.execute("ROLLBACK")
+    finally:
+        other.close()
+        await database.dispose()
+
+
+async def test_foreign_keys_are_enforced(database: Database) -> None:
+    with pytest.raises(IntegrityError):
+        async with database.writing() as connection:
+            await connection.execute(
+                insert(contributions).values(
+                    id="orphan",
+                    report_id="no-such-report",
+                    position=0,
+                    item_id="handling.org",
+                    author_id="U1",
+                    author_name="Alice",
+                    at=T0,
+                    via="direct",
+                    raw="x",
+                    value="x",
+                )
+            )
+
+
+async def test_datetimes_are_stored_and_returned_as_aware_utc(database: Database) -> None:
+    local = T0.astimezone(NEW_DELHI)
+    async with database.writing() as connection:
+        await connection.execute(
+            insert(processed_events).values(platform="p", event_id="e", processed_at=local)
+        )
+    async with database.engine.connect() as connection:
+        stored = (await connection.execute(select(processed_events.c.processed_at))).scalar_one()
+    assert stored == T0
+    assert stored.utcoffset() is not None
+    assert stored.utcoffset().total_seconds() == 0
+
+
+async def test_naive_datetimes_are_refused(database: Database) -> None:
+    with pytest.raises(StatementError, match="naive datetimes are ambiguous"):
+        async with database.writing() as connection:
+            await connection.execute(
+                insert(processed_events).values(
+                    platform="p", event_id="e", processed_at=datetime(2026, 11, 20, 14, 0)
+                )
+            )

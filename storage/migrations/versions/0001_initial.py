@@ -20,6 +20,9 @@ down_revision: str | None = None
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
+# A literal, not storage.tables.PLATFORM_ID: a migration must keep meaning what it meant.
+PLATFORM_ID = 255
+
 
 def _json() -> sa.types.TypeEngine[Any]:
     return sa.JSON().with_variant(postgresql.JSONB(astext_type=sa.Text()), "postgresql")
@@ -34,8 +37,8 @@ def upgrade() -> None:
         "reports",
         sa.Column("id", sa.String(64), primary_key=True),
         sa.Column("platform", sa.String(32), nullable=False),
-        sa.Column("channel", sa.String(128), nullable=False),
-        sa.Column("thread", sa.String(128), nullable=True),
+        sa.Column("channel", sa.String(PLATFORM_ID), nullable=False),
+        sa.Column("thread", sa.String(PLATFORM_ID), nullable=True),
         sa.Column("title", sa.Text(), nullable=False),
         sa.Column("status", sa.String(32), nullable=False),
         sa.Column("lead", _json(), nullable=False),
@@ -54,11 +57,11 @@ def upgrade() -> None:
         sa.Column("report_id", sa.String(64), sa.ForeignKey("reports.id"), nullable=False),
         sa.Column("position", sa.Integer(), nullable=False),
         sa.Column("item_id", sa.String(64), nullable=False),
-        sa.Column("author_id", sa.String(128), nullable=False),
+        sa.Column("author_id", sa.String(PLATFORM_ID), nullable=False),
         sa.Column("author_name", sa.Text(), nullable=False),
         _moment("at"),
         sa.Column("via", sa.String(16), nullable=False),
-        sa.Column("source_message_id", sa.String(128), nullable=True),
+        sa.Column("source_message_id", sa.String(PLATFORM_ID), nullable=True),
         sa.Column("raw", sa.Text(), nullable=False),
         sa.Column("value", _json(), nullable=False),
         _moment("edited_at", nullable=True),
@@ -73,8 +76,10 @@ def upgrade() -> None:
         sa.Column("report_id", sa.String(64), sa.ForeignKey("reports.id"), primary_key=True),
         sa.Column("section_id", sa.String(64), primary_key=True),
         sa.Column("position", sa.Integer(), nullable=False),
-        sa.Column("assignee", _json(), nullable=False),
-        sa.Column("assigned_by", _json(), nullable=False),
+        sa.Column("assignee_id", sa.String(PLATFORM_ID), nullable=False),
+        sa.Column("assignee_name", sa.Text(), nullable=False),
+        sa.Column("by_id", sa.String(PLATFORM_ID), nullable=False),
+        sa.Column("by_name", sa.Text(), nullable=False),
         _moment("at"),
     )
 
@@ -83,7 +88,8 @@ def upgrade() -> None:
         sa.Column("id", sa.Integer(), primary_key=True, autoincrement=True),
         sa.Column("report_id", sa.String(64), nullable=False),
         _moment("at"),
-        sa.Column("actor", _json(), nullable=False),
+        sa.Column("actor_id", sa.String(PLATFORM_ID), nullable=False),
+        sa.Column("actor_name", sa.Text(), nullable=False),
         sa.Column("action", sa.String(64), nullable=False),
         sa.Column("item_id", sa.String(64), nullable=True),
         sa.Column("detail", _json(), nullable=False),
@@ -94,7 +100,7 @@ def upgrade() -> None:
     op.create_table(
         "processed_events",
         sa.Column("platform", sa.String(32), primary_key=True),
-        sa.Column("event_id", sa.String(255), primary_key=True),
+        sa.Column("event_id", sa.String(PLATFORM_ID), primary_key=True),
         sa.Column("report_id", sa.String(64), nullable=True),
         _moment("processed_at"),
     )
