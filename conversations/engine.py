@@ -51,7 +51,16 @@ from conversations.events import (
 )
 from conversations.merge import ItemMerge, ItemStatus, ReportMerge, merge_report, value_key
 from conversations.policy import Policy
-from conversations.richtext import RichText, Span, code, mention, rich, strong, user_text
+from conversations.richtext import (
+    RichText,
+    Span,
+    code,
+    command_ref,
+    mention,
+    rich,
+    strong,
+    user_text,
+)
 from conversations.state import (
     Assignment,
     Contribution,
@@ -214,7 +223,7 @@ class _Turn:
             self.tell(
                 rich(
                     "There is no open JCDC report in this channel. Start one with ",
-                    code("/jcdc new <title>"),
+                    command_ref("new <title>"),
                     ".",
                 )
             )
@@ -226,7 +235,7 @@ class _Turn:
                     "I don't know the command ",
                     user_text(command.name),
                     ". Try ",
-                    code("/jcdc help"),
+                    command_ref("help"),
                     ".",
                 )
             )
@@ -258,7 +267,7 @@ class _Turn:
             self.tell(
                 rich(
                     "Give the report a title, e.g. ",
-                    code("/jcdc new Prompt injection in support copilot"),
+                    command_ref("new Prompt injection in support copilot"),
                     ".",
                 )
             )
@@ -322,9 +331,9 @@ class _Turn:
             self.tell(
                 rich(
                     "Use ",
-                    code("/jcdc assign <section> @person"),
+                    command_ref("assign <section> @person"),
                     ", e.g. ",
-                    code("/jcdc assign 4 @dana"),
+                    command_ref("assign 4 @dana"),
                     ". Sections: ",
                     self._section_list(),
                     ".",
@@ -357,7 +366,7 @@ class _Turn:
             self.tell(
                 rich(
                     f"The marking is {self.merge.tlp}. Change it with ",
-                    code("/jcdc tlp <clear|green|amber|amber+strict|red>"),
+                    command_ref("tlp <clear|green|amber|amber+strict|red>"),
                     ".",
                 )
             )
@@ -384,9 +393,9 @@ class _Turn:
             self.tell(
                 rich(
                     "Use ",
-                    code("/jcdc resolve <item> <choice>"),
+                    command_ref("resolve <item> <choice>"),
                     ", e.g. ",
-                    code("/jcdc resolve 1.5 2"),
+                    command_ref("resolve 1.5 2"),
                     " to pick the second value shown.",
                 )
             )
@@ -432,7 +441,7 @@ class _Turn:
             return
         mentions = getattr(self.event, "mentions", ())
         if not mentions:
-            self.tell(rich("Use ", code("/jcdc lead @person"), "."))
+            self.tell(rich("Use ", command_ref("lead @person"), "."))
             return
         new_lead = mentions[0]
         self.change(lead=new_lead)
@@ -457,7 +466,7 @@ class _Turn:
             self.tell(
                 rich(
                     "Which section? Use ",
-                    code("/jcdc form <section>"),
+                    command_ref("form <section>"),
                     ". Sections: ",
                     self._section_list(),
                     ".",
@@ -502,7 +511,7 @@ class _Turn:
                 "Report cancelled by ",
                 strong(self.actor.name),
                 ". Nothing was sent; the lead can ",
-                code("/jcdc reopen"),
+                command_ref("reopen"),
                 " it.",
             )
         )
@@ -544,7 +553,7 @@ class _Turn:
         request = self.state.send_request
         if request is None:
             self.tell(
-                rich("No send is waiting for confirmation. Start with ", code("/jcdc send"), ".")
+                rich("No send is waiting for confirmation. Start with ", command_ref("send"), ".")
             )
             return
         needed = self.policy.confirmations_needed
@@ -629,7 +638,7 @@ class _Turn:
                     "Message-ID: ",
                     code(event.message_id or "?"),
                     ". Later answers can go out as a follow-up with ",
-                    code("/jcdc send"),
+                    command_ref("send"),
                     ".",
                 )
             )
@@ -676,9 +685,9 @@ class _Turn:
         self.tell(
             rich(
                 "This report was cancelled. The lead can ",
-                code("/jcdc reopen"),
+                command_ref("reopen"),
                 " it, or start a new one with ",
-                code("/jcdc new <title>"),
+                command_ref("new <title>"),
                 ".",
             )
         )
@@ -723,7 +732,7 @@ class _Turn:
                     f"There is no item {number}. Sections: ",
                     self._section_list(),
                     "; ",
-                    code("/jcdc status"),
+                    command_ref("status"),
                     " lists them.",
                 )
             )
@@ -941,7 +950,7 @@ class _Turn:
             self.tell(
                 rich(
                     "That button is not one I know (it may be from an older message). Try ",
-                    code("/jcdc help"),
+                    command_ref("help"),
                     ".",
                 )
             )

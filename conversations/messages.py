@@ -18,7 +18,17 @@ from conversations.effects import (
 )
 from conversations.merge import ItemMerge, ItemStatus, ReportMerge
 from conversations.policy import Policy
-from conversations.richtext import RichText, Span, code, emphasis, mention, rich, strong, user_text
+from conversations.richtext import (
+    RichText,
+    Span,
+    code,
+    command_ref,
+    emphasis,
+    mention,
+    rich,
+    strong,
+    user_text,
+)
 from conversations.state import Actor, ReportState, ReportStatus
 
 STATUS_WORDS = {
@@ -137,7 +147,7 @@ def conflict_notice(merge: ItemMerge) -> list[Span | str]:
         spans += [f"{n}) ", user_text(display_value(merge.item, alternative.value)), f" ({names}) "]
     spans += [
         "— the lead settles it with ",
-        code(f"/jcdc resolve {merge.item.number} <number>"),
+        command_ref(f"resolve {merge.item.number} <number>"),
         ".",
     ]
     return spans
@@ -148,9 +158,9 @@ def all_done(merge: ReportMerge) -> RichText:
         strong("That was the last open question. "),
         f"{merge.answered} of {merge.total} answered, {merge.skipped} skipped. ",
         "Review with ",
-        code("/jcdc preview"),
+        command_ref("preview"),
         "; the lead sends with ",
-        code("/jcdc send"),
+        command_ref("send"),
         ".",
     )
 
@@ -243,7 +253,7 @@ def help_text() -> RichText:
     ]
     spans: list[Span | str] = [strong("JCDC report commands"), "\n"]
     for usage, meaning in lines:
-        spans += [code(f"/jcdc {usage}"), f" — {meaning}\n"]
+        spans += [command_ref(f"{usage}"), f" — {meaning}\n"]
     spans += [
         "In the thread, answer the current question by replying, or any item with ",
         code("4.2: your answer"),

@@ -11,7 +11,9 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict
 
-SpanStyle = Literal["plain", "strong", "emphasis", "code", "user", "mention"]
+SpanStyle = Literal["plain", "strong", "emphasis", "code", "user", "mention", "command"]
+# How a `command` span reads where no platform says otherwise (Slack's slash command).
+DEFAULT_COMMAND_PREFIX = "/jcdc"
 
 
 class Span(BaseModel):
@@ -51,12 +53,17 @@ def mention(user_id: str, name: str) -> Span:
     return Span(style="mention", text=name, user_id=user_id)
 
 
+def command_ref(text: str) -> Span:
+    """A bot command such as `send`: Slack shows it as `/jcdc send`, Teams as `@JCDC send`."""
+    return Span(style="command", text=text)
+
+
 def rich(*parts: Span | str) -> RichText:
     """Build a message; bare strings are bot-authored plain text."""
     return tuple(plain(part) if isinstance(part, str) else part for part in parts)
 
 
-def to_plain(text: RichText) -> str:
+def to_plain(text: RichText, command_prefix: str = DEFAULT_COMMAND_PREFIX) -> str:
     """A readable plain-text rendering (CLI, logs, tests)."""
     out: list[str] = []
     for span in text:
@@ -64,6 +71,8 @@ def to_plain(text: RichText) -> str:
             out.append(f"@{span.text}")
         elif span.style == "code":
             out.append(f"`{span.text}`")
+        elif span.style == "command":
+            out.append(f"`{command_prefix} {span.text}`")
         else:
             out.append(span.text)
     return "".join(out)

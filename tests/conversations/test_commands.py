@@ -14,7 +14,15 @@ from conversations.commands import (
     parse_direct_answer,
     parse_thread_keyword,
 )
-from conversations.richtext import code, mention, rich, strong, to_plain, user_text
+from conversations.richtext import (
+    code,
+    command_ref,
+    mention,
+    rich,
+    strong,
+    to_plain,
+    user_text,
+)
 
 
 @pytest.mark.parametrize(
@@ -105,3 +113,9 @@ def test_rich_text_plain_rendering() -> None:
         "plain",
         "user",
     ]
+
+
+def test_commands_are_spans_each_platform_words_its_own_way() -> None:
+    text = rich("Use ", command_ref("send"), " when ready.")
+    assert to_plain(text) == "Use `/jcdc send` when ready."
+    assert to_plain(text, command_prefix="@JCDC") == "Use `@JCDC send` when ready."

@@ -3,7 +3,6 @@ tampered one does not), checked by the openssl command line."""
 
 from __future__ import annotations
 
-import shutil
 import subprocess
 from datetime import UTC, datetime, timedelta
 from email import message_from_bytes, policy
@@ -82,7 +81,6 @@ def test_encrypted_message_decrypts_with_the_recipient_key(
     assert {p.get_filename() for p in inner.iter_attachments()} == {"report.json", "report.md"}
 
 
-@pytest.mark.skipif(shutil.which("openssl") is None, reason="needs the openssl command")
 def test_signed_message_verifies_and_tampering_is_detected(
     tmp_path: Path,
     sender: tuple[x509.Certificate, rsa.RSAPrivateKey],
