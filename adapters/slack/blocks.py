@@ -1,0 +1,210 @@
+"""Effects → Block Kit.
+
+Text goes out as `rich_text` blocks, not mrkdwn: a rich-text `text` element is shown literally,
+so an answer containing `<!channel>`, `<@U123>`, `*bold*` or `<http://x|click>` can neither
+ping, mention, format nor link. Mentions exist only where the engine asked for one (a
+`user` element), and the notification fallback text has Slack's three control characters
+escaped.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from conversations.checklist import AnswerKind
+from conversations.effects import Button, FormField, RootCard, SectionForm
+from conversations.richtext import RichText, Span
+
+Block = dict[str, Any]
+COMMAND_PREFIX = "/jcdc"
+FORM_CALLBACK_ID = "jcdc_section_form"
+# Block Kit limits (characters).
+_HEADER_MAX = 150
+_MODAL_TITLE_MAX = 24
+_LABEL_MAX = 2000
+_OPTION_TEXT_MAX = 75
+_INPUT_MAX = 3000
+
+
+def escape(text: str) -> str:
+    """Slack's escaping for text it would otherwise parse (`&`, `<`, `>`)."""
+    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+
+
+def _element(span: Span) -> dict[str, Any]:
+    if span.style == "mention" and span.user_id:
+        return {"type": "user", "user_id": span.user_id}
+    if span.style == "command":
+        return {"type": "text", "text": f"{COMMAND_PREFIX} {span.text}", "style": {"code": True}}
+    styles = {"strong": {"bold": True}, "emphasis": {"italic": True}, "code": {"code": True}}
+    element: dict[str, Any] = {"type": "text", "text": span.text}
+    if span.style in styles:
+        element["style"] = styles[span.style]
+    return element
+
+
+def rich_text_block(text: RichText) -> Block:
+    elements = [_element(span) for span in text if span.text or span.style == "mention"]
+    return {"type": "rich_text", "elements": [{"type": "rich_text_section", "elements": elements}]}
+
+
+def fallback_text(text: RichText, limit: int = 3000) -> str:
+    """The `text` Slack shows in notifications: plain, escaped, never a mention or a link."""
+    parts = []
+    for span in text:
+        if span.style == "mention":
+            parts.append(f"@{span.text}")
+        elif span.style == "command":
+            parts.append(f"{COMMAND_PREFIX} {span.text}")
+        else:
+            parts.append(span.text)
+    flat = escape("".join(parts))
+    return flat if len(flat) <= limit else flat[: limit - 1] + "…"
+
+
+def actions_block(buttons: tuple[Button, ...]) -> Block:
+    return {"type": "actions", "elements": [_button(b) for b in buttons]}
+
+
+def _button(button: Button) -> dict[str, Any]:
+    element: dict[str, Any] = {
+        "type": "button",
+        "action_id": button.action,
+        "text": {"type": "plain_text", "text": button.label[:75]},
+        "value": button.value,
+    }
+    if button.style is not None:
+        element["style"] = button.style
+    return element
+
+
+def message_blocks(text: RichText, buttons: tuple[Button, ...] = ()) -> list[Block]:
+    blocks = [rich_text_block(text)]
+    if buttons:
+        blocks.append(actions_block(buttons))
+    return blocks
+
+
+def _bar(answered: int, total: int, width: int = 10) -> str:
+    filled = round(width * answered / total) if total else 0
+    return "▓" * filled + "░" * (width - filled)
+
+
+def root_blocks(card: RootCard) -> list[Block]:
+    title = card.title if len(card.title) <= _HEADER_MAX else card.title[: _HEADER_MAX - 1] + "…"
+    lines: list[dict[str, Any]] = [
+        {"type": "text", "text": card.tlp, "style": {"bold": True, "code": True}},
+        {"type": "text", "text": f"  ·  {card.status}  ·  lead "},
+        {"type": "user", "user_id": card.lead.id},
+        {"type": "text", "text": f"  ·  {card.answered}/{card.total} answered\n"},
+    ]
+    for section in card.sections:
+        lines.append(
+            {
+                "type": "text",
+                "text": f"{section.number} {section.title}  "
+                f"{_bar(section.answered, section.total)} "
+                f"{section.answered}/{section.total}",
+            }
+        )
+        if section.assignee is not None:
+            lines += [
+                {"type": "text", "text": " — "},
+                {"type": "user", "user_id": section.assignee.id},
+            ]
+        lines.append({"type": "text", "text": "\n"})
+    if card.open_conflicts:
+        lines.append(
+            {
+                "type": "text",
+                "text": "Open conflicts: " + ", ".join(card.open_conflicts),
+                "style": {"bold": True},
+            }
+        )
+    blocks: list[Block] = [
+        {"type": "header", "text": {"type": "plain_text", "text": title, "emoji": False}},
+        {"type": "rich_text", "elements": [{"type": "rich_text_section", "elements": lines}]},
+    ]
+    if card.buttons:
+        blocks.append(actions_block(card.buttons))
+    return blocks
+
+
+def root_fallback(card: RootCard) -> str:
+    return escape(f"{card.tlp} JCDC report: {card.title} ({card.answered}/{card.total})")
+
+
+def modal_view(form: SectionForm, channel: str) -> dict[str, Any]:
+    title = (
+        form.title
+        if len(form.title) <= _MODAL_TITLE_MAX
+        else (form.title[: _MODAL_TITLE_MAX - 1] + "…")
+    )
+    return {
+        "type": "modal",
+        "callback_id": FORM_CALLBACK_ID,
+        "private_metadata": json.dumps(
+            {"report_id": form.report_id, "section_id": form.section_id, "channel": channel}
+        ),
+        "title": {"type": "plain_text", "text": title},
+        "submit": {"type": "plain_text", "text": "Save answers"},
+        "close": {"type": "plain_text", "text": "Cancel"},
+        "blocks": [_input_block(field) for field in form.fields],
+    }
+
+
+_SCALES: dict[AnswerKind, tuple[str, ...]] = {
+    AnswerKind.YES_NO: ("yes", "no", "unknown"),
+    AnswerKind.SEVERITY: ("negligible", "minor", "moderate", "severe"),
+    AnswerKind.CONFIDENCE: ("unverified", "speculative", "confirmed"),
+    AnswerKind.TLP: ("TLP:CLEAR", "TLP:GREEN", "TLP:AMBER", "TLP:AMBER+STRICT", "TLP:RED"),
+}
+
+
+def _input_block(field: FormField) -> Block:
+    label = f"{field.number} {field.label}"
+    choices = [(o.id, o.label) for o in field.options] or [
+        (value, value) for value in _SCALES.get(field.kind, ())
+    ]
+    element: dict[str, Any]
+    if choices:
+        multi = field.kind is AnswerKind.MULTI_CHOICE
+        element = {
+            "type": "multi_static_select" if multi else "static_select",
+            "action_id": "value",
+            "options": [_option(value, text) for value, text in choices],
+        }
+        initial = [_option(v, t) for v, t in choices if v in _initial_values(field, multi)]
+        if initial:
+            element["initial_options" if multi else "initial_option"] = (
+                initial if multi else initial[0]
+            )
+    else:
+        element = {
+            "type": "plain_text_input",
+            "action_id": "value",
+            "multiline": field.multiline,
+            "max_length": _INPUT_MAX,
+        }
+        if field.initial:
+            element["initial_value"] = field.initial[:_INPUT_MAX]
+    return {
+        "type": "input",
+        "block_id": field.item_id,
+        "optional": True,
+        "label": {"type": "plain_text", "text": label[:_LABEL_MAX]},
+        "hint": {"type": "plain_text", "text": field.help[:_LABEL_MAX]},
+        "element": element,
+    }
+
+
+def _option(value: str, text: str) -> dict[str, Any]:
+    return {"text": {"type": "plain_text", "text": text[:_OPTION_TEXT_MAX]}, "value": value}
+
+
+def _initial_values(field: FormField, multi: bool) -> set[str]:
+    if not field.initial:
+        return set()
+    parts = [p.strip() for p in field.initial.split(",")] if multi else [field.initial.strip()]
+    return set(parts)

@@ -1,0 +1,86 @@
+"""Block Kit rendering: everything a person typed stays literal text."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from adapters.slack.blocks import (
+    escape,
+    fallback_text,
+    message_blocks,
+    modal_view,
+    rich_text_block,
+    root_blocks,
+)
+from conversations import actions
+from conversations.effects import OpenForm, Post, UpdateRoot
+from conversations.richtext import command_ref, mention, rich, strong, user_text
+from tests.conversations.harness import ALICE, BOB, DANA, Harness
+
+HOSTILE = "<!channel> *bold* _it_ `code` <http://evil.example|click> <@U0ADMIN> &amp;"
+
+
+def elements(block: dict[str, Any]) -> list[dict[str, Any]]:
+    return [e for section in block["elements"] for e in section["elements"]]
+
+
+def test_user_text_is_one_literal_text_element() -> None:
+    block = rich_text_block(rich("Recorded from ", strong("Bob"), ": ", user_text(HOSTILE)))
+    parts = elements(block)
+    assert parts[-1] == {"type": "text", "text": HOSTILE}
+    assert {p["type"] for p in parts} == {"text"}  # no user, broadcast or link elements
+    assert parts[1] == {"type": "text", "text": "Bob", "style": {"bold": True}}
+
+
+def test_mentions_and_commands_are_explicit() -> None:
+    parts = elements(rich_text_block(rich(mention("U1", "Alice"), " run ", command_ref("send"))))
+    assert parts[0] == {"type": "user", "user_id": "U1"}
+    assert parts[2] == {"type": "text", "text": "/jcdc send", "style": {"code": True}}
+
+
+def test_fallback_text_cannot_ping_or_link() -> None:
+    text = fallback_text(rich("From ", mention("U1", "Alice"), ": ", user_text(HOSTILE)))
+    assert "<" not in text
+    assert ">" not in text
+    assert "&lt;!channel&gt;" in text
+    assert "&amp;amp;" in text
+    assert escape("a<b>&c") == "a&lt;b&gt;&amp;c"
+
+
+def test_every_engine_effect_renders_to_valid_block_kit() -> None:
+    h = Harness()
+    h.start(title=HOSTILE)
+    h.say(ALICE, "amber")
+    h.say(BOB, HOSTILE)  # the organisation item is free text
+    assigned = h.command(ALICE, "assign 2 <@U_DANA>", mentions=(DANA,))
+    opened = h.press(BOB, actions.OPEN_FORM, "r:description")
+    sent = h.command(ALICE, "send")
+    root = next(e for e in assigned.effects if isinstance(e, UpdateRoot))
+    blocks = root_blocks(root.card)
+    assert blocks[0]["type"] == "header"
+    assert blocks[0]["text"] == {"type": "plain_text", "text": HOSTILE, "emoji": False}
+    assert {"type": "user", "user_id": DANA.id} in elements(blocks[1])
+    assert [b["action_id"] for b in blocks[2]["elements"]] == [
+        actions.STATUS,
+        actions.PREVIEW,
+        actions.SEND,
+    ]
+    post = next(e for e in sent.effects if isinstance(e, Post))
+    rendered = message_blocks(post.text, post.buttons)
+    assert [b["action_id"] for b in rendered[1]["elements"]] == [
+        actions.CONFIRM_SEND,
+        actions.CANCEL_SEND,
+    ]
+    form = next(e for e in opened.effects if isinstance(e, OpenForm))
+    view = modal_view(form.form, form.channel)
+    assert view["callback_id"] == "jcdc_section_form"
+    assert len(view["title"]["text"]) <= 24
+    assert json.loads(view["private_metadata"])["section_id"] == "description"
+    kinds = {b["block_id"]: b["element"]["type"] for b in view["blocks"]}
+    assert kinds == {
+        "description.event_type": "static_select",
+        "description.cves": "plain_text_input",
+        "description.confidence": "static_select",
+    }
+    json.dumps([blocks, rendered, view])  # all plain JSON
