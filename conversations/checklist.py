@@ -227,23 +227,35 @@ def default_checklist() -> Checklist:
 
 
 def _describe_location(raw: Any, loc: tuple[int | str, ...]) -> str:
-    """Turn a pydantic error location into words that name the section and item."""
+    """Turn a pydantic error location into words that name the section, item and option.
+
+    Each entry is named by its `id`; one without an id by its `number`, else by its position
+    (counting from 1), so the message always points at the offending entry.
+    """
+    kinds = {"sections": "section", "items": "item", "options": "option"}
+
+    def entry_name(node: Any, position: int) -> str:
+        if isinstance(node, dict):
+            if node.get("id") is not None:
+                return repr(node["id"])
+            if node.get("number") is not None:
+                return f"numbered {str(node['number'])!r}"
+        return f"#{position + 1}"
+
     words: list[str] = []
     node: Any = raw
     parent: int | str | None = None
-    for part in loc:
+    for index, part in enumerate(loc):
         if isinstance(node, dict):
             node = node.get(part)
         elif isinstance(node, list) and isinstance(part, int) and part < len(node):
             node = node[part]
         else:
             node = None
-        name = node.get("id", f"#{part}") if isinstance(node, dict) else f"#{part}"
-        if parent == "sections":
-            words.append(f"section {name!r}")
-        elif parent == "items":
-            words.append(f"item {name!r}")
-        elif isinstance(part, str) and part not in ("sections", "items"):
+        if isinstance(parent, str) and parent in kinds and isinstance(part, int):
+            words.append(f"{kinds[parent]} {entry_name(node, part)}")
+        elif isinstance(part, str) and not (part in kinds and index + 1 < len(loc)):
+            # "items" before a position is said by "item 'x'"; "items" at the end is a field.
             words.append(part)
         parent = part
     return " > ".join(words) or "checklist"
