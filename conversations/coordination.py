@@ -29,6 +29,9 @@ class Coordination(Sending):
                 )
             )
             return
+        if "\x00" in title:
+            self.tell(rich("That title contains a NUL character; please type it again."))
+            return
         if len(title) > MAX_TITLE_LENGTH:
             self.tell(
                 rich(

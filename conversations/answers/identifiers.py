@@ -6,54 +6,83 @@ import re
 
 from pydantic import JsonValue
 
-from conversations.answers.results import Accepted, Parsed, Rejected
+from conversations.answers.results import Accepted, Parsed, Rejected, quote
 
-_CVE = re.compile(r"\bCVE-(\d{4})-(\d{4,7})\b", re.IGNORECASE)
-# ATLAS first, so "AML.T0051" is never also read as the ATT&CK id "T0051".
-_ATLAS = re.compile(r"\bAML\.T(\d{4})(?:\.(\d{3}))?\b", re.IGNORECASE)
-_ATTACK = re.compile(r"(?<![.\w])T(\d{4})(?:\.(\d{3}))?\b", re.IGNORECASE)
 CVE_HINT = "Give CVE ids such as CVE-2024-3094 (several are fine)."
-TECHNIQUE_HINT = "Give MITRE ATT&CK ids such as T1566.001 and/or MITRE ATLAS ids such as AML.T0051."
+TECHNIQUE_HINT = (
+    "Give MITRE ATT&CK technique ids such as T1566 or T1566.001 and/or MITRE ATLAS ids "
+    "such as AML.T0051."
+)
+
+# Hyphens as word processors and mail clients rewrite them, so pasted ids still count.
+_DASHES = "-\u2010\u2011\u2012\u2013\u2014"
+_CVE = re.compile(rf"\bCVE[{_DASHES}](\d{{4}})[{_DASHES}](\d{{4,}})\b", re.IGNORECASE | re.ASCII)
+_CVE_LOOKALIKE = re.compile(rf"\bCVE[{_DASHES}\s_]*\d[{_DASHES}\w]*", re.IGNORECASE | re.ASCII)
+_CVE_YEARS = range(1999, 2101)
+# One pattern for both frameworks so ids come out in the order they were written, and the
+# lookbehind keeps the "T0051" inside "AML.T0051" from also counting as an ATT&CK id.
+_TECHNIQUE = re.compile(
+    r"(?<![\w.])(AML[._-]?)?T(\d{4})(?:\.(\d{3}))?(?![\w]|\.\d)", re.IGNORECASE | re.ASCII
+)
+_TACTIC = re.compile(r"(?<![\w.])(?:AML\.)?TA\d{4}\b", re.IGNORECASE | re.ASCII)
+_FRAMEWORK_NAMES = {"attack": "ATT&CK", "atlas": "ATLAS"}
 
 
 def parse_cves(text: str) -> Parsed:
     found: list[str] = []
     for match in _CVE.finditer(text):
-        year = int(match.group(1))
-        if not 1999 <= year <= 2100:
-            return Rejected(f"{match.group(0)} has an impossible year. {CVE_HINT}")
         cve = f"CVE-{match.group(1)}-{match.group(2)}"
+        if int(match.group(1)) not in _CVE_YEARS:
+            return Rejected(f"{cve} has an impossible year (CVE years run from 1999). {CVE_HINT}")
         if cve not in found:
             found.append(cve)
-    if not found:
+    if found:
+        value: list[JsonValue] = list(found)
+        return Accepted(value, ", ".join(found))
+    lookalike = _CVE_LOOKALIKE.search(text)
+    if lookalike is not None:
         return Rejected(
-            f"I couldn't find a CVE id in that. {CVE_HINT} If there is no CVE yet, "
-            "say so with skip or in the description."
+            f"{quote(lookalike.group(0))} is not a CVE id: it is CVE, a four-digit year and a "
+            f"number of at least four digits, joined by hyphens. {CVE_HINT}"
         )
-    value: list[JsonValue] = list(found)
-    return Accepted(value, ", ".join(found))
+    return Rejected(
+        f"I couldn't find a CVE id in that. {CVE_HINT} If there is no CVE yet, "
+        "skip the question or say so in the description."
+    )
 
 
 def parse_techniques(text: str) -> Parsed:
     found: list[dict[str, JsonValue]] = []
-    for framework, pattern, prefix in (("atlas", _ATLAS, "AML.T"), ("attack", _ATTACK, "T")):
-        for match in pattern.finditer(text):
-            technique = prefix + match.group(1) + (f".{match.group(2)}" if match.group(2) else "")
-            entry: dict[str, JsonValue] = {"framework": framework, "id": technique}
-            if entry not in found:
-                found.append(entry)
-    if not found:
-        return Rejected(f"I couldn't find a technique id in that. {TECHNIQUE_HINT}")
-    value: list[JsonValue] = list(found)
-    return Accepted(value, display_techniques(value))
+    for match in _TECHNIQUE.finditer(text):
+        atlas, number, sub = match.groups()
+        technique = ("AML.T" if atlas else "T") + number + (f".{sub}" if sub else "")
+        entry: dict[str, JsonValue] = {"framework": "atlas" if atlas else "attack", "id": technique}
+        if entry not in found:
+            found.append(entry)
+    if found:
+        value: list[JsonValue] = list(found)
+        return Accepted(value, display_techniques(value))
+    tactic = _TACTIC.search(text)
+    if tactic is not None:
+        return Rejected(
+            f"{tactic.group(0).upper()} is a tactic; this question wants techniques. "
+            f"{TECHNIQUE_HINT}"
+        )
+    return Rejected(f"I couldn't find a technique id in that. {TECHNIQUE_HINT}")
 
 
 def display_techniques(value: JsonValue) -> str:
     if not isinstance(value, list):
         return str(value)
-    names = {"attack": "ATT&CK", "atlas": "ATLAS"}
     return ", ".join(
-        f"{t.get('id')} ({names.get(str(t.get('framework')), '?')})"
-        for t in value
+        f"{t.get('id')} ({_FRAMEWORK_NAMES.get(str(t.get('framework')), t.get('framework'))})"
         if isinstance(t, dict)
+        else str(t)
+        for t in value
     )
+
+
+def display_cves(value: JsonValue) -> str:
+    if not isinstance(value, list):
+        return str(value)
+    return ", ".join(str(cve) for cve in value)

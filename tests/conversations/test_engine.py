@@ -88,6 +88,7 @@ def test_root_posted_twice_changes_nothing() -> None:
     [
         ("new", "Give the report a title"),
         ("new " + "x" * 151, "at most 150 characters"),
+        ("new Leak\x00", "NUL character"),
     ],
 )
 def test_new_rejects_bad_titles(text: str, expected: str) -> None:
