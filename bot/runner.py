@@ -35,7 +35,7 @@ from conversations.events import (
     RootPosted,
 )
 from conversations.policy import Policy
-from conversations.state import Actor
+from conversations.state import Actor, ReportState
 from storage.assembly import assemble
 from storage.repository import DuplicateEvent, ReportStore, VersionConflict
 
@@ -80,7 +80,7 @@ class TurnRunner:
             return TurnResult("ignored")
         result = await self._run_turn(event, report_id)
         if result.step is not None:
-            await self.perform(result.step.effects)
+            await self.perform(result.step.effects, result.step.state)
         return result
 
     async def route(self, event: Event) -> str | None:
@@ -116,7 +116,9 @@ class TurnRunner:
                         audit=result.audit,
                         submissions=[e for e in result.effects if isinstance(e, SubmitRequested)],
                     )
-                return TurnResult("handled", Step(saved, result.effects, result.audit))
+                # The report as this turn left it: saved when it changed, else as loaded.
+                after = saved if changed else before
+                return TurnResult("handled", Step(after, result.effects, result.audit))
             except DuplicateEvent:
                 return TurnResult("duplicate")
             except (VersionConflict, OperationalError) as error:
@@ -125,15 +127,16 @@ class TurnRunner:
                 await asyncio.sleep(0.005 * 2**attempt)
         raise RuntimeError(f"turn {event.event_id} lost the race {_MAX_ATTEMPTS} times")
 
-    async def perform(self, effects: tuple[Effect, ...]) -> None:
+    async def perform(self, effects: tuple[Effect, ...], state: ReportState | None) -> None:
+        """Carry out a turn's effects; `state` is the report as the turn saved it."""
         for effect in effects:
             try:
-                await self._perform(effect)
+                await self._perform(effect, state)
             except Exception:
                 # The turn is saved; a failed post must not undo it or stop the other effects.
                 log.exception("could not perform %s", effect.kind)
 
-    async def _perform(self, effect: Effect) -> None:
+    async def _perform(self, effect: Effect, state: ReportState | None) -> None:
         match effect:
             case PostRoot():
                 message_id = await self.chat.post_root(effect)
@@ -158,8 +161,8 @@ class TurnRunner:
             case FormRejected():
                 await self.chat.reject_form(effect)
             case ShowPreview():
-                state = await self.store.load(effect.report_id)
-                if state is not None:
+                # The turn just saved this report: no need to read it back.
+                if state is not None and state.id == effect.report_id:
                     await self.chat.show_preview(
                         effect, assemble(state, self.checklist, self.policy)
                     )
