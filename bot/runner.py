@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Literal
@@ -62,13 +62,15 @@ class TurnRunner:
     def __init__(
         self,
         store: ReportStore,
-        chat: ChatPort,
+        chat: ChatPort | Mapping[str, ChatPort],
         checklist: Checklist,
         policy: Policy,
         clock: Callable[[], datetime] = utc_now,
     ) -> None:
         self.store = store
-        self.chat = chat
+        # One chat port, or one per platform ("slack", "teams") when a server speaks several.
+        self.chats: Mapping[str, ChatPort] | None = chat if isinstance(chat, Mapping) else None
+        self.chat: ChatPort | None = None if isinstance(chat, Mapping) else chat
         self.checklist = checklist
         self.policy = policy
         self.clock = clock
@@ -80,7 +82,9 @@ class TurnRunner:
             return TurnResult("ignored")
         result = await self._run_turn(event, report_id)
         if result.step is not None:
-            await self.perform(result.step.effects, result.step.state)
+            state = result.step.state
+            platform = state.platform if state is not None else event.platform
+            await self.perform(result.step.effects, state, platform)
         return result
 
     async def route(self, event: Event) -> str | None:
@@ -127,19 +131,34 @@ class TurnRunner:
                 await asyncio.sleep(0.005 * 2**attempt)
         raise RuntimeError(f"turn {event.event_id} lost the race {_MAX_ATTEMPTS} times")
 
-    async def perform(self, effects: tuple[Effect, ...], state: ReportState | None) -> None:
-        """Carry out a turn's effects; `state` is the report as the turn saved it."""
+    def chat_for(self, platform: str) -> ChatPort | None:
+        if self.chat is not None:
+            return self.chat
+        assert self.chats is not None
+        return self.chats.get(platform)
+
+    async def perform(
+        self, effects: tuple[Effect, ...], state: ReportState | None, platform: str
+    ) -> None:
+        """Carry out a turn's effects on `platform`; `state` is the report as the turn saved it."""
+        chat = self.chat_for(platform)
+        if chat is None:
+            if effects:
+                log.warning(
+                    "no chat port for platform %r: %d effects dropped", platform, len(effects)
+                )
+            return
         for effect in effects:
             try:
-                await self._perform(effect, state)
+                await self._perform(chat, effect, state)
             except Exception:
                 # The turn is saved; a failed post must not undo it or stop the other effects.
                 log.exception("could not perform %s", effect.kind)
 
-    async def _perform(self, effect: Effect, state: ReportState | None) -> None:
+    async def _perform(self, chat: ChatPort, effect: Effect, state: ReportState | None) -> None:
         match effect:
             case PostRoot():
-                message_id = await self.chat.post_root(effect)
+                message_id = await chat.post_root(effect)
                 await self.handle(
                     RootPosted(
                         event_id=f"root-posted:{effect.report_id}",
@@ -151,21 +170,19 @@ class TurnRunner:
                     )
                 )
             case UpdateRoot():
-                await self.chat.update_root(effect)
+                await chat.update_root(effect)
             case Post():
-                await self.chat.post(effect)
+                await chat.post(effect)
             case Ephemeral():
-                await self.chat.ephemeral(effect)
+                await chat.ephemeral(effect)
             case OpenForm():
-                await self.chat.open_form(effect)
+                await chat.open_form(effect)
             case FormRejected():
-                await self.chat.reject_form(effect)
+                await chat.reject_form(effect)
             case ShowPreview():
                 # The turn just saved this report: no need to read it back.
                 if state is not None and state.id == effect.report_id:
-                    await self.chat.show_preview(
-                        effect, assemble(state, self.checklist, self.policy)
-                    )
+                    await chat.show_preview(effect, assemble(state, self.checklist, self.policy))
             case SubmitRequested():
                 # Written to the submissions table in the turn's own transaction.
                 log.info(

@@ -170,3 +170,27 @@ class SubmissionRow(SQLModel, table=True):
     last_error: str | None = Field(default=None, sa_column=Column(Text, nullable=True))
     next_attempt_at: datetime | None = _moment(nullable=True)
     sent_at: datetime | None = _moment(nullable=True)
+
+
+class SlackChannelRow(SQLModel, table=True):
+    """The workspace a Slack channel belongs to: a post made outside a request (a submission
+    outcome, say) needs that workspace's bot token, and Slack's payloads name the team only
+    on inbound requests."""
+
+    __tablename__ = "slack_channels"
+
+    channel_id: str = Field(primary_key=True, max_length=PLATFORM_ID)
+    team_id: str | None = Field(default=None, max_length=PLATFORM_ID)
+    enterprise_id: str | None = Field(default=None, max_length=PLATFORM_ID)
+    updated_at: datetime = _moment()
+
+
+class TeamsConversationRow(SQLModel, table=True):
+    """A Bot Framework conversation reference (service URL, conversation, bot, tenant), kept
+    so that the bot can post into the conversation later, after a restart included."""
+
+    __tablename__ = "teams_conversations"
+
+    conversation_id: str = Field(primary_key=True, max_length=PLATFORM_ID)
+    reference: dict[str, Any] = _json()
+    updated_at: datetime = _moment()
