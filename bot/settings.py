@@ -40,6 +40,31 @@ class Settings(BaseSettings):
     smime_sign_cert: Path | None = Field(None, validation_alias="JCDC_SMIME_SIGN_CERT")
     smime_sign_key: Path | None = Field(None, validation_alias="JCDC_SMIME_SIGN_KEY")
 
+    # Slack. HTTP mode needs the bot token (or OAuth client) and the signing secret;
+    # Socket Mode needs the app-level token instead of a public URL.
+    slack_bot_token: SecretStr | None = Field(None, validation_alias="SLACK_BOT_TOKEN")
+    slack_signing_secret: SecretStr | None = Field(None, validation_alias="SLACK_SIGNING_SECRET")
+    slack_app_token: SecretStr | None = Field(None, validation_alias="SLACK_APP_TOKEN")
+    slack_client_id: str | None = Field(None, validation_alias="SLACK_CLIENT_ID")
+    slack_client_secret: SecretStr | None = Field(None, validation_alias="SLACK_CLIENT_SECRET")
+    slack_api_url: str = Field("https://slack.com/api/", validation_alias="SLACK_API_URL")
+    # Slack's limit is about one message per second per channel, with short bursts.
+    slack_posts_per_second: float = Field(1.0, gt=0, validation_alias="SLACK_POSTS_PER_SECOND")
+    slack_post_burst: int = Field(3, ge=1, validation_alias="SLACK_POST_BURST")
+    # Teams (Bot Framework's own variable names).
+    microsoft_app_id: str = Field("", validation_alias="MicrosoftAppId")
+    microsoft_app_password: SecretStr = Field(
+        SecretStr(""), validation_alias="MicrosoftAppPassword"
+    )
+    microsoft_app_tenant_id: str = Field("", validation_alias="MicrosoftAppTenantId")
+    microsoft_app_type: str = Field("MultiTenant", validation_alias="MicrosoftAppType")
+
+    def slack_oauth(self) -> bool:
+        return bool(self.slack_client_id and self.slack_client_secret)
+
+    def slack_enabled(self) -> bool:
+        return bool(self.slack_bot_token or self.slack_oauth() or self.slack_app_token)
+
     def policy(self) -> Policy:
         return Policy(
             recipient=self.email_to,

@@ -12,6 +12,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
+from conversations import actions
 from conversations.checklist import AnswerKind
 from conversations.effects import Button, FormField, RootCard, SectionForm
 from conversations.richtext import RichText, Span
@@ -126,9 +127,26 @@ def root_blocks(card: RootCard) -> list[Block]:
         {"type": "header", "text": {"type": "plain_text", "text": title, "emoji": False}},
         {"type": "rich_text", "elements": [{"type": "rich_text_section", "elements": lines}]},
     ]
-    if card.buttons:
-        blocks.append(actions_block(card.buttons))
+    elements = [_button(b) for b in card.buttons]
+    if card.sections:
+        # "Answer a section": one menu instead of a button per section (a message holds 25
+        # elements per actions block, and ten buttons would bury the others).
+        elements.insert(0, _section_menu(card))
+    if elements:
+        blocks.append({"type": "actions", "block_id": "root_actions", "elements": elements})
     return blocks
+
+
+def _section_menu(card: RootCard) -> dict[str, Any]:
+    return {
+        "type": "static_select",
+        "action_id": actions.OPEN_FORM,
+        "placeholder": {"type": "plain_text", "text": "Answer a section in a form"},
+        "options": [
+            _option(f"{card.report_id}:{s.section_id}", f"{s.number} {s.title}")
+            for s in card.sections
+        ],
+    }
 
 
 def root_fallback(card: RootCard) -> str:
@@ -208,3 +226,42 @@ def _initial_values(field: FormField, multi: bool) -> set[str]:
         return set()
     parts = [p.strip() for p in field.initial.split(",")] if multi else [field.initial.strip()]
     return set(parts)
+
+
+# A message holds at most 50 blocks; a preformatted block is kept under 3,000 characters.
+_PREVIEW_CHUNK = 2900
+_PREVIEW_BLOCKS = 45
+
+
+def preview_blocks(text: str) -> list[Block]:
+    """A long plain-text report as preformatted blocks, cut at line ends where possible."""
+    chunks: list[str] = []
+    rest = text
+    while rest and len(chunks) < _PREVIEW_BLOCKS:
+        if len(rest) <= _PREVIEW_CHUNK:
+            chunks.append(rest)
+            rest = ""
+            break
+        cut = rest.rfind("\n", 0, _PREVIEW_CHUNK)
+        cut = cut if cut > 0 else _PREVIEW_CHUNK
+        chunks.append(rest[:cut])
+        rest = rest[cut:].lstrip("\n")
+    blocks: list[Block] = [
+        {
+            "type": "rich_text",
+            "elements": [
+                {"type": "rich_text_preformatted", "elements": [{"type": "text", "text": chunk}]}
+            ],
+        }
+        for chunk in chunks
+    ]
+    if rest:
+        blocks.append(
+            rich_text_block(
+                (
+                    Span(style="emphasis", text="The preview is longer than one Slack message "),
+                    Span(style="emphasis", text="can hold; the sent report contains all of it."),
+                )
+            )
+        )
+    return blocks

@@ -9,6 +9,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from adapters.slack.blocks import FORM_CALLBACK_ID
+from adapters.slack.text import to_typed_text
 from conversations.events import (
     ButtonPressed,
     CommandIssued,
@@ -34,15 +35,15 @@ def mentions_in(text: str) -> tuple[Actor, ...]:
 
 def from_slash_command(form: Mapping[str, str]) -> CommandIssued:
     """A `/jcdc ...` invocation (the form-encoded body Slack posts)."""
-    text = form.get("text", "")
+    raw = form.get("text", "")
     return CommandIssued(
         # Slack does not retry slash commands; the trigger id is unique per invocation.
         event_id=f"command:{form.get('trigger_id', '')}",
         platform=PLATFORM,
         channel=form.get("channel_id", ""),
         actor=Actor(id=form.get("user_id", ""), name=form.get("user_name", "")),
-        text=text,
-        mentions=mentions_in(text),
+        text=to_typed_text(raw),
+        mentions=mentions_in(raw),
         trigger=form.get("trigger_id") or None,
     )
 
@@ -66,7 +67,7 @@ def from_event_callback(envelope: Mapping[str, Any], bot_user_id: str | None) ->
             thread=message["thread_ts"],
             actor=_actor(message),
             message_id=str(message.get("ts", "")),
-            text=str(message.get("text", "")),
+            text=to_typed_text(str(message.get("text", ""))),
         )
     if subtype == "message_deleted":
         previous = event.get("previous_message") or {}
@@ -92,7 +93,7 @@ def from_event_callback(envelope: Mapping[str, Any], bot_user_id: str | None) ->
         thread=thread,
         actor=_actor(event),
         message_id=str(event.get("ts", "")),
-        text=str(event.get("text", "")),
+        text=to_typed_text(str(event.get("text", ""))),
     )
 
 
@@ -105,7 +106,8 @@ def from_block_actions(payload: Mapping[str, Any]) -> ButtonPressed | None:
     channel = (payload.get("channel") or {}).get("id") or (payload.get("container") or {}).get(
         "channel_id", ""
     )
-    value = str(action.get("value", ""))
+    # Buttons carry a value; menus (the root message's section picker) a selected option.
+    value = str(action.get("value") or (action.get("selected_option") or {}).get("value") or "")
     return ButtonPressed(
         # One click is one action_ts; a retried delivery of the same click repeats it.
         event_id=f"action:{user.get('id', '')}:{action.get('action_ts', '')}",

@@ -62,9 +62,15 @@ def test_every_engine_effect_renders_to_valid_block_kit() -> None:
     assert blocks[0]["text"] == {"type": "plain_text", "text": HOSTILE, "emoji": False}
     assert {"type": "user", "user_id": DANA.id} in elements(blocks[1])
     assert [b["action_id"] for b in blocks[2]["elements"]] == [
+        actions.OPEN_FORM,
         actions.STATUS,
         actions.PREVIEW,
         actions.SEND,
+    ]
+    menu = blocks[2]["elements"][0]
+    assert menu["type"] == "static_select"
+    assert [o["value"] for o in menu["options"]] == [
+        f"{root.card.report_id}:{s.section_id}" for s in root.card.sections
     ]
     post = next(e for e in sent.effects if isinstance(e, Post))
     rendered = message_blocks(post.text, post.buttons)

@@ -46,7 +46,8 @@ def test_slash_command() -> None:
             "trigger_id": "13345224609.738474920.8088930838d88f008e0",
         }
     )
-    assert command.text == "assign 4 <@U0DANA|dana>"
+    # The engine gets the text as typed; the mention itself travels as an Actor.
+    assert command.text == "assign 4 @dana"
     assert command.channel == "C2147483705"
     assert command.actor == Actor(id="U2147483697", name="alice")
     assert command.mentions == (Actor(id="U0DANA", name="dana"),)

@@ -1,0 +1,212 @@
+"""The chat port on Slack: effects → Web API calls (chat.postMessage, chat.update,
+chat.postEphemeral, views.open)."""
+
+from __future__ import annotations
+
+import asyncio
+import contextvars
+import logging
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from typing import Any
+
+from slack_sdk.errors import SlackApiError
+
+from adapters.slack.blocks import (
+    fallback_text,
+    message_blocks,
+    modal_view,
+    preview_blocks,
+    root_blocks,
+    root_fallback,
+)
+from adapters.slack.clients import SlackClients, error_code
+from adapters.slack.pacing import ChannelPacer
+from conversations import actions
+from conversations.effects import (
+    Button,
+    Ephemeral,
+    FormRejected,
+    OpenForm,
+    Post,
+    PostRoot,
+    ShowPreview,
+    UpdateRoot,
+)
+from conversations.richtext import plain
+from storage.assembly import AssembledReport
+from storage.rendering import render_text
+
+log = logging.getLogger(__name__)
+
+
+@dataclass
+class PendingViewAck:
+    """A modal submission still waiting for its HTTP answer: rejected fields go there, shown
+    under the inputs, instead of into a message."""
+
+    errors: dict[str, str] = field(default_factory=dict)
+    # Set once the turn knows its answer: fields rejected, or anything else to show.
+    ready: asyncio.Event = field(default_factory=asyncio.Event)
+    answered: bool = False
+
+
+_pending_view: contextvars.ContextVar[PendingViewAck | None] = contextvars.ContextVar(
+    "pending_view", default=None
+)
+
+
+@contextmanager
+def answering_view(pending: PendingViewAck) -> Iterator[PendingViewAck]:
+    token = _pending_view.set(pending)
+    try:
+        yield pending
+    finally:
+        _pending_view.reset(token)
+
+
+def _release_view() -> None:
+    """The turn is doing something other than rejecting the form: let the modal close."""
+    pending = _pending_view.get()
+    if pending is not None:
+        pending.ready.set()
+
+
+class SlackChat:
+    def __init__(self, clients: SlackClients, pacer: ChannelPacer | None = None) -> None:
+        self.clients = clients
+        self.pacer = pacer or ChannelPacer()
+
+    async def _call(self, channel: str, method: str, /, **arguments: Any) -> dict[str, Any]:
+        client = await self.clients.for_channel(channel)
+        response = await client.api_call(method, json=arguments)
+        return dict(response.data) if isinstance(response.data, dict) else {}
+
+    async def post_root(self, effect: PostRoot) -> str:
+        _release_view()
+        await self.pacer.wait(effect.channel)
+        response = await self._call(
+            effect.channel,
+            "chat.postMessage",
+            channel=effect.channel,
+            text=root_fallback(effect.card),
+            blocks=root_blocks(effect.card),
+            unfurl_links=False,
+            unfurl_media=False,
+        )
+        return str(response["ts"])
+
+    async def update_root(self, effect: UpdateRoot) -> None:
+        _release_view()
+        # Updates do not count against the posting limit, and the latest one wins anyway.
+        await self._call(
+            effect.channel,
+            "chat.update",
+            channel=effect.channel,
+            ts=effect.message_id,
+            text=root_fallback(effect.card),
+            blocks=root_blocks(effect.card),
+        )
+
+    async def post(self, effect: Post) -> str:
+        _release_view()
+        await self.pacer.wait(effect.channel)
+        arguments: dict[str, Any] = {
+            "channel": effect.channel,
+            "text": fallback_text(effect.text),
+            "blocks": message_blocks(effect.text, effect.buttons),
+            "unfurl_links": False,
+            "unfurl_media": False,
+        }
+        if effect.thread is not None:
+            arguments["thread_ts"] = effect.thread
+        response = await self._call(effect.channel, "chat.postMessage", **arguments)
+        return str(response["ts"])
+
+    async def ephemeral(self, effect: Ephemeral) -> None:
+        _release_view()
+        await self._ephemeral(
+            effect.channel,
+            effect.thread,
+            effect.user.id,
+            fallback_text(effect.text),
+            message_blocks(effect.text, effect.buttons),
+        )
+
+    async def _ephemeral(
+        self,
+        channel: str,
+        thread: str | None,
+        user: str,
+        text: str,
+        blocks: list[dict[str, Any]],
+    ) -> None:
+        arguments: dict[str, Any] = {"channel": channel, "user": user, "text": text}
+        arguments["blocks"] = blocks
+        if thread is not None:
+            arguments["thread_ts"] = thread
+        try:
+            await self._call(channel, "chat.postEphemeral", **arguments)
+        except SlackApiError as error:
+            # Someone outside the channel (or the channel is archived): tell them directly.
+            if error_code(error) not in ("user_not_in_channel", "channel_not_found"):
+                raise
+            await self._call(channel, "chat.postMessage", channel=user, text=text, blocks=blocks)
+
+    async def open_form(self, effect: OpenForm) -> None:
+        _release_view()
+        if effect.trigger:
+            try:
+                await self._call(
+                    effect.channel,
+                    "views.open",
+                    trigger_id=effect.trigger,
+                    view=modal_view(effect.form, effect.channel),
+                )
+                return
+            except SlackApiError as error:
+                # Trigger ids live three seconds; a slow turn lets one expire.
+                if error_code(error) not in ("expired_trigger_id", "invalid_trigger_id"):
+                    raise
+        # Typed as a message there is no trigger: a button gives the person a fresh one.
+        section = effect.form.section_id
+        button = Button(
+            action=actions.OPEN_FORM,
+            label=f"Open the form for {effect.form.title}"[:75],
+            value=f"{effect.form.report_id}:{section}",
+            style="primary",
+        )
+        text = (plain(f"Press the button to answer {effect.form.title} in a form."),)
+        await self._ephemeral(
+            effect.channel,
+            None,
+            effect.user.id,
+            fallback_text(text),
+            message_blocks(text, (button,)),
+        )
+
+    async def reject_form(self, effect: FormRejected) -> None:
+        pending = _pending_view.get()
+        if pending is not None and not pending.answered:
+            pending.errors.update(effect.errors)
+            pending.ready.set()
+            return
+        # The modal was already closed: say what was wrong in a direct message.
+        lines = "\n".join(f"{item}: {reason}" for item, reason in effect.errors.items())
+        text = (plain(f"Nothing from your form was saved:\n{lines}"),)
+        client = await self.clients.for_channel(effect.user.id)
+        await client.chat_postMessage(
+            channel=effect.user.id, text=fallback_text(text), blocks=message_blocks(text)
+        )
+
+    async def show_preview(self, effect: ShowPreview, report: AssembledReport) -> None:
+        _release_view()
+        text = render_text(report)
+        await self._ephemeral(
+            effect.channel,
+            effect.thread,
+            effect.user.id,
+            fallback_text((plain(text),)),
+            preview_blocks(text),
+        )

@@ -1,0 +1,87 @@
+"""Which Slack Web API client (which bot token) to use for a channel.
+
+One workspace: one token from the environment. Several workspaces (OAuth installs): the
+channel's workspace is remembered when Slack first tells us about it, and the workspace's
+bot token comes from the installation store.
+"""
+
+from __future__ import annotations
+
+from typing import Protocol
+
+from slack_sdk.errors import SlackApiError
+from slack_sdk.http_retry.async_handler import AsyncRetryHandler
+from slack_sdk.http_retry.builtin_async_handlers import (
+    AsyncConnectionErrorRetryHandler,
+    AsyncRateLimitErrorRetryHandler,
+    AsyncServerErrorRetryHandler,
+)
+from slack_sdk.oauth.installation_store.async_installation_store import AsyncInstallationStore
+from slack_sdk.web.async_client import AsyncWebClient
+
+from storage.slack_channels import SlackChannels
+
+SLACK_API_URL = "https://slack.com/api/"
+
+
+def error_code(error: SlackApiError) -> str:
+    """Slack's `error` string, or the HTTP status when the answer was not Slack's JSON."""
+    data = error.response.data
+    if isinstance(data, dict) and data.get("error"):
+        return str(data["error"])
+    return f"http_{error.response.status_code}"
+
+
+class NoToken(LookupError):
+    """No bot token is known for the channel's workspace (not installed, or uninstalled)."""
+
+
+def retry_handlers() -> list[AsyncRetryHandler]:
+    """Wait out 429s for as long as Retry-After says, and retry 5xx and dropped connections."""
+    return [
+        AsyncConnectionErrorRetryHandler(max_retry_count=2),
+        AsyncRateLimitErrorRetryHandler(max_retry_count=3),
+        AsyncServerErrorRetryHandler(max_retry_count=2),
+    ]
+
+
+def web_client(token: str | None, base_url: str = SLACK_API_URL) -> AsyncWebClient:
+    # slack_sdk wants the trailing slash; a configured URL may lack it.
+    base = base_url if base_url.endswith("/") else base_url + "/"
+    return AsyncWebClient(token=token, base_url=base, retry_handlers=retry_handlers())
+
+
+class SlackClients(Protocol):
+    async def for_channel(self, channel: str) -> AsyncWebClient: ...
+
+
+class SingleWorkspace:
+    def __init__(self, client: AsyncWebClient) -> None:
+        self.client = client
+
+    async def for_channel(self, channel: str) -> AsyncWebClient:
+        return self.client
+
+
+class Installations:
+    def __init__(
+        self, store: AsyncInstallationStore, channels: SlackChannels, base_url: str
+    ) -> None:
+        self.store = store
+        self.channels = channels
+        self.base_url = base_url
+        self._by_token: dict[str, AsyncWebClient] = {}
+
+    async def for_channel(self, channel: str) -> AsyncWebClient:
+        workspace = await self.channels.workspace_of(channel)
+        if workspace is None:
+            raise NoToken(f"no workspace is known for channel {channel}")
+        bot = await self.store.async_find_bot(
+            enterprise_id=workspace.enterprise_id, team_id=workspace.team_id
+        )
+        if bot is None or not bot.bot_token:
+            raise NoToken(f"the workspace of channel {channel} has no installation")
+        client = self._by_token.get(bot.bot_token)
+        if client is None:
+            client = self._by_token[bot.bot_token] = web_client(bot.bot_token, self.base_url)
+        return client

@@ -1,0 +1,60 @@
+"""Display names for Slack user ids.
+
+Events API messages usually carry only the user id, but the report sent to JCDC attributes
+every answer to a person by name. Names are looked up once (users.info) and cached; when
+Slack cannot say, the id stands in, and the turn goes on.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+
+from slack_sdk.errors import SlackApiError
+from slack_sdk.web.async_client import AsyncWebClient
+
+from adapters.slack.clients import error_code
+from conversations.events import Event
+from conversations.state import Actor
+
+log = logging.getLogger(__name__)
+
+
+class PeopleDirectory:
+    def __init__(self, ttl_seconds: float = 3600.0, max_entries: int = 50_000) -> None:
+        self.ttl = ttl_seconds
+        self.max_entries = max_entries
+        self._names: dict[str, tuple[str, float]] = {}
+
+    async def name_of(self, user_id: str, client: AsyncWebClient) -> str | None:
+        cached = self._names.get(user_id)
+        now = time.monotonic()
+        if cached is not None and now - cached[1] < self.ttl:
+            return cached[0]
+        try:
+            response = await client.users_info(user=user_id)
+        except SlackApiError as error:
+            log.info("users.info for %s failed: %s", user_id, error_code(error))
+            return None
+        user = response.get("user") or {}
+        profile = user.get("profile") or {}
+        name = str(
+            profile.get("display_name") or profile.get("real_name") or user.get("name") or ""
+        )
+        if not name:
+            return None
+        if len(self._names) >= self.max_entries:
+            self._names.clear()
+        self._names[user_id] = (name, now)
+        return name
+
+    async def named(self, event: Event, client: AsyncWebClient) -> Event:
+        """The event with its actor's display name: payloads carry an id, at best a handle
+        (slash commands' deprecated `user_name`), and the report needs the name people use."""
+        actor = event.actor
+        if not actor.id:
+            return event
+        name = await self.name_of(actor.id, client)
+        if name is None or name == actor.name:
+            return event
+        return event.model_copy(update={"actor": Actor(id=actor.id, name=name)})

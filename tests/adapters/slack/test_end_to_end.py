@@ -1,0 +1,124 @@
+"""A whole report through the HTTP endpoint: signed requests in, Web API calls out to the fake
+Slack, and the database checked at the end."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from conversations import actions
+from conversations.state import ReportStatus
+from storage.database import Database
+from tests.adapters.slack import payloads
+from tests.adapters.slack.harness import SlackScene, slack_scene
+
+
+async def _report_id(scene: SlackScene) -> str:
+    (summary,) = await scene.store.list_reports()
+    return summary.id
+
+
+async def _wait_for_ephemeral(scene: SlackScene, user: str, count: int) -> list[str]:
+    await scene.fake.wait_until(lambda: len(scene.ephemerals_for(user)) >= count)
+    return scene.ephemerals_for(user)
+
+
+async def test_a_report_from_new_to_confirmed_send(database: Database, tmp_path: Path) -> None:
+    async with slack_scene(database, tmp_path) as scene:
+        thread = await scene.start_report("U0LEAD", "Prompt injection in support copilot")
+        report_id = await _report_id(scene)
+        root = scene.fake.posts()[0]
+        assert root.args["blocks"][0]["text"]["text"] == "Prompt injection in support copilot"
+        assert "0.1" in scene.thread_texts()[0]
+
+        # Four people answer: guided (the lead's TLP, Cara's choice, Dan's text), and direct.
+        await scene.reply("U0LEAD", "amber")
+        cara = await scene.reply("U0CARA", "3")
+        bob = await scene.reply("U0BOB", "0.3: Example Corp, AI team")
+        await scene.reply("U0DAN", "Dan Doe, incident lead, dan@example.com")
+        assert "Recorded 0.2 from Cara: Ask us first" in scene.thread_texts()[2]
+        await scene.fake.wait_until(lambda: len(scene.fake.of("chat.update")) >= 4)
+
+        # Bob corrects his answer; Cara takes hers back.
+        edited = payloads.message_changed(
+            "U0BOB", bob, "0.3: Example Corp, AI platform security", "0.3: Example Corp, AI team", thread
+        )
+        assert (await scene.event(edited)).status == 200
+        deleted = payloads.message_deleted("U0CARA", cara, "3", thread)
+        assert (await scene.event(deleted)).status == 200
+        await scene.fake.settle()
+
+        # A section in a modal: the question's form button opens it with the click's trigger.
+        click = payloads.block_actions(
+            "U0CARA", actions.OPEN_FORM, f"{report_id}:description", thread
+        )
+        assert (await scene.interaction(click)).status == 200
+        await scene.fake.wait_until(lambda: len(scene.fake.of("views.open")) == 1)
+        view = scene.fake.of("views.open")[0].args["view"]
+        assert [b["block_id"] for b in view["blocks"]][:2] == [
+            "description.event_type",
+            "description.vulnerability",
+        ]
+        submitted = payloads.view_submission(
+            "U0CARA",
+            view,
+            {
+                "description.event_type": payloads.selected("attempted_attack"),
+                "description.vulnerability": payloads.selected("yes"),
+                "description.cves": payloads.text_input("CVE-2026-12345"),
+                "description.confidence": payloads.selected("confirmed"),
+            },
+        )
+        answer = await scene.interaction(submitted)
+        assert answer.status == 200
+        assert await answer.text() == ""  # an empty 200 closes the modal
+
+        # Status and preview are private; send asks the lead to confirm.
+        await scene.command("U0BOB", "status")
+        assert await _wait_for_ephemeral(scene, "U0BOB", 1)
+        await scene.interaction(payloads.block_actions("U0LEAD", actions.PREVIEW, report_id, root.answer["ts"]))
+        await scene.fake.wait_until(
+            lambda: any(
+                "Example Corp, AI platform security" in json.dumps(c.args.get("blocks"))
+                for c in scene.fake.of("chat.postEphemeral")
+            )
+        )
+        posts_before_send = len(scene.fake.posts(thread))
+        await scene.interaction(payloads.block_actions("U0LEAD", actions.SEND, report_id, root.answer["ts"]))
+        await scene.fake.wait_until(lambda: len(scene.fake.posts(thread)) > posts_before_send)
+        confirmation = scene.fake.posts(thread)[-1]
+        buttons = [e["action_id"] for b in confirmation.args["blocks"] if b["type"] == "actions" for e in b["elements"]]
+        assert buttons == [actions.CONFIRM_SEND, actions.CANCEL_SEND]
+        assert "CISA.JCDC@cisa.dhs.gov" in confirmation.args["text"]
+
+        # Bob may not confirm; the lead's double click queues one submission.
+        refusals_before = len(scene.ephemerals_for("U0BOB"))
+        await scene.interaction(
+            payloads.block_actions("U0BOB", actions.CONFIRM_SEND, report_id, confirmation.answer["ts"])
+        )
+        refusal = (await _wait_for_ephemeral(scene, "U0BOB", refusals_before + 1))[-1]
+        assert "lead" in refusal
+        for _ in range(2):
+            await scene.interaction(
+                payloads.block_actions("U0LEAD", actions.CONFIRM_SEND, report_id, confirmation.answer["ts"])
+            )
+        await scene.fake.settle()
+
+        state = await scene.store.load(report_id)
+        assert state is not None
+        assert state.status is ReportStatus.SUBMIT_REQUESTED
+        submissions = await scene.store.submissions(report_id)
+        assert len(submissions) == 1
+        assert submissions[0].requested_by.id == "U0LEAD"
+
+        active = {c.item_id: c for c in state.contributions if c.retracted_at is None}
+        assert active["handling.tlp"].author.name == "Lena Lead"
+        assert active["handling.organisation"].raw == "Example Corp, AI platform security"
+        assert active["handling.organisation"].edited_at is not None
+        assert "handling.attribution" not in active  # Cara deleted her message
+        assert active["handling.contact"].author.name == "Dan"
+        assert active["description.event_type"].value == "attempted_attack"
+        assert active["description.cves"].via == "form"
+        assert active["description.cves"].author.id == "U0CARA"
+        # Every post went into the report's thread, never to the channel, but the root.
+        assert [c for c in scene.fake.posts() if "thread_ts" not in c.args] == [root]
