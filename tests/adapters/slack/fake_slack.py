@@ -242,6 +242,7 @@ def signed_headers(
     """Headers exactly as Slack signs a request: v0 HMAC-SHA256 of `v0:{ts}:{body}`."""
     stamp = str(int(time.time()) if timestamp is None else timestamp)
     signature = SignatureVerifier(secret).generate_signature(timestamp=stamp, body=body)
+    assert signature is not None
     return {
         "X-Slack-Request-Timestamp": stamp,
         "X-Slack-Signature": signature,

@@ -41,7 +41,11 @@ async def test_a_report_from_new_to_confirmed_send(database: Database, tmp_path:
 
         # Bob corrects his answer; Cara takes hers back.
         edited = payloads.message_changed(
-            "U0BOB", bob, "0.3: Example Corp, AI platform security", "0.3: Example Corp, AI team", thread
+            "U0BOB",
+            bob,
+            "0.3: Example Corp, AI platform security",
+            "0.3: Example Corp, AI team",
+            thread,
         )
         assert (await scene.event(edited)).status == 200
         deleted = payloads.message_deleted("U0CARA", cara, "3", thread)
@@ -76,7 +80,9 @@ async def test_a_report_from_new_to_confirmed_send(database: Database, tmp_path:
         # Status and preview are private; send asks the lead to confirm.
         await scene.command("U0BOB", "status")
         assert await _wait_for_ephemeral(scene, "U0BOB", 1)
-        await scene.interaction(payloads.block_actions("U0LEAD", actions.PREVIEW, report_id, root.answer["ts"]))
+        await scene.interaction(
+            payloads.block_actions("U0LEAD", actions.PREVIEW, report_id, root.answer["ts"])
+        )
         await scene.fake.wait_until(
             lambda: any(
                 "Example Corp, AI platform security" in json.dumps(c.args.get("blocks"))
@@ -84,23 +90,34 @@ async def test_a_report_from_new_to_confirmed_send(database: Database, tmp_path:
             )
         )
         posts_before_send = len(scene.fake.posts(thread))
-        await scene.interaction(payloads.block_actions("U0LEAD", actions.SEND, report_id, root.answer["ts"]))
+        await scene.interaction(
+            payloads.block_actions("U0LEAD", actions.SEND, report_id, root.answer["ts"])
+        )
         await scene.fake.wait_until(lambda: len(scene.fake.posts(thread)) > posts_before_send)
         confirmation = scene.fake.posts(thread)[-1]
-        buttons = [e["action_id"] for b in confirmation.args["blocks"] if b["type"] == "actions" for e in b["elements"]]
+        buttons = [
+            e["action_id"]
+            for b in confirmation.args["blocks"]
+            if b["type"] == "actions"
+            for e in b["elements"]
+        ]
         assert buttons == [actions.CONFIRM_SEND, actions.CANCEL_SEND]
         assert "CISA.JCDC@cisa.dhs.gov" in confirmation.args["text"]
 
         # Bob may not confirm; the lead's double click queues one submission.
         refusals_before = len(scene.ephemerals_for("U0BOB"))
         await scene.interaction(
-            payloads.block_actions("U0BOB", actions.CONFIRM_SEND, report_id, confirmation.answer["ts"])
+            payloads.block_actions(
+                "U0BOB", actions.CONFIRM_SEND, report_id, confirmation.answer["ts"]
+            )
         )
         refusal = (await _wait_for_ephemeral(scene, "U0BOB", refusals_before + 1))[-1]
         assert "lead" in refusal
         for _ in range(2):
             await scene.interaction(
-                payloads.block_actions("U0LEAD", actions.CONFIRM_SEND, report_id, confirmation.answer["ts"])
+                payloads.block_actions(
+                    "U0LEAD", actions.CONFIRM_SEND, report_id, confirmation.answer["ts"]
+                )
             )
         await scene.fake.settle()
 
