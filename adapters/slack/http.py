@@ -32,6 +32,10 @@ async def _bolt_request(request: web.Request) -> AsyncBoltRequest:
         return await to_bolt_request(request)
     except UnicodeDecodeError as error:
         raise web.HTTPBadRequest(text="the request body is not UTF-8") from error
+    except (ValueError, TypeError, AttributeError, KeyError) as error:
+        # Bolt parses the body up front: JSON it cannot read, or JSON of the wrong shape
+        # (a list where Slack always sends an object), is the sender's error.
+        raise web.HTTPBadRequest(text="unreadable Slack request body") from error
 
 
 def slack_routes(app: AsyncApp) -> list[web.RouteDef]:
@@ -40,10 +44,13 @@ def slack_routes(app: AsyncApp) -> list[web.RouteDef]:
         try:
             response = await app.async_dispatch(bolt_request)
         except Exception:
-            # Bolt answers bad signatures itself; anything that escapes it is a payload it
-            # could not read, which is the sender's problem, not a server error.
             log.exception("could not handle a Slack request")
             raise web.HTTPBadRequest(text="unreadable Slack request") from None
+        if response.status >= 500:
+            # Our listeners acknowledge before doing any work, so Bolt only fails before
+            # that on a payload whose shape it cannot read: the sender's error. (Bolt has
+            # already logged the exception.)
+            raise web.HTTPBadRequest(text="unreadable Slack request")
         return await to_aiohttp_response(response)
 
     routes = [web.post(EVENTS_PATH, events)]
