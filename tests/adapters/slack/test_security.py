@@ -21,9 +21,7 @@ async def _nothing_happened(scene: SlackScene) -> None:
     await scene.fake.settle()
     assert await scene.store.list_reports() == []
     async with scene.store.database.engine.connect() as connection:
-        processed = await connection.scalar(
-            select(func.count()).select_from(ProcessedEventRow)  # type: ignore[arg-type]
-        )
+        processed = await connection.scalar(select(func.count()).select_from(ProcessedEventRow))
     assert processed == 0
     # Not even auth.test: a refused request never reaches the app's listeners.
     assert scene.fake.calls == []
