@@ -47,6 +47,8 @@ class FakeSlack:
     rate_limits: dict[str, tuple[int, int]] = field(default_factory=dict)
     server_errors: dict[str, int] = field(default_factory=dict)
     expired_triggers: set[str] = field(default_factory=set)
+    # Users who are not members of any channel here (ephemeral messages to them fail).
+    outsiders: set[str] = field(default_factory=set)
     # Socket Mode: what the bot acknowledged, by envelope id.
     socket_acks: dict[str, JsonDict] = field(default_factory=dict)
     url: str = ""
@@ -151,6 +153,8 @@ class FakeSlack:
                 return {"ok": False, "error": "message_not_found"}
             return {"ok": True, "channel": args.get("channel"), "ts": args["ts"]}
         if method == "chat.postEphemeral":
+            if args.get("user") in self.outsiders:
+                return {"ok": False, "error": "user_not_in_channel"}
             return {"ok": True, "message_ts": self.next_ts()}
         if method == "views.open":
             if args.get("trigger_id") in self.expired_triggers:
