@@ -44,6 +44,14 @@ SLACK_BOT_SCOPES = (
 )
 
 
+def authorization_url(api_url: str) -> str:
+    """Slack's OAuth page on the same host as the Web API (slack.com, GovSlack's
+    slack-gov.com, or a proxy)."""
+    base = api_url.rstrip("/")
+    base = base[: -len("/api")] if base.endswith("/api") else base
+    return f"{base}/oauth/v2/authorize"
+
+
 class ConfigError(Exception):
     """The environment asks for something that cannot work; the message says what to set."""
 
@@ -89,6 +97,7 @@ def _slack_side(settings: Settings, store: ReportStore, dispatch: Dispatch) -> S
             state_store=states,
             install_path=INSTALL_PATH,
             redirect_uri_path=REDIRECT_PATH,
+            authorization_url=authorization_url(settings.slack_api_url),
         )
         channels = SlackChannels(store.database)
         clients = Installations(installations, channels, settings.slack_api_url)

@@ -24,6 +24,10 @@ APP_TOKEN = "xapp-test-app-token"
 SIGNING_SECRET = "test-signing-secret"
 BOT_USER = "U0BOT"
 TEAM = "T0TEAM"
+# What a second workspace's OAuth install hands out.
+INSTALL_CODE = "install-code-1"
+INSTALLED_TOKEN = "xoxb-installed-workspace-token"
+OTHER_TEAM = "T0OTHER"
 
 JsonDict = dict[str, Any]
 
@@ -121,6 +125,8 @@ class FakeSlack:
             if token != self.app_token:
                 return _error("invalid_auth")
             return web.json_response({"ok": True, "url": self.root.replace("http", "ws") + "link"})
+        if method == "oauth.v2.access":
+            return web.json_response(self._install(args))
         if token not in self.tokens:
             return _error("not_authed" if token is None else "invalid_auth")
         call.answer = self._answer(method, args)
@@ -172,6 +178,24 @@ class FakeSlack:
                 "user": {"id": user, "name": name.lower(), "profile": {"display_name": name}},
             }
         return {"ok": False, "error": "unknown_method"}
+
+    def _install(self, args: JsonDict) -> JsonDict:
+        """Exchange an OAuth code for a new workspace's bot token (oauth.v2.access)."""
+        if args.get("code") != INSTALL_CODE:
+            return {"ok": False, "error": "invalid_code"}
+        self.tokens.add(INSTALLED_TOKEN)
+        return {
+            "ok": True,
+            "access_token": INSTALLED_TOKEN,
+            "token_type": "bot",
+            "scope": "commands,chat:write,channels:history,groups:history,users:read",
+            "bot_user_id": BOT_USER,
+            "app_id": "A0JCDC",
+            "team": {"name": "Other Org", "id": OTHER_TEAM},
+            "enterprise": None,
+            "authed_user": {"id": "U0ADMIN"},
+            "is_enterprise_install": False,
+        }
 
     def next_ts(self) -> str:
         # Slack's ts: epoch seconds and a six-digit sequence, unique per channel.
