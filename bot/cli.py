@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import logging
 import signal
 import sys
 from collections.abc import Awaitable, Callable
@@ -54,6 +55,26 @@ def _run(coroutine: Awaitable[T]) -> T:
 @click.group()
 def main() -> None:
     """Report AI cybersecurity incidents to CISA's JCDC together, from chat."""
+
+
+@main.command()
+@click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on.")
+@click.option("--port", default=3000, show_default=True, type=int, help="Port to listen on.")
+@click.option(
+    "--socket-mode",
+    is_flag=True,
+    help="Reach Slack over Socket Mode (needs SLACK_APP_TOKEN; no public URL needed).",
+)
+def serve(host: str, port: int, socket_mode: bool) -> None:
+    """Run the bot: Slack, Teams, /healthz and /metrics on one server, plus the outbox."""
+    from bot.serve import serve as run_server
+    from bot.server import ConfigError
+
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s")
+    try:
+        _run(run_server(Settings(), host, port, socket_mode=socket_mode, started=click.echo))
+    except (ConfigError, SmimeConfigError, ChecklistError) as error:
+        raise click.ClickException(str(error)) from error
 
 
 @main.command()

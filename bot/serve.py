@@ -1,0 +1,48 @@
+"""Running `jcdc-bot serve` until SIGINT/SIGTERM: the aiohttp server, Socket Mode if asked,
+and the outbox worker (started by the application itself)."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import signal
+from collections.abc import Callable
+
+from aiohttp import web
+
+from bot.server import build_bot, start_socket_mode, web_app
+from bot.settings import Settings
+from bot.wiring import open_store
+
+log = logging.getLogger(__name__)
+
+
+async def serve(
+    settings: Settings,
+    host: str,
+    port: int,
+    *,
+    socket_mode: bool = False,
+    started: Callable[[str], None] = print,
+) -> None:
+    store = await open_store(settings)
+    bot = build_bot(settings, store, socket_mode=socket_mode)
+    runner = web.AppRunner(web_app(bot, slack_http=not socket_mode), access_log=None)
+    await runner.setup()
+    site = web.TCPSite(runner, host, port)
+    await site.start()
+    socket = await start_socket_mode(bot) if socket_mode and bot.slack is not None else None
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for signal_number in (signal.SIGINT, signal.SIGTERM):
+        loop.add_signal_handler(signal_number, stop.set)
+    platforms = ", ".join(sorted(bot.chats)) or "no chat platform configured"
+    mode = " (Slack over Socket Mode)" if socket is not None else ""
+    started(f"jcdc-bot listening on http://{host}:{port} — {platforms}{mode}")
+    try:
+        await stop.wait()
+    finally:
+        if socket is not None:
+            await socket.close_async()  # type: ignore[no-untyped-call]
+        await runner.cleanup()
+        await store.database.dispose()
