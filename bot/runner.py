@@ -107,8 +107,9 @@ class TurnRunner:
         for attempt in range(_MAX_ATTEMPTS):
             try:
                 async with self.store.turn() as turn:
-                    if await turn.is_processed(event.platform, event.event_id):
-                        return TurnResult("duplicate")
+                    # No is_processed query first: save() records the event id with ON
+                    # CONFLICT DO NOTHING and raises DuplicateEvent for a replay, which rolls
+                    # the whole turn back before any effect is performed.
                     before = await turn.load_for_update(report_id) if report_id else None
                     result = step(before, event, self.checklist, self.clock(), self.policy)
                     changed = result.state != before or bool(result.audit)

@@ -38,6 +38,7 @@ from storage.rows import (
     submission_values,
 )
 from storage.rows import submissions as submissions_table
+from storage.state_cache import StateCache
 
 __all__ = [
     "OPEN_STATUSES",
@@ -118,14 +119,30 @@ class SubmissionRecord(BaseModel):
 class Turn:
     """One transaction's view of the store."""
 
-    def __init__(self, connection: AsyncConnection) -> None:
+    def __init__(self, connection: AsyncConnection, cache: StateCache | None = None) -> None:
         self.connection = connection
+        self.cache = cache
+        # What this transaction read or wrote; cached once it has committed.
+        self.seen: list[ReportState] = []
 
     async def is_processed(self, platform: str, event_id: str) -> bool:
         return await _is_processed(self.connection, platform, event_id)
 
     async def load_for_update(self, report_id: str) -> ReportState | None:
-        return await _load(self.connection, report_id, lock=True)
+        if self.cache is not None:
+            # The row lock and the version in one small query; the rest only on a miss.
+            version = await self.connection.scalar(
+                select(reports.c.version).where(reports.c.id == report_id).with_for_update()
+            )
+            if version is None:
+                return None
+            cached = self.cache.get(report_id, version)
+            if cached is not None:
+                return cached
+        state = await _load(self.connection, report_id, lock=True)
+        if state is not None:
+            self.seen.append(state)
+        return state
 
     async def save(
         self,
@@ -175,6 +192,7 @@ class Turn:
             await self.connection.execute(
                 insert(submissions_table).values(submission_values(request, saved))
             )
+        self.seen.append(saved)
         return saved
 
     async def _mark_processed(self, platform: str, event_id: str, report_id: str | None) -> None:
@@ -231,8 +249,11 @@ class Turn:
 
 
 class ReportStore:
-    def __init__(self, database: Database) -> None:
+    def __init__(self, database: Database, cache_size: int = 1024) -> None:
         self.database = database
+        self.cache = StateCache(cache_size)
+        # A report's thread never changes: routing a reply needs the database once per thread.
+        self._threads: dict[tuple[str, str, str], str] = {}
 
     def turn(self) -> AbstractAsyncContextManager[Turn]:
         """One transaction: committed on normal exit, rolled back on an exception."""
@@ -241,9 +262,24 @@ class ReportStore:
     @asynccontextmanager
     async def _turn(self) -> AsyncIterator[Turn]:
         async with self.database.writing() as connection:
-            yield Turn(connection)
+            turn = Turn(connection, self.cache)
+            yield turn
+        # Committed: what the turn read and wrote is now the database's state.
+        for state in turn.seen:
+            self.cache.put(state)
 
     async def find_by_thread(self, platform: str, channel: str, thread: str) -> str | None:
+        key = (platform, channel, thread)
+        if key in self._threads:
+            return self._threads[key]
+        found = await self._find_by_thread(platform, channel, thread)
+        if found is not None:
+            if len(self._threads) >= 100_000:
+                self._threads.clear()
+            self._threads[key] = found
+        return found
+
+    async def _find_by_thread(self, platform: str, channel: str, thread: str) -> str | None:
         async with self.database.engine.connect() as connection:
             result = await connection.execute(
                 select(reports.c.id).where(

@@ -49,5 +49,7 @@ def test_http_manifest_points_at_the_one_endpoint() -> None:
 def test_socket_mode_manifest_has_no_public_urls() -> None:
     manifest = _load("manifest-socket-mode.yaml")
     assert manifest["settings"]["socket_mode_enabled"] is True
-    assert "https://" not in (DEPLOY / "manifest-socket-mode.yaml").read_text().split("settings:")[1]
+    assert (
+        "https://" not in (DEPLOY / "manifest-socket-mode.yaml").read_text().split("settings:")[1]
+    )
     assert "url" not in manifest["features"]["slash_commands"][0]

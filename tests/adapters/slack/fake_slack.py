@@ -57,6 +57,8 @@ class FakeSlack:
     socket_acks: dict[str, JsonDict] = field(default_factory=dict)
     url: str = ""
     root: str = ""
+    # Called with every recorded call (benchmarks use it to see turns finish).
+    listeners: list[Callable[[Call], None]] = field(default_factory=list)
     _ts: itertools.count[int] = field(default_factory=lambda: itertools.count(1))
     _sockets: list[web.WebSocketResponse] = field(default_factory=list)
     _changed: asyncio.Condition | None = None
@@ -102,6 +104,8 @@ class FakeSlack:
         async with self._changed:
             self.calls.append(call)
             self._changed.notify_all()
+        for listener in self.listeners:
+            listener(call)
 
     async def api(self, request: web.Request) -> web.Response:
         method = request.match_info["method"]

@@ -1,0 +1,266 @@
+"""Slack load benchmark: `jcdc-bot serve` against a bare slack-bolt app, same run, same fake.
+
+    .venv/bin/python -m benchmarks.bench_slack [--quick] [--postgres URL]
+
+Both servers run as their own process; this process holds the fake Slack Web API and the
+load generator. Every request is a signed Events API delivery of a thread reply (after a
+signed `/jcdc new` per channel for jcdc-bot, not timed). Each of C workers owns one channel
+and keeps one turn in flight: it sends a reply, records how long the HTTP acknowledgement
+took, and waits until the fake Slack has received that turn's post before sending the next.
+
+- ack latency: request sent → HTTP response read (Slack's limit is 3 s).
+- full-turn throughput: turns per second, a turn being verify, dedupe, load, engine, save and
+  post (jcdc-bot also updates the root message: two Web API calls against the bare app's one).
+
+Per-channel pacing is raised out of the way for both: it models Slack's own limit, not work.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import os
+import sys
+import tempfile
+import time
+from collections import defaultdict
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import aiohttp
+
+from tests.adapters.email.smtp_server import free_port
+from tests.adapters.slack import payloads
+from tests.adapters.slack.fake_slack import (
+    BOT_TOKEN,
+    SIGNING_SECRET,
+    Call,
+    FakeSlack,
+    fake_slack,
+    signed_headers,
+)
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+@dataclass
+class Waiters:
+    """Futures resolved when a post lands in a channel (one turn in flight per channel)."""
+
+    pending: dict[str, asyncio.Future[None]] = field(default_factory=dict)
+    posts: dict[str, int] = field(default_factory=lambda: defaultdict(int))
+
+    def on_call(self, call: Call) -> None:
+        if call.method != "chat.postMessage" or "thread_ts" not in call.args:
+            return
+        channel = str(call.args.get("channel"))
+        self.posts[channel] += 1
+        waiter = self.pending.pop(channel, None)
+        if waiter is not None and not waiter.done():
+            waiter.set_result(None)
+
+    def expect(self, channel: str) -> asyncio.Future[None]:
+        future: asyncio.Future[None] = asyncio.get_running_loop().create_future()
+        self.pending[channel] = future
+        return future
+
+
+@dataclass
+class Result:
+    name: str
+    concurrency: int
+    turns: int
+    seconds: float
+    acks: list[float]
+    errors: int
+
+    @property
+    def throughput(self) -> float:
+        return self.turns / self.seconds
+
+    def ack(self, quantile: float) -> float:
+        ordered = sorted(self.acks)
+        return ordered[min(len(ordered) - 1, int(quantile * len(ordered)))] * 1000
+
+
+async def _start(
+    module: str, arguments: list[str], env: dict[str, str], port: int
+) -> asyncio.subprocess.Process:
+    process = await asyncio.create_subprocess_exec(
+        sys.executable,
+        "-m",
+        module,
+        *arguments,
+        env=env,
+        cwd=ROOT,
+        stdout=asyncio.subprocess.DEVNULL,
+        stderr=asyncio.subprocess.PIPE,
+    )
+    async with aiohttp.ClientSession() as session:
+        for _ in range(400):
+            try:
+                async with session.get(f"http://127.0.0.1:{port}/healthz") as response:
+                    if response.status == 200:
+                        return process
+            except aiohttp.ClientConnectionError:
+                await asyncio.sleep(0.05)
+    process.kill()
+    _, stderr = await process.communicate()
+    raise RuntimeError(f"{module} did not start: {stderr.decode()[-2000:]}")
+
+
+async def _stop(process: asyncio.subprocess.Process) -> None:
+    process.terminate()
+    await asyncio.wait_for(process.wait(), timeout=30)
+
+
+async def _load(
+    name: str,
+    url: str,
+    waiters: Waiters,
+    threads: dict[str, str],
+    per_worker: int,
+    answer: Callable[[int, int], str],
+) -> Result:
+    acks: list[float] = []
+    errors = 0
+    connector = aiohttp.TCPConnector(limit=0)
+    async with aiohttp.ClientSession(connector=connector) as session:
+
+        async def worker(index: int, channel: str, thread: str) -> None:
+            nonlocal errors
+            for turn in range(per_worker):
+                message = payloads.thread_message(
+                    f"U{index:05d}", answer(index, turn), thread, channel=channel
+                )
+                body = payloads.event_callback(message)
+                done = waiters.expect(channel)
+                sent = time.perf_counter()
+                async with session.post(
+                    url,
+                    data=body.encode(),
+                    headers=signed_headers(body, content_type="application/json"),
+                ) as response:
+                    await response.read()
+                    acks.append(time.perf_counter() - sent)
+                    if response.status != 200:
+                        errors += 1
+                        continue
+                try:
+                    await asyncio.wait_for(done, timeout=30)
+                except TimeoutError:
+                    errors += 1
+
+        started = time.perf_counter()
+        await asyncio.gather(
+            *(worker(i, channel, thread) for i, (channel, thread) in enumerate(threads.items()))
+        )
+        seconds = time.perf_counter() - started
+    return Result(name, len(threads), per_worker * len(threads), seconds, acks, errors)
+
+
+def _env(fake: FakeSlack, database_url: str) -> dict[str, str]:
+    return {
+        **os.environ,
+        "PYTHONPATH": str(ROOT),
+        "DATABASE_URL": database_url,
+        "SLACK_BOT_TOKEN": BOT_TOKEN,
+        "SLACK_SIGNING_SECRET": SIGNING_SECRET,
+        "SLACK_API_URL": fake.url,
+        "SLACK_POSTS_PER_SECOND": "100000",
+        "SLACK_POST_BURST": "100000",
+        "OUTBOX_DIR": tempfile.mkdtemp(prefix="bench-outbox-"),
+    }
+
+
+async def bare(fake: FakeSlack, waiters: Waiters, concurrency: int, per_worker: int) -> Result:
+    port = free_port()
+    process = await _start("benchmarks.bare_slack_app", ["--port", str(port)], _env(fake, ""), port)
+    try:
+        threads = {f"CB{concurrency}{i:04d}": payloads.new_ts() for i in range(concurrency)}
+        return await _load(
+            "bare bolt",
+            f"http://127.0.0.1:{port}/slack/events",
+            waiters,
+            threads,
+            per_worker,
+            lambda i, t: f"reply {t}",
+        )
+    finally:
+        await _stop(process)
+
+
+async def jcdc(
+    fake: FakeSlack, waiters: Waiters, concurrency: int, per_worker: int, database_url: str
+) -> Result:
+    port = free_port()
+    process = await _start("bot", ["serve", "--port", str(port)], _env(fake, database_url), port)
+    url = f"http://127.0.0.1:{port}/slack/events"
+    try:
+        channels = [f"CJ{concurrency}{i:04d}" for i in range(concurrency)]
+        async with aiohttp.ClientSession() as session:
+
+            async def open_report(channel: str) -> None:
+                body = payloads.slash_command("U0LEAD", f"new Load {channel}", channel=channel)
+                first_question = waiters.expect(channel)
+                async with session.post(url, data=body.encode(), headers=signed_headers(body)) as r:
+                    assert r.status == 200, await r.text()
+                await asyncio.wait_for(first_question, timeout=60)
+
+            for start in range(0, len(channels), 25):
+                await asyncio.gather(*(open_report(c) for c in channels[start : start + 25]))
+        roots = {
+            str(c.args["channel"]): str(c.answer["ts"])
+            for c in fake.of("chat.postMessage")
+            if "thread_ts" not in c.args and str(c.args.get("channel")) in set(channels)
+        }
+        threads = {channel: roots[channel] for channel in channels}
+        return await _load(
+            "jcdc-bot",
+            url,
+            waiters,
+            threads,
+            per_worker,
+            # A direct answer to a free-text item: parsed, merged, saved, acknowledged.
+            lambda i, t: f"0.3: Example Corp, team {i}, revision {t}",
+        )
+    finally:
+        await _stop(process)
+
+
+def _row(result: Result, baseline: Result | None) -> str:
+    ratio = f"{result.throughput / baseline.throughput:5.2f}x" if baseline else "  1.00x"
+    return (
+        f"{result.name:<10} {result.concurrency:>5} {result.turns:>6} "
+        f"{result.throughput:>9.1f} {ratio:>7} "
+        f"{result.ack(0.50):>8.1f} {result.ack(0.99):>8.1f} {max(result.acks) * 1000:>8.1f} "
+        f"{result.errors:>6}"
+    )
+
+
+async def main(quick: bool, postgres: str | None) -> None:
+    turns_per_worker = 4 if quick else 10
+    async with fake_slack() as fake:
+        waiters = Waiters()
+        fake.listeners.append(waiters.on_call)
+        with tempfile.TemporaryDirectory() as directory:
+            print(
+                f"{'server':<10} {'conc.':>5} {'turns':>6} {'turns/s':>9} {'ratio':>7} "
+                f"{'ack p50':>8} {'ack p99':>8} {'ack max':>8} {'errors':>6}   (ms)"
+            )
+            for concurrency in (50, 200):
+                baseline = await bare(fake, waiters, concurrency, turns_per_worker)
+                print(_row(baseline, None), flush=True)
+                database = postgres or f"sqlite:///{directory}/bench-{concurrency}.db"
+                ours = await jcdc(fake, waiters, concurrency, turns_per_worker, database)
+                print(_row(ours, baseline), flush=True)
+                fake.calls.clear()
+
+
+if __name__ == "__main__":
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--quick", action="store_true", help="fewer turns per worker")
+    parser.add_argument("--postgres", help="run jcdc-bot on this PostgreSQL URL instead of SQLite")
+    arguments = parser.parse_args()
+    asyncio.run(main(arguments.quick, arguments.postgres))
