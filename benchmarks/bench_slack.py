@@ -9,6 +9,8 @@ and keeps one turn in flight: it sends a reply, records how long the HTTP acknow
 took, and waits until the fake Slack has received that turn's post before sending the next.
 
 - ack latency: request sent → HTTP response read (Slack's limit is 3 s).
+- the floor: an empty aiohttp server, to show what the load generator itself adds to the
+  latencies (it shares this machine's two cores with the servers).
 - full-turn throughput: turns per second, a turn being verify, dedupe, load, engine, save and
   post (jcdc-bot also updates the root message: two Web API calls against the bare app's one).
 
@@ -87,6 +89,8 @@ class Result:
 async def _start(
     module: str, arguments: list[str], env: dict[str, str], port: int
 ) -> asyncio.subprocess.Process:
+    # A file, not a pipe: a server whose log pipe fills up would block on logging.
+    log = tempfile.TemporaryFile()
     process = await asyncio.create_subprocess_exec(
         sys.executable,
         "-m",
@@ -95,7 +99,7 @@ async def _start(
         env=env,
         cwd=ROOT,
         stdout=asyncio.subprocess.DEVNULL,
-        stderr=asyncio.subprocess.PIPE,
+        stderr=log,
     )
     async with aiohttp.ClientSession() as session:
         for _ in range(400):
@@ -106,8 +110,9 @@ async def _start(
             except aiohttp.ClientConnectionError:
                 await asyncio.sleep(0.05)
     process.kill()
-    _, stderr = await process.communicate()
-    raise RuntimeError(f"{module} did not start: {stderr.decode()[-2000:]}")
+    await process.wait()
+    log.seek(0)
+    raise RuntimeError(f"{module} did not start: {log.read().decode()[-2000:]}")
 
 
 async def _stop(process: asyncio.subprocess.Process) -> None:
@@ -122,20 +127,21 @@ async def _load(
     threads: dict[str, str],
     per_worker: int,
     answer: Callable[[int, int], str],
+    wait_for_turn: bool = True,
 ) -> Result:
     acks: list[float] = []
     errors = 0
     connector = aiohttp.TCPConnector(limit=0)
     async with aiohttp.ClientSession(connector=connector) as session:
 
-        async def worker(index: int, channel: str, thread: str) -> None:
+        async def worker(index: int, channel: str, thread: str, turns: range, timed: bool) -> None:
             nonlocal errors
-            for turn in range(per_worker):
+            for turn in turns:
                 message = payloads.thread_message(
                     f"U{index:05d}", answer(index, turn), thread, channel=channel
                 )
                 body = payloads.event_callback(message)
-                done = waiters.expect(channel)
+                done = waiters.expect(channel) if wait_for_turn else None
                 sent = time.perf_counter()
                 async with session.post(
                     url,
@@ -143,18 +149,30 @@ async def _load(
                     headers=signed_headers(body, content_type="application/json"),
                 ) as response:
                     await response.read()
-                    acks.append(time.perf_counter() - sent)
+                    if timed:
+                        acks.append(time.perf_counter() - sent)
                     if response.status != 200:
                         errors += 1
                         continue
+                if done is None:
+                    continue
                 try:
                     await asyncio.wait_for(done, timeout=30)
                 except TimeoutError:
                     errors += 1
 
+        channels = list(threads.items())
+        # One untimed turn per worker first: connections are open and caches warm, as they
+        # are in a server that has been running for a while.
+        await asyncio.gather(
+            *(
+                worker(i, c, t, range(per_worker, per_worker + 1), False)
+                for i, (c, t) in enumerate(channels)
+            )
+        )
         started = time.perf_counter()
         await asyncio.gather(
-            *(worker(i, channel, thread) for i, (channel, thread) in enumerate(threads.items()))
+            *(worker(i, c, t, range(per_worker), True) for i, (c, t) in enumerate(channels))
         )
         seconds = time.perf_counter() - started
     return Result(name, len(threads), per_worker * len(threads), seconds, acks, errors)
@@ -172,6 +190,25 @@ def _env(fake: FakeSlack, database_url: str) -> dict[str, str]:
         "SLACK_POST_BURST": "100000",
         "OUTBOX_DIR": tempfile.mkdtemp(prefix="bench-outbox-"),
     }
+
+
+async def floor(fake: FakeSlack, waiters: Waiters, concurrency: int, per_worker: int) -> Result:
+    """Acks only: nothing is posted, so workers do not wait for a turn."""
+    port = free_port()
+    process = await _start("benchmarks.empty_server", ["--port", str(port)], _env(fake, ""), port)
+    try:
+        threads = {f"CF{concurrency}{i:04d}": payloads.new_ts() for i in range(concurrency)}
+        return await _load(
+            "empty",
+            f"http://127.0.0.1:{port}/slack/events",
+            waiters,
+            threads,
+            per_worker,
+            lambda i, t: f"reply {t}",
+            wait_for_turn=False,
+        )
+    finally:
+        await _stop(process)
 
 
 async def bare(fake: FakeSlack, waiters: Waiters, concurrency: int, per_worker: int) -> Result:
@@ -230,7 +267,7 @@ async def jcdc(
 
 
 def _row(result: Result, baseline: Result | None) -> str:
-    ratio = f"{result.throughput / baseline.throughput:5.2f}x" if baseline else "  1.00x"
+    ratio = f"{result.throughput / baseline.throughput:5.2f}x" if baseline else "      -"
     return (
         f"{result.name:<10} {result.concurrency:>5} {result.turns:>6} "
         f"{result.throughput:>9.1f} {ratio:>7} "
@@ -250,6 +287,7 @@ async def main(quick: bool, postgres: str | None) -> None:
                 f"{'ack p50':>8} {'ack p99':>8} {'ack max':>8} {'errors':>6}   (ms)"
             )
             for concurrency in (50, 200):
+                print(_row(await floor(fake, waiters, concurrency, turns_per_worker), None))
                 baseline = await bare(fake, waiters, concurrency, turns_per_worker)
                 print(_row(baseline, None), flush=True)
                 database = postgres or f"sqlite:///{directory}/bench-{concurrency}.db"

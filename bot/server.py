@@ -20,7 +20,7 @@ from sqlalchemy import text
 from adapters.slack.app import Dispatch, SlackBot, build_app
 from adapters.slack.chat import SlackChat
 from adapters.slack.clients import Installations, SingleWorkspace, SlackClients, web_client
-from adapters.slack.http import INSTALL_PATH, REDIRECT_PATH, slack_routes
+from adapters.slack.http import INSTALL_PATH, REDIRECT_PATH, SlackEndpoint
 from adapters.slack.pacing import ChannelPacer
 from bot.metrics import Metrics
 from bot.outbox_worker import OutboxWorker
@@ -171,7 +171,10 @@ def web_app(bot: Bot, *, slack_http: bool = True, run_worker: bool = True) -> we
     app.router.add_get("/healthz", _healthz)
     app.router.add_get("/metrics", bot.metrics.endpoint)
     if bot.slack is not None and slack_http:
-        app.router.add_routes(slack_routes(bot.slack.app))
+        secret = bot.settings.slack_signing_secret
+        endpoint = SlackEndpoint(bot.slack.app, secret.get_secret_value() if secret else "")
+        app.router.add_routes(endpoint.routes())
+        app.on_shutdown.append(lambda _: endpoint.drain())
     app.cleanup_ctx.append(_oauth_tables)
     if run_worker:
         app.cleanup_ctx.append(_outbox_worker)

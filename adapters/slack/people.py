@@ -21,32 +21,40 @@ log = logging.getLogger(__name__)
 
 
 class PeopleDirectory:
-    def __init__(self, ttl_seconds: float = 3600.0, max_entries: int = 50_000) -> None:
+    def __init__(
+        self,
+        ttl_seconds: float = 3600.0,
+        unknown_ttl_seconds: float = 600.0,
+        max_entries: int = 50_000,
+    ) -> None:
         self.ttl = ttl_seconds
+        # Slack could not say (no such user, missing scope): ask again later, not every turn.
+        self.unknown_ttl = unknown_ttl_seconds
         self.max_entries = max_entries
-        self._names: dict[str, tuple[str, float]] = {}
+        self._names: dict[str, tuple[str | None, float]] = {}
 
     async def name_of(self, user_id: str, client: AsyncWebClient) -> str | None:
         cached = self._names.get(user_id)
         now = time.monotonic()
-        if cached is not None and now - cached[1] < self.ttl:
-            return cached[0]
+        if cached is not None:
+            name, at = cached
+            if now - at < (self.ttl if name is not None else self.unknown_ttl):
+                return name
+        if len(self._names) >= self.max_entries:
+            self._names.clear()
         try:
             response = await client.users_info(user=user_id)
         except SlackApiError as error:
             log.info("users.info for %s failed: %s", user_id, error_code(error))
+            self._names[user_id] = (None, now)
             return None
         user = response.get("user") or {}
         profile = user.get("profile") or {}
         name = str(
             profile.get("display_name") or profile.get("real_name") or user.get("name") or ""
         )
-        if not name:
-            return None
-        if len(self._names) >= self.max_entries:
-            self._names.clear()
-        self._names[user_id] = (name, now)
-        return name
+        self._names[user_id] = (name or None, now)
+        return name or None
 
     async def named(self, event: Event, client: AsyncWebClient) -> Event:
         """The event with its actor's display name: payloads carry an id, at best a handle
