@@ -90,7 +90,7 @@ async def _start(
     module: str, arguments: list[str], env: dict[str, str], port: int
 ) -> asyncio.subprocess.Process:
     # A file, not a pipe: a server whose log pipe fills up would block on logging.
-    log = tempfile.TemporaryFile()
+    log = tempfile.TemporaryFile()  # noqa: SIM115  (open as long as the server runs)
     process = await asyncio.create_subprocess_exec(
         sys.executable,
         "-m",

@@ -1,0 +1,45 @@
+"""Display names come from users.info once per person, and unknown people are not asked about
+on every turn."""
+
+from __future__ import annotations
+
+from adapters.slack.clients import web_client
+from adapters.slack.people import PeopleDirectory
+from conversations.events import MessagePosted
+from conversations.state import Actor
+from tests.adapters.slack.fake_slack import BOT_TOKEN, fake_slack
+
+
+def _posted(user: str, name: str) -> MessagePosted:
+    return MessagePosted(
+        event_id="e",
+        platform="slack",
+        channel="C1",
+        thread="1.1",
+        actor=Actor(id=user, name=name),
+        message_id="2.2",
+        text="hi",
+    )
+
+
+async def test_names_are_looked_up_once_and_unknown_people_keep_their_id() -> None:
+    async with fake_slack(users={"U0BOB": "Bob Builder"}) as fake:
+        client = web_client(BOT_TOKEN, fake.url)
+        people = PeopleDirectory()
+        for _ in range(3):
+            named = await people.named(_posted("U0BOB", "U0BOB"), client)
+            assert named.actor == Actor(id="U0BOB", name="Bob Builder")
+            unknown = await people.named(_posted("U0GHOST", "ghost"), client)
+            assert unknown.actor == Actor(id="U0GHOST", name="ghost")
+        asked = [c.args["user"] for c in fake.of("users.info")]
+        assert asked == ["U0BOB", "U0GHOST"]
+
+
+async def test_unknown_people_are_asked_about_again_after_a_while() -> None:
+    async with fake_slack() as fake:
+        client = web_client(BOT_TOKEN, fake.url)
+        people = PeopleDirectory(unknown_ttl_seconds=0.0)
+        await people.named(_posted("U0NEW", "new"), client)
+        fake.users["U0NEW"] = "Newcomer"
+        named = await people.named(_posted("U0NEW", "new"), client)
+        assert named.actor.name == "Newcomer"
