@@ -1,0 +1,144 @@
+"""The adapter contract: one scenario, played through every chat adapter's real endpoint,
+must leave the same report behind (same answers, authors, edits, retractions, form answers,
+status and submission), whatever the platform.
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator, Callable, Mapping
+from contextlib import AbstractAsyncContextManager, asynccontextmanager
+from pathlib import Path
+from typing import Any, Protocol
+
+import pytest
+
+from storage.database import Database
+from storage.repository import ReportStore
+from tests.adapters.slack.driver import SlackDriver
+from tests.adapters.slack.harness import slack_scene
+
+# The people of the scenario and the names their platform shows for them.
+NAMES = {"lead": "Lena Lead", "bob": "Bob", "cara": "Cara", "dan": "Dan"}
+
+
+class Driver(Protocol):
+    platform: str
+
+    async def command(self, user: str, text: str) -> None: ...
+    async def reply(self, user: str, text: str) -> str: ...
+    async def edit(self, user: str, message_id: str, text: str) -> None: ...
+    async def delete(self, user: str, message_id: str) -> None: ...
+    async def submit_form(self, user: str, section_id: str, values: Mapping[str, str]) -> None: ...
+    async def press(self, user: str, action: str, value: str = "") -> None: ...
+    def thread_texts(self) -> list[str]: ...
+    def private_texts(self, user: str) -> list[str]: ...
+
+
+async def play(driver: Driver) -> None:
+    await driver.command("lead", "new Prompt injection in support copilot")
+    await driver.reply("lead", "amber")
+    cara = await driver.reply("cara", "3")
+    bob = await driver.reply("bob", "0.3: Example Corp, AI team")
+    await driver.reply("dan", "Dan Doe, incident lead, dan@example.com")
+    await driver.edit("bob", bob, "0.3: Example Corp, AI platform security")
+    await driver.delete("cara", cara)
+    await driver.press("cara", "open_form", "description")
+    await driver.submit_form(
+        "cara",
+        "description",
+        {
+            "description.event_type": "attempted_attack",
+            "description.vulnerability": "yes",
+            "description.cves": "CVE-2026-12345",
+        },
+    )
+    await driver.command("bob", "status")
+    await driver.press("lead", "preview")
+    await driver.press("lead", "send")
+    await driver.press("bob", "confirm_send")  # refused: Bob is not the lead
+    await driver.press("lead", "confirm_send")
+
+
+async def outcome(store: ReportStore) -> dict[str, Any]:
+    """The report as platform-neutral facts (no ids, times or platform names)."""
+    (summary,) = await store.list_reports()
+    state = await store.load(summary.id)
+    assert state is not None
+    submissions = await store.submissions(summary.id)
+    return {
+        "title": state.title,
+        "status": state.status.value,
+        "lead": state.lead.name,
+        "answers": sorted(
+            (c.item_id, c.author.name, c.raw, c.via, c.edited_at is not None, c.active)
+            for c in state.contributions
+        ),
+        "submissions": [(s.requested_by.name, s.report_version) for s in submissions],
+    }
+
+
+EXPECTED = {
+    "title": "Prompt injection in support copilot",
+    "status": "submit_requested",
+    "lead": "Lena Lead",
+    "answers": sorted(
+        [
+            ("handling.tlp", "Lena Lead", "amber", "guided", False, True),
+            ("handling.attribution", "Cara", "3", "guided", False, False),
+            (
+                "handling.organisation",
+                "Bob",
+                "Example Corp, AI platform security",
+                "direct",
+                True,
+                True,
+            ),
+            (
+                "handling.contact",
+                "Dan",
+                "Dan Doe, incident lead, dan@example.com",
+                "guided",
+                False,
+                True,
+            ),
+            ("description.event_type", "Cara", "attempted_attack", "form", False, True),
+            ("description.vulnerability", "Cara", "yes", "form", False, True),
+            ("description.cves", "Cara", "CVE-2026-12345", "form", False, True),
+        ]
+    ),
+}
+
+
+@asynccontextmanager
+async def slack(database: Database, tmp_path: Path) -> AsyncIterator[tuple[Driver, ReportStore]]:
+    async with slack_scene(database, tmp_path) as scene:
+        ids = {"lead": "U0LEAD", "bob": "U0BOB", "cara": "U0CARA", "dan": "U0DAN"}
+        yield SlackDriver(scene, ids), scene.store
+
+
+ADAPTERS: dict[
+    str, Callable[[Database, Path], AbstractAsyncContextManager[tuple[Driver, ReportStore]]]
+] = {
+    "slack": slack,
+}
+
+
+@pytest.fixture(params=sorted(ADAPTERS))
+async def platform(
+    request: pytest.FixtureRequest, database: Database, tmp_path: Path
+) -> AsyncIterator[tuple[Driver, ReportStore]]:
+    async with ADAPTERS[request.param](database, tmp_path) as driver_and_store:
+        yield driver_and_store
+
+
+async def test_every_adapter_leaves_the_same_report(platform: tuple[Driver, ReportStore]) -> None:
+    driver, store = platform
+    await play(driver)
+    result = await outcome(store)
+    submissions = result.pop("submissions")
+    assert result == EXPECTED
+    assert len(submissions) == 1
+    assert submissions[0][0] == "Lena Lead"
+    # What people saw: the refusal went to Bob alone, the confirmation to the thread.
+    assert any("lead" in text for text in driver.private_texts("bob"))
+    assert any(text.startswith("Confirmed by") for text in driver.thread_texts())
