@@ -192,37 +192,23 @@ def _env(fake: FakeSlack, database_url: str) -> dict[str, str]:
     }
 
 
-async def floor(fake: FakeSlack, waiters: Waiters, concurrency: int, per_worker: int) -> Result:
-    """Acks only: nothing is posted, so workers do not wait for a turn."""
+async def plain(
+    module: str, name: str, fake: FakeSlack, waiters: Waiters, concurrency: int, per_worker: int
+) -> Result:
+    """A server that only answers (the floor) or answers and posts once (bare Bolt)."""
     port = free_port()
-    process = await _start("benchmarks.empty_server", ["--port", str(port)], _env(fake, ""), port)
+    process = await _start(module, ["--port", str(port)], _env(fake, ""), port)
     try:
-        threads = {f"CF{concurrency}{i:04d}": payloads.new_ts() for i in range(concurrency)}
+        threads = {f"C{name[0]}{concurrency}{i:04d}": payloads.new_ts() for i in range(concurrency)}
         return await _load(
-            "empty",
+            name,
             f"http://127.0.0.1:{port}/slack/events",
             waiters,
             threads,
             per_worker,
             lambda i, t: f"reply {t}",
-            wait_for_turn=False,
-        )
-    finally:
-        await _stop(process)
-
-
-async def bare(fake: FakeSlack, waiters: Waiters, concurrency: int, per_worker: int) -> Result:
-    port = free_port()
-    process = await _start("benchmarks.bare_slack_app", ["--port", str(port)], _env(fake, ""), port)
-    try:
-        threads = {f"CB{concurrency}{i:04d}": payloads.new_ts() for i in range(concurrency)}
-        return await _load(
-            "bare bolt",
-            f"http://127.0.0.1:{port}/slack/events",
-            waiters,
-            threads,
-            per_worker,
-            lambda i, t: f"reply {t}",
+            # The floor posts nothing: its workers only wait for the HTTP answer.
+            wait_for_turn=module != "benchmarks.empty_server",
         )
     finally:
         await _stop(process)
@@ -287,8 +273,18 @@ async def main(quick: bool, postgres: str | None) -> None:
                 f"{'ack p50':>8} {'ack p99':>8} {'ack max':>8} {'errors':>6}   (ms)"
             )
             for concurrency in (50, 200):
-                print(_row(await floor(fake, waiters, concurrency, turns_per_worker), None))
-                baseline = await bare(fake, waiters, concurrency, turns_per_worker)
+                floor = await plain(
+                    "benchmarks.empty_server", "empty", fake, waiters, concurrency, turns_per_worker
+                )
+                print(_row(floor, None), flush=True)
+                baseline = await plain(
+                    "benchmarks.bare_slack_app",
+                    "bare bolt",
+                    fake,
+                    waiters,
+                    concurrency,
+                    turns_per_worker,
+                )
                 print(_row(baseline, None), flush=True)
                 database = postgres or f"sqlite:///{directory}/bench-{concurrency}.db"
                 ours = await jcdc(fake, waiters, concurrency, turns_per_worker, database)

@@ -24,8 +24,7 @@ from bot.wiring import (
     checklist_from,
     envelope_from,
     open_store,
-    smime_from,
-    transport_from,
+    outbox_worker_from,
 )
 from conversations.answers import answer_hint
 from conversations.checklist import ChecklistError
@@ -248,16 +247,7 @@ def _worker(settings: Settings, store: ReportStore) -> OutboxWorker:
     policy = settings.policy()
     # No chat platform is attached to this process: outcomes still update the report (status,
     # audit trail) through the engine; the chat adapters pick up posting when they run here.
-    runner = TurnRunner(store, MemoryChat(), checklist, policy)
-    return OutboxWorker(
-        Outbox(store.database),
-        transport_from(settings),
-        envelope_from(settings),
-        checklist,
-        policy,
-        runner=runner,
-        smime=smime_from(settings),
-    )
+    return outbox_worker_from(settings, store, TurnRunner(store, MemoryChat(), checklist, policy))
 
 
 @outbox.command("deliver")

@@ -27,8 +27,7 @@ from bot.outbox_worker import OutboxWorker
 from bot.ports import ChatPort
 from bot.runner import TurnRunner
 from bot.settings import Settings
-from bot.wiring import checklist_from, envelope_from, smime_from, transport_from
-from storage.outbox import Outbox
+from bot.wiring import checklist_from, outbox_worker_from
 from storage.repository import ReportStore
 from storage.slack_channels import SlackChannels
 
@@ -137,15 +136,7 @@ def build_bot(settings: Settings, store: ReportStore, *, socket_mode: bool = Fal
             raise ConfigError("Slack over HTTP needs SLACK_SIGNING_SECRET")
         slack = _slack_side(settings, store, dispatch)
         chats["slack"] = slack.chat
-    worker = OutboxWorker(
-        Outbox(store.database),
-        transport_from(settings),
-        envelope_from(settings),
-        checklist,
-        policy,
-        runner=runner,
-        smime=smime_from(settings),
-    )
+    worker = outbox_worker_from(settings, store, runner)
     return Bot(settings, store, runner, metrics, worker, slack, chats)
 
 

@@ -5,9 +5,12 @@ from __future__ import annotations
 from adapters.email.message import Envelope
 from adapters.email.smime import Smime
 from adapters.email.transport import FileSink, SmtpTransport, Transport
+from bot.outbox_worker import OutboxWorker
+from bot.runner import TurnRunner
 from bot.settings import Settings
 from conversations.checklist import Checklist, default_checklist, load_checklist
 from storage.database import Database
+from storage.outbox import Outbox
 from storage.repository import ReportStore
 
 
@@ -45,3 +48,16 @@ def envelope_from(settings: Settings) -> Envelope:
 def smime_from(settings: Settings) -> Smime | None:
     """S/MIME protection when configured; raises SmimeConfigError naming a bad file."""
     return Smime.from_files(settings.smime_cert, settings.smime_sign_cert, settings.smime_sign_key)
+
+
+def outbox_worker_from(settings: Settings, store: ReportStore, runner: TurnRunner) -> OutboxWorker:
+    """The delivery worker; outcomes go back to the thread through `runner`."""
+    return OutboxWorker(
+        Outbox(store.database),
+        transport_from(settings),
+        envelope_from(settings),
+        runner.checklist,
+        runner.policy,
+        runner=runner,
+        smime=smime_from(settings),
+    )
