@@ -70,7 +70,8 @@ def thread_conversation_id(channel: str, thread: str | None) -> str:
 
 def from_activity(activity: Activity) -> TeamsEvent | None:
     """The engine event an inbound activity means, if any."""
-    if _from_a_bot(activity):
+    if _from_a_bot(activity) or not activity.get("id"):
+        # Without an activity id a delivery cannot be told from its re-delivery.
         return None
     kind = activity.get("type")
     if kind == "message":
@@ -86,8 +87,8 @@ def from_activity(activity: Activity) -> TeamsEvent | None:
 
 
 def _from_message(activity: Activity) -> CommandIssued | MessagePosted | None:
-    channel, thread = split_conversation_id(_conversation(activity).get("id", ""))
-    text = str(activity.get("text") or "")
+    channel, thread = split_conversation_id(str(_conversation(activity).get("id") or ""))
+    text = _text(activity)
     actor = _actor(activity)
     activity_id = str(activity.get("id") or "")
     addressed, text = _without_bot_mention(activity, text)
@@ -116,11 +117,11 @@ def _from_message(activity: Activity) -> CommandIssued | MessagePosted | None:
 
 
 def _from_edit(activity: Activity) -> MessageEdited | None:
-    channel, thread = split_conversation_id(_conversation(activity).get("id", ""))
+    channel, thread = split_conversation_id(str(_conversation(activity).get("id") or ""))
     message_id = str(activity.get("id") or "")
     if thread is None or thread == message_id:
         return None
-    text = plain_text(_without_bot_mention(activity, str(activity.get("text") or ""))[1])
+    text = plain_text(_without_bot_mention(activity, _text(activity))[1])
     # The activity id is the edited message's id, the same as its first delivery's: the text
     # and the edit time tell one edit from another, and a re-delivered edit from a new one.
     stamp = str(activity.get("timestamp") or "")
@@ -136,7 +137,7 @@ def _from_edit(activity: Activity) -> MessageEdited | None:
 
 
 def _from_delete(activity: Activity) -> MessageDeleted | None:
-    channel, thread = split_conversation_id(_conversation(activity).get("id", ""))
+    channel, thread = split_conversation_id(str(_conversation(activity).get("id") or ""))
     message_id = str(activity.get("id") or "")
     if thread is None or thread == message_id:
         return None
@@ -155,7 +156,7 @@ def _from_card_submit(
 ) -> ButtonPressed | FormSubmitted | None:
     if not value.get(CARD_MARKER):
         return None
-    channel, thread = split_conversation_id(_conversation(activity).get("id", ""))
+    channel, thread = split_conversation_id(str(_conversation(activity).get("id") or ""))
     actor = _actor(activity)
     action = str(value.get("action") or "")
     report_id = str(value.get("report_id") or "") or None
@@ -227,10 +228,10 @@ def _input_value(entry: Any) -> str:
 
 def _without_bot_mention(activity: Activity, text: str) -> tuple[bool, str]:
     """Whether the message @mentions the bot, and its text with that mention cut out."""
-    bot_id = str((activity.get("recipient") or {}).get("id") or "")
+    bot_id = str(_mapping(activity.get("recipient")).get("id") or "")
     addressed = False
     for entity in _mentions(activity):
-        if str((entity.get("mentioned") or {}).get("id") or "") == bot_id and bot_id:
+        if bot_id and str(_mapping(entity.get("mentioned")).get("id") or "") == bot_id:
             addressed = True
             marker = str(entity.get("text") or "")
             if marker:
@@ -239,10 +240,10 @@ def _without_bot_mention(activity: Activity, text: str) -> tuple[bool, str]:
 
 
 def _mentioned_people(activity: Activity) -> tuple[Actor, ...]:
-    bot_id = str((activity.get("recipient") or {}).get("id") or "")
+    bot_id = str(_mapping(activity.get("recipient")).get("id") or "")
     people: list[Actor] = []
     for entity in _mentions(activity):
-        mentioned = entity.get("mentioned") or {}
+        mentioned = _mapping(entity.get("mentioned"))
         person_id = str(mentioned.get("id") or "")
         if person_id and person_id != bot_id and not person_id.startswith("28:"):
             people.append(Actor(id=person_id, name=str(mentioned.get("name") or person_id)))
@@ -250,9 +251,12 @@ def _mentioned_people(activity: Activity) -> tuple[Actor, ...]:
 
 
 def _mentions(activity: Activity) -> list[Mapping[str, Any]]:
+    entities = activity.get("entities")
+    if not isinstance(entities, list):
+        return []
     return [
         entity
-        for entity in activity.get("entities") or []
+        for entity in entities
         if isinstance(entity, Mapping) and entity.get("type") == "mention"
     ]
 
@@ -299,9 +303,9 @@ def _tidy(text: str) -> str:
 
 
 def _from_a_bot(activity: Activity) -> bool:
-    sender = activity.get("from") or {}
+    sender = _mapping(activity.get("from"))
     sender_id = str(sender.get("id") or "")
-    bot_id = str((activity.get("recipient") or {}).get("id") or "")
+    bot_id = str(_mapping(activity.get("recipient")).get("id") or "")
     # Teams bot ids start with "28:", people's with "29:"; the Emulator marks roles instead.
     return (
         sender.get("role") == "bot"
@@ -311,14 +315,13 @@ def _from_a_bot(activity: Activity) -> bool:
 
 
 def _actor(activity: Activity) -> Actor:
-    sender = activity.get("from") or {}
+    sender = _mapping(activity.get("from"))
     sender_id = str(sender.get("id") or "")
     return Actor(id=sender_id, name=str(sender.get("name") or sender_id))
 
 
 def _conversation(activity: Activity) -> Mapping[str, Any]:
-    conversation = activity.get("conversation")
-    return conversation if isinstance(conversation, Mapping) else {}
+    return _mapping(activity.get("conversation"))
 
 
 def _conversation_type(activity: Activity) -> str:
@@ -326,8 +329,7 @@ def _conversation_type(activity: Activity) -> str:
 
 
 def _event_type(activity: Activity) -> str:
-    channel_data = activity.get("channelData") or {}
-    return str(channel_data.get("eventType") or "") if isinstance(channel_data, Mapping) else ""
+    return str(_mapping(activity.get("channelData")).get("eventType") or "")
 
 
 def _timestamp(activity: Activity) -> datetime | None:
@@ -335,6 +337,16 @@ def _timestamp(activity: Activity) -> datetime | None:
         return datetime.fromisoformat(str(activity.get("timestamp") or ""))
     except ValueError:
         return None
+
+
+def _text(activity: Activity) -> str:
+    text = activity.get("text")
+    return text if isinstance(text, str) else ""
+
+
+def _mapping(value: Any) -> Mapping[str, Any]:
+    """Tolerate any JSON where an object should be: Teams adds fields, fuzzers remove them."""
+    return value if isinstance(value, Mapping) else {}
 
 
 def _digest(*parts: str) -> str:
