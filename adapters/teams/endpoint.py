@@ -19,14 +19,8 @@ from typing import Any
 from aiohttp import web
 from pydantic import BaseModel, ConfigDict, ValidationError
 
-from adapters.teams.framework import (
-    BadActivity,
-    BotFramework,
-    Unauthorized,
-    reference_of,
-    user_reference_of,
-)
-from adapters.teams.translate import from_activity
+from adapters.teams.framework import BadActivity, BotFramework, Unauthorized
+from adapters.teams.translate import from_activity, reference_of, user_reference_of
 from conversations.events import Event
 from storage.teams_conversations import TeamsConversations, user_key
 

@@ -19,15 +19,12 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from botbuilder.core import TurnContext
 from botbuilder.integration.aiohttp import (
     CloudAdapter,
     ConfigurationBotFrameworkAuthentication,
 )
 from botbuilder.schema import Activity, ChannelAccount, ConversationParameters
 from msrest.exceptions import ClientException
-
-from adapters.teams.translate import split_conversation_id
 
 log = logging.getLogger(__name__)
 
@@ -184,27 +181,3 @@ class BotFramework:
             client = await factory.create(service_url, None)
             self._clients[service_url] = client
         return client
-
-
-def reference_of(activity: Json) -> Json:
-    """The conversation reference of an inbound activity, as the plain JSON the SDK writes,
-    addressed to the conversation (a channel without `;messageid=`) rather than one message,
-    so that every activity from one conversation yields the same reference."""
-    reference: Json = TurnContext.get_conversation_reference(
-        Activity().deserialize(activity)
-    ).serialize()
-    reference.pop("activityId", None)
-    reference.pop("user", None)
-    reference.pop("locale", None)
-    conversation = dict(reference.get("conversation") or {})
-    conversation["id"] = split_conversation_id(str(conversation.get("id") or ""))[0]
-    reference["conversation"] = conversation
-    return reference
-
-
-def user_reference_of(activity: Json) -> Json:
-    """The reference with the sender as its user: enough to open a personal chat with them."""
-    sender = activity.get("from") if isinstance(activity.get("from"), Mapping) else {}
-    assert isinstance(sender, Mapping)
-    user = {key: sender[key] for key in ("id", "name", "aadObjectId") if sender.get(key)}
-    return {**reference_of(activity), "user": user}

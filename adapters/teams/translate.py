@@ -68,6 +68,40 @@ def thread_conversation_id(channel: str, thread: str | None) -> str:
     return f"{channel}{THREAD_MARKER}{thread}" if thread else channel
 
 
+def reference_of(activity: Activity) -> dict[str, Any]:
+    """The conversation reference of an inbound activity: the Bot Framework's JSON (service
+    URL, channel, bot, conversation), addressed to the conversation (a channel without
+    `;messageid=`) rather than one message or person, so every activity from a conversation
+    yields the same reference. The tenant is kept as Teams spells it (`tenantId`; the Python
+    SDK's own schema reads `tenantID` and would drop it)."""
+    conversation = _mapping(activity.get("conversation"))
+    kept: dict[str, Any] = {
+        key: conversation[key]
+        for key in ("isGroup", "conversationType", "name")
+        if conversation.get(key) is not None
+    }
+    kept["id"] = split_conversation_id(str(conversation.get("id") or ""))[0]
+    tenant = conversation.get("tenantId") or _mapping(
+        _mapping(activity.get("channelData")).get("tenant")
+    ).get("id")
+    if tenant:
+        kept["tenantId"] = str(tenant)
+    bot = _mapping(activity.get("recipient"))
+    return {
+        "channelId": str(activity.get("channelId") or ""),
+        "serviceUrl": str(activity.get("serviceUrl") or ""),
+        "bot": {key: bot[key] for key in ("id", "name") if bot.get(key)},
+        "conversation": kept,
+    }
+
+
+def user_reference_of(activity: Activity) -> dict[str, Any]:
+    """The reference with the sender as its user: enough to open a personal chat with them."""
+    sender = _mapping(activity.get("from"))
+    user = {key: sender[key] for key in ("id", "name", "aadObjectId") if sender.get(key)}
+    return {**reference_of(activity), "user": user}
+
+
 def from_activity(activity: Activity) -> TeamsEvent | None:
     """The engine event an inbound activity means, if any."""
     if _from_a_bot(activity) or not activity.get("id"):

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from conversations import actions
 from conversations.state import ReportStatus
-from tests.adapters.teams.activities import ALICE, BOB, CAROL
+from tests.adapters.teams.activities import ALICE, BOB, BOT_ID, CAROL, TENANT
 from tests.adapters.teams.conftest import TeamsBot
 
 
@@ -62,6 +62,10 @@ async def test_a_report_from_new_to_confirmed_send(teams: TeamsBot) -> None:
     await bot.press("dana", actions.OPEN_FORM, "description")
     dana_chat = bot.personal_chat("dana")
     assert dana_chat is not None
+    opened = connector.personal_chats_opened()[0].body
+    assert opened["channelData"] == {"tenant": {"id": TENANT}}
+    assert opened["bot"]["id"] == BOT_ID
+    assert opened["isGroup"] is False
     assert "Section 1" in bot.private_texts("dana")[-1]
     await bot.submit_form(
         "dana",

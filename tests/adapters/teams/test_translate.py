@@ -5,8 +5,10 @@ from __future__ import annotations
 from adapters.teams.translate import (
     from_activity,
     plain_text,
+    reference_of,
     split_conversation_id,
     thread_conversation_id,
+    user_reference_of,
 )
 from conversations import actions
 from conversations.events import (
@@ -23,6 +25,7 @@ from tests.adapters.teams.activities import (
     BOT_ID,
     CHANNEL,
     DANA,
+    TENANT,
     Activities,
 )
 
@@ -205,3 +208,35 @@ def test_plain_text_from_teams_markup() -> None:
     assert plain_text("&lt;script&gt; a&nbsp;&nbsp;b") == "<script> a b"
     assert plain_text("<at>Dana</at> please") == "@Dana please"
     assert plain_text("  just text  ") == "just text"
+
+
+def test_reference_is_the_conversation_not_the_message_or_the_sender() -> None:
+    activities = make()
+    reply = activities.reply(BOB, "1000", "x")
+    command = activities.mention_command(ALICE, "status", thread="2000")
+    assert (
+        reference_of(reply)
+        == reference_of(command)
+        == {
+            "channelId": "msteams",
+            "serviceUrl": SERVICE,
+            "bot": {"id": BOT_ID, "name": "JCDC"},
+            "conversation": {
+                "isGroup": True,
+                "conversationType": "channel",
+                "id": CHANNEL,
+                "tenantId": TENANT,
+            },
+        }
+    )
+    assert user_reference_of(reply)["user"] == {
+        "id": BOB.id,
+        "name": BOB.name,
+        "aadObjectId": BOB.aad,
+    }
+
+
+def test_reference_takes_the_tenant_from_channel_data_when_the_conversation_lacks_it() -> None:
+    activity = make().personal_message(ALICE, "a:1dm", "help")
+    del activity["conversation"]["tenantId"]
+    assert reference_of(activity)["conversation"]["tenantId"] == TENANT
