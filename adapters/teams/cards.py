@@ -1,0 +1,376 @@
+"""Effects → Adaptive Cards and the Bot Framework activities that carry them. Pure.
+
+Every message the bot posts is an Adaptive Card, and all text in it that did not come from the
+checklist is a `TextRun` inside a `RichTextBlock`. A TextRun is shown literally: the Adaptive
+Cards spec gives it no Markdown, cards render no HTML, and with no `msteams.entities` on the
+card Teams turns no `<at>…</at>` into a mention. So an answer containing `**bold**`,
+`[click](http://x)`, `<at>Dana</at>` or `<script>` can neither format, link, ping nor inject
+markup; it is one literal run of text. This is the Teams counterpart of Slack's rich_text
+blocks. The catch: a `mention` span does not notify either; it reads "@Name" in bold.
+
+Private notices: Teams has no ephemeral messages in channels. TeamsChat sends them (status,
+help, errors, previews, forms) to the person's personal chat with the bot, the closest thing
+to "only you can see this"; see chat.py for the fallback when that chat cannot be opened.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from adapters.teams.translate import CARD_MARKER, FORM_SUBMIT_ACTION, INPUT_PREFIX, SECTION_INPUT
+from conversations import actions
+from conversations.checklist import AnswerKind
+from conversations.effects import Button, FormField, RootCard, SectionForm
+from conversations.richtext import RichText, Span
+
+Card = dict[str, Any]
+ActivityDict = dict[str, Any]
+
+COMMAND_PREFIX = "@JCDC"
+ADAPTIVE_CARD = "application/vnd.microsoft.card.adaptive"
+CARD_VERSION = "1.5"
+SCHEMA = "http://adaptivecards.io/schemas/adaptive-card.json"
+# Teams refuses messages over about 28 KB; a preview is cut well before that.
+PREVIEW_MAX = 18_000
+_SUMMARY_MAX = 200
+_INPUT_MAX = 3000
+_TLP_COLORS = {
+    "TLP:RED": "Attention",
+    "TLP:AMBER": "Warning",
+    "TLP:AMBER+STRICT": "Warning",
+    "TLP:GREEN": "Good",
+}
+_BUTTON_STYLES = {"primary": "positive", "danger": "destructive"}
+_SCALES: dict[AnswerKind, tuple[str, ...]] = {
+    AnswerKind.YES_NO: ("yes", "no", "unknown"),
+    AnswerKind.SEVERITY: ("negligible", "minor", "moderate", "severe"),
+    AnswerKind.CONFIDENCE: ("unverified", "speculative", "confirmed"),
+    AnswerKind.TLP: ("TLP:CLEAR", "TLP:GREEN", "TLP:AMBER", "TLP:AMBER+STRICT", "TLP:RED"),
+}
+
+
+def run(text: str, **style: Any) -> dict[str, Any]:
+    """A literal run of text (never Markdown, never a mention)."""
+    return {"type": "TextRun", "text": text, **style}
+
+
+def _inline(span: Span) -> dict[str, Any]:
+    match span.style:
+        case "strong":
+            return run(span.text, weight="Bolder")
+        case "emphasis":
+            return run(span.text, italic=True)
+        case "code":
+            return run(span.text, fontType="Monospace")
+        case "command":
+            return run(f"{COMMAND_PREFIX} {span.text}", fontType="Monospace")
+        case "mention":
+            return run(f"@{span.text}", weight="Bolder")
+        case _:
+            return run(span.text)
+
+
+def rich_blocks(text: RichText) -> list[dict[str, Any]]:
+    """Spans as RichTextBlocks, one per line: a line break is a new block, never markup."""
+    lines: list[list[dict[str, Any]]] = [[]]
+    for span in text:
+        pieces = span.text.split("\n")
+        for number, piece in enumerate(pieces):
+            if number:
+                lines.append([])
+            if piece:
+                lines[-1].append(_inline(span.model_copy(update={"text": piece})))
+    return [
+        {"type": "RichTextBlock", "inlines": inlines or [run(" ")]}
+        for inlines in _trim_blank(lines)
+    ]
+
+
+def _trim_blank(lines: list[list[dict[str, Any]]]) -> list[list[dict[str, Any]]]:
+    while lines and not lines[-1]:
+        lines.pop()
+    while lines and not lines[0]:
+        lines.pop(0)
+    return lines or [[]]
+
+
+def plain_summary(text: RichText) -> str:
+    """What Teams shows in a notification: plain text, commands spelled the Teams way."""
+    parts = []
+    for span in text:
+        if span.style == "mention":
+            parts.append(f"@{span.text}")
+        elif span.style == "command":
+            parts.append(f"{COMMAND_PREFIX} {span.text}")
+        else:
+            parts.append(span.text)
+    flat = " ".join("".join(parts).split())
+    return flat if len(flat) <= _SUMMARY_MAX else flat[: _SUMMARY_MAX - 1] + "…"
+
+
+def submit_action(button: Button, report_id: str | None) -> dict[str, Any]:
+    data: dict[str, Any] = {CARD_MARKER: 1, "action": button.action, "value": button.value}
+    if report_id is not None:
+        data["report_id"] = report_id
+    action: dict[str, Any] = {"type": "Action.Submit", "title": button.label, "data": data}
+    if button.style is not None:
+        action["style"] = _BUTTON_STYLES[button.style]
+    return action
+
+
+def _report_of(button: Button) -> str | None:
+    # The engine's buttons carry the report id first in their value ("report" or "report:x").
+    return button.value.split(":", 1)[0] or None
+
+
+def card(body: list[dict[str, Any]], card_actions: list[dict[str, Any]] | None = None) -> Card:
+    content: Card = {
+        "type": "AdaptiveCard",
+        "$schema": SCHEMA,
+        "version": CARD_VERSION,
+        "msteams": {"width": "Full"},
+        "body": body,
+    }
+    if card_actions:
+        content["actions"] = card_actions
+    return content
+
+
+def card_activity(content: Card, summary: str) -> ActivityDict:
+    return {
+        "type": "message",
+        "summary": summary,
+        "attachments": [{"contentType": ADAPTIVE_CARD, "content": content}],
+    }
+
+
+def message_activity(text: RichText, buttons: tuple[Button, ...] = ()) -> ActivityDict:
+    """A thread message (or a private notice): the spans, then the buttons."""
+    content = card(rich_blocks(text), [submit_action(b, _report_of(b)) for b in buttons])
+    return card_activity(content, plain_summary(text))
+
+
+def _bar(answered: int, total: int, width: int = 10) -> str:
+    filled = round(width * answered / total) if total else 0
+    return "▓" * filled + "░" * (width - filled)
+
+
+def root_card(card_data: RootCard) -> Card:
+    tlp_style: dict[str, Any] = {"weight": "Bolder", "fontType": "Monospace"}
+    if card_data.tlp in _TLP_COLORS:
+        tlp_style["color"] = _TLP_COLORS[card_data.tlp]
+    body: list[dict[str, Any]] = [
+        {
+            "type": "RichTextBlock",
+            "inlines": [run(card_data.title, size="Large", weight="Bolder")],
+        },
+        {
+            "type": "RichTextBlock",
+            "inlines": [
+                run(card_data.tlp, **tlp_style),
+                run(f"  ·  {card_data.status}  ·  lead "),
+                run(card_data.lead.name, weight="Bolder"),
+                run(f"  ·  {card_data.answered}/{card_data.total} answered"),
+            ],
+        },
+    ]
+    sections: list[dict[str, Any]] = []
+    for section in card_data.sections:
+        inlines = [
+            run(f"{section.number} {section.title}  "),
+            run(_bar(section.answered, section.total), fontType="Monospace"),
+            run(f" {section.answered}/{section.total}"),
+        ]
+        if section.assignee is not None:
+            inlines.append(run(f" — {section.assignee.name}", italic=True))
+        sections.append({"type": "RichTextBlock", "inlines": inlines})
+    body.append({"type": "Container", "separator": True, "spacing": "Small", "items": sections})
+    if card_data.open_conflicts:
+        body.append(
+            {
+                "type": "RichTextBlock",
+                "inlines": [
+                    run(
+                        "Open conflicts: " + ", ".join(card_data.open_conflicts),
+                        weight="Bolder",
+                        color="Attention",
+                    )
+                ],
+            }
+        )
+    return card(body, [_section_picker(card_data), *_root_buttons(card_data)])
+
+
+def _root_buttons(card_data: RootCard) -> list[dict[str, Any]]:
+    return [submit_action(b, card_data.report_id) for b in card_data.buttons]
+
+
+def _section_picker(card_data: RootCard) -> dict[str, Any]:
+    """ "Answer a section": pick one, and the form arrives in your personal chat."""
+    return {
+        "type": "Action.ShowCard",
+        "title": "Answer a section",
+        "card": {
+            "type": "AdaptiveCard",
+            "version": CARD_VERSION,
+            "body": [
+                {
+                    "type": "Input.ChoiceSet",
+                    "id": SECTION_INPUT,
+                    "label": "Section",
+                    "style": "compact",
+                    "isRequired": True,
+                    "errorMessage": "Pick a section",
+                    "choices": [
+                        {"title": f"{s.number} {s.title}", "value": s.section_id}
+                        for s in card_data.sections
+                    ],
+                }
+            ],
+            "actions": [
+                {
+                    "type": "Action.Submit",
+                    "title": "Open the form",
+                    "data": {
+                        CARD_MARKER: 1,
+                        "action": actions.OPEN_FORM,
+                        "report_id": card_data.report_id,
+                        "value": card_data.report_id,
+                    },
+                }
+            ],
+        },
+    }
+
+
+def root_activity(card_data: RootCard) -> ActivityDict:
+    summary = f"{card_data.tlp} JCDC report: {card_data.title} ({card_data.answered}/"
+    summary += f"{card_data.total})"
+    return card_activity(root_card(card_data), summary[:_SUMMARY_MAX])
+
+
+def form_card(form: SectionForm) -> Card:
+    body: list[dict[str, Any]] = [
+        {
+            "type": "TextBlock",
+            "text": f"Section {form.title}",
+            "weight": "Bolder",
+            "size": "Medium",
+            "wrap": True,
+        },
+        {
+            "type": "TextBlock",
+            "text": "Leave a field empty to skip it. Your answers go to the report's thread.",
+            "isSubtle": True,
+            "wrap": True,
+        },
+    ]
+    for field in form.fields:
+        body.append(_input(field))
+        body.append(
+            {
+                "type": "RichTextBlock",
+                "inlines": [run(field.help, isSubtle=True, size="Small")],
+                "spacing": "None",
+            }
+        )
+    submit = {
+        "type": "Action.Submit",
+        "title": "Save answers",
+        "style": "positive",
+        "data": {
+            CARD_MARKER: 1,
+            "action": FORM_SUBMIT_ACTION,
+            "report_id": form.report_id,
+            "section_id": form.section_id,
+        },
+    }
+    return card(body, [submit])
+
+
+def form_activity(form: SectionForm) -> ActivityDict:
+    return card_activity(form_card(form), f"Form for section {form.title}")
+
+
+def _input(field: FormField) -> dict[str, Any]:
+    label = f"{field.number} {field.label}"
+    choices = [(o.id, o.label) for o in field.options] or [
+        (value, value) for value in _SCALES.get(field.kind, ())
+    ]
+    element: dict[str, Any]
+    if choices:
+        multi = field.kind is AnswerKind.MULTI_CHOICE
+        element = {
+            "type": "Input.ChoiceSet",
+            "id": INPUT_PREFIX + field.item_id,
+            "label": label,
+            "style": "compact",
+            "isMultiSelect": multi,
+            "choices": [{"title": title, "value": value} for value, title in choices],
+        }
+        known = {value for value, _ in choices}
+        initial = [p.strip() for p in field.initial.split(",")] if multi else [field.initial]
+        chosen = [value for value in initial if value.strip() in known]
+        if chosen:
+            element["value"] = ",".join(chosen)
+        return element
+    element = {
+        "type": "Input.Text",
+        "id": INPUT_PREFIX + field.item_id,
+        "label": label,
+        "isMultiline": field.multiline,
+        "maxLength": _INPUT_MAX,
+    }
+    if field.initial:
+        element["value"] = field.initial[:_INPUT_MAX]
+    return element
+
+
+def rejected_activity(errors: dict[str, str]) -> ActivityDict:
+    spans: list[Span] = [Span(style="strong", text="Your form answers were not saved:")]
+    for item, reason in errors.items():
+        spans += [
+            Span(style="plain", text="\n"),
+            Span(style="code", text=item),
+            Span(style="plain", text=": "),
+            Span(style="user", text=reason),
+        ]
+    return card_activity(card(rich_blocks(tuple(spans))), "Your form answers were not saved")
+
+
+def preview_activity(title: str, rendered: str) -> ActivityDict:
+    """The assembled report as plain text, line by line in literal runs, cut to fit Teams."""
+    cut = len(rendered) > PREVIEW_MAX
+    text = rendered[:PREVIEW_MAX] if cut else rendered
+    body: list[dict[str, Any]] = [
+        {
+            "type": "RichTextBlock",
+            "inlines": [run("Preview: ", weight="Bolder"), run(title, weight="Bolder")],
+        }
+    ]
+    body += [
+        {"type": "RichTextBlock", "inlines": [run(line or " ", fontType="Monospace")]}
+        for line in text.splitlines()
+    ]
+    if cut:
+        body.append(
+            {
+                "type": "RichTextBlock",
+                "inlines": [
+                    run(
+                        "… the preview is cut here (Teams' message size limit); the e-mail "
+                        "carries the whole report.",
+                        italic=True,
+                    )
+                ],
+            }
+        )
+    return card_activity(card(body), f"Preview of {title}"[:_SUMMARY_MAX])
+
+
+def addressed_to(name: str, activity: ActivityDict) -> ActivityDict:
+    """A private notice posted where others can see it: say whom it is for, first."""
+    content = activity["attachments"][0]["content"]
+    header = {"type": "RichTextBlock", "inlines": [run(f"For {name}:", weight="Bolder")]}
+    addressed = {**content, "body": [header, *content["body"]]}
+    return {**activity, "attachments": [{"contentType": ADAPTIVE_CARD, "content": addressed}]}

@@ -1,0 +1,125 @@
+"""TeamsChat: the turn runner's chat port for Microsoft Teams.
+
+Every effect is sent proactively, with the conversation reference stored for the effect's
+channel: it works outside the inbound request, after a restart and from any replica.
+
+- The root card is a new post in the channel; its id is the thread id. Later it is edited in
+  place (update activity on the channel conversation).
+- Thread messages go to `<channel>;messageid=<thread>`, which Teams files under that root.
+- What only one person should see (notices, forms, form errors, previews) goes to that
+  person's personal chat with the bot. Teams has no ephemeral messages in channels, and a
+  personal chat is private. The chat is opened on first use (Teams returns the existing one)
+  and remembered. When it cannot be opened (no reference for the person yet, or the app is
+  not installed where Teams allows it), notices and previews fall back to the report's thread,
+  headed "For <name>:"; forms and form errors have no thread to fall back to and fail loudly
+  in the log.
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from adapters.teams.cards import (
+    addressed_to,
+    form_activity,
+    message_activity,
+    preview_activity,
+    rejected_activity,
+    root_activity,
+)
+from adapters.teams.framework import BotFramework, ConnectorError
+from adapters.teams.translate import thread_conversation_id
+from conversations.effects import (
+    Ephemeral,
+    FormRejected,
+    OpenForm,
+    Post,
+    PostRoot,
+    ShowPreview,
+    UpdateRoot,
+)
+from conversations.state import Actor
+from storage.assembly import AssembledReport
+from storage.rendering import render_text
+from storage.teams_conversations import TeamsConversations, user_key
+
+log = logging.getLogger(__name__)
+
+Json = dict[str, Any]
+
+
+class UnknownConversation(Exception):
+    """No reference is stored for a conversation: the bot never heard from it."""
+
+
+class TeamsChat:
+    def __init__(self, framework: BotFramework, conversations: TeamsConversations) -> None:
+        self.framework = framework
+        self.conversations = conversations
+
+    async def post_root(self, effect: PostRoot) -> str:
+        reference = await self._reference(effect.channel)
+        return await self.framework.send(reference, effect.channel, root_activity(effect.card))
+
+    async def update_root(self, effect: UpdateRoot) -> None:
+        reference = await self._reference(effect.channel)
+        await self.framework.update(
+            reference, effect.channel, effect.message_id, root_activity(effect.card)
+        )
+
+    async def post(self, effect: Post) -> str:
+        reference = await self._reference(effect.channel)
+        return await self.framework.send(
+            reference,
+            thread_conversation_id(effect.channel, effect.thread),
+            message_activity(effect.text, effect.buttons),
+        )
+
+    async def ephemeral(self, effect: Ephemeral) -> None:
+        activity = message_activity(effect.text, effect.buttons)
+        await self._private(effect.user, activity, fallback=(effect.channel, effect.thread))
+
+    async def open_form(self, effect: OpenForm) -> None:
+        await self._private(effect.user, form_activity(effect.form), fallback=None)
+
+    async def reject_form(self, effect: FormRejected) -> None:
+        await self._private(effect.user, rejected_activity(effect.errors), fallback=None)
+
+    async def show_preview(self, effect: ShowPreview, report: AssembledReport) -> None:
+        activity = preview_activity(report.title, render_text(report))
+        await self._private(effect.user, activity, fallback=(effect.channel, effect.thread))
+
+    async def _reference(self, conversation_id: str) -> Json:
+        reference = await self.conversations.load(conversation_id)
+        if reference is None:
+            raise UnknownConversation(conversation_id)
+        return reference
+
+    async def _private(
+        self, user: Actor, activity: Json, fallback: tuple[str, str | None] | None
+    ) -> None:
+        try:
+            personal = await self._personal_chat(user)
+            await self.framework.send(personal, personal["conversation"]["id"], activity)
+            return
+        except (ConnectorError, UnknownConversation) as error:
+            if fallback is None:
+                raise
+            log.info("no personal chat with %s (%s): posting in the thread", user.id, error)
+        channel, thread = fallback
+        reference = await self._reference(channel)
+        await self.framework.send(
+            reference, thread_conversation_id(channel, thread), addressed_to(user.name, activity)
+        )
+
+    async def _personal_chat(self, user: Actor) -> Json:
+        key = user_key(user.id)
+        known = await self.conversations.load(key)
+        if known is None:
+            raise UnknownConversation(key)
+        if (known.get("conversation") or {}).get("conversationType") == "personal":
+            return known
+        personal = await self.framework.open_personal_chat(known, user.id)
+        await self.conversations.save(key, personal)
+        return personal

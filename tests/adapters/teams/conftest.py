@@ -1,0 +1,76 @@
+"""A bot with the Teams adapter, a real TurnRunner and storage, against the fake connector."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from dataclasses import dataclass
+from typing import Any
+
+import pytest
+from aiohttp import web
+from aiohttp.test_utils import TestClient, TestServer
+
+from adapters.teams.chat import TeamsChat
+from adapters.teams.endpoint import TeamsEndpoint, teams_routes
+from adapters.teams.framework import BotFramework, TeamsSettings
+from bot.runner import TurnRunner
+from conversations.checklist import default_checklist
+from conversations.policy import Policy
+from storage.database import Database
+from storage.repository import ReportStore
+from storage.teams_conversations import TeamsConversations
+from tests.adapters.teams.activities import ALICE, BOB, CAROL, DANA, Activities
+from tests.adapters.teams.driver import TeamsDriver
+from tests.adapters.teams.fake_connector import FakeConnector
+
+PEOPLE = {"alice": ALICE, "bob": BOB, "carol": CAROL, "dana": DANA}
+
+
+@dataclass
+class TeamsBot:
+    client: TestClient[Any, Any]
+    driver: TeamsDriver
+    store: ReportStore
+    conversations: TeamsConversations
+    framework: BotFramework
+    runner: TurnRunner
+
+    async def close(self) -> None:
+        await self.client.close()
+        await self.framework.close()
+
+
+async def start_bot(
+    database: Database,
+    connector: FakeConnector,
+    settings: TeamsSettings | None = None,
+    credentials_factory: Any = None,
+    auth_header: str | None = None,
+    policy: Policy | None = None,
+) -> TeamsBot:
+    store = ReportStore(database)
+    conversations = TeamsConversations(database)
+    framework = BotFramework(settings or TeamsSettings(), credentials_factory=credentials_factory)
+    chat = TeamsChat(framework, conversations)
+    runner = TurnRunner(store, {"teams": chat}, default_checklist(), policy or Policy())
+    endpoint = TeamsEndpoint(framework, runner.handle, conversations)
+    app = web.Application()
+    app.add_routes(teams_routes(endpoint))
+    client: TestClient[Any, Any] = TestClient(TestServer(app, host="127.0.0.1"))
+    await client.start_server()
+    driver = TeamsDriver(client, connector, Activities(connector.url), PEOPLE, auth_header)
+    return TeamsBot(client, driver, store, conversations, framework, runner)
+
+
+@pytest.fixture
+async def connector() -> AsyncIterator[FakeConnector]:
+    fake = await FakeConnector().start()
+    yield fake
+    await fake.close()
+
+
+@pytest.fixture
+async def teams(database: Database, connector: FakeConnector) -> AsyncIterator[TeamsBot]:
+    bot = await start_bot(database, connector)
+    yield bot
+    await bot.close()

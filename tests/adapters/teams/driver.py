@@ -1,0 +1,150 @@
+"""Plays people in a Teams channel against the bot, through `POST /api/messages`, and reads
+what the bot answered from the fake Bot Connector.
+
+The methods are the adapter contract's vocabulary (`command`, `reply`, `edit`, `delete`,
+`submit_form`, `press`, and reading the thread and private notices back), so one scenario can
+run against every adapter: a Slack driver offers the same methods.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from aiohttp.test_utils import TestClient
+
+from tests.adapters.teams.activities import Activities, Person
+from tests.adapters.teams.fake_connector import Call, FakeConnector
+
+
+class TeamsDriver:
+    def __init__(
+        self,
+        client: TestClient[Any, Any],
+        connector: FakeConnector,
+        activities: Activities,
+        people: Mapping[str, Person],
+        auth_header: str | None = None,
+    ) -> None:
+        self.client = client
+        self.connector = connector
+        self.activities = activities
+        self.people = people
+        self.auth_header = auth_header
+        self.delivered: list[dict[str, Any]] = []
+
+    # Delivering activities.
+
+    async def deliver(self, activity: dict[str, Any], expect: int = 200) -> None:
+        headers = {"Authorization": self.auth_header} if self.auth_header else {}
+        response = await self.client.post("/api/messages", json=activity, headers=headers)
+        assert response.status == expect, await response.text()
+        self.delivered.append(activity)
+
+    async def redeliver_last(self) -> None:
+        """The Bot Connector's retry of the last activity: same id, same body."""
+        await self.deliver(self.delivered[-1])
+
+    # The contract's vocabulary.
+
+    async def command(self, user: str, text: str) -> None:
+        """`@JCDC <text>`: `new` as a new channel post, anything else in the report's thread
+        once there is one."""
+        in_thread = self.thread if not text.startswith("new ") else None
+        await self.deliver(self.activities.mention_command(self.people[user], text, in_thread))
+
+    async def reply(self, user: str, text: str) -> str:
+        activity = self.activities.reply(self.people[user], self._thread(), text)
+        await self.deliver(activity)
+        return str(activity["id"])
+
+    async def edit(self, user: str, message_id: str, text: str) -> None:
+        await self.deliver(
+            self.activities.edit(self.people[user], self._thread(), message_id, text)
+        )
+
+    async def delete(self, user: str, message_id: str) -> None:
+        await self.deliver(self.activities.delete(self.people[user], self._thread(), message_id))
+
+    async def submit_form(self, user: str, section_id: str, values: Mapping[str, str]) -> None:
+        """Fill in and submit the newest form for `section_id` the bot sent to `user`."""
+        chat = self.personal_chat(user)
+        assert chat is not None
+        form = next(
+            call
+            for call in reversed(self.connector.sent(chat))
+            if any(a.get("section_id") == section_id for a in call.actions())
+        )
+        (data,) = form.actions()
+        inputs = {f"answer:{item}": value for item, value in values.items()}
+        await self._submit(user, chat, form, {**data, **inputs})
+
+    async def press(self, user: str, action: str, value: str = "") -> None:
+        """Click the newest button `action` the user can see: in the thread, on the root card
+        or in their personal chat. `value` fills a card's inputs (the section picker)."""
+        visible = [
+            call
+            for call in self.connector.calls
+            if call.result_id is not None
+            and call.method in ("POST", "PUT")
+            and call.conversation_id is not None
+            and (
+                call.conversation_id.startswith(self.activities.channel)
+                or call.conversation_id == self.personal_chat(user, required=False)
+            )
+        ]
+        for call in reversed(visible):
+            for data in call.actions():
+                if data.get("action") == action:
+                    inputs = {"section": value} if value and action == "open_form" else {}
+                    await self._submit(user, str(call.conversation_id), call, {**data, **inputs})
+                    return
+        raise AssertionError(f"no {action} button in sight of {user}")
+
+    async def _submit(
+        self, user: str, conversation: str, card: Call, value: dict[str, Any]
+    ) -> None:
+        if card.method == "PUT":
+            # An updated root card keeps the root's id and lives in the thread.
+            card_id = str(card.activity_id)
+            conversation = f"{self.activities.channel};messageid={card_id}"
+        else:
+            card_id = str(card.result_id)
+            if conversation == self.activities.channel:
+                conversation = f"{conversation};messageid={card_id}"
+        await self.deliver(self.activities.submit(self.people[user], conversation, card_id, value))
+
+    # Reading back what the bot did.
+
+    @property
+    def thread(self) -> str | None:
+        """The report's thread: the id of the bot's first post in the channel itself."""
+        roots = self.connector.sent(self.activities.channel)
+        return roots[0].result_id if roots else None
+
+    def _thread(self) -> str:
+        thread = self.thread
+        assert thread is not None, "no report thread yet"
+        return thread
+
+    def thread_texts(self) -> list[str]:
+        conversation = f"{self.activities.channel};messageid={self._thread()}"
+        return [call.text for call in self.connector.sent(conversation)]
+
+    def root_text(self) -> str:
+        """The root card as it reads now (after its last update)."""
+        updates = [c for c in self.connector.updates() if c.activity_id == self._thread()]
+        latest = updates[-1] if updates else self.connector.sent(self.activities.channel)[0]
+        return latest.text
+
+    def personal_chat(self, user: str, required: bool = True) -> str | None:
+        member = self.people[user].id
+        for call in self.connector.personal_chats_opened():
+            if call.result_id and call.body["members"][0]["id"] == member:
+                return call.result_id
+        assert not required, f"the bot never opened a personal chat with {user}"
+        return None
+
+    def private_texts(self, user: str) -> list[str]:
+        chat = self.personal_chat(user, required=False)
+        return [call.text for call in self.connector.sent(chat)] if chat else []

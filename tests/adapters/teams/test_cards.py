@@ -1,0 +1,236 @@
+"""Adaptive Card rendering: everything a person typed stays one literal TextRun.
+
+Golden files hold the root card and a section form; regenerate them with UPDATE_GOLDEN=1 after
+a deliberate change and review the diff.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from adapters.teams.cards import (
+    ADAPTIVE_CARD,
+    PREVIEW_MAX,
+    addressed_to,
+    form_activity,
+    message_activity,
+    plain_summary,
+    preview_activity,
+    rejected_activity,
+    rich_blocks,
+    root_activity,
+)
+from conversations import actions
+from conversations.effects import OpenForm, Post, UpdateRoot
+from conversations.richtext import code, command_ref, emphasis, mention, rich, strong, user_text
+from tests.conversations.harness import ALICE, BOB, CAROL, DANA, Harness
+
+GOLDEN = Path(__file__).parent / "golden"
+HOSTILE = (
+    "**bold** _it_ [click](http://evil.example) <at>Dana</at> <script>x</script> &amp; @everyone"
+)
+
+
+def walk(node: Any) -> Iterator[dict[str, Any]]:
+    if isinstance(node, dict):
+        yield node
+        for value in node.values():
+            yield from walk(value)
+    elif isinstance(node, list):
+        for value in node:
+            yield from walk(value)
+
+
+def texts_outside_text_runs(node: Any) -> list[str]:
+    """Strings Teams would read as Markdown: TextBlock texts, FactSet facts, titles."""
+    found = []
+    for element in walk(node):
+        if element.get("type") == "TextBlock":
+            found.append(element["text"])
+        if element.get("type") == "FactSet":
+            found += [f["title"] + f["value"] for f in element["facts"]]
+    return found
+
+
+def check_golden(name: str, content: Any) -> None:
+    rendered = json.dumps(content, indent=2, ensure_ascii=False, sort_keys=True) + "\n"
+    golden = GOLDEN / name
+    if os.environ.get("UPDATE_GOLDEN") == "1":
+        golden.write_text(rendered, "utf-8")
+    assert rendered == golden.read_text("utf-8")
+
+
+def busy_harness() -> tuple[Harness, Any, Any]:
+    h = Harness()
+    h.start(title=HOSTILE)
+    h.say(ALICE, "amber")
+    h.say(BOB, "2.1: 203.0.113.7")
+    # Two different counts for one single-valued item: an open conflict.
+    h.say(BOB, "2.2: 12")
+    h.say(CAROL, "2.2: 40")
+    assigned = h.command(ALICE, "assign 2 <@U_DANA>", mentions=(DANA,))
+    opened = h.press(BOB, actions.OPEN_FORM, "r:description")
+    return h, assigned, opened
+
+
+def test_root_card_matches_golden_file_and_keeps_the_title_literal() -> None:
+    _, assigned, _ = busy_harness()
+    root = next(e for e in assigned.effects if isinstance(e, UpdateRoot))
+    activity = root_activity(root.card)
+    (attachment,) = activity["attachments"]
+    assert attachment["contentType"] == ADAPTIVE_CARD
+    content = attachment["content"]
+    check_golden("root_card.json", content)
+    assert content["body"][0]["inlines"][0]["text"] == HOSTILE
+    assert not any(HOSTILE in text for text in texts_outside_text_runs(content))
+    assert "msteams" not in json.dumps(content).replace('"msteams": {"width": "Full"}', "")
+    titles = [a["title"] for a in content["actions"]]
+    assert titles == ["Answer a section", "Status", "Preview", "Send to JCDC"]
+    send = content["actions"][-1]
+    assert send["style"] == "positive"
+    assert send["data"] == {
+        "jcdc": 1,
+        "action": actions.SEND,
+        "value": root.card.report_id,
+        "report_id": root.card.report_id,
+    }
+    picker = content["actions"][0]["card"]["body"][0]
+    assert [c["value"] for c in picker["choices"]] == [s.section_id for s in root.card.sections]
+    flat = json.dumps(content, ensure_ascii=False)
+    assert DANA.name in flat
+    assert "TLP:AMBER" in flat
+    assert root.card.open_conflicts
+    assert content["body"][-1]["inlines"][0]["text"].startswith("Open conflicts: ")
+
+
+def test_section_form_matches_golden_file() -> None:
+    h, _, opened = busy_harness()
+    form = next(e for e in opened.effects if isinstance(e, OpenForm))
+    activity = form_activity(form.form)
+    content = activity["attachments"][0]["content"]
+    check_golden("section_form.json", content)
+    inputs = {
+        e["id"]: e for e in walk(content["body"]) if str(e.get("type", "")).startswith("Input.")
+    }
+    assert set(inputs) == {f"answer:{f.item_id}" for f in form.form.fields}
+    assert {e["type"] for e in inputs.values()} == {"Input.Text", "Input.ChoiceSet"}
+    (submit,) = content["actions"]
+    assert submit["type"] == "Action.Submit"
+    assert submit["data"] == {
+        "jcdc": 1,
+        "action": "submit_form",
+        "report_id": form.form.report_id,
+        "section_id": "description",
+    }
+    assert h.state is not None
+
+
+def test_form_is_prefilled_with_the_persons_earlier_form_answers() -> None:
+    h = Harness()
+    h.start()
+    h.form(CAROL, "description", {"description.cves": "CVE-2024-3094"})
+    opened = h.press(CAROL, actions.OPEN_FORM, "r:description")
+    form = next(e for e in opened.effects if isinstance(e, OpenForm))
+    content = form_activity(form.form)["attachments"][0]["content"]
+    cves = next(e for e in walk(content) if e.get("id") == "answer:description.cves")
+    assert cves["value"] == "CVE-2024-3094"
+
+
+def test_user_text_is_one_literal_text_run_and_nothing_else() -> None:
+    activity = message_activity(rich("Recorded from ", strong("Bob"), ": ", user_text(HOSTILE)))
+    content = activity["attachments"][0]["content"]
+    (block,) = content["body"]
+    assert block["type"] == "RichTextBlock"
+    assert block["inlines"][-1] == {"type": "TextRun", "text": HOSTILE}
+    assert block["inlines"][1] == {"type": "TextRun", "text": "Bob", "weight": "Bolder"}
+    assert texts_outside_text_runs(content) == []
+    assert "entities" not in activity
+    assert "msteams" not in content or "entities" not in content["msteams"]
+
+
+def test_styles_mentions_and_commands() -> None:
+    (block,) = rich_blocks(
+        rich(mention("29:1", "Alice"), " run ", command_ref("send"), emphasis("now"), code("x"))
+    )
+    assert block["inlines"] == [
+        {"type": "TextRun", "text": "@Alice", "weight": "Bolder"},
+        {"type": "TextRun", "text": " run "},
+        {"type": "TextRun", "text": "@JCDC send", "fontType": "Monospace"},
+        {"type": "TextRun", "text": "now", "italic": True},
+        {"type": "TextRun", "text": "x", "fontType": "Monospace"},
+    ]
+
+
+def test_line_breaks_become_blocks_not_markup() -> None:
+    blocks = rich_blocks(rich("one\n", user_text("two\n\nthree"), "\n"))
+    assert [[i["text"] for i in b["inlines"]] for b in blocks] == [
+        ["one"],
+        ["two"],
+        [" "],
+        ["three"],
+    ]
+
+
+def test_post_buttons_become_submit_actions_with_the_report() -> None:
+    h = Harness()
+    h.start()
+    sent = h.command(ALICE, "send")
+    post = next(e for e in sent.effects if isinstance(e, Post))
+    content = message_activity(post.text, post.buttons)["attachments"][0]["content"]
+    assert [(a["data"]["action"], a.get("style")) for a in content["actions"]] == [
+        (actions.CONFIRM_SEND, "positive"),
+        (actions.CANCEL_SEND, "destructive"),
+    ]
+    assert {a["data"]["report_id"] for a in content["actions"]} == {h.state.id if h.state else ""}
+
+
+def test_summary_is_plain_and_short() -> None:
+    summary = plain_summary(rich("Try ", command_ref("help"), " ", user_text("x" * 500)))
+    assert summary.startswith("Try @JCDC help x")
+    assert len(summary) == 200
+
+
+def test_preview_is_literal_and_cut_to_fit() -> None:
+    short = preview_activity(HOSTILE, "TLP:AMBER\n\n**not bold**")["attachments"][0]["content"]
+    assert texts_outside_text_runs(short) == []
+    assert [b["inlines"][0]["text"] for b in short["body"][1:]] == [
+        "TLP:AMBER",
+        " ",
+        "**not bold**",
+    ]
+    long = preview_activity("t", "line\n" * PREVIEW_MAX)["attachments"][0]["content"]
+    assert "cut here" in long["body"][-1]["inlines"][0]["text"]
+    assert len(json.dumps(long)) < 28_000 * 20  # bounded by the cut, not by the report
+
+
+def test_rejected_form_lists_the_errors_literally() -> None:
+    content = rejected_activity({"2.1": "not an IP: <at>x</at>"})["attachments"][0]["content"]
+    assert content["body"][1]["inlines"] == [
+        {"type": "TextRun", "text": "2.1", "fontType": "Monospace"},
+        {"type": "TextRun", "text": ": "},
+        {"type": "TextRun", "text": "not an IP: <at>x</at>"},
+    ]
+
+
+def test_addressed_notice_names_its_reader_first() -> None:
+    activity = addressed_to("Bob Brown", message_activity(rich("Only for you")))
+    body = activity["attachments"][0]["content"]["body"]
+    assert body[0]["inlines"][0]["text"] == "For Bob Brown:"
+    assert body[1]["inlines"][0]["text"] == "Only for you"
+
+
+@pytest.mark.parametrize("tlp", ["TLP:RED", "TLP:CLEAR"])
+def test_tlp_label_is_coloured_only_when_it_warns(tlp: str) -> None:
+    h = Harness()
+    h.start()
+    assigned = h.command(ALICE, f"tlp {tlp.removeprefix('TLP:').lower()}")
+    root = next(e for e in assigned.effects if isinstance(e, UpdateRoot))
+    label = root_activity(root.card)["attachments"][0]["content"]["body"][1]["inlines"][0]
+    assert label["text"] == tlp
+    assert ("color" in label) == (tlp == "TLP:RED")

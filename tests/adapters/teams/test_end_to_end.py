@@ -1,0 +1,110 @@
+"""A whole report in a Teams channel: through the aiohttp endpoint, the real turn runner and
+storage, to what the fake Bot Connector received."""
+
+from __future__ import annotations
+
+from conversations import actions
+from conversations.state import ReportStatus
+from tests.adapters.teams.activities import ALICE, BOB, BOT_ID, CAROL, TENANT
+from tests.adapters.teams.conftest import TeamsBot
+
+
+async def report_id(teams: TeamsBot) -> str:
+    (summary,) = await teams.store.list_reports()
+    return summary.id
+
+
+async def test_a_report_from_new_to_confirmed_send(teams: TeamsBot) -> None:
+    bot, connector = teams.driver, teams.driver.connector
+    await bot.command("alice", "new Prompt injection in support copilot")
+
+    # The root card is a new channel post; the first question goes into its thread.
+    root = connector.sent(bot.activities.channel)
+    assert len(root) == 1
+    assert "Prompt injection in support copilot" in root[0].text
+    assert "TLP:AMBER" in root[0].text
+    thread = bot.thread
+    assert thread is not None
+    assert "0.1" in bot.thread_texts()[0]
+    rid = await report_id(teams)
+    state = await teams.store.load(rid)
+    assert state is not None
+    assert (state.platform, state.channel, state.thread) == (
+        "teams",
+        bot.activities.channel,
+        thread,
+    )
+
+    # Three people answer in the thread.
+    await bot.reply("alice", "amber")
+    bob_said = await bot.reply("bob", "2.3: 203.0.113.7, evil[.]example")
+    carol_said = await bot.reply("carol", "4.2: Example AI Labs")
+    state = await teams.store.load(rid)
+    assert state is not None
+    authors = {(c.item_id, c.author.name) for c in state.contributions if c.active}
+    assert ("handling.tlp", ALICE.name) in authors
+    assert ("detection.iocs", BOB.name) in authors
+    assert ("artifacts.developer", CAROL.name) in authors
+    assert any("Example AI Labs" in text for text in bot.thread_texts())
+
+    # Carol edits her answer, Bob deletes his.
+    await bot.edit("carol", carol_said, "4.2: Example AI Labs, fine-tune by Contoso")
+    await bot.delete("bob", bob_said)
+    state = await teams.store.load(rid)
+    assert state is not None
+    developer = [c for c in state.contributions if c.item_id == "artifacts.developer"]
+    assert [c.raw for c in developer if c.active] == ["Example AI Labs, fine-tune by Contoso"]
+    iocs = [c for c in state.contributions if c.item_id == "detection.iocs"]
+    assert iocs
+    assert all(not c.active for c in iocs)
+
+    # Dana opens section 1's form from the root card; it arrives in her personal chat.
+    await bot.press("dana", actions.OPEN_FORM, "description")
+    dana_chat = bot.personal_chat("dana")
+    assert dana_chat is not None
+    opened = connector.personal_chats_opened()[0].body
+    assert opened["channelData"] == {"tenant": {"id": TENANT}}
+    assert opened["bot"]["id"] == BOT_ID
+    assert opened["isGroup"] is False
+    assert "Section 1" in bot.private_texts("dana")[-1]
+    await bot.submit_form(
+        "dana",
+        "description",
+        {"description.event_type": "attempted_attack", "description.cves": "CVE-2024-3094"},
+    )
+    state = await teams.store.load(rid)
+    assert state is not None
+    via_form = {c.item_id: c.raw for c in state.contributions if c.via == "form" and c.active}
+    assert via_form == {
+        "description.event_type": "attempted_attack",
+        "description.cves": "CVE-2024-3094",
+    }
+
+    # Status and preview are private: they go to the asker's personal chat.
+    await bot.command("bob", "status")
+    assert "Status of Prompt injection" in bot.private_texts("bob")[-1]
+    await bot.command("alice", "preview")
+    preview = bot.private_texts("alice")[-1]
+    assert preview.startswith("Preview: Prompt injection in support copilot")
+    assert "CVE-2024-3094" in preview
+
+    # The root card was kept up to date in place.
+    assert connector.updates()
+    assert all(call.activity_id == thread for call in connector.updates())
+    assert "1 Description" in bot.root_text()
+    assert "TLP:AMBER" in bot.root_text()
+
+    # Send → confirmation buttons in the thread → Confirm.
+    await bot.press("alice", actions.SEND)
+    assert any(a["action"] == actions.CONFIRM_SEND for c in connector.sent() for a in c.actions())
+    await bot.press("alice", actions.CONFIRM_SEND)
+    submissions = await teams.store.submissions(rid)
+    assert len(submissions) == 1
+    assert submissions[0].status == "pending"
+    state = await teams.store.load(rid)
+    assert state is not None
+    assert state.status is ReportStatus.SUBMIT_REQUESTED
+    assert any("queued" in text for text in bot.thread_texts())
+
+    # Nothing the bot sent was anything but an Adaptive Card message.
+    assert all(c.body["type"] == "message" for c in connector.sent())

@@ -1,0 +1,247 @@
+"""POST /api/messages: payload checks, stored references, idempotency, proactive posts."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from adapters.teams.chat import TeamsChat
+from adapters.teams.framework import BotFramework, TeamsSettings
+from adapters.teams.translate import from_activity
+from conversations import actions
+from conversations.effects import Post
+from conversations.richtext import rich, user_text
+from storage.database import Database
+from storage.teams_conversations import TeamsConversations, user_key
+from tests.adapters.teams.activities import ALICE, BOB, BOT_ID, CHANNEL
+from tests.adapters.teams.conftest import TeamsBot, start_bot
+from tests.adapters.teams.fake_connector import FakeConnector
+
+
+async def post_raw(teams: TeamsBot, body: bytes | str, content_type: str) -> int:
+    response = await teams.client.post(
+        "/api/messages", data=body, headers={"Content-Type": content_type}
+    )
+    return response.status
+
+
+async def stored_rows(teams: TeamsBot) -> int:
+    async with teams.store.database.engine.connect() as connection:
+        result = await connection.exec_driver_sql("SELECT count(*) FROM teams_conversations")
+        return int(result.scalar_one())
+
+
+@pytest.mark.parametrize(
+    ("body", "content_type", "status"),
+    [
+        ("{not json", "application/json", 400),
+        (b"\xff\xfe", "application/json", 400),
+        ("[1, 2]", "application/json", 400),
+        ('"message"', "application/json", 400),
+        ("{}", "application/json", 400),
+        ('{"type": "message"}', "application/json", 400),
+        (
+            '{"type": "message", "serviceUrl": "http://x/", "channelId": "msteams",'
+            ' "conversation": "19:x"}',
+            "application/json",
+            400,
+        ),
+        (
+            '{"type": "message", "serviceUrl": "http://x/", "channelId": "msteams",'
+            ' "conversation": {"id": "19:x"}}',
+            "application/json",
+            400,
+        ),
+        ('{"type": "message"}', "text/plain", 415),
+        ("type=message", "application/x-www-form-urlencoded", 415),
+    ],
+)
+async def test_bad_payloads_are_4xx_and_store_nothing(
+    teams: TeamsBot, body: str | bytes, content_type: str, status: int
+) -> None:
+    assert await post_raw(teams, body, content_type) == status
+    assert await stored_rows(teams) == 0
+    assert teams.driver.connector.calls == []
+
+
+async def test_unreadable_fields_are_400_not_500(teams: TeamsBot) -> None:
+    activity = teams.driver.activities.reply(BOB, "1000", "x")
+    activity["timestamp"] = "not a time"
+    assert await post_raw(teams, json.dumps(activity), "application/json") == 400
+    activity = teams.driver.activities.reply(BOB, "1000", "x")
+    activity["from"] = "29:someone"
+    assert await post_raw(teams, json.dumps(activity), "application/json") == 400
+
+
+async def test_odd_but_valid_activities_are_accepted_and_ignored(teams: TeamsBot) -> None:
+    activities = teams.driver.activities
+    odd = activities.reply(BOB, "1000", "x")
+    odd.update(
+        entities=[{"type": "mention", "mentioned": "x"}, {"type": "mention"}],
+        channelData={"eventType": 7},
+        value=None,
+        text=None,
+    )
+    # What the SDK itself cannot read is refused, never a 500.
+    unreadable = activities.reply(BOB, "1000", "x")
+    unreadable["entities"] = "nonsense"
+    assert await post_raw(teams, json.dumps(unreadable), "application/json") == 400
+    typing = activities.reply(BOB, "1000", "x")
+    typing["type"] = "typing"
+    invoke = activities.reply(BOB, "1000", "x")
+    invoke.update(type="invoke", name="adaptiveCard/action", value={"action": {}})
+    for activity in (odd, typing, invoke):
+        await teams.driver.deliver(activity)
+    assert await teams.store.list_reports() == []
+
+
+async def test_every_inbound_activity_leaves_a_reference(teams: TeamsBot) -> None:
+    await teams.driver.deliver(teams.driver.activities.installed_in_team(ALICE))
+    teams.conversations.forget()
+    reference = await teams.conversations.load(CHANNEL)
+    assert reference is not None
+    assert reference["serviceUrl"] == teams.driver.connector.url
+    assert reference["conversation"]["id"] == CHANNEL
+    assert reference["conversation"]["tenantId"]
+    assert reference["bot"]["id"] == BOT_ID
+    assert "user" not in reference
+    assert "activityId" not in reference
+    # A thread's messages are stored under the channel, the sender under their user key.
+    await teams.driver.deliver(teams.driver.activities.reply(BOB, "1000", "hello"))
+    teams.conversations.forget()
+    bob = await teams.conversations.load(user_key(BOB.id))
+    assert bob is not None
+    assert bob["user"]["id"] == BOB.id
+    assert await stored_rows(teams) == 3
+
+
+async def test_redelivered_activity_changes_nothing(teams: TeamsBot) -> None:
+    bot = teams.driver
+    await bot.command("alice", "new Redelivery")
+    sent_before = len(bot.connector.calls)
+    await bot.redeliver_last()
+    assert len(bot.connector.calls) == sent_before
+    assert len(await teams.store.list_reports()) == 1
+    await bot.reply("bob", "2.3: 203.0.113.7")
+    calls = len(bot.connector.calls)
+    await bot.redeliver_last()
+    await bot.redeliver_last()
+    assert len(bot.connector.calls) == calls
+    (summary,) = await teams.store.list_reports()
+    state = await teams.store.load(summary.id)
+    assert state is not None
+    assert len([c for c in state.contributions if c.item_id == "detection.iocs"]) == 1
+
+
+async def test_double_clicked_form_submit_records_once(teams: TeamsBot) -> None:
+    bot = teams.driver
+    await bot.command("alice", "new Double click")
+    await bot.press("bob", actions.OPEN_FORM, "detection")
+    values = {"detection.iocs": "203.0.113.9"}
+    # Two clicks are two activities with different ids.
+    await bot.submit_form("bob", "detection", values)
+    await bot.submit_form("bob", "detection", values)
+    first, second = bot.delivered[-2:]
+    assert first["id"] != second["id"]
+    (summary,) = await teams.store.list_reports()
+    state = await teams.store.load(summary.id)
+    assert state is not None
+    iocs = [c for c in state.contributions if c.item_id == "detection.iocs"]
+    assert len(iocs) == 1
+    assert iocs[0].author.id == BOB.id
+
+
+async def test_double_clicked_button_is_one_press(teams: TeamsBot) -> None:
+    bot = teams.driver
+    await bot.command("alice", "new Double status")
+    await bot.press("bob", actions.STATUS)
+    clicked = dict(bot.delivered[-1], id="1763647299999")
+    await bot.deliver(clicked)
+    assert len([t for t in bot.private_texts("bob") if t.startswith("Status of")]) == 1
+
+
+async def test_private_notice_falls_back_to_the_thread(
+    database: Database, connector: FakeConnector
+) -> None:
+    connector.refuse_personal_chats = True
+    teams = await start_bot(database, connector)
+    try:
+        bot = teams.driver
+        await bot.command("alice", "new Fallback")
+        await bot.command("bob", "status")
+        assert connector.personal_chats_opened()
+        last = bot.thread_texts()[-1]
+        assert last.startswith(f"For {BOB.name}:")
+        assert "Status of Fallback" in last
+    finally:
+        await teams.close()
+
+
+async def test_posts_after_a_restart_use_the_stored_reference(
+    teams: TeamsBot, database: Database
+) -> None:
+    bot = teams.driver
+    await bot.command("alice", "new Restart")
+    thread = bot.thread
+    # A new process: nothing in memory, only the database.
+    framework = BotFramework(TeamsSettings())
+    chat = TeamsChat(framework, TeamsConversations(database))
+    try:
+        hostile = "<at>Dana</at> **x**"
+        message_id = await chat.post(
+            Post(channel=CHANNEL, thread=thread, text=rich("Later: ", user_text(hostile)))
+        )
+    finally:
+        await framework.close()
+    last = bot.connector.calls[-1]
+    assert last.result_id == message_id
+    assert last.conversation_id == f"{CHANNEL};messageid={thread}"
+    assert last.body["conversation"]["id"] == last.conversation_id
+    assert last.body["from"]["id"] == BOT_ID
+    assert "entities" not in last.body
+    assert last.text == f"Later: {hostile}"
+
+
+@settings(
+    max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(
+    st.dictionaries(
+        st.sampled_from(
+            [
+                "type",
+                "id",
+                "text",
+                "value",
+                "from",
+                "recipient",
+                "conversation",
+                "entities",
+                "channelData",
+                "timestamp",
+                "replyToId",
+            ]
+        ),
+        st.recursive(
+            st.none() | st.booleans() | st.integers() | st.text(max_size=20),
+            lambda inner: (
+                st.lists(inner, max_size=3)
+                | st.dictionaries(
+                    st.sampled_from(
+                        ["id", "type", "action", "mentioned", "eventType", "jcdc", "text"]
+                    ),
+                    inner,
+                    max_size=4,
+                )
+            ),
+            max_leaves=8,
+        ),
+    )
+)
+def test_translator_never_raises(activity: dict[str, Any]) -> None:
+    from_activity(activity)
+    from_activity({**activity, "type": "message", "id": "1"})
