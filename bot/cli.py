@@ -76,6 +76,28 @@ def serve(host: str, port: int, socket_mode: bool) -> None:
         raise click.ClickException(str(error)) from error
 
 
+@main.command("teams-package")
+@click.option(
+    "--app-id",
+    envvar="MicrosoftAppId",
+    required=True,
+    help="The bot's Microsoft App ID (Azure Bot registration); default: $MicrosoftAppId.",
+)
+@click.option(
+    "--out",
+    type=click.Path(dir_okay=False, path_type=Path),
+    default=Path("jcdc-teams.zip"),
+    show_default=True,
+)
+@click.option("--version", "package_version", default="1.0.0", show_default=True)
+def teams_package(app_id: str, out: Path, package_version: str) -> None:
+    """Zip the Teams app package (manifest and icons) for upload to Teams."""
+    from adapters.teams import write_package
+
+    written = write_package(app_id, out, package_version)
+    click.echo(f"Wrote {written}: upload it in Teams (Apps → Manage your apps → Upload an app).")
+
+
 @main.command()
 @click.option("--json", "as_json", is_flag=True, help="Print the checklist as JSON.")
 def checklist(as_json: bool) -> None:

@@ -15,6 +15,7 @@ from bot.settings import Settings
 from bot.wiring import open_store
 
 log = logging.getLogger(__name__)
+LOOPBACK = frozenset({"127.0.0.1", "localhost", "::1"})
 
 
 async def serve(
@@ -26,7 +27,14 @@ async def serve(
     started: Callable[[str], None] = print,
 ) -> None:
     store = await open_store(settings)
-    bot = build_bot(settings, store, socket_mode=socket_mode)
+    local = host in LOOPBACK
+    if not settings.microsoft_app_id and not local:
+        log.warning(
+            "Teams is off: MicrosoftAppId is not set, and unauthenticated Teams requests are "
+            "only accepted on a loopback address (--host 127.0.0.1) for the Bot Framework "
+            "Emulator."
+        )
+    bot = build_bot(settings, store, socket_mode=socket_mode, teams_without_auth=local)
     runner = web.AppRunner(web_app(bot, slack_http=not socket_mode), access_log=None)
     await runner.setup()
     site = web.TCPSite(runner, host, port)

@@ -22,6 +22,7 @@ from adapters.slack.chat import SlackChat
 from adapters.slack.clients import Installations, SingleWorkspace, SlackClients, web_client
 from adapters.slack.http import INSTALL_PATH, REDIRECT_PATH, SlackEndpoint
 from adapters.slack.pacing import ChannelPacer
+from adapters.teams import BotFramework, TeamsChat, TeamsEndpoint, TeamsSettings, teams_routes
 from bot.metrics import Metrics
 from bot.outbox_worker import OutboxWorker
 from bot.ports import ChatPort
@@ -30,6 +31,7 @@ from bot.settings import Settings
 from bot.wiring import checklist_from, outbox_worker_from
 from storage.repository import ReportStore
 from storage.slack_channels import SlackChannels
+from storage.teams_conversations import TeamsConversations
 
 log = logging.getLogger(__name__)
 
@@ -63,6 +65,13 @@ class SlackSide:
 
 
 @dataclass
+class TeamsSide:
+    framework: BotFramework
+    endpoint: TeamsEndpoint
+    chat: TeamsChat
+
+
+@dataclass
 class Bot:
     settings: Settings
     store: ReportStore
@@ -70,6 +79,7 @@ class Bot:
     metrics: Metrics
     worker: OutboxWorker
     slack: SlackSide | None = None
+    teams: TeamsSide | None = None
     chats: dict[str, ChatPort] = field(default_factory=dict)
 
 
@@ -119,7 +129,29 @@ def _slack_side(settings: Settings, store: ReportStore, dispatch: Dispatch) -> S
     return SlackSide(app=app, chat=chat, oauth_stores=oauth_stores)
 
 
-def build_bot(settings: Settings, store: ReportStore, *, socket_mode: bool = False) -> Bot:
+def _teams_side(settings: Settings, store: ReportStore, dispatch: Dispatch) -> TeamsSide:
+    framework = BotFramework(
+        TeamsSettings(
+            app_id=settings.microsoft_app_id,
+            app_password=settings.microsoft_app_password.get_secret_value(),
+            tenant_id=settings.microsoft_app_tenant_id,
+            app_type=settings.microsoft_app_type or "MultiTenant",
+        )
+    )
+    conversations = TeamsConversations(store.database)
+    chat = TeamsChat(framework, conversations)
+    return TeamsSide(framework, TeamsEndpoint(framework, dispatch, conversations), chat)
+
+
+def build_bot(
+    settings: Settings,
+    store: ReportStore,
+    *,
+    socket_mode: bool = False,
+    teams_without_auth: bool = False,
+) -> Bot:
+    """`teams_without_auth`: serve Teams even without MicrosoftAppId (unauthenticated, for the
+    Bot Framework Emulator); `serve` allows it only on a loopback address."""
     checklist = checklist_from(settings)
     policy = settings.policy()
     metrics = Metrics()
@@ -136,8 +168,12 @@ def build_bot(settings: Settings, store: ReportStore, *, socket_mode: bool = Fal
             raise ConfigError("Slack over HTTP needs SLACK_SIGNING_SECRET")
         slack = _slack_side(settings, store, dispatch)
         chats["slack"] = slack.chat
+    teams: TeamsSide | None = None
+    if settings.microsoft_app_id or teams_without_auth:
+        teams = _teams_side(settings, store, dispatch)
+        chats["teams"] = teams.chat
     worker = outbox_worker_from(settings, store, runner)
-    return Bot(settings, store, runner, metrics, worker, slack, chats)
+    return Bot(settings, store, runner, metrics, worker, slack, teams, chats)
 
 
 async def _healthz(request: web.Request) -> web.Response:
@@ -166,6 +202,10 @@ def web_app(bot: Bot, *, slack_http: bool = True, run_worker: bool = True) -> we
         endpoint = SlackEndpoint(bot.slack.app, secret.get_secret_value() if secret else "")
         app.router.add_routes(endpoint.routes())
         app.on_shutdown.append(lambda _: endpoint.drain())
+    if bot.teams is not None:
+        app.router.add_routes(teams_routes(bot.teams.endpoint))
+        framework = bot.teams.framework
+        app.on_cleanup.append(lambda _: framework.close())
     app.cleanup_ctx.append(_oauth_tables)
     if run_worker:
         app.cleanup_ctx.append(_outbox_worker)

@@ -11,11 +11,17 @@ from pathlib import Path
 from typing import Any, Protocol
 
 import pytest
+from aiohttp.test_utils import TestClient, TestServer
 
+from bot.server import build_bot, web_app
+from bot.settings import Settings
 from storage.database import Database
 from storage.repository import ReportStore
 from tests.adapters.slack.driver import SlackDriver
 from tests.adapters.slack.harness import slack_scene
+from tests.adapters.teams.activities import Activities, person
+from tests.adapters.teams.driver import TeamsDriver
+from tests.adapters.teams.fake_connector import FakeConnector
 
 # The people of the scenario and the names their platform shows for them.
 NAMES = {"lead": "Lena Lead", "bob": "Bob", "cara": "Cara", "dan": "Dan"}
@@ -116,10 +122,29 @@ async def slack(database: Database, tmp_path: Path) -> AsyncIterator[tuple[Drive
         yield SlackDriver(scene, ids), scene.store
 
 
+@asynccontextmanager
+async def teams(database: Database, tmp_path: Path) -> AsyncIterator[tuple[Driver, ReportStore]]:
+    connector = await FakeConnector().start()
+    store = ReportStore(database)
+    # Unauthenticated local mode: the token checks have tests of their own (test_auth).
+    bot = build_bot(Settings(outbox_dir=tmp_path / "outbox"), store, teams_without_auth=True)
+    client: TestClient[Any, Any] = TestClient(
+        TestServer(web_app(bot, run_worker=False), host="127.0.0.1")
+    )
+    await client.start_server()
+    people = {key: person(name, n) for n, (key, name) in enumerate(NAMES.items(), start=1)}
+    try:
+        yield TeamsDriver(client, connector, Activities(connector.url), people), store
+    finally:
+        await client.close()
+        await connector.close()
+
+
 ADAPTERS: dict[
     str, Callable[[Database, Path], AbstractAsyncContextManager[tuple[Driver, ReportStore]]]
 ] = {
     "slack": slack,
+    "teams": teams,
 }
 
 

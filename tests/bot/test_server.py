@@ -1,0 +1,81 @@
+"""The composition of `serve`: which endpoints exist for which settings, and what they answer."""
+
+from __future__ import annotations
+
+import zipfile
+from pathlib import Path
+from typing import Any
+
+import pytest
+from aiohttp.test_utils import TestClient, TestServer
+from click.testing import CliRunner
+
+from bot.cli import main
+from bot.server import build_bot, web_app
+from bot.settings import Settings
+from storage.database import Database
+from storage.repository import ReportStore
+
+
+def _routes(settings: Settings, store: ReportStore, **options: Any) -> set[str]:
+    app = web_app(build_bot(settings, store, **options), run_worker=False)
+    return {resource.canonical for resource in app.router.resources()}
+
+
+async def test_without_any_platform_only_health_and_metrics(database: Database) -> None:
+    assert _routes(Settings(), ReportStore(database)) == {"/healthz", "/metrics"}
+
+
+async def test_teams_without_an_app_id_only_when_allowed(database: Database) -> None:
+    store = ReportStore(database)
+    assert "/api/messages" not in _routes(Settings(), store)
+    assert "/api/messages" in _routes(Settings(), store, teams_without_auth=True)
+
+
+async def test_teams_with_an_app_id_refuses_requests_without_a_token(
+    database: Database, tmp_path: Path
+) -> None:
+    store = ReportStore(database)
+    settings = Settings(microsoft_app_id="00000000-0000-0000-0000-000000000001")
+    bot = build_bot(settings, store)
+    client: TestClient[Any, Any] = TestClient(
+        TestServer(web_app(bot, run_worker=False), host="127.0.0.1")
+    )
+    await client.start_server()
+    try:
+        activity = {
+            "type": "message",
+            "id": "1",
+            "serviceUrl": "http://127.0.0.1:9/",
+            "channelId": "msteams",
+            "from": {"id": "29:1abc", "name": "Mallory"},
+            "conversation": {"id": "19:x@thread.tacv2"},
+            "recipient": {"id": "28:bot"},
+            "text": "<at>JCDC</at> new Forged",
+        }
+        response = await client.post("/api/messages", json=activity)
+        assert response.status == 401
+        health = await client.get("/healthz")
+        assert await health.json() == {"status": "ok"}
+    finally:
+        await client.close()
+    assert await store.list_reports() == []
+
+
+def test_teams_package_command_writes_the_upload_zip(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("MicrosoftAppId", "11111111-2222-3333-4444-555555555555")
+    out = tmp_path / "app.zip"
+    result = CliRunner().invoke(main, ["teams-package", "--out", str(out)])
+    assert result.exit_code == 0, result.output
+    with zipfile.ZipFile(out) as package:
+        assert sorted(package.namelist()) == ["color.png", "manifest.json", "outline.png"]
+        assert "11111111-2222-3333-4444-555555555555" in package.read("manifest.json").decode()
+
+
+def test_teams_package_needs_an_app_id(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv("MicrosoftAppId", raising=False)
+    result = CliRunner().invoke(main, ["teams-package"])
+    assert result.exit_code == 2
+    assert "--app-id" in result.output
