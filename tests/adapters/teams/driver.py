@@ -18,6 +18,8 @@ from tests.adapters.teams.fake_connector import Call, FakeConnector
 
 
 class TeamsDriver:
+    platform = "teams"
+
     def __init__(
         self,
         client: TestClient[Any, Any],
