@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+from adapters.slack.blocks import escape
 from conversations import actions
 from conversations.state import ReportStatus
 from storage.database import Database
@@ -139,3 +140,36 @@ async def test_a_report_from_new_to_confirmed_send(database: Database, tmp_path:
         assert active["description.cves"].author.id == "U0CARA"
         # Every post went into the report's thread, never to the channel, but the root.
         assert [c for c in scene.fake.posts() if "thread_ts" not in c.args] == [root]
+
+
+async def test_the_delivery_outcome_reaches_the_slack_thread(
+    database: Database, tmp_path: Path
+) -> None:
+    async with slack_scene(database, tmp_path) as scene:
+        thread = await scene.start_report("U0LEAD", "Outcome in the thread")
+        await scene.reply("U0LEAD", "amber")
+        report_id = await _report_id(scene)
+        await scene.command("U0LEAD", "send")
+        await scene.fake.wait_until(
+            lambda: any(
+                "confirm_send" in str(c.args.get("blocks")) for c in scene.fake.posts(thread)
+            )
+        )
+        await scene.interaction(
+            payloads.block_actions("U0LEAD", actions.CONFIRM_SEND, report_id, thread)
+        )
+        await scene.fake.wait_until(
+            lambda: any(t.startswith("Confirmed by") for t in scene.thread_texts())
+        )
+        # The worker that `serve` runs beside the server: the mail goes to the file sink.
+        assert await scene.bot.worker.drain() == 1
+        await scene.fake.settle()
+        (submission,) = await scene.store.submissions(report_id)
+        assert submission.status == "sent"
+        outcome = scene.thread_texts()[-1]
+        assert "Sent to JCDC" in outcome
+        assert submission.message_id is not None
+        assert escape(submission.message_id) in outcome  # the `text` field is Slack-escaped
+        assert list((tmp_path / "outbox").glob("*.eml"))
+        root_updates = scene.fake.of("chat.update")
+        assert "sent to JCDC" in str(root_updates[-1].args["blocks"])
