@@ -11,64 +11,24 @@ from dataclasses import dataclass, field
 
 from aiohttp import web
 from slack_bolt.adapter.socket_mode.aiohttp import AsyncSocketModeHandler
-from slack_bolt.async_app import AsyncApp
-from slack_bolt.oauth.async_oauth_settings import AsyncOAuthSettings
-from slack_sdk.oauth.installation_store.sqlalchemy import AsyncSQLAlchemyInstallationStore
-from slack_sdk.oauth.state_store.sqlalchemy import AsyncSQLAlchemyOAuthStateStore
 from sqlalchemy import text
 
-from adapters.slack.app import Dispatch, SlackBot, build_app
-from adapters.slack.chat import SlackChat
-from adapters.slack.clients import Installations, SingleWorkspace, SlackClients, web_client
-from adapters.slack.http import INSTALL_PATH, REDIRECT_PATH, SlackEndpoint
-from adapters.slack.pacing import ChannelPacer
-from adapters.teams import BotFramework, TeamsChat, TeamsEndpoint, TeamsSettings, teams_routes
+from adapters.slack.http import SlackEndpoint
+from adapters.teams import teams_routes
+from bot.config_error import ConfigError
 from bot.metrics import Metrics
 from bot.outbox_worker import OutboxWorker
 from bot.ports import ChatPort
 from bot.runner import TurnRunner
 from bot.settings import Settings
+from bot.slack_side import SlackSide, slack_side
+from bot.teams_side import TeamsSide, teams_side
 from bot.wiring import checklist_from, outbox_worker_from
 from storage.repository import ReportStore
-from storage.slack_channels import SlackChannels
-from storage.teams_conversations import TeamsConversations
+
+__all__ = ["BOT_KEY", "Bot", "ConfigError", "build_bot", "start_socket_mode", "web_app"]
 
 log = logging.getLogger(__name__)
-
-# What the bot needs in a workspace; deploy/slack/ manifests ask for exactly these.
-SLACK_BOT_SCOPES = (
-    "commands",
-    "chat:write",
-    "channels:history",
-    "groups:history",
-    "users:read",
-)
-
-
-def authorization_url(api_url: str) -> str:
-    """Slack's OAuth page on the same host as the Web API (slack.com, GovSlack's
-    slack-gov.com, or a proxy)."""
-    base = api_url.rstrip("/")
-    base = base[: -len("/api")] if base.endswith("/api") else base
-    return f"{base}/oauth/v2/authorize"
-
-
-class ConfigError(Exception):
-    """The environment asks for something that cannot work; the message says what to set."""
-
-
-@dataclass
-class SlackSide:
-    app: AsyncApp
-    chat: SlackChat
-    oauth_stores: tuple[AsyncSQLAlchemyInstallationStore, AsyncSQLAlchemyOAuthStateStore] | None
-
-
-@dataclass
-class TeamsSide:
-    framework: BotFramework
-    endpoint: TeamsEndpoint
-    chat: TeamsChat
 
 
 @dataclass
@@ -81,66 +41,6 @@ class Bot:
     slack: SlackSide | None = None
     teams: TeamsSide | None = None
     chats: dict[str, ChatPort] = field(default_factory=dict)
-
-
-def _slack_side(settings: Settings, store: ReportStore, dispatch: Dispatch) -> SlackSide:
-    signing_secret = (
-        settings.slack_signing_secret.get_secret_value() if settings.slack_signing_secret else ""
-    )
-    oauth_settings: AsyncOAuthSettings | None = None
-    oauth_stores = None
-    clients: SlackClients
-    channels: SlackChannels | None = None
-    if settings.slack_oauth():
-        assert settings.slack_client_id is not None
-        assert settings.slack_client_secret is not None
-        engine = store.database.engine
-        installations = AsyncSQLAlchemyInstallationStore(settings.slack_client_id, engine)
-        states = AsyncSQLAlchemyOAuthStateStore(expiration_seconds=600, engine=engine)
-        oauth_stores = (installations, states)
-        oauth_settings = AsyncOAuthSettings(
-            client_id=settings.slack_client_id,
-            client_secret=settings.slack_client_secret.get_secret_value(),
-            scopes=list(SLACK_BOT_SCOPES),
-            installation_store=installations,
-            state_store=states,
-            install_path=INSTALL_PATH,
-            redirect_uri_path=REDIRECT_PATH,
-            authorization_url=authorization_url(settings.slack_api_url),
-        )
-        channels = SlackChannels(store.database)
-        clients = Installations(installations, channels, settings.slack_api_url)
-        client = web_client(None, settings.slack_api_url)
-    else:
-        token = settings.slack_bot_token.get_secret_value() if settings.slack_bot_token else None
-        if not token:
-            raise ConfigError(
-                "Slack needs SLACK_BOT_TOKEN (or SLACK_CLIENT_ID and SLACK_CLIENT_SECRET)"
-            )
-        client = web_client(token, settings.slack_api_url)
-        clients = SingleWorkspace(client)
-    chat = SlackChat(
-        clients, ChannelPacer(settings.slack_posts_per_second, settings.slack_post_burst)
-    )
-    slack_bot = SlackBot(dispatch, chat, channels)
-    app = build_app(
-        slack_bot, signing_secret=signing_secret, client=client, oauth_settings=oauth_settings
-    )
-    return SlackSide(app=app, chat=chat, oauth_stores=oauth_stores)
-
-
-def _teams_side(settings: Settings, store: ReportStore, dispatch: Dispatch) -> TeamsSide:
-    framework = BotFramework(
-        TeamsSettings(
-            app_id=settings.microsoft_app_id,
-            app_password=settings.microsoft_app_password.get_secret_value(),
-            tenant_id=settings.microsoft_app_tenant_id,
-            app_type=settings.microsoft_app_type or "MultiTenant",
-        )
-    )
-    conversations = TeamsConversations(store.database)
-    chat = TeamsChat(framework, conversations)
-    return TeamsSide(framework, TeamsEndpoint(framework, dispatch, conversations), chat)
 
 
 def build_bot(
@@ -166,11 +66,11 @@ def build_bot(
         if not socket_mode and not settings.slack_signing_secret:
             # Without it every forged request would pass: refuse to start instead.
             raise ConfigError("Slack over HTTP needs SLACK_SIGNING_SECRET")
-        slack = _slack_side(settings, store, dispatch)
+        slack = slack_side(settings, store, dispatch)
         chats["slack"] = slack.chat
     teams: TeamsSide | None = None
     if settings.microsoft_app_id or teams_without_auth:
-        teams = _teams_side(settings, store, dispatch)
+        teams = teams_side(settings, store, dispatch)
         chats["teams"] = teams.chat
     worker = outbox_worker_from(settings, store, runner)
     return Bot(settings, store, runner, metrics, worker, slack, teams, chats)

@@ -56,10 +56,11 @@ class SlackDriver:
     # -- the contract's vocabulary ---------------------------------------------------------
 
     async def command(self, user: str, text: str) -> None:
-        if text.startswith("new "):
-            await self.scene.start_report(self.people[user], text.removeprefix("new "))
-            return
         await self._turn(self.scene.command(self.people[user], text))
+        if text.startswith("new "):
+            # The turn is over, so its root message (the report's thread) has been posted.
+            (root,) = [c for c in self.scene.fake.posts() if "thread_ts" not in c.args]
+            self.scene.root_ts = str(root.answer["ts"])
 
     async def reply(self, user: str, text: str) -> str:
         message = payloads.thread_message(self.people[user], text, self.scene.thread)

@@ -1,0 +1,90 @@
+"""Slack's part of `serve`: the Bolt app, its chat port and, with OAuth, the install stores."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from slack_bolt.async_app import AsyncApp
+from slack_bolt.oauth.async_oauth_settings import AsyncOAuthSettings
+from slack_sdk.oauth.installation_store.sqlalchemy import AsyncSQLAlchemyInstallationStore
+from slack_sdk.oauth.state_store.sqlalchemy import AsyncSQLAlchemyOAuthStateStore
+
+from adapters.slack.app import Dispatch, SlackBot, build_app
+from adapters.slack.chat import SlackChat
+from adapters.slack.clients import Installations, SingleWorkspace, SlackClients, web_client
+from adapters.slack.http import INSTALL_PATH, REDIRECT_PATH
+from adapters.slack.pacing import ChannelPacer
+from bot.config_error import ConfigError
+from bot.settings import Settings
+from storage.repository import ReportStore
+from storage.slack_channels import SlackChannels
+
+# What the bot needs in a workspace; deploy/slack/ manifests ask for exactly these.
+SLACK_BOT_SCOPES = (
+    "commands",
+    "chat:write",
+    "channels:history",
+    "groups:history",
+    "users:read",
+)
+
+
+def authorization_url(api_url: str) -> str:
+    """Slack's OAuth page on the same host as the Web API (slack.com, GovSlack's
+    slack-gov.com, or a proxy)."""
+    base = api_url.rstrip("/")
+    base = base[: -len("/api")] if base.endswith("/api") else base
+    return f"{base}/oauth/v2/authorize"
+
+
+@dataclass
+class SlackSide:
+    app: AsyncApp
+    chat: SlackChat
+    oauth_stores: tuple[AsyncSQLAlchemyInstallationStore, AsyncSQLAlchemyOAuthStateStore] | None
+
+
+def slack_side(settings: Settings, store: ReportStore, dispatch: Dispatch) -> SlackSide:
+    signing_secret = (
+        settings.slack_signing_secret.get_secret_value() if settings.slack_signing_secret else ""
+    )
+    oauth_settings: AsyncOAuthSettings | None = None
+    oauth_stores = None
+    clients: SlackClients
+    channels: SlackChannels | None = None
+    if settings.slack_oauth():
+        assert settings.slack_client_id is not None
+        assert settings.slack_client_secret is not None
+        engine = store.database.engine
+        installations = AsyncSQLAlchemyInstallationStore(settings.slack_client_id, engine)
+        states = AsyncSQLAlchemyOAuthStateStore(expiration_seconds=600, engine=engine)
+        oauth_stores = (installations, states)
+        oauth_settings = AsyncOAuthSettings(
+            client_id=settings.slack_client_id,
+            client_secret=settings.slack_client_secret.get_secret_value(),
+            scopes=list(SLACK_BOT_SCOPES),
+            installation_store=installations,
+            state_store=states,
+            install_path=INSTALL_PATH,
+            redirect_uri_path=REDIRECT_PATH,
+            authorization_url=authorization_url(settings.slack_api_url),
+        )
+        channels = SlackChannels(store.database)
+        clients = Installations(installations, channels, settings.slack_api_url)
+        client = web_client(None, settings.slack_api_url)
+    else:
+        token = settings.slack_bot_token.get_secret_value() if settings.slack_bot_token else None
+        if not token:
+            raise ConfigError(
+                "Slack needs SLACK_BOT_TOKEN (or SLACK_CLIENT_ID and SLACK_CLIENT_SECRET)"
+            )
+        client = web_client(token, settings.slack_api_url)
+        clients = SingleWorkspace(client)
+    chat = SlackChat(
+        clients, ChannelPacer(settings.slack_posts_per_second, settings.slack_post_burst)
+    )
+    slack_bot = SlackBot(dispatch, chat, channels)
+    app = build_app(
+        slack_bot, signing_secret=signing_secret, client=client, oauth_settings=oauth_settings
+    )
+    return SlackSide(app=app, chat=chat, oauth_stores=oauth_stores)

@@ -1,0 +1,32 @@
+"""Teams' part of `serve`: the Bot Framework wrapper, its endpoint and chat port."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from adapters.teams import BotFramework, TeamsChat, TeamsEndpoint, TeamsSettings
+from adapters.teams.endpoint import Dispatch
+from bot.settings import Settings
+from storage.repository import ReportStore
+from storage.teams_conversations import TeamsConversations
+
+
+@dataclass
+class TeamsSide:
+    framework: BotFramework
+    endpoint: TeamsEndpoint
+    chat: TeamsChat
+
+
+def teams_side(settings: Settings, store: ReportStore, dispatch: Dispatch) -> TeamsSide:
+    framework = BotFramework(
+        TeamsSettings(
+            app_id=settings.microsoft_app_id,
+            app_password=settings.microsoft_app_password.get_secret_value(),
+            tenant_id=settings.microsoft_app_tenant_id,
+            app_type=settings.microsoft_app_type or "MultiTenant",
+        )
+    )
+    conversations = TeamsConversations(store.database)
+    chat = TeamsChat(framework, conversations)
+    return TeamsSide(framework, TeamsEndpoint(framework, dispatch, conversations), chat)
