@@ -15,6 +15,7 @@ from sqlalchemy import text
 
 from adapters.slack.http import SlackEndpoint
 from adapters.teams import teams_routes
+from bot.admission import admitted
 from bot.config_error import ConfigError
 from bot.metrics import Metrics
 from bot.outbox_worker import OutboxWorker
@@ -58,7 +59,7 @@ def build_bot(
     # The runner reads this dict on every turn: ports added below are seen.
     chats: dict[str, ChatPort] = {}
     runner = TurnRunner(store, chats, checklist, policy)
-    dispatch = metrics.counting_turns(runner.handle)
+    dispatch = admitted(metrics.counting_turns(runner.handle), settings.max_concurrent_turns)
     slack: SlackSide | None = None
     if settings.slack_enabled():
         if socket_mode and not settings.slack_app_token:

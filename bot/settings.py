@@ -51,6 +51,10 @@ class Settings(BaseSettings):
     # Slack's limit is about one message per second per channel, with short bursts.
     slack_posts_per_second: float = Field(1.0, gt=0, validation_alias="SLACK_POSTS_PER_SECOND")
     slack_post_burst: int = Field(3, ge=1, validation_alias="SLACK_POST_BURST")
+    # Turns running at once in this process; more wait (see bot/admission.py). A turn against
+    # the real Slack takes a few hundred milliseconds, mostly waiting: 16 still allows dozens
+    # of turns a second, and keeps acknowledgements quick under a burst.
+    max_concurrent_turns: int = Field(16, ge=1, validation_alias="JCDC_MAX_CONCURRENT_TURNS")
     # Teams (Bot Framework's own variable names).
     microsoft_app_id: str = Field("", validation_alias="MicrosoftAppId")
     microsoft_app_password: SecretStr = Field(
