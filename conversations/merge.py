@@ -9,7 +9,7 @@ Nothing is ever silently overwritten.
 from __future__ import annotations
 
 import json
-from collections import Counter
+from collections import Counter, OrderedDict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from enum import StrEnum
@@ -134,7 +134,36 @@ def value_key(value: JsonValue) -> str:
     return "j:" + json.dumps(value, sort_keys=True, ensure_ascii=False)
 
 
+# Recent merge_item results by the identity of their inputs. Reports, contributions and
+# resolutions are immutable, and a turn (and the next, served from the storage's state cache)
+# hands over the very same objects for every item it did not touch: those items are not merged
+# again. Each entry holds its inputs, so an id cannot be reused while the entry lives. This is
+# memoisation of a pure function: results are exactly what a fresh merge would give.
+_MEMO_SIZE = 4096
+_memo: OrderedDict[tuple[int, ...], tuple[object, ...]] = OrderedDict()
+
+
 def merge_item(
+    item: Item,
+    contributions: Sequence[Contribution],
+    resolution: Resolution | None,
+    skipped: bool,
+) -> ItemMerge:
+    key = (id(item), id(resolution), int(skipped), *map(id, contributions))
+    known = _memo.get(key)
+    if known is not None:
+        _memo.move_to_end(key)
+        merged = known[-1]
+        assert isinstance(merged, ItemMerge)
+        return merged
+    merged = _merge_item(item, contributions, resolution, skipped)
+    _memo[key] = (item, resolution, tuple(contributions), merged)
+    if len(_memo) > _MEMO_SIZE:
+        _memo.popitem(last=False)
+    return merged
+
+
+def _merge_item(
     item: Item,
     contributions: Sequence[Contribution],
     resolution: Resolution | None,
