@@ -63,16 +63,20 @@ def rich(*parts: Span | str) -> RichText:
     return tuple(plain(part) if isinstance(part, str) else part for part in parts)
 
 
-def to_plain(text: RichText, command_prefix: str = DEFAULT_COMMAND_PREFIX) -> str:
-    """A readable plain-text rendering (CLI, logs, tests)."""
+def to_plain(
+    text: RichText, command_prefix: str = DEFAULT_COMMAND_PREFIX, *, backticks: bool = True
+) -> str:
+    """A readable plain-text rendering (CLI, logs, tests; without backticks, the notification
+    text that chat platforms show)."""
+    quote = "`" if backticks else ""
     out: list[str] = []
     for span in text:
         if span.style == "mention":
             out.append(f"@{span.text}")
         elif span.style == "code":
-            out.append(f"`{span.text}`")
+            out.append(f"{quote}{span.text}{quote}")
         elif span.style == "command":
-            out.append(f"`{command_prefix} {span.text}`")
+            out.append(f"{quote}{command_prefix} {span.text}{quote}")
         else:
             out.append(span.text)
     return "".join(out)

@@ -15,7 +15,7 @@ from typing import Any
 from conversations import actions
 from conversations.checklist import AnswerKind
 from conversations.effects import Button, FormField, RootCard, SectionForm
-from conversations.richtext import RichText, Span
+from conversations.richtext import RichText, Span, to_plain
 
 Block = dict[str, Any]
 COMMAND_PREFIX = "/jcdc"
@@ -52,15 +52,7 @@ def rich_text_block(text: RichText) -> Block:
 
 def fallback_text(text: RichText, limit: int = 3000) -> str:
     """The `text` Slack shows in notifications: plain, escaped, never a mention or a link."""
-    parts = []
-    for span in text:
-        if span.style == "mention":
-            parts.append(f"@{span.text}")
-        elif span.style == "command":
-            parts.append(f"{COMMAND_PREFIX} {span.text}")
-        else:
-            parts.append(span.text)
-    flat = escape("".join(parts))
+    flat = escape(to_plain(text, COMMAND_PREFIX, backticks=False))
     return flat if len(flat) <= limit else flat[: limit - 1] + "…"
 
 

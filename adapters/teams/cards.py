@@ -21,7 +21,7 @@ from adapters.teams.translate import CARD_MARKER, FORM_SUBMIT_ACTION, INPUT_PREF
 from conversations import actions
 from conversations.checklist import AnswerKind
 from conversations.effects import Button, FormField, RootCard, SectionForm
-from conversations.richtext import RichText, Span
+from conversations.richtext import RichText, Span, to_plain
 
 Card = dict[str, Any]
 ActivityDict = dict[str, Any]
@@ -96,15 +96,7 @@ def _trim_blank(lines: list[list[dict[str, Any]]]) -> list[list[dict[str, Any]]]
 
 def plain_summary(text: RichText) -> str:
     """What Teams shows in a notification: plain text, commands spelled the Teams way."""
-    parts = []
-    for span in text:
-        if span.style == "mention":
-            parts.append(f"@{span.text}")
-        elif span.style == "command":
-            parts.append(f"{COMMAND_PREFIX} {span.text}")
-        else:
-            parts.append(span.text)
-    flat = " ".join("".join(parts).split())
+    flat = " ".join(to_plain(text, COMMAND_PREFIX, backticks=False).split())
     return flat if len(flat) <= _SUMMARY_MAX else flat[: _SUMMARY_MAX - 1] + "…"
 
 
