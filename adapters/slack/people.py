@@ -10,7 +10,8 @@ from __future__ import annotations
 import logging
 import time
 
-from slack_sdk.errors import SlackApiError
+import aiohttp
+from slack_sdk.errors import SlackApiError, SlackClientError
 from slack_sdk.web.async_client import AsyncWebClient
 
 from adapters.slack.clients import error_code
@@ -47,6 +48,10 @@ class PeopleDirectory:
         except SlackApiError as error:
             log.info("users.info for %s failed: %s", user_id, error_code(error))
             self._names[user_id] = (None, now)
+            return None
+        except (SlackClientError, aiohttp.ClientError, TimeoutError) as error:
+            # A name is a nicety: the turn must go ahead without it.
+            log.warning("users.info for %s unreachable: %r", user_id, error)
             return None
         user = response.get("user") or {}
         profile = user.get("profile") or {}

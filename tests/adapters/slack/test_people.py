@@ -7,6 +7,7 @@ from adapters.slack.clients import web_client
 from adapters.slack.people import PeopleDirectory
 from conversations.events import MessagePosted
 from conversations.state import Actor
+from tests.adapters.email.smtp_server import free_port
 from tests.adapters.slack.fake_slack import BOT_TOKEN, fake_slack
 
 
@@ -43,3 +44,9 @@ async def test_unknown_people_are_asked_about_again_after_a_while() -> None:
         fake.users["U0NEW"] = "Newcomer"
         named = await people.named(_posted("U0NEW", "new"), client)
         assert named.actor.name == "Newcomer"
+
+
+async def test_an_unreachable_slack_leaves_the_id_and_the_turn_goes_on() -> None:
+    client = web_client(BOT_TOKEN, f"http://127.0.0.1:{free_port()}/api/")
+    named = await PeopleDirectory().named(_posted("U0BOB", "bob"), client)
+    assert named.actor == Actor(id="U0BOB", name="bob")
