@@ -18,7 +18,7 @@ from slack_bolt.async_app import AsyncAck, AsyncApp, AsyncBoltContext
 from slack_bolt.oauth.async_oauth_settings import AsyncOAuthSettings
 from slack_sdk.web.async_client import AsyncWebClient
 
-from adapters.slack.blocks import FORM_CALLBACK_ID, fallback_text, message_blocks
+from adapters.slack.blocks import FORM_CALLBACK_ID
 from adapters.slack.chat import PendingViewAck, SlackChat, answering_view
 from adapters.slack.people import PeopleDirectory
 from adapters.slack.translate import (
@@ -27,6 +27,7 @@ from adapters.slack.translate import (
     from_slash_command,
     from_view_submission,
 )
+from conversations.effects import Ephemeral
 from conversations.events import Event
 from conversations.richtext import plain
 from storage.slack_channels import SlackChannels, Workspace
@@ -82,15 +83,11 @@ class SlackBot:
             await self._apologise(event)
 
     async def _apologise(self, event: Event) -> None:
-        text = (plain(_SORRY),)
+        notice = Ephemeral(
+            channel=event.channel, thread=event.thread, user=event.actor, text=(plain(_SORRY),)
+        )
         try:
-            client = await self.chat.clients.for_channel(event.channel)
-            await client.chat_postEphemeral(
-                channel=event.channel,
-                user=event.actor.id,
-                text=fallback_text(text),
-                blocks=message_blocks(text),
-            )
+            await self.chat.ephemeral(notice)
         except Exception:
             log.exception("could not tell %s that turn %s failed", event.actor.id, event.event_id)
 

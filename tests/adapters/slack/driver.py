@@ -10,12 +10,9 @@ that did not wait would race the bot).
 
 from __future__ import annotations
 
-import asyncio
 import json
 from collections.abc import Mapping
 from typing import Any
-
-from aiohttp import ClientResponse
 
 from tests.adapters.slack import payloads
 from tests.adapters.slack.fake_slack import Call
@@ -31,40 +28,17 @@ class SlackDriver:
         self.people = people
         self._texts: dict[str, str] = {}
 
-    # -- waiting for the bot ---------------------------------------------------------------
-
-    def _turns(self) -> float:
-        registry = self.scene.bot.metrics.registry
-        return sum(
-            sample.value
-            for metric in registry.collect()
-            if metric.name == "jcdc_turns"
-            for sample in metric.samples
-            if sample.name == "jcdc_turns_total"
-        )
-
-    async def _turn(self, deliver: Any) -> ClientResponse:
-        before = self._turns()
-        response: ClientResponse = await deliver
-        assert response.status == 200, await response.text()
-        for _ in range(500):
-            if self._turns() > before:
-                return response
-            await asyncio.sleep(0.01)
-        raise AssertionError("the bot never finished the turn")
-
     # -- the contract's vocabulary ---------------------------------------------------------
 
     async def command(self, user: str, text: str) -> None:
-        await self._turn(self.scene.command(self.people[user], text))
         if text.startswith("new "):
-            # The turn is over, so its root message (the report's thread) has been posted.
-            (root,) = [c for c in self.scene.fake.posts() if "thread_ts" not in c.args]
-            self.scene.root_ts = str(root.answer["ts"])
+            await self.scene.start_report(self.people[user], text.removeprefix("new "))
+        else:
+            await self.scene.turn(self.scene.command(self.people[user], text))
 
     async def reply(self, user: str, text: str) -> str:
         message = payloads.thread_message(self.people[user], text, self.scene.thread)
-        await self._turn(self.scene.event(message))
+        await self.scene.turn(self.scene.event(message))
         self._texts[str(message["ts"])] = text
         return str(message["ts"])
 
@@ -72,14 +46,14 @@ class SlackDriver:
         changed = payloads.message_changed(
             self.people[user], message_id, text, self._texts[message_id], self.scene.thread
         )
-        await self._turn(self.scene.event(changed))
+        await self.scene.turn(self.scene.event(changed))
         self._texts[message_id] = text
 
     async def delete(self, user: str, message_id: str) -> None:
         deleted = payloads.message_deleted(
             self.people[user], message_id, self._texts[message_id], self.scene.thread
         )
-        await self._turn(self.scene.event(deleted))
+        await self.scene.turn(self.scene.event(deleted))
 
     async def submit_form(self, user: str, section_id: str, values: Mapping[str, str]) -> None:
         """Fill in and submit the newest modal the bot opened for `section_id`."""
@@ -90,7 +64,7 @@ class SlackDriver:
         )
         kinds = {block["block_id"]: block["element"]["type"] for block in view["blocks"]}
         state = {item: _element_state(kinds[item], value) for item, value in values.items()}
-        response = await self._turn(
+        response = await self.scene.turn(
             self.scene.interaction(payloads.view_submission(self.people[user], view, state))
         )
         assert await response.text() == "", "the modal was not closed"
@@ -106,7 +80,7 @@ class SlackDriver:
             click = payloads.block_actions(
                 self.people[user], action, element, message_ts or self.scene.thread
             )
-            await self._turn(self.scene.interaction(click))
+            await self.scene.turn(self.scene.interaction(click))
             return
         raise AssertionError(f"no {action} button in sight of {user}")
 

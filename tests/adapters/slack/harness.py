@@ -3,7 +3,8 @@ sends is signed exactly as Slack signs it, and what the bot does is read off the
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
+import asyncio
+from collections.abc import AsyncIterator, Awaitable
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -64,11 +65,31 @@ class SlackScene:
         assert self.root_ts, "start a report first"
         return self.root_ts
 
+    def turns_done(self) -> float:
+        """Turns the bot has finished (effects performed), from its own metrics."""
+        return sum(
+            sample.value
+            for metric in self.bot.metrics.registry.collect()
+            if metric.name == "jcdc_turns"
+            for sample in metric.samples
+            if sample.name == "jcdc_turns_total"
+        )
+
+    async def turn(self, deliver: Awaitable[ClientResponse]) -> ClientResponse:
+        """Deliver, then wait until the bot has finished the turn it caused (Slack is
+        answered first and the work happens after)."""
+        before = self.turns_done()
+        response = await deliver
+        assert response.status == 200, await response.text()
+        for _ in range(500):
+            if self.turns_done() > before:
+                return response
+            await asyncio.sleep(0.01)
+        raise AssertionError("the bot never finished the turn")
+
     async def start_report(self, user: str, title: str) -> str:
-        """`/jcdc new <title>`; wait for the root message and the first question in its thread."""
-        response = await self.command(user, f"new {title}")
-        assert response.status == 200
-        await self.fake.wait_until(lambda: any("thread_ts" in c.args for c in self.fake.posts()))
+        """`/jcdc new <title>`; once its turn is over, the root message is the thread."""
+        await self.turn(self.command(user, f"new {title}"))
         (root,) = [c for c in self.fake.posts() if "thread_ts" not in c.args]
         self.root_ts = str(root.answer["ts"])
         return self.root_ts

@@ -7,7 +7,9 @@ import time
 from collections.abc import AsyncIterator
 
 import pytest
+from slack_bolt.async_app import AsyncBoltContext
 
+from adapters.slack.app import SlackBot
 from adapters.slack.chat import PendingViewAck, SlackChat, answering_view
 from adapters.slack.clients import SingleWorkspace, web_client
 from adapters.slack.pacing import ChannelPacer
@@ -21,6 +23,7 @@ from conversations.effects import (
     Post,
     SectionForm,
 )
+from conversations.events import MessagePosted
 from conversations.richtext import plain, user_text
 from conversations.state import Actor
 from tests.adapters.slack.fake_slack import BOT_TOKEN, FakeSlack, fake_slack
@@ -138,3 +141,24 @@ async def test_rejected_form_after_the_modal_closed_is_a_direct_message(fake: Fa
     (direct,) = fake.posts()
     assert direct.args["channel"] == "U0BOB"
     assert "description.cves: not a CVE" in direct.args["text"]
+
+
+async def test_a_failed_turn_is_apologised_for_privately(fake: FakeSlack) -> None:
+    async def failing(event: object) -> object:
+        raise RuntimeError("the database went away")
+
+    bot = SlackBot(failing, chat_for(fake))
+    event = MessagePosted(
+        event_id="e1",
+        platform="slack",
+        channel="C1",
+        thread="111.000001",
+        actor=BOB,
+        message_id="222.000002",
+        text="0.3: Example Corp",
+    )
+    await bot._run(event, AsyncBoltContext())
+    (sorry,) = fake.of("chat.postEphemeral")
+    assert sorry.args["user"] == "U0BOB"
+    assert sorry.args["thread_ts"] == "111.000001"
+    assert "Nothing you entered earlier is lost" in sorry.args["text"]
