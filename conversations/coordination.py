@@ -44,6 +44,7 @@ class Coordination(Sending):
         self._state = ReportState(
             id=report_id_for(event.platform, event.event_id),
             platform=event.platform,
+            workspace=event.workspace,
             channel=event.channel,
             title=title,
             lead=self.actor,

@@ -17,11 +17,15 @@ class _Event(BaseModel):
     # replays of the same id must change nothing.
     event_id: str
     platform: str
+    # The Slack workspace (or Enterprise Grid org) or Teams tenant the event came from, as
+    # the platform's signed envelope says; with platform and channel, where it came from.
+    workspace: str = ""
     channel: str
     # The root message id when the event happened inside a report's thread.
     thread: str | None = None
     actor: Actor
-    # Set when the platform payload names the report (buttons, forms, internal events).
+    # Set when the platform payload names the report (buttons, forms, internal events). Only
+    # a hint: the runner lets the event touch that report only from where the report lives.
     report_id: str | None = None
 
 

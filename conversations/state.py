@@ -82,6 +82,9 @@ class SendRequest(_Frozen):
 class ReportState(_Frozen):
     id: str
     platform: str
+    # The Slack workspace (or Enterprise Grid org) or Teams tenant; "" for reports from
+    # before workspaces were recorded.
+    workspace: str = ""
     channel: str
     # The root message's id; replies under it form the report's thread.
     thread: str | None = None

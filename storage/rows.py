@@ -38,6 +38,7 @@ def report_values(state: ReportState) -> dict[str, Any]:
     return {
         "id": state.id,
         "platform": state.platform,
+        "workspace": state.workspace,
         "channel": state.channel,
         "thread": state.thread,
         "title": state.title,
@@ -155,6 +156,7 @@ def state_from_rows(
     return ReportState(
         id=report.id,
         platform=report.platform,
+        workspace=report.workspace,
         channel=report.channel,
         thread=report.thread,
         title=report.title,

@@ -8,6 +8,7 @@ from typing import Any
 
 from sqlalchemy import (
     JSON,
+    BigInteger,
     Column,
     DateTime,
     ForeignKey,
@@ -16,6 +17,7 @@ from sqlalchemy import (
     LargeBinary,
     String,
     Text,
+    UniqueConstraint,
 )
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.engine import Dialect
@@ -71,6 +73,9 @@ class ReportRow(SQLModel, table=True):
 
     id: str = Field(primary_key=True, max_length=64)
     platform: str = Field(max_length=32)
+    # The Slack workspace (or Enterprise Grid org) or the Teams tenant the report lives in:
+    # with platform and channel, where events must come from to touch it.
+    workspace: str = Field(default="", max_length=PLATFORM_ID)
     channel: str = Field(max_length=PLATFORM_ID)
     thread: str | None = Field(default=None, max_length=PLATFORM_ID)
     title: str = Field(sa_column=Column(Text, nullable=False))
@@ -194,3 +199,88 @@ class TeamsConversationRow(SQLModel, table=True):
     conversation_id: str = Field(primary_key=True, max_length=PLATFORM_ID)
     reference: dict[str, Any] = _json()
     updated_at: datetime = _moment()
+
+
+# SQLite makes only INTEGER PRIMARY KEY an alias of its rowid (autoincrementing); PostgreSQL
+# gets a 64-bit identity, since inbox and chat-outbox ids only ever grow.
+SERIAL = BigInteger().with_variant(Integer(), "sqlite")
+
+
+class InboxRow(SQLModel, table=True):
+    """A signed inbound delivery, stored before the platform is answered. Processed in arrival
+    order per lane (one channel); `done_at` is set in the transaction of the turn it caused."""
+
+    __tablename__ = "inbox"
+    __table_args__ = (
+        UniqueConstraint("platform", "delivery_id", name="uq_inbox_delivery"),
+        Index("ix_inbox_lane_pending", "lane", "done_at", "id"),
+        Index("ix_inbox_done_at", "done_at"),
+    )
+
+    id: int | None = Field(
+        default=None, sa_column=Column(SERIAL, primary_key=True, autoincrement=True)
+    )
+    platform: str = Field(max_length=32)
+    # The platform's own id for the delivery: a re-delivery of the same one is stored once.
+    delivery_id: str = Field(max_length=PLATFORM_ID)
+    # Deliveries of one lane (platform, workspace, channel) are processed one at a time, in order.
+    lane: str = Field(sa_column=Column(Text, nullable=False))
+    payload: dict[str, Any] = _json()
+    received_at: datetime = _moment()
+    attempts: int = 0
+    # After a failed attempt: not before this time.
+    next_attempt_at: datetime | None = _moment(nullable=True)
+    done_at: datetime | None = _moment(nullable=True)
+    # handled, ignored, duplicate, refused, or failed (given up after repeated errors).
+    outcome: str | None = Field(default=None, max_length=16)
+    last_error: str | None = Field(default=None, sa_column=Column(Text, nullable=True))
+
+
+class ChatOutboxRow(SQLModel, table=True):
+    """An effect a committed turn produced (a post, a root update, a notice), performed after
+    the commit; a crash in between leaves it here to be performed after the restart."""
+
+    __tablename__ = "chat_outbox"
+    __table_args__ = (Index("ix_chat_outbox_lane_pending", "lane", "done_at", "id"),)
+
+    id: int | None = Field(
+        default=None, sa_column=Column(SERIAL, primary_key=True, autoincrement=True)
+    )
+    platform: str = Field(max_length=32)
+    # Effects of one channel are performed in order, paced together.
+    lane: str = Field(sa_column=Column(Text, nullable=False))
+    report_id: str | None = Field(default=None, max_length=64)
+    effect: dict[str, Any] = _json()
+    created_at: datetime = _moment()
+    attempts: int = 0
+    next_attempt_at: datetime | None = _moment(nullable=True)
+    done_at: datetime | None = _moment(nullable=True)
+    last_error: str | None = Field(default=None, sa_column=Column(Text, nullable=True))
+
+
+class WorkLaneRow(SQLModel, table=True):
+    """Who works a lane (of the inbox or the chat outbox) now, until when, and for chat lanes
+    when the channel may be posted to next (pacing shared by every replica)."""
+
+    __tablename__ = "work_lanes"
+
+    kind: str = Field(primary_key=True, max_length=16)
+    lane: str = Field(sa_column=Column(Text, primary_key=True))
+    owner: str | None = Field(default=None, max_length=PLATFORM_ID)
+    lease_until: datetime | None = _moment(nullable=True)
+    # GCRA's "theoretical arrival time" of the channel's next post.
+    free_at: datetime | None = _moment(nullable=True)
+
+
+class ReportGrantRow(SQLModel, table=True):
+    """A person who was given a private surface of a report (a form, a notice with buttons, in
+    a modal or a personal chat) may act on it from there. Payload ids are only hints: this row
+    is what lets a submit from outside the report's channel in."""
+
+    __tablename__ = "report_grants"
+
+    platform: str = Field(primary_key=True, max_length=32)
+    workspace: str = Field(primary_key=True, max_length=PLATFORM_ID)
+    user_id: str = Field(primary_key=True, max_length=PLATFORM_ID)
+    report_id: str = Field(sa_column=Column(String(64), ForeignKey("reports.id"), primary_key=True))
+    granted_at: datetime = _moment()
