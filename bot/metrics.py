@@ -15,6 +15,7 @@ from prometheus_client.exposition import generate_latest
 
 from bot.runner import TurnResult
 from conversations.events import Event
+from storage.inbox import InboxEntry
 
 Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
 
@@ -36,20 +37,20 @@ class Metrics:
         )
         self.turn_seconds = Histogram(
             "jcdc_turn_seconds",
-            "Time from receiving an event to its effects performed",
+            "Time from taking a stored delivery to its turn committed",
             ["platform"],
             buckets=(0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10),
             registry=self.registry,
         )
 
     def counting_turns(
-        self, handle: Callable[[Event], Awaitable[TurnResult]]
-    ) -> Callable[[Event], Awaitable[TurnResult]]:
-        async def counted(event: Event) -> TurnResult:
+        self, handle: Callable[[Event, InboxEntry], Awaitable[TurnResult]]
+    ) -> Callable[[Event, InboxEntry], Awaitable[TurnResult]]:
+        async def counted(event: Event, entry: InboxEntry) -> TurnResult:
             started = time.perf_counter()
             outcome = "error"
             try:
-                result = await handle(event)
+                result = await handle(event, entry)
                 outcome = result.outcome
                 return result
             finally:

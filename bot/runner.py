@@ -1,16 +1,23 @@
-"""The turn runner: route → load → engine → save (one transaction) → perform effects."""
+"""The turn runner: route → one transaction { take the delivery; load; check where the event
+comes from; engine; save; queue the effects; settle the delivery } → perform the effects.
+
+Everything a turn decides is written in that one transaction: the report, the inbox
+delivery it settles, and the effects it wants performed (the chat outbox). Effects are
+performed after the commit by the chat worker, so a crash between commit and post means the
+post happens after the restart, never that it silently disappears.
+"""
 
 from __future__ import annotations
 
 import asyncio
 import logging
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Literal
 
-from sqlalchemy.exc import OperationalError
-
+from bot.binding import Access, access_of, refusal
+from bot.chat_worker import EFFECT, ChatRetry, ChatWorker, Pacing
 from bot.ports import ChatPort
 from conversations.checklist import Checklist
 from conversations.commands import parse_command
@@ -19,11 +26,8 @@ from conversations.effects import (
     Ephemeral,
     FormRejected,
     OpenForm,
-    Post,
     PostRoot,
-    ShowPreview,
     SubmitRequested,
-    UpdateRoot,
 )
 from conversations.engine import Step, step
 from conversations.events import (
@@ -35,27 +39,54 @@ from conversations.events import (
     RootPosted,
 )
 from conversations.policy import Policy
+from conversations.richtext import rich
 from conversations.state import Actor, ReportState
-from storage.assembly import assemble
-from storage.repository import DuplicateEvent, ReportStore, VersionConflict
+from storage import inbox
+from storage.chat_outbox import ChatOutbox, NewEffect, PendingEffect, enqueue, settle_effect
+from storage.inbox import InboxEntry
+from storage.repository import DuplicateEvent, ReportStore, Turn, VersionConflict
+from storage.transient import is_transient
 
 log = logging.getLogger(__name__)
 
 BOT_ACTOR = Actor(id="jcdc-bot", name="JCDC bot")
 # Lost races (version conflicts, a busy SQLite file) are retried this many times.
 _MAX_ATTEMPTS = 8
+# A database that keeps failing with connection errors is given this many tries (with
+# backoff, about 3 s in all) before the caller hears DatabaseUnavailable.
+_MAX_TRANSIENT = 5
 
-Outcome = Literal["handled", "duplicate", "ignored"]
+_SORRY = (
+    "Something went wrong on my side and your last message was not recorded. Nothing you "
+    "entered earlier is lost; please try again in a moment."
+)
+
+Outcome = Literal["handled", "duplicate", "ignored", "refused", "busy"]
+
+
+class DatabaseUnavailable(Exception):
+    """The database could not be reached for a while; nothing of the turn was written."""
 
 
 @dataclass(frozen=True)
 class TurnResult:
     outcome: Outcome
     step: Step | None = None
+    # The chat lanes the turn queued effects on.
+    lanes: frozenset[str] = field(default_factory=frozenset)
 
 
 def utc_now() -> datetime:
     return datetime.now(UTC)
+
+
+def effect_lane(platform: str, effect: Effect) -> str:
+    """Effects of one channel go out in order: their lane is the channel. Form errors go to
+    the person, wherever they are."""
+    if isinstance(effect, FormRejected):
+        return f"{platform}:user:{effect.user.id}"
+    channel: str = getattr(effect, "channel", "")
+    return f"{platform}:{channel}"
 
 
 class TurnRunner:
@@ -66,29 +97,56 @@ class TurnRunner:
         checklist: Checklist,
         policy: Policy,
         clock: Callable[[], datetime] = utc_now,
+        *,
+        owner: str = "local",
+        pacing: Mapping[str, Pacing] | None = None,
+        chat_retry: ChatRetry | None = None,
     ) -> None:
         self.store = store
-        # One chat port, or one per platform ("slack", "teams") when a server speaks several.
-        self.chats: Mapping[str, ChatPort] | None = chat if isinstance(chat, Mapping) else None
-        self.chat: ChatPort | None = None if isinstance(chat, Mapping) else chat
         self.checklist = checklist
         self.policy = policy
         self.clock = clock
+        # One chat port, or one per platform ("slack", "teams") when a server speaks several.
+        self.chat_worker = ChatWorker(
+            ChatOutbox(store.database, owner),
+            chat,
+            checklist=checklist,
+            policy=policy,
+            load_report=store.load,
+            pacing=pacing,
+            retry=chat_retry,
+        )
+        self.chat_worker.root_posted = self._root_posted
 
-    async def handle(self, event: Event) -> TurnResult:
+    async def handle(
+        self,
+        event: Event,
+        *,
+        delivery: InboxEntry | None = None,
+        settles_effect: int | None = None,
+        wait: bool = True,
+    ) -> TurnResult:
+        """Run one turn. `delivery`: the inbox delivery it settles; `settles_effect`: the chat
+        effect it settles; `wait`: return only once the effects are performed."""
         report_id = await self.route(event)
         if report_id is None and isinstance(event, MessagePosted | MessageEdited | MessageDeleted):
             # Ordinary channel traffic that is not in a report's thread: not ours.
+            if delivery is not None:
+                await self.store_settle(delivery, inbox.IGNORED)
             return TurnResult("ignored")
-        result = await self._run_turn(event, report_id)
-        if result.step is not None:
-            state = result.step.state
-            platform = state.platform if state is not None else event.platform
-            await self.perform(result.step.effects, state, platform)
+        result = await self._run_turn(event, report_id, delivery, settles_effect)
+        for lane in result.lanes:
+            self.chat_worker.wake(lane)
+        if wait:
+            await self.chat_worker.drain(set(result.lanes))
         return result
 
+    async def store_settle(self, delivery: InboxEntry, outcome: str) -> None:
+        await inbox.Inbox(self.store.database).settle_alone(delivery.id, outcome, utc_now())
+
     async def route(self, event: Event) -> str | None:
-        """Which report an event belongs to, if any."""
+        """Which report an event is about, if any. A report id in the payload is only a hint:
+        the turn checks that the event may touch that report (bot.binding)."""
         if event.report_id is not None:
             return event.report_id
         if isinstance(event, CommandIssued):
@@ -103,91 +161,158 @@ class TurnRunner:
             return None
         return await self.store.find_by_thread(event.platform, event.channel, event.thread)
 
-    async def _run_turn(self, event: Event, report_id: str | None) -> TurnResult:
-        for attempt in range(_MAX_ATTEMPTS):
+    async def _run_turn(
+        self,
+        event: Event,
+        report_id: str | None,
+        delivery: InboxEntry | None,
+        settles_effect: int | None,
+    ) -> TurnResult:
+        races = transient = 0
+        while True:
             try:
-                async with self.store.turn() as turn:
-                    # No is_processed query first: save() records the event id with ON
-                    # CONFLICT DO NOTHING and raises DuplicateEvent for a replay, which rolls
-                    # the whole turn back before any effect is performed.
-                    before = await turn.load_for_update(report_id) if report_id else None
-                    result = step(before, event, self.checklist, self.clock(), self.policy)
-                    changed = result.state != before or bool(result.audit)
-                    saved = await turn.save(
-                        before,
-                        result.state if changed else None,
-                        platform=event.platform,
-                        event_id=event.event_id,
-                        audit=result.audit,
-                        submissions=[e for e in result.effects if isinstance(e, SubmitRequested)],
-                    )
-                # The report as this turn left it: saved when it changed, else as loaded.
-                after = saved if changed else before
-                return TurnResult("handled", Step(after, result.effects, result.audit))
+                return await self._turn_once(event, report_id, delivery, settles_effect)
             except DuplicateEvent:
+                if delivery is not None:
+                    await self.store_settle(delivery, inbox.DUPLICATE)
                 return TurnResult("duplicate")
-            except (VersionConflict, OperationalError) as error:
+            except VersionConflict:
                 # Someone else's turn on the same report won the race: reload and run again.
+                races += 1
+                if races >= _MAX_ATTEMPTS:
+                    raise RuntimeError(
+                        f"turn {event.event_id} lost the race {_MAX_ATTEMPTS} times"
+                    ) from None
+                await asyncio.sleep(0.005 * 2**races)
+            except Exception as error:
+                if not is_transient(error):
+                    raise
+                transient += 1
+                if transient >= _MAX_TRANSIENT:
+                    raise DatabaseUnavailable(f"turn {event.event_id}: {error!r}") from error
                 log.info("retrying turn %s after %s", event.event_id, type(error).__name__)
-                await asyncio.sleep(0.005 * 2**attempt)
-        raise RuntimeError(f"turn {event.event_id} lost the race {_MAX_ATTEMPTS} times")
+                await asyncio.sleep(min(0.1 * 2**transient, 2.0))
 
-    def chat_for(self, platform: str) -> ChatPort | None:
-        if self.chat is not None:
-            return self.chat
-        assert self.chats is not None
-        return self.chats.get(platform)
+    async def _turn_once(
+        self,
+        event: Event,
+        report_id: str | None,
+        delivery: InboxEntry | None,
+        settles_effect: int | None,
+    ) -> TurnResult:
+        async with self.store.turn() as turn:
+            connection = turn.connection
+            if delivery is not None and not await inbox.take(
+                connection, delivery.id, delivery.lane
+            ):
+                return TurnResult("busy")  # another replica's turn has (or had) it
+            # No is_processed query first: save() records the event id with ON CONFLICT DO
+            # NOTHING and raises DuplicateEvent for a replay, which rolls the whole turn back
+            # before anything is queued.
+            before = await turn.load_for_update(report_id) if report_id else None
+            access = await access_of(turn, before, event, report_id)
+            if access is Access.REFUSED:
+                result = refusal(before, event, self.clock())
+            else:
+                result = step(before, event, self.checklist, self.clock(), self.policy)
+            changed = result.state != before or bool(result.audit)
+            saved = await turn.save(
+                before,
+                result.state if changed and access is not Access.REFUSED else None,
+                platform=event.platform,
+                event_id=event.event_id,
+                audit=result.audit if access is not Access.REFUSED else (),
+                submissions=[e for e in result.effects if isinstance(e, SubmitRequested)],
+            )
+            if access is Access.REFUSED and before is not None and result.audit:
+                # The attempt is kept in the report's audit trail (who, from where), and only
+                # that: the report itself stays as it was.
+                await turn.audit_only(before.id, result.audit)
+            # The report as this turn left it: saved when it changed, else as loaded.
+            after = saved if changed and access is not Access.REFUSED else before
+            lanes = await self._queue_effects(turn, event, after, result.effects, access)
+            now = utc_now()
+            outcome: Outcome = "refused" if access is Access.REFUSED else "handled"
+            if delivery is not None:
+                await inbox.settle(connection, delivery.id, outcome, now)
+            if settles_effect is not None:
+                await settle_effect(connection, settles_effect, now)
+        return TurnResult(outcome, Step(after, result.effects, result.audit), lanes)
 
-    async def perform(
-        self, effects: tuple[Effect, ...], state: ReportState | None, platform: str
-    ) -> None:
-        """Carry out a turn's effects on `platform`; `state` is the report as the turn saved it."""
-        chat = self.chat_for(platform)
-        if chat is None:
-            if effects:
-                log.warning(
-                    "no chat port for platform %r: %d effects dropped", platform, len(effects)
-                )
-            return
-        for effect in effects:
+    async def _queue_effects(
+        self,
+        turn: Turn,
+        event: Event,
+        state: ReportState | None,
+        effects: tuple[Effect, ...],
+        access: Access,
+    ) -> frozenset[str]:
+        # A refusal answers where the event came from; everything else goes where the report
+        # lives (which, for a bound event, is where it came from too).
+        platform = (
+            state.platform if state is not None and access is not Access.REFUSED else event.platform
+        )
+        if platform == "internal":
+            platform = state.platform if state is not None else platform
+        rows = [
+            NewEffect(
+                platform=platform,
+                lane=effect_lane(platform, effect),
+                report_id=state.id if state is not None else None,
+                effect=EFFECT.dump_python(effect, mode="json"),
+            )
+            for effect in effects
+            # Written to the submissions table by save(), in this same transaction.
+            if not isinstance(effect, SubmitRequested)
+        ]
+        now = utc_now()
+        await enqueue(turn.connection, rows, now)
+        if state is not None and access is not Access.REFUSED:
+            for effect in effects:
+                if isinstance(effect, OpenForm) or (
+                    isinstance(effect, Ephemeral) and effect.buttons
+                ):
+                    # A private surface of this report: its submits and clicks may come back
+                    # from a modal or a personal chat (see bot.binding).
+                    await turn.grant(state.platform, state.workspace, effect.user.id, state.id, now)
+        return frozenset(row.lane for row in rows)
+
+    async def apologise(self, event: Event) -> None:
+        """Tell the person that what they sent could not be processed (given up after
+        repeated failures); nothing of it was recorded."""
+        notice = Ephemeral(
+            channel=event.channel, thread=event.thread, user=event.actor, text=rich(_SORRY)
+        )
+        row = NewEffect(
+            platform=event.platform,
+            lane=effect_lane(event.platform, notice),
+            report_id=event.report_id,
+            effect=EFFECT.dump_python(notice, mode="json"),
+        )
+        async with self.store.database.writing() as connection:
+            await enqueue(connection, [row], utc_now())
+        self.chat_worker.wake(row.lane)
+
+    async def _root_posted(self, pending: PendingEffect, effect: PostRoot, message_id: str) -> None:
+        """The root message exists: record its id (the thread) in a turn that also marks the
+        PostRoot effect done, so that a restart does not post the root twice."""
+        event = RootPosted(
+            event_id=f"root-posted:{effect.report_id}",
+            platform="internal",
+            channel=effect.channel,
+            actor=BOT_ACTOR,
+            report_id=effect.report_id,
+            message_id=message_id,
+        )
+        for attempt in range(20):
             try:
-                await self._perform(chat, effect, state)
-            except Exception:
-                # The turn is saved; a failed post must not undo it or stop the other effects.
-                log.exception("could not perform %s", effect.kind)
-
-    async def _perform(self, chat: ChatPort, effect: Effect, state: ReportState | None) -> None:
-        match effect:
-            case PostRoot():
-                message_id = await chat.post_root(effect)
-                await self.handle(
-                    RootPosted(
-                        event_id=f"root-posted:{effect.report_id}",
-                        platform="internal",
-                        channel=effect.channel,
-                        actor=BOT_ACTOR,
-                        report_id=effect.report_id,
-                        message_id=message_id,
-                    )
-                )
-            case UpdateRoot():
-                await chat.update_root(effect)
-            case Post():
-                await chat.post(effect)
-            case Ephemeral():
-                await chat.ephemeral(effect)
-            case OpenForm():
-                await chat.open_form(effect)
-            case FormRejected():
-                await chat.reject_form(effect)
-            case ShowPreview():
-                # The turn just saved this report: no need to read it back.
-                if state is not None and state.id == effect.report_id:
-                    await chat.show_preview(effect, assemble(state, self.checklist, self.policy))
-            case SubmitRequested():
-                # Written to the submissions table in the turn's own transaction.
-                log.info(
-                    "report %s version %s queued for submission",
-                    effect.report_id,
-                    effect.report_version,
-                )
+                result = await self.handle(event, settles_effect=pending.id, wait=False)
+            except DatabaseUnavailable:
+                # The root is posted; losing its id now would post it again later. Keep trying.
+                await asyncio.sleep(min(0.5 * 2**attempt, 10.0))
+                continue
+            # A duplicate (the id was saved before) needs nothing more: the lane marks the
+            # effect done with the rest of its batch.
+            del result
+            return
+        raise DatabaseUnavailable(f"root of report {effect.report_id} posted, id not saved")

@@ -10,7 +10,7 @@ from collections.abc import Callable
 
 from aiohttp import web
 
-from bot.server import build_bot, start_socket_mode, web_app
+from bot.server import build_bot, replica_name, start_socket_mode, web_app
 from bot.settings import Settings
 from bot.wiring import open_store
 
@@ -34,7 +34,13 @@ async def serve(
             "only accepted on a loopback address (--host 127.0.0.1) for the Bot Framework "
             "Emulator."
         )
-    bot = build_bot(settings, store, socket_mode=socket_mode, teams_without_auth=local)
+    bot = build_bot(
+        settings,
+        store,
+        socket_mode=socket_mode,
+        teams_without_auth=local,
+        replica=replica_name(port),
+    )
     runner = web.AppRunner(web_app(bot, slack_http=not socket_mode), access_log=None)
     await runner.setup()
     site = web.TCPSite(runner, host, port)
@@ -51,6 +57,6 @@ async def serve(
         await stop.wait()
     finally:
         if socket is not None:
-            await socket.close_async()  # type: ignore[no-untyped-call]
+            await socket.close()
         await runner.cleanup()
         await store.database.dispose()

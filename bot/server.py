@@ -1,30 +1,44 @@
 """`jcdc-bot serve`: one aiohttp application for Slack, Teams, health and metrics, with the
-outbox worker running beside it."""
+inbox, chat-outbox and e-mail-outbox workers running beside it.
+
+The path of a delivery: adapter (signature, shape) → intake (stored in the inbox, then the
+platform's answer) → inbox worker (one lane per channel) → decoder (stored payload → event)
+→ turn runner (one transaction) → chat worker (effects, paced) → adapter's chat port.
+"""
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
 import logging
-from collections.abc import AsyncIterator
+import os
+import socket
+from collections.abc import AsyncIterator, Callable
+from contextlib import AbstractAsyncContextManager
 from dataclasses import dataclass, field
 
 from aiohttp import web
-from slack_bolt.adapter.socket_mode.aiohttp import AsyncSocketModeHandler
 from sqlalchemy import text
 
+from adapters.slack.clients import web_client
 from adapters.slack.http import SlackEndpoint
+from adapters.slack.socket_mode import SlackSocket
 from adapters.teams import teams_routes
-from bot.admission import admitted
+from bot.chat_worker import Pacing
 from bot.config_error import ConfigError
+from bot.inbox_worker import Decoder, InboxWorker
+from bot.intake import StoringIntake
 from bot.metrics import Metrics
 from bot.outbox_worker import OutboxWorker
 from bot.ports import ChatPort
-from bot.runner import TurnRunner
+from bot.runner import TurnResult, TurnRunner
 from bot.settings import Settings
 from bot.slack_side import SlackSide, slack_side
 from bot.teams_side import TeamsSide, teams_side
 from bot.wiring import checklist_from, outbox_worker_from
+from conversations.events import Event, FormSubmitted
+from conversations.form_check import field_errors
+from storage.inbox import Inbox, InboxEntry
 from storage.repository import ReportStore
 
 __all__ = ["BOT_KEY", "Bot", "ConfigError", "build_bot", "start_socket_mode", "web_app"]
@@ -39,9 +53,35 @@ class Bot:
     runner: TurnRunner
     metrics: Metrics
     worker: OutboxWorker
+    inbox: Inbox
+    inbox_worker: InboxWorker
+    intake: StoringIntake
     slack: SlackSide | None = None
     teams: TeamsSide | None = None
     chats: dict[str, ChatPort] = field(default_factory=dict)
+
+    async def settled(self, within: float = 10.0) -> None:
+        """Wait until every stored delivery is processed and every effect performed (tests,
+        benchmarks): nothing left in this replica's inbox lanes or chat lanes."""
+
+        async def quiet() -> None:
+            while True:
+                await self.inbox_worker.idle()
+                await self.runner.chat_worker.drain(set(self.runner.chat_worker.lanes()))
+                if not (self.inbox_worker.busy() or self.runner.chat_worker.busy()):
+                    return
+
+        await asyncio.wait_for(quiet(), timeout=within)
+
+
+def replica_name(port: int | None = None) -> str:
+    """A name for this process that survives its restart: its host and port. A restarted
+    replica takes over at once what its previous run had leased."""
+    return (
+        f"{socket.gethostname()}:{port}"
+        if port is not None
+        else f"{socket.gethostname()}:{os.getpid()}"
+    )
 
 
 def build_bot(
@@ -50,16 +90,41 @@ def build_bot(
     *,
     socket_mode: bool = False,
     teams_without_auth: bool = False,
+    replica: str | None = None,
 ) -> Bot:
     """`teams_without_auth`: serve Teams even without MicrosoftAppId (unauthenticated, for the
     Bot Framework Emulator); `serve` allows it only on a loopback address."""
     checklist = checklist_from(settings)
     policy = settings.policy()
     metrics = Metrics()
-    # The runner reads this dict on every turn: ports added below are seen.
+    # The runner reads this dict on every effect: ports added below are seen.
     chats: dict[str, ChatPort] = {}
-    runner = TurnRunner(store, chats, checklist, policy)
-    dispatch = admitted(metrics.counting_turns(runner.handle), settings.max_concurrent_turns)
+    runner = TurnRunner(
+        store,
+        chats,
+        checklist,
+        policy,
+        owner=replica or replica_name(),
+        pacing={"slack": Pacing(settings.slack_posts_per_second, settings.slack_post_burst)},
+    )
+    inbox = Inbox(store.database)
+    decoders: dict[str, Decoder] = {}
+
+    async def handle(event: Event, entry: InboxEntry) -> TurnResult:
+        return await runner.handle(event, delivery=entry, wait=False)
+
+    inbox_worker = InboxWorker(
+        inbox,
+        metrics.counting_turns(handle),
+        decoders,
+        concurrency=settings.max_concurrent_turns,
+        apologise=runner.apologise,
+    )
+    intake = StoringIntake(inbox, inbox_worker)
+
+    def check_form(event: FormSubmitted) -> dict[str, str]:
+        return field_errors(checklist, event)
+
     slack: SlackSide | None = None
     if settings.slack_enabled():
         if socket_mode and not settings.slack_app_token:
@@ -67,14 +132,18 @@ def build_bot(
         if not socket_mode and not settings.slack_signing_secret:
             # Without it every forged request would pass: refuse to start instead.
             raise ConfigError("Slack over HTTP needs SLACK_SIGNING_SECRET")
-        slack = slack_side(settings, store, dispatch)
+        slack = slack_side(settings, store, intake, check_form)
         chats["slack"] = slack.chat
+        decoders["slack"] = slack.decoder
     teams: TeamsSide | None = None
     if settings.microsoft_app_id or teams_without_auth:
-        teams = teams_side(settings, store, dispatch)
+        teams = teams_side(settings, store, intake)
         chats["teams"] = teams.chat
+        decoders["teams"] = teams.decoder
     worker = outbox_worker_from(settings, store, runner)
-    return Bot(settings, store, runner, metrics, worker, slack, teams, chats)
+    return Bot(
+        settings, store, runner, metrics, worker, inbox, inbox_worker, intake, slack, teams, chats
+    )
 
 
 async def _healthz(request: web.Request) -> web.Response:
@@ -83,7 +152,7 @@ async def _healthz(request: web.Request) -> web.Response:
         async with bot.store.database.engine.connect() as connection:
             await asyncio.wait_for(connection.execute(text("SELECT 1")), timeout=2)
     except Exception as error:
-        log.warning("health check failed: %r", error)
+        log.warning("health check failed: %s", type(error).__name__)
         return web.json_response({"status": "unavailable", "database": "unreachable"}, status=503)
     return web.json_response({"status": "ok"})
 
@@ -93,23 +162,23 @@ BOT_KEY = web.AppKey("bot", Bot)
 
 def web_app(bot: Bot, *, slack_http: bool = True, run_worker: bool = True) -> web.Application:
     """The aiohttp application. `slack_http=False` under Socket Mode: Slack then never calls
-    us, and no unsigned-request endpoint is left open."""
+    us, and no unsigned-request endpoint is left open. `run_worker=False` (tests): no
+    background sweeps or e-mail deliveries; stored deliveries are still processed at once."""
     app = web.Application(middlewares=[bot.metrics.middleware])
     app[BOT_KEY] = bot
     app.router.add_get("/healthz", _healthz)
     app.router.add_get("/metrics", bot.metrics.endpoint)
     if bot.slack is not None and slack_http:
-        secret = bot.settings.slack_signing_secret
-        endpoint = SlackEndpoint(bot.slack.app, secret.get_secret_value() if secret else "")
+        endpoint = SlackEndpoint(
+            bot.slack.signing_secret, bot.slack.deliveries, oauth_flow=bot.slack.oauth_flow
+        )
         app.router.add_routes(endpoint.routes())
-        app.on_shutdown.append(lambda _: endpoint.drain())
     if bot.teams is not None:
         app.router.add_routes(teams_routes(bot.teams.endpoint))
         framework = bot.teams.framework
         app.on_cleanup.append(lambda _: framework.close())
     app.cleanup_ctx.append(_oauth_tables)
-    if run_worker:
-        app.cleanup_ctx.append(_outbox_worker)
+    app.cleanup_ctx.append(_workers(run_worker))
     return app
 
 
@@ -122,19 +191,40 @@ async def _oauth_tables(app: web.Application) -> AsyncIterator[None]:
     yield
 
 
-async def _outbox_worker(app: web.Application) -> AsyncIterator[None]:
-    bot = app[BOT_KEY]
-    stop = asyncio.Event()
-    task = asyncio.create_task(bot.worker.run(stop), name="outbox-worker")
-    yield
-    stop.set()
-    with contextlib.suppress(asyncio.CancelledError):
-        await asyncio.wait_for(task, timeout=10)
+def _workers(
+    run_background: bool,
+) -> Callable[[web.Application], AbstractAsyncContextManager[None]]:
+    @contextlib.asynccontextmanager
+    async def workers(app: web.Application) -> AsyncIterator[None]:
+        bot = app[BOT_KEY]
+        stop = asyncio.Event()
+        tasks = []
+        if run_background:
+            tasks = [
+                asyncio.create_task(bot.inbox_worker.run(stop), name="inbox-sweeper"),
+                asyncio.create_task(bot.runner.chat_worker.run(stop), name="chat-sweeper"),
+                asyncio.create_task(bot.worker.run(stop), name="outbox-worker"),
+            ]
+        yield
+        # Turns in progress finish (their deliveries are settled); what is still waiting
+        # stays in the inbox for the next start. Then the effects they queued go out.
+        await bot.inbox_worker.close()
+        stop.set()
+        for task in tasks:
+            with contextlib.suppress(asyncio.CancelledError, TimeoutError):
+                await asyncio.wait_for(task, timeout=15)
+        await bot.runner.chat_worker.close()
+
+    return workers
 
 
-async def start_socket_mode(bot: Bot) -> AsyncSocketModeHandler:
+async def start_socket_mode(bot: Bot) -> SlackSocket:
     assert bot.slack is not None
     assert bot.settings.slack_app_token is not None
-    handler = AsyncSocketModeHandler(bot.slack.app, bot.settings.slack_app_token.get_secret_value())
-    await handler.connect_async()  # type: ignore[no-untyped-call]
-    return handler
+    connection = SlackSocket(
+        bot.settings.slack_app_token.get_secret_value(),
+        web_client(None, bot.settings.slack_api_url),
+        bot.slack.deliveries,
+    )
+    await connection.connect()
+    return connection

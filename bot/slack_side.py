@@ -1,19 +1,21 @@
-"""Slack's part of `serve`: the Bolt app, its chat port and, with OAuth, the install stores."""
+"""Slack's part of `serve`: how deliveries come in (HTTP endpoint or Socket Mode), how stored
+ones become events, the chat port, and with OAuth the install flow and its stores."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
-from slack_bolt.async_app import AsyncApp
+from slack_bolt.oauth.async_oauth_flow import AsyncOAuthFlow
 from slack_bolt.oauth.async_oauth_settings import AsyncOAuthSettings
 from slack_sdk.oauth.installation_store.sqlalchemy import AsyncSQLAlchemyInstallationStore
 from slack_sdk.oauth.state_store.sqlalchemy import AsyncSQLAlchemyOAuthStateStore
 
-from adapters.slack.app import Dispatch, SlackBot, build_app
+from adapters.intake import Intake
 from adapters.slack.chat import SlackChat
 from adapters.slack.clients import Installations, SingleWorkspace, SlackClients, web_client
+from adapters.slack.deliveries import CheckForm, SlackDeliveries
 from adapters.slack.http import INSTALL_PATH, REDIRECT_PATH
-from adapters.slack.pacing import ChannelPacer
+from adapters.slack.inbound import SlackDecoder
 from bot.config_error import ConfigError
 from bot.settings import Settings
 from storage.repository import ReportStore
@@ -39,16 +41,21 @@ def authorization_url(api_url: str) -> str:
 
 @dataclass
 class SlackSide:
-    app: AsyncApp
     chat: SlackChat
+    decoder: SlackDecoder
+    deliveries: SlackDeliveries
+    signing_secret: str
+    oauth_flow: AsyncOAuthFlow | None
     oauth_stores: tuple[AsyncSQLAlchemyInstallationStore, AsyncSQLAlchemyOAuthStateStore] | None
 
 
-def slack_side(settings: Settings, store: ReportStore, dispatch: Dispatch) -> SlackSide:
+def slack_side(
+    settings: Settings, store: ReportStore, intake: Intake, check_form: CheckForm
+) -> SlackSide:
     signing_secret = (
         settings.slack_signing_secret.get_secret_value() if settings.slack_signing_secret else ""
     )
-    oauth_settings: AsyncOAuthSettings | None = None
+    oauth_flow: AsyncOAuthFlow | None = None
     oauth_stores = None
     clients: SlackClients
     channels: SlackChannels | None = None
@@ -59,32 +66,33 @@ def slack_side(settings: Settings, store: ReportStore, dispatch: Dispatch) -> Sl
         installations = AsyncSQLAlchemyInstallationStore(settings.slack_client_id, engine)
         states = AsyncSQLAlchemyOAuthStateStore(expiration_seconds=600, engine=engine)
         oauth_stores = (installations, states)
-        oauth_settings = AsyncOAuthSettings(
-            client_id=settings.slack_client_id,
-            client_secret=settings.slack_client_secret.get_secret_value(),
-            scopes=list(SLACK_BOT_SCOPES),
-            installation_store=installations,
-            state_store=states,
-            install_path=INSTALL_PATH,
-            redirect_uri_path=REDIRECT_PATH,
-            authorization_url=authorization_url(settings.slack_api_url),
+        oauth_flow = AsyncOAuthFlow(
+            settings=AsyncOAuthSettings(
+                client_id=settings.slack_client_id,
+                client_secret=settings.slack_client_secret.get_secret_value(),
+                scopes=list(SLACK_BOT_SCOPES),
+                installation_store=installations,
+                state_store=states,
+                install_path=INSTALL_PATH,
+                redirect_uri_path=REDIRECT_PATH,
+                authorization_url=authorization_url(settings.slack_api_url),
+            ),
+            client=web_client(None, settings.slack_api_url),
         )
         channels = SlackChannels(store.database)
         clients = Installations(installations, channels, settings.slack_api_url)
-        client = web_client(None, settings.slack_api_url)
     else:
         token = settings.slack_bot_token.get_secret_value() if settings.slack_bot_token else None
         if not token:
             raise ConfigError(
                 "Slack needs SLACK_BOT_TOKEN (or SLACK_CLIENT_ID and SLACK_CLIENT_SECRET)"
             )
-        client = web_client(token, settings.slack_api_url)
-        clients = SingleWorkspace(client)
-    chat = SlackChat(
-        clients, ChannelPacer(settings.slack_posts_per_second, settings.slack_post_burst)
+        clients = SingleWorkspace(web_client(token, settings.slack_api_url))
+    return SlackSide(
+        chat=SlackChat(clients),
+        decoder=SlackDecoder(clients, channels),
+        deliveries=SlackDeliveries(intake, check_form),
+        signing_secret=signing_secret,
+        oauth_flow=oauth_flow,
+        oauth_stores=oauth_stores,
     )
-    slack_bot = SlackBot(dispatch, chat, channels)
-    app = build_app(
-        slack_bot, signing_secret=signing_secret, client=client, oauth_settings=oauth_settings
-    )
-    return SlackSide(app=app, chat=chat, oauth_stores=oauth_stores)

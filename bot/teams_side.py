@@ -1,11 +1,12 @@
-"""Teams' part of `serve`: the Bot Framework wrapper, its endpoint and chat port."""
+"""Teams' part of `serve`: the Bot Framework wrapper, its endpoint, decoder and chat port."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
+from adapters.intake import Intake
 from adapters.teams import BotFramework, TeamsChat, TeamsEndpoint, TeamsSettings
-from adapters.teams.endpoint import Dispatch
+from adapters.teams.inbound import TeamsDecoder
 from bot.settings import Settings
 from storage.repository import ReportStore
 from storage.teams_conversations import TeamsConversations
@@ -15,10 +16,11 @@ from storage.teams_conversations import TeamsConversations
 class TeamsSide:
     framework: BotFramework
     endpoint: TeamsEndpoint
+    decoder: TeamsDecoder
     chat: TeamsChat
 
 
-def teams_side(settings: Settings, store: ReportStore, dispatch: Dispatch) -> TeamsSide:
+def teams_side(settings: Settings, store: ReportStore, intake: Intake) -> TeamsSide:
     framework = BotFramework(
         TeamsSettings(
             app_id=settings.microsoft_app_id,
@@ -29,4 +31,4 @@ def teams_side(settings: Settings, store: ReportStore, dispatch: Dispatch) -> Te
     )
     conversations = TeamsConversations(store.database)
     chat = TeamsChat(framework, conversations)
-    return TeamsSide(framework, TeamsEndpoint(framework, dispatch, conversations), chat)
+    return TeamsSide(framework, TeamsEndpoint(framework, intake), TeamsDecoder(conversations), chat)

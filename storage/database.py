@@ -4,8 +4,9 @@ and migrations applied programmatically through Alembic."""
 from __future__ import annotations
 
 import asyncio
+from collections import deque
 from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager, nullcontext
+from contextlib import asynccontextmanager, nullcontext, suppress
 from pathlib import Path
 from typing import Any
 
@@ -37,17 +38,58 @@ def normalise_url(url: str) -> str:
 WRITE = {"jcdc_write": True}
 
 
+class WriterQueue:
+    """SQLite's one writer at a time, queued in this process: the lock is handed over at once
+    instead of each writer polling SQLite's sleeping busy handler. Urgent writers (storing an
+    inbound delivery, which a platform waits for) go before the turns already waiting."""
+
+    def __init__(self) -> None:
+        self._busy = False
+        self._urgent: deque[asyncio.Future[None]] = deque()
+        self._normal: deque[asyncio.Future[None]] = deque()
+
+    @asynccontextmanager
+    async def held(self, urgent: bool = False) -> AsyncIterator[None]:
+        if self._busy or self._urgent or self._normal:
+            waiter: asyncio.Future[None] = asyncio.get_running_loop().create_future()
+            (self._urgent if urgent else self._normal).append(waiter)
+            try:
+                await waiter
+            except BaseException:
+                if waiter.done() and not waiter.cancelled():
+                    self._hand_over()  # it was handed to us as we were cancelled: pass it on
+                else:
+                    with suppress(ValueError):
+                        (self._urgent if urgent else self._normal).remove(waiter)
+                raise
+        else:
+            self._busy = True
+        try:
+            yield
+        finally:
+            self._hand_over()
+
+    def _hand_over(self) -> None:
+        for queue in (self._urgent, self._normal):
+            while queue:
+                waiter = queue.popleft()
+                if not waiter.done():
+                    waiter.set_result(None)  # stays busy: ownership passes to the waiter
+                    return
+        self._busy = False
+
+
 class Database:
     def __init__(self, engine: AsyncEngine) -> None:
         self.engine = engine
-        # SQLite has one writer at a time. Queueing this process's writers here hands the lock
-        # over at once, instead of each one polling SQLite's sleeping busy handler.
-        self.write_lock = asyncio.Lock() if engine.dialect.name == "sqlite" else None
+        self.writers = WriterQueue() if engine.dialect.name == "sqlite" else None
 
     @asynccontextmanager
-    async def writing(self) -> AsyncIterator[AsyncConnection]:
-        """A write transaction: committed on normal exit, rolled back on an exception."""
-        async with self.write_lock or nullcontext(), self.engine.connect() as connection:
+    async def writing(self, urgent: bool = False) -> AsyncIterator[AsyncConnection]:
+        """A write transaction: committed on normal exit, rolled back on an exception.
+        `urgent`: ahead of other waiting writers of this process (SQLite only)."""
+        queued = self.writers.held(urgent) if self.writers is not None else nullcontext()
+        async with queued, self.engine.connect() as connection:
             await connection.execution_options(**WRITE)
             async with connection.begin():
                 yield connection

@@ -39,6 +39,9 @@ from storage.rows import (
 )
 from storage.rows import submissions as submissions_table
 from storage.state_cache import StateCache
+from storage.tables import ReportGrantRow
+
+grants = ReportGrantRow.__table__  # type: ignore[attr-defined]
 
 __all__ = [
     "OPEN_STATUSES",
@@ -128,6 +131,37 @@ class Turn:
     async def is_processed(self, platform: str, event_id: str) -> bool:
         return await _is_processed(self.connection, platform, event_id)
 
+    async def has_grant(self, platform: str, workspace: str, user_id: str, report_id: str) -> bool:
+        """Was this person given a private surface (a form, a notice with buttons) of the
+        report? See storage.tables.ReportGrantRow."""
+        found = await self.connection.scalar(
+            select(grants.c.report_id).where(
+                grants.c.platform == platform,
+                grants.c.workspace == workspace,
+                grants.c.user_id == user_id,
+                grants.c.report_id == report_id,
+            )
+        )
+        return found is not None
+
+    async def grant(
+        self, platform: str, workspace: str, user_id: str, report_id: str, now: datetime
+    ) -> None:
+        dialect = postgresql if self.connection.dialect.name == "postgresql" else sqlite
+        statement = dialect.insert(grants).values(
+            platform=platform,
+            workspace=workspace,
+            user_id=user_id,
+            report_id=report_id,
+            granted_at=now,
+        )
+        await self.connection.execute(
+            statement.on_conflict_do_update(
+                index_elements=["platform", "workspace", "user_id", "report_id"],
+                set_={"granted_at": now},
+            )
+        )
+
     async def load_for_update(self, report_id: str) -> ReportState | None:
         if self.cache is not None:
             # The row lock and the version in one small query; the rest only on a miss.
@@ -194,6 +228,13 @@ class Turn:
             )
         self.seen.append(saved)
         return saved
+
+    async def audit_only(self, report_id: str, audit: Sequence[AuditEntry]) -> None:
+        """Audit entries for a report this turn leaves unchanged (a refused attempt)."""
+        if audit:
+            await self.connection.execute(
+                insert(audit_events), [audit_values(report_id, entry) for entry in audit]
+            )
 
     async def _mark_processed(self, platform: str, event_id: str, report_id: str | None) -> None:
         # ON CONFLICT DO NOTHING rather than a SELECT first: a concurrent turn with the same

@@ -3,12 +3,7 @@ chat.postEphemeral, views.open)."""
 
 from __future__ import annotations
 
-import asyncio
-import contextvars
 import logging
-from collections.abc import Iterator
-from contextlib import contextmanager
-from dataclasses import dataclass, field
 from typing import Any
 
 from slack_sdk.errors import SlackApiError
@@ -22,7 +17,6 @@ from adapters.slack.blocks import (
     root_fallback,
 )
 from adapters.slack.clients import SlackClients, error_code
-from adapters.slack.pacing import ChannelPacer
 from conversations import actions
 from conversations.effects import (
     Button,
@@ -41,42 +35,11 @@ from storage.rendering import render_text
 log = logging.getLogger(__name__)
 
 
-@dataclass
-class PendingViewAck:
-    """A modal submission still waiting for its HTTP answer: rejected fields go there, shown
-    under the inputs, instead of into a message."""
-
-    errors: dict[str, str] = field(default_factory=dict)
-    # Set once the turn knows its answer: fields rejected, or anything else to show.
-    ready: asyncio.Event = field(default_factory=asyncio.Event)
-    answered: bool = False
-
-
-_pending_view: contextvars.ContextVar[PendingViewAck | None] = contextvars.ContextVar(
-    "pending_view", default=None
-)
-
-
-@contextmanager
-def answering_view(pending: PendingViewAck) -> Iterator[PendingViewAck]:
-    token = _pending_view.set(pending)
-    try:
-        yield pending
-    finally:
-        _pending_view.reset(token)
-
-
-def _release_view() -> None:
-    """The turn is doing something other than rejecting the form: let the modal close."""
-    pending = _pending_view.get()
-    if pending is not None:
-        pending.ready.set()
-
-
 class SlackChat:
-    def __init__(self, clients: SlackClients, pacer: ChannelPacer | None = None) -> None:
+    def __init__(self, clients: SlackClients) -> None:
+        # Posts are paced per channel by the chat worker (bot.chat_worker), which knows what
+        # every replica posted; 429s that still happen are waited out by slack_sdk.
         self.clients = clients
-        self.pacer = pacer or ChannelPacer()
 
     async def _call(self, channel: str, method: str, /, **arguments: Any) -> dict[str, Any]:
         client = await self.clients.for_channel(channel)
@@ -84,8 +47,6 @@ class SlackChat:
         return dict(response.data) if isinstance(response.data, dict) else {}
 
     async def post_root(self, effect: PostRoot) -> str:
-        _release_view()
-        await self.pacer.wait(effect.channel)
         response = await self._call(
             effect.channel,
             "chat.postMessage",
@@ -98,7 +59,6 @@ class SlackChat:
         return str(response["ts"])
 
     async def update_root(self, effect: UpdateRoot) -> None:
-        _release_view()
         # Updates do not count against the posting limit, and the latest one wins anyway.
         await self._call(
             effect.channel,
@@ -110,8 +70,6 @@ class SlackChat:
         )
 
     async def post(self, effect: Post) -> str:
-        _release_view()
-        await self.pacer.wait(effect.channel)
         arguments: dict[str, Any] = {
             "channel": effect.channel,
             "text": fallback_text(effect.text),
@@ -125,7 +83,6 @@ class SlackChat:
         return str(response["ts"])
 
     async def ephemeral(self, effect: Ephemeral) -> None:
-        _release_view()
         await self._ephemeral(
             effect.channel,
             effect.thread,
@@ -155,7 +112,6 @@ class SlackChat:
             await self._call(channel, "chat.postMessage", channel=user, text=text, blocks=blocks)
 
     async def open_form(self, effect: OpenForm) -> None:
-        _release_view()
         if effect.trigger:
             try:
                 await self._call(
@@ -187,12 +143,9 @@ class SlackChat:
         )
 
     async def reject_form(self, effect: FormRejected) -> None:
-        pending = _pending_view.get()
-        if pending is not None and not pending.answered:
-            pending.errors.update(effect.errors)
-            pending.ready.set()
-            return
-        # The modal was already closed: say what was wrong in a direct message.
+        # Fields that do not parse are answered under the modal's inputs before anything is
+        # stored (adapters.slack.deliveries); what the turn refuses later (a TLP set by
+        # someone who may not) arrives after the modal closed: say it in a direct message.
         lines = "\n".join(f"{item}: {reason}" for item, reason in effect.errors.items())
         text = (plain(f"Nothing from your form was saved:\n{lines}"),)
         client = await self.clients.for_channel(effect.user.id)
@@ -201,7 +154,6 @@ class SlackChat:
         )
 
     async def show_preview(self, effect: ShowPreview, report: AssembledReport) -> None:
-        _release_view()
         text = render_text(report)
         await self._ephemeral(
             effect.channel,

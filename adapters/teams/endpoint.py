@@ -1,33 +1,32 @@
 """`POST /api/messages`: where the Bot Connector delivers Teams activities.
 
-Order of work for one request: check it is a JSON activity (else 4xx) → authenticate it with
-the Bot Framework SDK (else 401, and nothing is stored) → store its conversation reference →
-translate it → run the turn (`dispatch`, the bot's TurnRunner.handle) → 200. The turn's effects
-are posted proactively by TeamsChat during `dispatch`, so the response carries no body.
+For each request, in this order: a JSON activity of bounded size and depth (else 4xx) →
+its shape (else 400) → authenticated with the Bot Framework SDK (else 401; nothing is stored)
+→ stored in the inbox (else 503, so that Teams re-delivers) → 200. The turn happens after,
+from the inbox (adapters.teams.inbound turns the stored activity into an event), and its
+effects are posted proactively, so the response carries no body.
 
-Teams waits up to 15 seconds for the response and re-delivers on failure; the turn runner
-drops a re-delivered activity by its event id.
+Every refusal is one INFO/WARNING line, never a traceback: anyone can reach this URL.
 """
 
 from __future__ import annotations
 
-import json
 import logging
-from collections.abc import Awaitable, Callable
-from typing import Any
 
 from aiohttp import web
 from pydantic import BaseModel, ConfigDict, ValidationError
 
+from adapters.intake import Delivery, Intake, Unavailable
+from adapters.safe_json import UnreadableJson, loads_bounded
 from adapters.teams.framework import BadActivity, BotFramework, Unauthorized
-from adapters.teams.translate import from_activity, reference_of, user_reference_of
-from conversations.events import Event
-from storage.teams_conversations import TeamsConversations, user_key
+from adapters.teams.translate import PLATFORM, MalformedActivity, teams_delivery
 
 log = logging.getLogger(__name__)
 
 MESSAGES_PATH = "/api/messages"
-Dispatch = Callable[[Event], Awaitable[object]]
+# Teams activities, Adaptive Card submits included, stay far below this.
+MAX_BODY_BYTES = 512 * 1024
+MAX_DEPTH = 64
 
 
 class _Account(BaseModel):
@@ -56,23 +55,20 @@ class _Activity(BaseModel):
 
 
 class TeamsEndpoint:
-    def __init__(
-        self,
-        framework: BotFramework,
-        dispatch: Dispatch,
-        conversations: TeamsConversations,
-    ) -> None:
+    def __init__(self, framework: BotFramework, intake: Intake) -> None:
         self.framework = framework
-        self.dispatch = dispatch
-        self.conversations = conversations
+        self.intake = intake
 
     async def handle(self, request: web.Request) -> web.Response:
         if request.content_type != "application/json":
             return _refuse(415, "expected an application/json activity")
+        if request.content_length is not None and request.content_length > MAX_BODY_BYTES:
+            return _refuse(413, "the activity is too large")
+        raw = await request.content.read(MAX_BODY_BYTES + 1)
         try:
-            activity: Any = json.loads(await request.read())
-        except (ValueError, UnicodeDecodeError):
-            return _refuse(400, "the body is not JSON")
+            activity = loads_bounded(raw, max_bytes=MAX_BODY_BYTES, max_depth=MAX_DEPTH)
+        except UnreadableJson as error:
+            return _refuse(400 if "too big" not in str(error) else 413, f"unreadable: {error}")
         if not isinstance(activity, dict):
             return _refuse(400, "the body is not an activity")
         try:
@@ -84,35 +80,30 @@ class TeamsEndpoint:
         ):
             return _refuse(400, f"a {shape.type} activity needs an id and a sender")
         try:
+            found = teams_delivery(activity)
+        except MalformedActivity as error:
+            return _refuse(400, f"not an activity the bot can read: {error}")
+        try:
             await self.framework.authenticate(activity, request.headers.get("Authorization", ""))
         except BadActivity:
             return _refuse(400, "not an activity the Bot Framework can read")
         except Unauthorized:
             return _refuse(401, "unauthorized")
-        await self._remember(activity, shape)
-        event = from_activity(activity)
-        if event is not None:
-            await self.dispatch(event)
+        if found is None or found.ignorable:
+            return web.Response(status=200)
+        try:
+            await self.intake.accept(
+                Delivery(
+                    platform=PLATFORM,
+                    delivery_id=found.delivery_id,
+                    lane=f"{PLATFORM}:{found.workspace}:{found.channel}",
+                    payload=activity,
+                )
+            )
+        except Unavailable as error:
+            log.warning("could not store a Teams activity (answering 503): %s", error)
+            return web.json_response({"error": "temporarily unavailable"}, status=503)
         return web.Response(status=200)
-
-    async def _remember(self, activity: dict[str, Any], shape: _Activity) -> None:
-        reference = reference_of(activity)
-        await self.conversations.save(reference["conversation"]["id"], reference)
-        sender = shape.from_
-        if sender is None or sender.id.startswith("28:") or sender.id == _id(shape.recipient):
-            return
-        key = user_key(sender.id)
-        # A personal chat is the best way to reach someone privately: keep it once seen.
-        # Otherwise any conversation of theirs will do to open one later.
-        if (
-            shape.conversation.conversationType == "personal"
-            or await self.conversations.load(key) is None
-        ):
-            await self.conversations.save(key, user_reference_of(activity))
-
-
-def _id(account: _Account | None) -> str | None:
-    return account.id if account is not None else None
 
 
 def _refuse(status: int, reason: str) -> web.Response:

@@ -51,6 +51,7 @@ class Scene:
         self.outbox = Outbox(store.database)
         self.worker = self.make_worker(port)
         self.report_id = ""
+        self.channel = "C1"
         self._ids = 0
 
     def make_worker(self, port: int) -> OutboxWorker:
@@ -82,6 +83,8 @@ class Scene:
         assert result.step is not None
         assert result.step.state is not None
         self.report_id = result.step.state.id
+        # Buttons and commands act on a report only from its own channel (bot.binding).
+        self.channel = channel
         state = await self.state()
         await self.runner.handle(
             MessagePosted(
@@ -100,7 +103,7 @@ class Scene:
             CommandIssued(
                 event_id=self.event_id(),
                 platform="test",
-                channel="C1",
+                channel=self.channel,
                 actor=ALICE,
                 text="send",
                 report_id=self.report_id,
@@ -113,7 +116,7 @@ class Scene:
             ButtonPressed(
                 event_id=click_id,
                 platform="test",
-                channel="C1",
+                channel=self.channel,
                 actor=actor,
                 report_id=self.report_id,
                 action=actions.CONFIRM_SEND,
@@ -173,7 +176,7 @@ async def test_double_repeated_and_concurrent_confirms_send_one_email(
             CommandIssued(
                 event_id="send",
                 platform="test",
-                channel="C1",
+                channel=scene.channel,
                 actor=ALICE,
                 text="send",
                 report_id=scene.report_id,

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from adapters.slack.pacing import ChannelPacer
+from bot.pacing import ChannelPacer
 
 
 class FakeTime:

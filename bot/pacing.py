@@ -1,5 +1,9 @@
 """Per-channel pacing for posts: Slack allows about one message per second per channel, with
-short bursts. Posts wait for their turn instead of running into HTTP 429."""
+short bursts. Posts wait for their turn instead of running into HTTP 429.
+
+The chat worker keeps one pacer per platform on the wall clock, and stores each channel's
+schedule with the channel's lane lease, so that a replica taking a channel over goes on from
+where the previous one left off."""
 
 from __future__ import annotations
 
@@ -27,6 +31,17 @@ class ChannelPacer:
         self.sleep = sleep
         # Per channel: when the schedule is next free ("theoretical arrival time").
         self._free_at: dict[str, float] = {}
+
+    def schedule(self, channel: str) -> float | None:
+        """When the channel's schedule is next free (None when it is unknown or idle)."""
+        return self._free_at.get(channel)
+
+    def resume(self, channel: str, free_at: float | None) -> None:
+        """Go on with a schedule kept elsewhere (another replica's last post)."""
+        if free_at is None:
+            self._free_at.pop(channel, None)
+        else:
+            self._free_at[channel] = max(free_at, self._free_at.get(channel, free_at))
 
     def reserve(self, channel: str) -> float:
         """Take the channel's next slot; return how long to wait for it (0 when free now)."""

@@ -1,0 +1,291 @@
+"""The chat worker: performs the effects committed turns left in the chat outbox.
+
+One task per lane (a channel) performs its effects in order, paced per platform, while this
+replica holds the lane's lease; a sweeper picks up lanes that nobody works on (after a crash,
+a failed attempt, or effects another replica wrote after its lane task had finished). A turn
+hands its new effects over at once (`wake`), so in the usual case nothing waits for a sweep.
+
+Effects are performed at least once: a replica that dies after a post but before marking it
+done posts it again after the lease runs out (or at once, when the same replica restarts).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from collections.abc import Awaitable, Callable, Mapping
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+
+from pydantic import TypeAdapter
+
+from bot.pacing import ChannelPacer
+from bot.ports import ChatPort
+from conversations.checklist import Checklist
+from conversations.effects import (
+    Effect,
+    Ephemeral,
+    FormRejected,
+    OpenForm,
+    Post,
+    PostRoot,
+    ShowPreview,
+    UpdateRoot,
+)
+from conversations.policy import Policy
+from conversations.state import ReportState
+from storage.assembly import assemble
+from storage.chat_outbox import ChatOutbox, PendingEffect
+from storage.transient import is_transient
+
+log = logging.getLogger(__name__)
+
+EFFECT = TypeAdapter[Effect](Effect)
+# Performs a posted root's follow-up turn (RootPosted) and marks the PostRoot effect done in
+# that turn's transaction.
+RootPosted = Callable[[PendingEffect, PostRoot, str], Awaitable[None]]
+LoadReport = Callable[[str], Awaitable[ReportState | None]]
+
+
+@dataclass(frozen=True)
+class Pacing:
+    per_second: float
+    burst: int
+
+
+@dataclass(frozen=True)
+class ChatRetry:
+    # A failed effect is tried again after these delays, then given up (and logged).
+    delays: tuple[float, ...] = (0.5, 1.0, 2.0, 4.0, 8.0)
+    # How long a lane's lease lasts unless renewed; renewed while the lane is worked on.
+    lease: timedelta = timedelta(seconds=30)
+    # The sweeper looks for lanes nobody works on this often ...
+    sweep_every: float = 1.0
+    # ... and only at effects older than this (younger ones are their writer's to perform).
+    sweep_after: timedelta = timedelta(seconds=2)
+
+
+def _utc_now() -> datetime:
+    return datetime.now(UTC)
+
+
+class ChatWorker:
+    def __init__(
+        self,
+        outbox: ChatOutbox,
+        chats: Mapping[str, ChatPort] | ChatPort,
+        *,
+        checklist: Checklist,
+        policy: Policy,
+        load_report: LoadReport,
+        pacing: Mapping[str, Pacing] | None = None,
+        retry: ChatRetry | None = None,
+        clock: Callable[[], datetime] = _utc_now,
+    ) -> None:
+        self.outbox = outbox
+        self.chats = chats
+        self.checklist = checklist
+        self.policy = policy
+        self.load_report = load_report
+        self.retry = retry or ChatRetry()
+        self.clock = clock
+        self.pacers = {
+            platform: ChannelPacer(p.per_second, p.burst, clock=self._seconds)
+            for platform, p in (pacing or {}).items()
+        }
+        self.root_posted: RootPosted | None = None
+        self._lanes: dict[str, asyncio.Task[None]] = {}
+        # Lanes woken while their task was finishing: it looks once more before it ends.
+        self._again: set[str] = set()
+        self.performed = 0
+        self.given_up = 0
+
+    def _seconds(self) -> float:
+        return self.clock().timestamp()
+
+    def chat_for(self, platform: str) -> ChatPort | None:
+        if isinstance(self.chats, Mapping):
+            return self.chats.get(platform)
+        return self.chats
+
+    def wake(self, lane: str) -> None:
+        """Work on `lane` now (its task is started, or told to look again)."""
+        task = self._lanes.get(lane)
+        if task is not None and not task.done():
+            self._again.add(lane)
+            return
+        self._lanes[lane] = asyncio.create_task(self._work(lane), name=f"chat:{lane}")
+
+    def lanes(self) -> list[str]:
+        return [lane for lane, task in self._lanes.items() if not task.done()]
+
+    def busy(self) -> bool:
+        return bool(self.lanes())
+
+    async def drain(self, lanes: set[str]) -> None:
+        """Wait until this replica has nothing left to do on `lanes`."""
+        while True:
+            running = [t for lane in lanes if (t := self._lanes.get(lane)) and not t.done()]
+            if not running:
+                return
+            await asyncio.wait(running)
+
+    async def run(self, stop: asyncio.Event) -> None:
+        """Sweep for abandoned lanes and keep this replica's leases alive until `stop`."""
+        with contextlib.suppress(Exception):
+            await self.outbox.forget_own_leases()
+        while not stop.is_set():
+            try:
+                await self._sweep()
+            except Exception as error:
+                if not is_transient(error):
+                    log.exception("chat outbox sweep failed")
+                else:
+                    log.warning(
+                        "chat outbox sweep: database unavailable (%s)", type(error).__name__
+                    )
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(stop.wait(), timeout=self.retry.sweep_every)
+        await self.close()
+
+    async def close(self, within: float = 10.0) -> None:
+        tasks = [t for t in self._lanes.values() if not t.done()]
+        if tasks:
+            await asyncio.wait(tasks, timeout=within)
+        for task in tasks:
+            task.cancel()
+
+    async def _sweep(self) -> None:
+        now = self.clock()
+        mine = [lane for lane, task in self._lanes.items() if not task.done()]
+        if mine:
+            await self.outbox.renew(mine, now + self.retry.lease)
+        for lane in await self.outbox.waiting_lanes(now, self.retry.sweep_after, limit=100):
+            self.wake(lane)
+        self._lanes = {lane: t for lane, t in self._lanes.items() if not t.done()}
+
+    async def _work(self, lane: str) -> None:
+        try:
+            await self._work_lane(lane)
+        except Exception as error:
+            # The effects stay in the outbox; the sweeper comes back for them.
+            if is_transient(error):
+                log.warning("chat lane %s paused: database unavailable (%r)", lane, error)
+            else:
+                log.exception("chat lane %s stopped", lane)
+
+    async def _work_lane(self, lane: str) -> None:
+        taken, free_at = await self.outbox.take(lane, self.clock(), self.retry.lease)
+        if not taken:
+            return  # another replica works this lane; it performs what we wrote too
+        platform = lane.partition(":")[0]
+        pacer = self.pacers.get(platform)
+        channel = lane.partition(":")[2]
+        if pacer is not None:
+            pacer.resume(channel, free_at.timestamp() if free_at else None)
+        while True:
+            self._again.discard(lane)
+            effects = await self.outbox.pending(lane, self.clock())
+            done: list[int] = []
+            errors: dict[int, str] = {}
+            retry_in: float | None = None
+            superseded = _superseded_root_updates(effects)
+            for pending in effects:
+                if pending.id in superseded:
+                    done.append(pending.id)  # a later update of the same root follows
+                    continue
+                try:
+                    await self._perform(pending, pacer, channel)
+                except Exception as error:
+                    delays = self.retry.delays
+                    if pending.attempts < len(delays):
+                        retry_in = delays[pending.attempts]
+                        log.warning(
+                            "effect %s on %s failed (%r); retrying in %.1fs",
+                            pending.id,
+                            lane,
+                            error,
+                            retry_in,
+                        )
+                        await self.outbox.failed_attempt(
+                            pending, repr(error), self.clock() + timedelta(seconds=retry_in)
+                        )
+                        break  # the lane waits: nothing after it goes first
+                    log.error(
+                        "effect %s on %s given up after %d attempts: %r",
+                        pending.id,
+                        lane,
+                        pending.attempts + 1,
+                        error,
+                    )
+                    self.given_up += 1
+                    errors[pending.id] = repr(error)
+                    done.append(pending.id)
+                else:
+                    self.performed += 1
+                    done.append(pending.id)
+            schedule = pacer.schedule(channel) if pacer is not None else None
+            released = await self.outbox.finish(
+                lane,
+                done,
+                errors,
+                datetime.fromtimestamp(schedule, UTC) if schedule is not None else None,
+                self.clock(),
+                self.retry.lease,
+            )
+            if released:
+                if lane in self._again:
+                    # Woken after our last look: take the lane again rather than leave it.
+                    await self._work_lane(lane)
+                return
+            if retry_in is not None:
+                await asyncio.sleep(retry_in)
+            elif not effects:
+                await asyncio.sleep(0.2)  # what is left is not due yet
+
+    async def _perform(
+        self, pending: PendingEffect, pacer: ChannelPacer | None, channel: str
+    ) -> None:
+        chat = self.chat_for(pending.platform)
+        if chat is None:
+            raise LookupError(f"no chat port for platform {pending.platform!r}")
+        effect = EFFECT.validate_python(pending.effect)
+        if pacer is not None and isinstance(effect, Post | PostRoot) and pending.attempts == 0:
+            await pacer.wait(channel)
+        match effect:
+            case PostRoot():
+                message_id = await chat.post_root(effect)
+                if self.root_posted is not None:
+                    await self.root_posted(pending, effect, message_id)
+            case UpdateRoot():
+                await chat.update_root(effect)
+            case Post():
+                await chat.post(effect)
+            case Ephemeral():
+                await chat.ephemeral(effect)
+            case OpenForm():
+                await chat.open_form(effect)
+            case FormRejected():
+                await chat.reject_form(effect)
+            case ShowPreview():
+                state = await self.load_report(effect.report_id)
+                if state is not None:
+                    await chat.show_preview(effect, assemble(state, self.checklist, self.policy))
+            case _:
+                log.warning("effect %s of kind %s is not a chat effect", pending.id, effect.kind)
+
+
+def _superseded_root_updates(effects: list[PendingEffect]) -> set[int]:
+    """Root updates followed by a later update of the same root in the same batch: only the
+    last one needs to reach the platform (each carries the whole card)."""
+    latest: dict[str, int] = {}
+    for pending in effects:
+        if pending.effect.get("kind") == "update_root":
+            latest[str(pending.effect.get("message_id"))] = pending.id
+    return {
+        pending.id
+        for pending in effects
+        if pending.effect.get("kind") == "update_root"
+        and latest[str(pending.effect.get("message_id"))] != pending.id
+    }

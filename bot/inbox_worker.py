@@ -1,0 +1,242 @@
+"""The inbox worker: turns stored deliveries into turns, one lane (channel) at a time in
+arrival order, many lanes at once.
+
+A delivery stored by this replica wakes its lane at once (`wake`). A sweeper resumes lanes
+whose deliveries nobody is working on: after a restart, after a database outage, and those
+another replica stored but did not get to. Two replicas on one lane do not collide: the turn
+takes its delivery with a row lock inside its own transaction (storage.inbox.take), so the
+second one skips it.
+
+Failures:
+- database unreachable: the lane waits and tries again with backoff, then leaves the rest
+  to the sweeper; nothing is lost, and nothing is settled that did not happen;
+- the delivery cannot be read (a payload that passed the signature check but not the shape
+  check): settled as ignored, with one warning line;
+- the turn fails for another reason: retried with backoff a few times, then settled as
+  failed (kept with its error) and the person told, so that one delivery cannot block its
+  channel for ever.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import time
+from collections.abc import Awaitable, Callable, Mapping
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from typing import Protocol
+
+from bot.runner import DatabaseUnavailable, TurnResult
+from conversations.events import Event
+from storage.inbox import IGNORED, Inbox, InboxEntry
+from storage.transient import is_transient
+
+log = logging.getLogger(__name__)
+
+
+class Unreadable(ValueError):
+    """A stored delivery that cannot be turned into an event."""
+
+
+class Decoder(Protocol):
+    async def event_of(self, payload: dict[str, object]) -> Event | None:
+        """The event a stored payload stands for, None when it is not the bot's business;
+        raises Unreadable (or ValueError) for a payload of the wrong shape."""
+        ...
+
+
+Handle = Callable[[Event, InboxEntry], Awaitable[TurnResult]]
+# Tell the person a delivery of theirs was given up (after its event was read).
+Apologise = Callable[[Event], Awaitable[None]]
+
+
+@dataclass(frozen=True)
+class InboxRetry:
+    # A turn failing for a reason other than the database: tried again after these delays.
+    delays: tuple[float, ...] = (0.5, 1.0, 2.0, 4.0)
+    # The database unreachable: the lane backs off up to this long between tries ...
+    longest_wait: float = 5.0
+    # ... and gives up (for the sweeper to resume) after this long.
+    give_up_after: float = 30.0
+    sweep_every: float = 1.0
+    # Younger deliveries are their receiving replica's to process.
+    sweep_after: timedelta = timedelta(seconds=2)
+    # Processed deliveries are kept this long (for the operator), then purged.
+    keep_done: timedelta = timedelta(days=7)
+    purge_every: float = 3600.0
+
+
+def _utc_now() -> datetime:
+    return datetime.now(UTC)
+
+
+class InboxWorker:
+    def __init__(
+        self,
+        inbox: Inbox,
+        handle: Handle,
+        decoders: Mapping[str, Decoder],
+        *,
+        concurrency: int = 16,
+        apologise: Apologise | None = None,
+        retry: InboxRetry | None = None,
+        clock: Callable[[], datetime] = _utc_now,
+    ) -> None:
+        self.inbox = inbox
+        self.handle = handle
+        self.decoders = decoders
+        self.apologise = apologise
+        self.retry = retry or InboxRetry()
+        self.clock = clock
+        # At most this many turns at once: acknowledgements stay quick under a burst.
+        self.slots = asyncio.Semaphore(concurrency)
+        self._lanes: dict[str, asyncio.Task[None]] = {}
+        self._again: set[str] = set()
+        self._closing = False
+        self.processed = 0
+
+    def wake(self, lane: str) -> None:
+        task = self._lanes.get(lane)
+        if task is not None and not task.done():
+            self._again.add(lane)
+            return
+        self._lanes[lane] = asyncio.create_task(self._work(lane), name=f"inbox:{lane}")
+
+    def busy(self) -> bool:
+        return any(not task.done() for task in self._lanes.values())
+
+    async def idle(self) -> None:
+        """Wait until this replica works on no lane (tests, shutdown)."""
+        while running := [t for t in self._lanes.values() if not t.done()]:
+            await asyncio.wait(running)
+
+    async def run(self, stop: asyncio.Event) -> None:
+        """Resume abandoned lanes and purge old deliveries until `stop`."""
+        last_purge = 0.0
+        failing_since: float | None = None
+        while not stop.is_set():
+            try:
+                for lane in await self.inbox.waiting_lanes(
+                    self.clock(), self.retry.sweep_after, limit=200
+                ):
+                    self.wake(lane)
+                if time.monotonic() - last_purge > self.retry.purge_every:
+                    gone = await self.inbox.purge(self.clock() - self.retry.keep_done)
+                    last_purge = time.monotonic()
+                    if gone:
+                        log.info("purged %d processed deliveries from the inbox", gone)
+                if failing_since is not None:
+                    log.warning("database reachable again; resuming the inbox")
+                    failing_since = None
+            except Exception as error:
+                if not is_transient(error):
+                    log.exception("inbox sweep failed")
+                elif failing_since is None or time.monotonic() - failing_since > 10:
+                    log.warning("inbox sweep: database unavailable (%s)", type(error).__name__)
+                    failing_since = time.monotonic()
+            self._lanes = {lane: t for lane, t in self._lanes.items() if not t.done()}
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(stop.wait(), timeout=self.retry.sweep_every)
+
+    async def close(self, within: float = 10.0) -> None:
+        """Let the turns in progress finish; the rest stays in the inbox for next time."""
+        tasks = [t for t in self._lanes.values() if not t.done()]
+        self._closing = True
+        if tasks:
+            await asyncio.wait(tasks, timeout=within)
+        for task in tasks:
+            task.cancel()
+
+    async def _work(self, lane: str) -> None:
+        started = time.monotonic()
+        wait = 0.1
+        while not self._closing:
+            self._again.discard(lane)
+            try:
+                entry = await self.inbox.head(lane, self.clock())
+                if entry is None:
+                    if lane in self._again:
+                        continue
+                    return
+                async with self.slots:
+                    done = await self._process(entry)
+                if not done:
+                    return  # another replica has the lane's head: it goes on from there
+                started, wait = time.monotonic(), 0.1
+            except Exception as error:
+                if not (isinstance(error, DatabaseUnavailable) or is_transient(error)):
+                    log.exception("inbox lane %s stopped", lane)
+                    return
+                if time.monotonic() - started > self.retry.give_up_after:
+                    log.warning(
+                        "inbox lane %s paused: database unavailable (%s); the sweeper resumes it",
+                        lane,
+                        type(error).__name__,
+                    )
+                    return
+                await asyncio.sleep(wait)
+                wait = min(wait * 2, self.retry.longest_wait)
+
+    async def _process(self, entry: InboxEntry) -> bool:
+        """Process the lane head; False when another replica had it."""
+        decoder = self.decoders.get(entry.platform)
+        try:
+            if decoder is None:
+                raise Unreadable(f"no decoder for platform {entry.platform!r}")
+            event = await decoder.event_of(entry.payload)
+        except ValueError as error:
+            log.warning(
+                "inbox delivery %s (%s %s) ignored: %s",
+                entry.id,
+                entry.platform,
+                entry.delivery_id,
+                error,
+            )
+            await self.inbox.settle_alone(entry.id, IGNORED, self.clock())
+            return True
+        if event is None:
+            await self.inbox.settle_alone(entry.id, IGNORED, self.clock())
+            return True
+        try:
+            result = await self.handle(event, entry)
+        except Exception as error:
+            if isinstance(error, DatabaseUnavailable) or is_transient(error):
+                raise
+            await self._failed(entry, event, error)
+            return True
+        self.processed += 1
+        return result.outcome != "busy"
+
+    async def _failed(self, entry: InboxEntry, event: Event, error: Exception) -> None:
+        delays = self.retry.delays
+        now = self.clock()
+        if entry.attempts < len(delays):
+            log.warning(
+                "turn for delivery %s (%s) failed (%r); retrying",
+                entry.id,
+                event.event_id,
+                error,
+            )
+            retry_at = now + timedelta(seconds=delays[entry.attempts])
+            await self.inbox.failed_attempt(entry, repr(error), now, retry_at)
+            self._retry_later(entry.lane, delays[entry.attempts])
+            return
+        log.error(
+            "delivery %s (%s) given up after %d attempts",
+            entry.id,
+            event.event_id,
+            entry.attempts + 1,
+            exc_info=error,
+        )
+        await self.inbox.failed_attempt(entry, repr(error), now, None)
+        if self.apologise is not None:
+            try:
+                await self.apologise(event)
+            except Exception:
+                log.exception("could not tell %s that delivery %s failed", event.actor.id, entry.id)
+
+    def _retry_later(self, lane: str, delay: float) -> None:
+        loop = asyncio.get_running_loop()
+        loop.call_later(delay + 0.05, self.wake, lane)

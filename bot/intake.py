@@ -1,0 +1,48 @@
+"""The intake port on the inbox: store a delivery within a deadline, then wake its lane."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+
+from adapters.intake import Delivery, Unavailable
+from bot.inbox_worker import InboxWorker
+from bot.runner import utc_now
+from storage.inbox import Inbox, NewDelivery
+
+log = logging.getLogger(__name__)
+
+# Slack gives up after 3 seconds; an answer after that is as good as none. Better to answer
+# 503 in time, so that the platform retries, than 200 too late.
+STORE_DEADLINE = 2.0
+
+
+class StoringIntake:
+    def __init__(self, inbox: Inbox, worker: InboxWorker, deadline: float = STORE_DEADLINE) -> None:
+        self.inbox = inbox
+        self.worker = worker
+        self.deadline = deadline
+        self.stored = 0
+        self.duplicates = 0
+
+    async def accept(self, delivery: Delivery) -> None:
+        new = NewDelivery(
+            platform=delivery.platform,
+            delivery_id=delivery.delivery_id,
+            lane=delivery.lane,
+            payload=delivery.payload,
+            received_at=utc_now(),
+        )
+        try:
+            entry_id = await asyncio.wait_for(
+                asyncio.shield(self.inbox.accept(new)), timeout=self.deadline
+            )
+        except Exception as error:
+            # Whatever the cause, it is not stored (or not known to be): the platform must
+            # hear so. A write that commits after the deadline is deduplicated on retry.
+            raise Unavailable(f"{type(error).__name__}: {error}") from error
+        if entry_id is None:
+            self.duplicates += 1
+            return
+        self.stored += 1
+        self.worker.wake(delivery.lane)

@@ -1,0 +1,28 @@
+"""A submitted form's field errors, from the checklist alone (pure, and quick enough for the
+moment before Slack is answered): what `parse_answer` refuses, by item id.
+
+The turn checks again with the report at hand (who may set the TLP, whether the report is
+still open); this is only what can be said before anything is stored, so that a modal can
+stay open with the reasons under its fields.
+"""
+
+from __future__ import annotations
+
+from conversations.answers import Accepted, parse_answer
+from conversations.checklist import Checklist
+from conversations.events import FormSubmitted
+
+
+def field_errors(checklist: Checklist, event: FormSubmitted) -> dict[str, str]:
+    section = checklist.find_section(event.section_id)
+    if section is None:
+        return {}  # the turn explains that the section is unknown
+    errors: dict[str, str] = {}
+    for item in section.items:
+        text = event.values.get(item.id, "").strip()
+        if not text:
+            continue
+        parsed = parse_answer(item, text)
+        if not isinstance(parsed, Accepted):
+            errors[item.id] = parsed.reason
+    return errors

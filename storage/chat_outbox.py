@@ -1,0 +1,207 @@
+"""The chat outbox: effects of committed turns, performed after the commit.
+
+A turn writes its effects here in its own transaction; the chat worker performs them and
+marks them done. A crash in between leaves them here, so they are performed after the
+restart: at least once, never silently lost. Effects of one lane (a channel) go out in the
+order they were written, by one replica at a time (the lane's lease, see storage.lanes).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any
+
+from sqlalchemy import delete, func, insert, select, update
+from sqlalchemy.ext.asyncio import AsyncConnection
+
+from storage.database import Database
+from storage.lanes import free_lanes_among, release_all, release_lane, renew_lanes, take_lane
+from storage.tables import ChatOutboxRow
+
+chat_outbox_table = ChatOutboxRow.__table__  # type: ignore[attr-defined]
+LANE_KIND = "chat"
+
+
+@dataclass(frozen=True)
+class NewEffect:
+    platform: str
+    lane: str
+    report_id: str | None
+    effect: dict[str, Any]
+
+
+@dataclass(frozen=True)
+class PendingEffect:
+    id: int
+    platform: str
+    lane: str
+    report_id: str | None
+    effect: dict[str, Any]
+    attempts: int
+
+
+async def enqueue(
+    connection: AsyncConnection, effects: Sequence[NewEffect], now: datetime
+) -> list[int]:
+    """Inside a turn's transaction: write its effects; their ids (ascending, which is the
+    order the worker performs them in)."""
+    if not effects:
+        return []
+    table = chat_outbox_table
+    rows = [
+        {
+            "platform": e.platform,
+            "lane": e.lane,
+            "report_id": e.report_id,
+            "effect": e.effect,
+            "created_at": now,
+            "attempts": 0,
+        }
+        for e in effects
+    ]
+    if len(rows) == 1:
+        result = await connection.execute(insert(table).values(rows[0]).returning(table.c.id))
+        return [int(result.scalar_one())]
+    # One statement for all of them. Callers need the set of ids (to wait for them), not
+    # which id is whose: the worker reads the rows back in id order.
+    result = await connection.execute(insert(table).values(rows).returning(table.c.id))
+    return sorted(int(row.id) for row in result)
+
+
+async def settle_effect(connection: AsyncConnection, effect_id: int, now: datetime) -> None:
+    """Inside a transaction: the effect is done (a root post whose id a turn just saved)."""
+    table = chat_outbox_table
+    await connection.execute(
+        update(table).where(table.c.id == effect_id, table.c.done_at.is_(None)).values(done_at=now)
+    )
+
+
+class ChatOutbox:
+    def __init__(self, database: Database, owner: str) -> None:
+        self.database = database
+        self.owner = owner
+
+    async def take(
+        self, lane: str, now: datetime, lease: timedelta
+    ) -> tuple[bool, datetime | None]:
+        async with self.database.writing() as connection:
+            return await take_lane(connection, LANE_KIND, lane, self.owner, now, lease)
+
+    async def pending(self, lane: str, now: datetime, limit: int = 50) -> list[PendingEffect]:
+        """The lane's unfinished effects in order, up to its first one not yet due."""
+        table = chat_outbox_table
+        async with self.database.engine.connect() as connection:
+            rows = (
+                await connection.execute(
+                    select(table)
+                    .where(table.c.lane == lane, table.c.done_at.is_(None))
+                    .order_by(table.c.id)
+                    .limit(limit)
+                )
+            ).all()
+        due: list[PendingEffect] = []
+        for row in rows:
+            if row.next_attempt_at is not None and row.next_attempt_at > now:
+                break  # order is kept: nothing after a waiting effect goes first
+            due.append(
+                PendingEffect(
+                    id=row.id,
+                    platform=row.platform,
+                    lane=row.lane,
+                    report_id=row.report_id,
+                    effect=row.effect,
+                    attempts=row.attempts,
+                )
+            )
+        return due
+
+    async def finish(
+        self,
+        lane: str,
+        done: Sequence[int],
+        errors: dict[int, str],
+        free_at: datetime | None,
+        now: datetime,
+        lease: timedelta,
+    ) -> bool:
+        """Mark effects done (with the error of those given up) and, when the lane has
+        nothing left, release it; otherwise renew the lease. True when released."""
+        table = chat_outbox_table
+        async with self.database.writing() as connection:
+            plain = [i for i in done if i not in errors]
+            if plain:
+                await connection.execute(
+                    update(table)
+                    .where(table.c.id.in_(plain), table.c.done_at.is_(None))
+                    .values(done_at=now)
+                )
+            for effect_id, error in errors.items():
+                await connection.execute(
+                    update(table)
+                    .where(table.c.id == effect_id)
+                    .values(done_at=now, last_error=error[:2000])
+                )
+            left = await connection.scalar(
+                select(table.c.id).where(table.c.lane == lane, table.c.done_at.is_(None)).limit(1)
+            )
+            if left is None:
+                await release_lane(connection, LANE_KIND, lane, self.owner, free_at)
+                return True
+            await take_lane(connection, LANE_KIND, lane, self.owner, now, lease)
+            return False
+
+    async def failed_attempt(self, effect: PendingEffect, error: str, retry_at: datetime) -> None:
+        table = chat_outbox_table
+        async with self.database.writing() as connection:
+            await connection.execute(
+                update(table)
+                .where(table.c.id == effect.id)
+                .values(
+                    attempts=effect.attempts + 1, last_error=error[:2000], next_attempt_at=retry_at
+                )
+            )
+
+    async def release(self, lane: str, free_at: datetime | None) -> None:
+        async with self.database.writing() as connection:
+            await release_lane(connection, LANE_KIND, lane, self.owner, free_at)
+
+    async def renew(self, lanes: list[str], until: datetime) -> None:
+        async with self.database.writing() as connection:
+            await renew_lanes(connection, LANE_KIND, self.owner, lanes, until)
+
+    async def forget_own_leases(self) -> None:
+        async with self.database.writing() as connection:
+            await release_all(connection, LANE_KIND, self.owner)
+
+    async def waiting_lanes(self, now: datetime, older_than: timedelta, limit: int) -> list[str]:
+        """Lanes with effects written before `now - older_than` that nobody is working on."""
+        table = chat_outbox_table
+        async with self.database.engine.connect() as connection:
+            result = await connection.execute(
+                select(table.c.lane, func.min(table.c.id).label("first"))
+                .where(table.c.done_at.is_(None), table.c.created_at <= now - older_than)
+                .group_by(table.c.lane)
+                .order_by("first")
+                .limit(limit)
+            )
+            lanes = [row.lane for row in result]
+            free = await free_lanes_among(connection, LANE_KIND, lanes, now)
+        return [lane for lane in lanes if lane in free]
+
+    async def pending_count(self) -> int:
+        table = chat_outbox_table
+        async with self.database.engine.connect() as connection:
+            count = await connection.scalar(
+                select(func.count()).select_from(table).where(table.c.done_at.is_(None))
+            )
+        return int(count or 0)
+
+    async def purge(self, done_before: datetime) -> int:
+        table = chat_outbox_table
+        async with self.database.writing() as connection:
+            result = await connection.execute(
+                delete(table).where(table.c.done_at.is_not(None), table.c.done_at < done_before)
+            )
+        return int(result.rowcount or 0)

@@ -1,0 +1,248 @@
+"""The inbox: every signed inbound delivery, stored before the platform gets its answer.
+
+- `accept` writes deliveries in one short transaction (many at once when they arrive
+  together: one commit for a burst instead of one each). A re-delivery of the same
+  (platform, delivery id) is stored once.
+- Deliveries of one lane (a channel) are processed one at a time in arrival order: only the
+  oldest unfinished delivery of a lane, its head, may be taken. `take` locks the head inside
+  the transaction of the turn it causes (FOR UPDATE SKIP LOCKED on PostgreSQL, so that a
+  replica never waits for another's turn; SQLite has one writer at a time anyway), and
+  `settle` marks it done in that same transaction. A process that dies mid-turn therefore
+  leaves the delivery unfinished and unlocked, to be taken again — never half-done.
+- A delivery whose turn keeps failing is retried with backoff, then settled as `failed`
+  (kept, with its error, for the operator), so that one bad delivery cannot block its lane.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any
+
+from sqlalchemy import and_, delete, func, or_, select, update
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.ext.asyncio import AsyncConnection
+
+from storage.database import Database
+from storage.tables import InboxRow
+
+inbox_table = InboxRow.__table__  # type: ignore[attr-defined]
+
+HANDLED, IGNORED, DUPLICATE, REFUSED, FAILED = (
+    "handled",
+    "ignored",
+    "duplicate",
+    "refused",
+    "failed",
+)
+
+
+@dataclass(frozen=True)
+class NewDelivery:
+    platform: str
+    delivery_id: str
+    lane: str
+    payload: dict[str, Any]
+    received_at: datetime
+
+
+@dataclass(frozen=True)
+class InboxEntry:
+    id: int
+    platform: str
+    delivery_id: str
+    lane: str
+    payload: dict[str, Any]
+    received_at: datetime
+    attempts: int
+
+
+def _entry(row: Any) -> InboxEntry:
+    return InboxEntry(
+        id=row.id,
+        platform=row.platform,
+        delivery_id=row.delivery_id,
+        lane=row.lane,
+        payload=row.payload,
+        received_at=row.received_at,
+        attempts=row.attempts,
+    )
+
+
+def _due(now: datetime) -> Any:
+    table = inbox_table
+    return and_(
+        table.c.done_at.is_(None),
+        or_(table.c.next_attempt_at.is_(None), table.c.next_attempt_at <= now),
+    )
+
+
+class Inbox:
+    def __init__(self, database: Database) -> None:
+        self.database = database
+        # Deliveries waiting for the next group commit, with the futures of their callers.
+        self._waiting: list[tuple[NewDelivery, asyncio.Future[int | None]]] = []
+        self._flushing: asyncio.Task[None] | None = None
+
+    async def accept(self, delivery: NewDelivery) -> int | None:
+        """Store a delivery durably; its inbox id, or None when it was stored before (a
+        platform retry). Raises whatever the database raised when it could not be stored."""
+        future: asyncio.Future[int | None] = asyncio.get_running_loop().create_future()
+        self._waiting.append((delivery, future))
+        if self._flushing is None or self._flushing.done():
+            self._flushing = asyncio.create_task(self._flush())
+        return await future
+
+    async def _flush(self) -> None:
+        # Whatever arrives while one batch commits forms the next batch: one transaction for
+        # a burst, and never a wait for a batch to fill.
+        while self._waiting:
+            batch, self._waiting = self._waiting, []
+            try:
+                ids = await self.accept_many([delivery for delivery, _ in batch])
+            except Exception as error:
+                for _, future in batch:
+                    if not future.done():
+                        future.set_exception(error)
+                continue
+            for (_, future), new_id in zip(batch, ids, strict=True):
+                if not future.done():
+                    future.set_result(new_id)
+
+    async def accept_many(self, deliveries: Sequence[NewDelivery]) -> list[int | None]:
+        """Store several deliveries in one transaction; for each, its new id or None."""
+        rows: dict[tuple[str, str], dict[str, Any]] = {}
+        for d in deliveries:
+            rows.setdefault(
+                (d.platform, d.delivery_id),
+                {
+                    "platform": d.platform,
+                    "delivery_id": d.delivery_id,
+                    "lane": d.lane,
+                    "payload": d.payload,
+                    "received_at": d.received_at,
+                    "attempts": 0,
+                },
+            )
+        dialect = postgresql if self.database.engine.dialect.name == "postgresql" else sqlite
+        statement = (
+            dialect.insert(inbox_table)
+            .values(list(rows.values()))
+            .on_conflict_do_nothing()
+            .returning(inbox_table.c.id, inbox_table.c.platform, inbox_table.c.delivery_id)
+        )
+        async with self.database.writing(urgent=True) as connection:
+            inserted = {
+                (row.platform, row.delivery_id): row.id
+                for row in await connection.execute(statement)
+            }
+        # The first of several copies in one batch is the new one; the rest are retries.
+        answers: list[int | None] = []
+        claimed: set[tuple[str, str]] = set()
+        for d in deliveries:
+            key = (d.platform, d.delivery_id)
+            answers.append(inserted.get(key) if key not in claimed else None)
+            claimed.add(key)
+        return answers
+
+    async def head(self, lane: str, now: datetime) -> InboxEntry | None:
+        """The lane's oldest unfinished delivery, if it is due now."""
+        table = inbox_table
+        async with self.database.engine.connect() as connection:
+            row = (
+                await connection.execute(
+                    select(table)
+                    .where(table.c.lane == lane, table.c.done_at.is_(None))
+                    .order_by(table.c.id)
+                    .limit(1)
+                )
+            ).first()
+        if row is None:
+            return None
+        if row.next_attempt_at is not None and row.next_attempt_at > now:
+            return None  # the lane waits for its head's next attempt: order is kept
+        return _entry(row)
+
+    async def waiting_lanes(self, now: datetime, older_than: timedelta, limit: int) -> list[str]:
+        """Lanes with due deliveries received before `now - older_than` (for resuming what a
+        crash, an outage or another replica left behind)."""
+        table = inbox_table
+        async with self.database.engine.connect() as connection:
+            result = await connection.execute(
+                select(table.c.lane, func.min(table.c.id).label("first"))
+                .where(_due(now), table.c.received_at <= now - older_than)
+                .group_by(table.c.lane)
+                .order_by("first")
+                .limit(limit)
+            )
+            return [row.lane for row in result]
+
+    async def pending_count(self) -> int:
+        table = inbox_table
+        async with self.database.engine.connect() as connection:
+            count = await connection.scalar(
+                select(func.count()).select_from(table).where(table.c.done_at.is_(None))
+            )
+        return int(count or 0)
+
+    async def settle_alone(self, entry_id: int, outcome: str, now: datetime) -> None:
+        """Mark a delivery done in a transaction of its own (nothing else to write)."""
+        async with self.database.writing() as connection:
+            await settle(connection, entry_id, outcome, now)
+
+    async def failed_attempt(
+        self, entry: InboxEntry, error: str, now: datetime, retry_at: datetime | None
+    ) -> None:
+        """Record a failed attempt: retried at `retry_at`, or given up when it is None."""
+        table = inbox_table
+        values: dict[str, Any] = {"attempts": entry.attempts + 1, "last_error": error[:2000]}
+        if retry_at is None:
+            values.update(done_at=now, outcome=FAILED)
+        else:
+            values["next_attempt_at"] = retry_at
+        async with self.database.writing() as connection:
+            await connection.execute(
+                update(table)
+                .where(table.c.id == entry.id, table.c.done_at.is_(None))
+                .values(values)
+            )
+
+    async def purge(self, done_before: datetime) -> int:
+        """Forget processed deliveries finished before `done_before`; how many went."""
+        table = inbox_table
+        async with self.database.writing() as connection:
+            result = await connection.execute(
+                delete(table).where(table.c.done_at.is_not(None), table.c.done_at < done_before)
+            )
+        return int(result.rowcount or 0)
+
+
+async def take(connection: AsyncConnection, entry_id: int, lane: str) -> bool:
+    """Inside a turn's transaction: lock the delivery if it is still unfinished and still the
+    head of its lane. False when another turn has it or had it (then do nothing)."""
+    table = inbox_table
+    locked = await connection.scalar(
+        select(table.c.id)
+        .where(table.c.id == entry_id, table.c.done_at.is_(None))
+        .with_for_update(skip_locked=True)
+    )
+    if locked is None:
+        return False
+    earlier = await connection.scalar(
+        select(table.c.id)
+        .where(table.c.lane == lane, table.c.done_at.is_(None), table.c.id < entry_id)
+        .limit(1)
+    )
+    return earlier is None
+
+
+async def settle(connection: AsyncConnection, entry_id: int, outcome: str, now: datetime) -> None:
+    """Inside a transaction: the delivery is done (with the turn it caused, if any)."""
+    table = inbox_table
+    await connection.execute(
+        update(table)
+        .where(table.c.id == entry_id, table.c.done_at.is_(None))
+        .values(done_at=now, outcome=outcome)
+    )

@@ -1,0 +1,101 @@
+"""Leases on work lanes: which replica performs a channel's chat effects now, and until when.
+
+A lane is leased by one owner at a time (a replica's stable name), renewed while it works,
+and free again when released or when the lease runs out (the owner died). The lease row also
+keeps the channel's pacing schedule (`free_at`), so that every replica posting to one channel
+respects the same rate.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+from sqlalchemy import and_, or_, select, update
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.ext.asyncio import AsyncConnection
+
+from storage.tables import WorkLaneRow
+
+lanes_table = WorkLaneRow.__table__  # type: ignore[attr-defined]
+
+
+async def take_lane(
+    connection: AsyncConnection,
+    kind: str,
+    lane: str,
+    owner: str,
+    now: datetime,
+    lease: timedelta,
+) -> tuple[bool, datetime | None]:
+    """Lease `lane` for `owner` unless someone else holds a live lease. Returns whether it
+    is ours now, and the lane's pacing schedule (`free_at`)."""
+    table = lanes_table
+    dialect = postgresql if connection.dialect.name == "postgresql" else sqlite
+    statement = dialect.insert(table).values(
+        kind=kind, lane=lane, owner=owner, lease_until=now + lease
+    )
+    statement = statement.on_conflict_do_update(
+        index_elements=["kind", "lane"],
+        set_={"owner": owner, "lease_until": now + lease},
+        where=or_(
+            table.c.owner == owner,
+            table.c.lease_until.is_(None),
+            table.c.lease_until < now,
+        ),
+    ).returning(table.c.free_at)
+    row = (await connection.execute(statement)).first()
+    return (row is not None, row.free_at if row is not None else None)
+
+
+async def release_lane(
+    connection: AsyncConnection, kind: str, lane: str, owner: str, free_at: datetime | None
+) -> None:
+    table = lanes_table
+    await connection.execute(
+        update(table)
+        .where(table.c.kind == kind, table.c.lane == lane, table.c.owner == owner)
+        .values(owner=None, lease_until=None, free_at=free_at)
+    )
+
+
+async def renew_lanes(
+    connection: AsyncConnection, kind: str, owner: str, lanes: list[str], until: datetime
+) -> int:
+    """Extend this owner's leases on `lanes`; how many it still held."""
+    if not lanes:
+        return 0
+    table = lanes_table
+    result = await connection.execute(
+        update(table)
+        .where(table.c.kind == kind, table.c.owner == owner, table.c.lane.in_(lanes))
+        .values(lease_until=until)
+    )
+    return int(result.rowcount or 0)
+
+
+async def free_lanes_among(
+    connection: AsyncConnection, kind: str, lanes: list[str], now: datetime
+) -> set[str]:
+    """Which of `lanes` nobody holds a live lease on."""
+    if not lanes:
+        return set()
+    table = lanes_table
+    held = await connection.execute(
+        select(table.c.lane).where(
+            table.c.kind == kind,
+            table.c.lane.in_(lanes),
+            and_(table.c.owner.is_not(None), table.c.lease_until >= now),
+        )
+    )
+    return set(lanes) - {row.lane for row in held}
+
+
+async def release_all(connection: AsyncConnection, kind: str, owner: str) -> None:
+    """Give up every lease of `owner` (on start: what a previous run of the same replica
+    held is not being worked on anymore)."""
+    table = lanes_table
+    await connection.execute(
+        update(table)
+        .where(table.c.kind == kind, table.c.owner == owner)
+        .values(owner=None, lease_until=None)
+    )

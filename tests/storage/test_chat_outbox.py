@@ -1,0 +1,93 @@
+"""The chat outbox and its lane leases on SQLite and PostgreSQL."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+
+from storage.chat_outbox import ChatOutbox, NewEffect, enqueue
+from storage.database import Database
+
+NOW = datetime(2026, 12, 2, 10, 0, tzinfo=UTC)
+LEASE = timedelta(seconds=30)
+
+
+def effect(n: int, lane: str = "slack:C1") -> NewEffect:
+    return NewEffect(platform="slack", lane=lane, report_id=None, effect={"kind": "post", "n": n})
+
+
+async def _write(database: Database, *effects: NewEffect) -> list[int]:
+    async with database.writing() as connection:
+        return await enqueue(connection, list(effects), NOW)
+
+
+async def test_effects_come_back_in_the_order_they_were_written(database: Database) -> None:
+    ids = await _write(database, effect(1), effect(2), effect(3, lane="slack:C2"))
+    ids += await _write(database, effect(4))
+    outbox = ChatOutbox(database, "replica-a")
+    pending = await outbox.pending("slack:C1", NOW)
+    assert [p.effect["n"] for p in pending] == [1, 2, 4]
+    assert [p.id for p in pending] == sorted(p.id for p in pending)
+    assert len(set(ids)) == 4
+
+
+async def test_effects_of_a_rolled_back_turn_do_not_exist(database: Database) -> None:
+    try:
+        async with database.writing() as connection:
+            await enqueue(connection, [effect(1)], NOW)
+            raise RuntimeError("the turn failed")
+    except RuntimeError:
+        pass
+    assert await ChatOutbox(database, "a").pending("slack:C1", NOW) == []
+
+
+async def test_one_replica_holds_a_lane_until_it_releases_or_its_lease_runs_out(
+    database: Database,
+) -> None:
+    a, b = ChatOutbox(database, "replica-a"), ChatOutbox(database, "replica-b")
+    assert (await a.take("slack:C1", NOW, LEASE))[0]
+    assert not (await b.take("slack:C1", NOW, LEASE))[0]
+    assert (await a.take("slack:C1", NOW, LEASE))[0]  # its own lease: renewed
+    assert (await b.take("slack:C1", NOW + LEASE + timedelta(seconds=1), LEASE))[0]
+    assert not (await a.take("slack:C1", NOW + LEASE + timedelta(seconds=2), LEASE))[0]
+
+
+async def test_finish_marks_done_and_releases_only_an_empty_lane(database: Database) -> None:
+    outbox = ChatOutbox(database, "replica-a")
+    await _write(database, effect(1), effect(2))
+    await outbox.take("slack:C1", NOW, LEASE)
+    first, second = await outbox.pending("slack:C1", NOW)
+    schedule = NOW + timedelta(seconds=3)
+    assert not await outbox.finish("slack:C1", [first.id], {}, schedule, NOW, LEASE)
+    assert [p.id for p in await outbox.pending("slack:C1", NOW)] == [second.id]
+    assert await outbox.finish("slack:C1", [second.id], {second.id: "gone"}, schedule, NOW, LEASE)
+    assert await outbox.pending("slack:C1", NOW) == []
+    # Released, with the pacing schedule kept for whoever posts next.
+    taken, free_at = await ChatOutbox(database, "replica-b").take("slack:C1", NOW, LEASE)
+    assert taken and free_at == schedule
+
+
+async def test_a_failed_effect_holds_back_the_rest_of_its_lane(database: Database) -> None:
+    outbox = ChatOutbox(database, "replica-a")
+    await _write(database, effect(1), effect(2))
+    first, _ = await outbox.pending("slack:C1", NOW)
+    await outbox.failed_attempt(first, "timeout", NOW + timedelta(seconds=5))
+    assert await outbox.pending("slack:C1", NOW) == []
+    later = await outbox.pending("slack:C1", NOW + timedelta(seconds=6))
+    assert [(p.effect["n"], p.attempts) for p in later] == [(1, 1), (2, 0)]
+
+
+async def test_the_sweeper_sees_old_effects_on_lanes_nobody_holds(database: Database) -> None:
+    async with database.writing() as connection:
+        await enqueue(connection, [effect(1, "slack:C1"), effect(2, "slack:C2")], NOW)
+    a = ChatOutbox(database, "replica-a")
+    await a.take("slack:C1", NOW, LEASE)
+    later = NOW + timedelta(seconds=5)
+    assert await ChatOutbox(database, "b").waiting_lanes(later, timedelta(seconds=2), 10) == [
+        "slack:C2"
+    ]
+    # A replica restarting under the same name gives up what its previous run held.
+    await a.forget_own_leases()
+    assert sorted(await a.waiting_lanes(later, timedelta(seconds=2), 10)) == [
+        "slack:C1",
+        "slack:C2",
+    ]
