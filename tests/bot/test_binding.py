@@ -30,9 +30,11 @@ async def start(runner: TurnRunner, store: ReportStore) -> ReportState:
     result = await runner.handle(
         CommandIssued(event_id="E-new", actor=ALICE, text="new Bound report", **HOME)
     )
-    assert result.step is not None and result.step.state is not None
+    assert result.step is not None
+    assert result.step.state is not None
     state = await store.load(result.step.state.id)
-    assert state is not None and state.thread is not None
+    assert state is not None
+    assert state.thread is not None
     await runner.handle(
         MessagePosted(
             event_id="E-ans",
@@ -45,7 +47,8 @@ async def start(runner: TurnRunner, store: ReportStore) -> ReportState:
     )
     await runner.handle(CommandIssued(event_id="E-send", actor=ALICE, text="send", **HOME))
     loaded = await store.load(state.id)
-    assert loaded is not None and loaded.send_request is not None
+    assert loaded is not None
+    assert loaded.send_request is not None
     return loaded
 
 

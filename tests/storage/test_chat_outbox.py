@@ -63,7 +63,8 @@ async def test_finish_marks_done_and_releases_only_an_empty_lane(database: Datab
     assert await outbox.pending("slack:C1", NOW) == []
     # Released, with the pacing schedule kept for whoever posts next.
     taken, free_at = await ChatOutbox(database, "replica-b").take("slack:C1", NOW, LEASE)
-    assert taken and free_at == schedule
+    assert taken
+    assert free_at == schedule
 
 
 async def test_a_failed_effect_holds_back_the_rest_of_its_lane(database: Database) -> None:

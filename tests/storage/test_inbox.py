@@ -29,7 +29,8 @@ async def test_a_delivery_is_stored_once_however_often_it_arrives(database: Data
     # Slack's retries of the same event, and a copy in the same batch, are not new.
     assert await inbox.accept(delivery(1)) is None
     new, copy = await inbox.accept_many([delivery(2), delivery(2)])
-    assert new is not None and new != first
+    assert new is not None
+    assert new != first
     assert copy is None
     assert await inbox.pending_count() == 2
 
@@ -73,16 +74,20 @@ async def test_only_the_head_of_a_lane_can_be_taken_and_settling_moves_it(
     inbox = Inbox(database)
     first, second = await inbox.accept(delivery(1)), await inbox.accept(delivery(2))
     other_lane = await inbox.accept(delivery(3, lane="slack:T1:C2"))
-    assert first is not None and second is not None and other_lane is not None
+    assert first is not None
+    assert second is not None
+    assert other_lane is not None
     head = await inbox.head("slack:T1:C1", NOW)
-    assert head is not None and head.id == first
+    assert head is not None
+    assert head.id == first
     async with database.writing() as connection:
         assert not await take(connection, second, "slack:T1:C1")  # not its turn yet
         assert await take(connection, other_lane, "slack:T1:C2")  # lanes are independent
         assert await take(connection, first, "slack:T1:C1")
         await settle(connection, first, HANDLED, NOW)
     head = await inbox.head("slack:T1:C1", NOW)
-    assert head is not None and head.id == second
+    assert head is not None
+    assert head.id == second
     async with database.writing() as connection:
         assert not await take(connection, first, "slack:T1:C1")  # done: never taken again
 
@@ -101,7 +106,8 @@ async def test_a_rolled_back_turn_leaves_its_delivery_to_be_taken_again(
     except RuntimeError:
         pass
     head = await inbox.head("slack:T1:C1", NOW)
-    assert head is not None and head.id == first
+    assert head is not None
+    assert head.id == first
 
 
 async def test_a_failing_delivery_waits_its_retry_then_is_given_up(database: Database) -> None:
@@ -109,15 +115,18 @@ async def test_a_failing_delivery_waits_its_retry_then_is_given_up(database: Dat
     first = await inbox.accept(delivery(1))
     await inbox.accept(delivery(2))
     head = await inbox.head("slack:T1:C1", NOW)
-    assert head is not None and head.id == first
+    assert head is not None
+    assert head.id == first
     await inbox.failed_attempt(head, "boom", NOW, NOW + timedelta(seconds=5))
     # The lane waits for its head: the second delivery does not overtake it.
     assert await inbox.head("slack:T1:C1", NOW) is None
     retried = await inbox.head("slack:T1:C1", NOW + timedelta(seconds=6))
-    assert retried is not None and (retried.id, retried.attempts) == (first, 1)
+    assert retried is not None
+    assert (retried.id, retried.attempts) == (first, 1)
     await inbox.failed_attempt(retried, "boom again", NOW, None)
     after = await inbox.head("slack:T1:C1", NOW + timedelta(seconds=6))
-    assert after is not None and after.id != first
+    assert after is not None
+    assert after.id != first
     async with database.engine.connect() as connection:
         row = (
             await connection.exec_driver_sql(
