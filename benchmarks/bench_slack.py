@@ -1,6 +1,13 @@
 """Slack load benchmark: `jcdc-bot serve` against a bare slack-bolt app, same run, same fake.
 
-    .venv/bin/python -m benchmarks.bench_slack [--quick] [--postgres URL]
+    .venv/bin/python -m benchmarks.bench_slack [--quick] [--postgres URL | --no-postgres]
+
+jcdc-bot runs twice per database (SQLite, and a fresh database on the PostgreSQL server at
+--postgres, default TEST_POSTGRES_URL): as it is (the durable inbox: each delivery stored
+before Slack hears 200) and as the previous fast path (`ack first`: 200 as soon as the
+signature checks out, stored after; benchmarks/ack_first_server.py). The ack p99 ratio column
+compares each with the empty server's p99 at the same concurrency (target: at most 1.5x, and
+never above 3 s).
 
 Both servers run as their own process; this process holds the fake Slack Web API and the
 load generator. Every request is a signed Events API delivery of a thread reply (after a
@@ -22,6 +29,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import os
+import secrets
 import sys
 import tempfile
 import time
@@ -31,7 +39,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import aiohttp
+import asyncpg
+from sqlalchemy import make_url
 
+from storage.database import normalise_url
 from tests.adapters.email.smtp_server import free_port
 from tests.adapters.slack import payloads
 from tests.adapters.slack.fake_slack import (
@@ -216,10 +227,18 @@ async def plain(
 
 
 async def jcdc(
-    fake: FakeSlack, waiters: Waiters, concurrency: int, per_worker: int, database_url: str
+    fake: FakeSlack,
+    waiters: Waiters,
+    concurrency: int,
+    per_worker: int,
+    database_url: str,
+    name: str = "jcdc-bot",
+    module: tuple[str, ...] = ("bot", "serve"),
 ) -> Result:
     port = free_port()
-    process = await _start("bot", ["serve", "--port", str(port)], _env(fake, database_url), port)
+    process = await _start(
+        module[0], [*module[1:], "--port", str(port)], _env(fake, database_url), port
+    )
     url = f"http://127.0.0.1:{port}/slack/events"
     try:
         channels = [f"CJ{concurrency}{i:04d}" for i in range(concurrency)]
@@ -241,7 +260,7 @@ async def jcdc(
         }
         threads = {channel: roots[channel] for channel in channels}
         return await _load(
-            "jcdc-bot",
+            name,
             url,
             waiters,
             threads,
@@ -253,14 +272,39 @@ async def jcdc(
         await _stop(process)
 
 
-def _row(result: Result, baseline: Result | None) -> str:
+def _row(result: Result, baseline: Result | None, floor: Result | None, storage: str = "") -> str:
     ratio = f"{result.throughput / baseline.throughput:5.2f}x" if baseline else "      -"
+    p99 = f"{result.ack(0.99) / floor.ack(0.99):5.2f}x" if floor else "      -"
     return (
-        f"{result.name:<10} {result.concurrency:>5} {result.turns:>6} "
+        f"{result.name:<14} {storage:<10} {result.concurrency:>5} {result.turns:>6} "
         f"{result.throughput:>9.1f} {ratio:>7} "
-        f"{result.ack(0.50):>8.1f} {result.ack(0.99):>8.1f} {max(result.acks) * 1000:>8.1f} "
-        f"{result.errors:>6}"
+        f"{result.ack(0.50):>8.1f} {result.ack(0.99):>8.1f} {p99:>8} "
+        f"{max(result.acks) * 1000:>8.1f} {result.errors:>6}"
     )
+
+
+async def _fresh_postgres(server_url: str) -> tuple[str, str]:
+    """A new database on the server (dropped by _drop_postgres): its URL and name."""
+    name = f"jcdc_bench_{secrets.token_hex(4)}"
+    connection = await asyncpg.connect(_plain(server_url))
+    try:
+        await connection.execute(f'CREATE DATABASE "{name}"')
+    finally:
+        await connection.close()
+    url = make_url(normalise_url(server_url)).set(database=name)
+    return url.render_as_string(hide_password=False), name
+
+
+async def _drop_postgres(server_url: str, name: str) -> None:
+    connection = await asyncpg.connect(_plain(server_url))
+    try:
+        await connection.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+    finally:
+        await connection.close()
+
+
+def _plain(url: str) -> str:
+    return make_url(normalise_url(url)).set(drivername="postgresql").render_as_string(False)
 
 
 async def main(quick: bool, postgres: str | None) -> None:
@@ -270,14 +314,15 @@ async def main(quick: bool, postgres: str | None) -> None:
         fake.listeners.append(waiters.on_call)
         with tempfile.TemporaryDirectory() as directory:
             print(
-                f"{'server':<10} {'conc.':>5} {'turns':>6} {'turns/s':>9} {'ratio':>7} "
-                f"{'ack p50':>8} {'ack p99':>8} {'ack max':>8} {'errors':>6}   (ms)"
+                f"{'server':<14} {'storage':<10} {'conc.':>5} {'turns':>6} {'turns/s':>9} "
+                f"{'ratio':>7} {'ack p50':>8} {'ack p99':>8} {'p99/empty':>8} {'ack max':>8} "
+                f"{'errors':>6}   (ms)"
             )
             for concurrency in (50, 200):
                 floor = await plain(
                     "benchmarks.empty_server", "empty", fake, waiters, concurrency, turns_per_worker
                 )
-                print(_row(floor, None), flush=True)
+                print(_row(floor, None, None), flush=True)
                 baseline = await plain(
                     "benchmarks.bare_slack_app",
                     "bare bolt",
@@ -286,16 +331,44 @@ async def main(quick: bool, postgres: str | None) -> None:
                     concurrency,
                     turns_per_worker,
                 )
-                print(_row(baseline, None), flush=True)
-                database = postgres or f"sqlite:///{directory}/bench-{concurrency}.db"
-                ours = await jcdc(fake, waiters, concurrency, turns_per_worker, database)
-                print(_row(ours, baseline), flush=True)
-                fake.calls.clear()
+                print(_row(baseline, None, floor), flush=True)
+                backends = ["sqlite"] + (["postgres"] if postgres else [])
+                for backend in backends:
+                    for name, module in (
+                        ("ack first", ("benchmarks.ack_first_server",)),
+                        ("jcdc-bot", ("bot", "serve")),
+                    ):
+                        dropped = None
+                        if backend == "sqlite":
+                            database = f"sqlite:///{directory}/{name[:3]}-{concurrency}.db"
+                        else:
+                            assert postgres is not None
+                            database, dropped = await _fresh_postgres(postgres)
+                        try:
+                            ours = await jcdc(
+                                fake,
+                                waiters,
+                                concurrency,
+                                turns_per_worker,
+                                database,
+                                name=name,
+                                module=module,
+                            )
+                        finally:
+                            if dropped is not None and postgres is not None:
+                                await _drop_postgres(postgres, dropped)
+                        print(_row(ours, baseline, floor, backend), flush=True)
+                        fake.calls.clear()
 
 
 if __name__ == "__main__":
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true", help="fewer turns per worker")
-    parser.add_argument("--postgres", help="run jcdc-bot on this PostgreSQL URL instead of SQLite")
+    parser.add_argument(
+        "--postgres",
+        default=os.environ.get("TEST_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/test"),
+        help="PostgreSQL server to create a fresh benchmark database on",
+    )
+    parser.add_argument("--no-postgres", action="store_true", help="SQLite only")
     arguments = parser.parse_args()
-    asyncio.run(main(arguments.quick, arguments.postgres))
+    asyncio.run(main(arguments.quick, None if arguments.no_postgres else arguments.postgres))

@@ -1,5 +1,5 @@
 """Running `jcdc-bot serve` until SIGINT/SIGTERM: the aiohttp server, Socket Mode if asked,
-and the outbox worker (started by the application itself)."""
+and the inbox, chat-outbox and e-mail workers (started by the application itself)."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ from collections.abc import Callable
 
 from aiohttp import web
 
-from bot.server import build_bot, replica_name, start_socket_mode, web_app
+from bot.server import Bot, build_bot, replica_name, start_socket_mode, web_app
 from bot.settings import Settings
 from bot.wiring import open_store
 
@@ -25,7 +25,9 @@ async def serve(
     *,
     socket_mode: bool = False,
     started: Callable[[str], None] = print,
+    adjust: Callable[[Bot], None] | None = None,
 ) -> None:
+    """`adjust`: a last change to the assembled bot before it serves (benchmarks only)."""
     store = await open_store(settings)
     local = host in LOOPBACK
     if not settings.microsoft_app_id and not local:
@@ -41,6 +43,8 @@ async def serve(
         teams_without_auth=local,
         replica=replica_name(port),
     )
+    if adjust is not None:
+        adjust(bot)
     runner = web.AppRunner(web_app(bot, slack_http=not socket_mode), access_log=None)
     await runner.setup()
     site = web.TCPSite(runner, host, port)

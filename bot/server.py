@@ -24,7 +24,7 @@ from adapters.slack.clients import web_client
 from adapters.slack.http import SlackEndpoint
 from adapters.slack.socket_mode import SlackSocket
 from adapters.teams import teams_routes
-from bot.chat_worker import Pacing
+from bot.chat_worker import ChatWorker, Pacing
 from bot.config_error import ConfigError
 from bot.inbox_worker import Decoder, InboxWorker
 from bot.intake import StoringIntake

@@ -1,7 +1,8 @@
 """Microsoft Teams on the Bot Framework: pure translators (translate.py: activities → events;
 cards.py: effects → Adaptive Cards), the SDK behind typed functions (framework.py, the only
-module importing botbuilder), the chat port (chat.py), the aiohttp endpoint (endpoint.py)
-and the app package (package.py).
+module importing botbuilder), the chat port (chat.py), the aiohttp endpoint (endpoint.py:
+authenticated activities into the inbox), the decoder of stored activities (inbound.py) and
+the app package (package.py).
 
 Wiring, in bot/:
 
@@ -10,7 +11,8 @@ Wiring, in bot/:
     conversations = TeamsConversations(database)          # storage.teams_conversations
     chat = TeamsChat(framework, conversations)             # the runner's "teams" ChatPort
     runner = TurnRunner(store, {"teams": chat, ...}, checklist, policy)
-    endpoint = TeamsEndpoint(framework, runner.handle, conversations)
+    decoders["teams"] = TeamsDecoder(conversations)        # for bot.inbox_worker
+    endpoint = TeamsEndpoint(framework, intake)            # bot.intake.StoringIntake
     app.add_routes(teams_routes(endpoint))                 # POST /api/messages
     ...
     await framework.close()                                # on shutdown

@@ -66,7 +66,7 @@ class SlackScene:
         return self.root_ts
 
     def turns_done(self) -> float:
-        """Turns the bot has finished (effects performed), from its own metrics."""
+        """Turns the bot has committed, from its own metrics."""
         return sum(
             sample.value
             for metric in self.bot.metrics.registry.collect()
@@ -76,16 +76,12 @@ class SlackScene:
         )
 
     async def turn(self, deliver: Awaitable[ClientResponse]) -> ClientResponse:
-        """Deliver, then wait until the bot has finished the turn it caused (Slack is
-        answered first and the work happens after)."""
-        before = self.turns_done()
+        """Deliver, then wait until the bot has processed what it stored and performed every
+        effect (Slack is answered once the delivery is stored; the work happens after)."""
         response = await deliver
         assert response.status == 200, await response.text()
-        for _ in range(500):
-            if self.turns_done() > before:
-                return response
-            await asyncio.sleep(0.01)
-        raise AssertionError("the bot never finished the turn")
+        await self.bot.settled()
+        return response
 
     async def start_report(self, user: str, title: str) -> str:
         """`/jcdc new <title>`; once its turn is over, the root message is the thread."""

@@ -13,7 +13,13 @@ from aiohttp.test_utils import TestClient, TestServer
 from adapters.teams.chat import TeamsChat
 from adapters.teams.endpoint import TeamsEndpoint, teams_routes
 from adapters.teams.framework import BotFramework, TeamsSettings
-from bot.runner import TurnRunner
+from adapters.teams.inbound import TeamsDecoder
+from bot.inbox_worker import InboxWorker
+from bot.intake import StoringIntake
+from bot.runner import TurnResult, TurnRunner
+from bot.server import settled
+from conversations.events import Event
+from storage.inbox import Inbox, InboxEntry
 from conversations.checklist import default_checklist
 from conversations.policy import Policy
 from storage.database import Database
@@ -53,12 +59,25 @@ async def start_bot(
     framework = BotFramework(settings or TeamsSettings(), credentials_factory=credentials_factory)
     chat = TeamsChat(framework, conversations)
     runner = TurnRunner(store, {"teams": chat}, default_checklist(), policy or Policy())
-    endpoint = TeamsEndpoint(framework, runner.handle, conversations)
+    inbox = Inbox(database)
+
+    async def handle(event: Event, entry: InboxEntry) -> TurnResult:
+        return await runner.handle(event, delivery=entry, wait=False)
+
+    worker = InboxWorker(inbox, handle, {"teams": TeamsDecoder(conversations)})
+    endpoint = TeamsEndpoint(framework, StoringIntake(inbox, worker))
     app = web.Application()
     app.add_routes(teams_routes(endpoint))
     client: TestClient[Any, Any] = TestClient(TestServer(app, host="127.0.0.1"))
     await client.start_server()
-    driver = TeamsDriver(client, connector, Activities(connector.url), PEOPLE, auth_header)
+    driver = TeamsDriver(
+        client,
+        connector,
+        Activities(connector.url),
+        PEOPLE,
+        auth_header,
+        settled=lambda: settled(worker, runner.chat_worker),
+    )
     return TeamsBot(client, driver, store, conversations, framework, runner)
 
 

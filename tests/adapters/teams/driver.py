@@ -8,7 +8,7 @@ run against every adapter: a Slack driver offers the same methods.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Awaitable, Callable, Mapping
 from typing import Any
 
 from aiohttp.test_utils import TestClient
@@ -27,8 +27,12 @@ class TeamsDriver:
         activities: Activities,
         people: Mapping[str, Person],
         auth_header: str | None = None,
+        settled: Callable[[], Awaitable[None]] | None = None,
     ) -> None:
         self.client = client
+        # Waits until the bot processed what it stored and performed the effects: Teams is
+        # answered once an activity is stored, and the turn happens after.
+        self.settled = settled
         self.connector = connector
         self.activities = activities
         self.people = people
@@ -42,6 +46,8 @@ class TeamsDriver:
         response = await self.client.post("/api/messages", json=activity, headers=headers)
         assert response.status == expect, await response.text()
         self.delivered.append(activity)
+        if self.settled is not None:
+            await self.settled()
 
     async def redeliver_last(self) -> None:
         """The Bot Connector's retry of the last activity: same id, same body."""
