@@ -160,3 +160,12 @@ async def test_clock_is_injected(store: ReportStore) -> None:
     assert result.step is not None
     assert result.step.state is not None
     assert result.step.state.created_at == fixed
+
+
+async def test_an_apology_reaches_the_person_privately(store: ReportStore) -> None:
+    runner, chat = make_runner(store)
+    await runner.apologise(reply(BOB, "0.3: Example Corp", "E-lost", "111.000001"))
+    await runner.chat_worker.drain({"test:C1"})
+    (line,) = chat.transcript
+    assert line.audience == "only Bob"
+    assert "Nothing you entered earlier is lost" in line.text

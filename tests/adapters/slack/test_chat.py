@@ -7,12 +7,9 @@ import time
 from collections.abc import AsyncIterator
 
 import pytest
-from slack_bolt.async_app import AsyncBoltContext
 
-from adapters.slack.app import SlackBot
-from adapters.slack.chat import PendingViewAck, SlackChat, answering_view
+from adapters.slack.chat import SlackChat
 from adapters.slack.clients import SingleWorkspace, web_client
-from adapters.slack.pacing import ChannelPacer
 from conversations import actions
 from conversations.checklist import AnswerKind
 from conversations.effects import (
@@ -23,7 +20,6 @@ from conversations.effects import (
     Post,
     SectionForm,
 )
-from conversations.events import MessagePosted
 from conversations.richtext import plain, user_text
 from conversations.state import Actor
 from tests.adapters.slack.fake_slack import BOT_TOKEN, FakeSlack, fake_slack
@@ -51,9 +47,9 @@ async def fake() -> AsyncIterator[FakeSlack]:
         yield running
 
 
-def chat_for(fake: FakeSlack, pacer: ChannelPacer | None = None) -> SlackChat:
+def chat_for(fake: FakeSlack) -> SlackChat:
     client = web_client(BOT_TOKEN, fake.url)
-    return SlackChat(SingleWorkspace(client), pacer or ChannelPacer(1000, 1000))
+    return SlackChat(SingleWorkspace(client))
 
 
 async def test_post_goes_into_the_thread_with_escaped_fallback(fake: FakeSlack) -> None:
@@ -87,15 +83,6 @@ async def test_server_errors_are_retried(fake: FakeSlack) -> None:
     assert len(fake.of("chat.update")) == 2
 
 
-async def test_posts_to_one_channel_are_paced(fake: FakeSlack) -> None:
-    chat = chat_for(fake, ChannelPacer(per_second=10, burst=1))
-    started = time.monotonic()
-    for n in range(4):
-        await chat.post(Post(channel="C1", thread=None, text=(plain(f"m{n}"),)))
-    # Three waits of a tenth of a second after the first post.
-    assert time.monotonic() - started >= 0.29
-
-
 async def test_expired_trigger_falls_back_to_a_button(fake: FakeSlack) -> None:
     fake.expired_triggers.add("T-old")
     chat = chat_for(fake)
@@ -125,40 +112,9 @@ async def test_ephemeral_to_someone_outside_the_channel_becomes_a_direct_message
     assert direct.args["text"] == "psst"
 
 
-async def test_rejected_form_fields_go_to_the_waiting_modal(fake: FakeSlack) -> None:
-    chat = chat_for(fake)
-    pending = PendingViewAck()
-    with answering_view(pending):
-        await chat.reject_form(FormRejected(user=BOB, errors={"description.cves": "not a CVE"}))
-    assert pending.ready.is_set()
-    assert pending.errors == {"description.cves": "not a CVE"}
-    assert fake.calls == []
-
-
 async def test_rejected_form_after_the_modal_closed_is_a_direct_message(fake: FakeSlack) -> None:
     chat = chat_for(fake)
     await chat.reject_form(FormRejected(user=BOB, errors={"description.cves": "not a CVE"}))
     (direct,) = fake.posts()
     assert direct.args["channel"] == "U0BOB"
     assert "description.cves: not a CVE" in direct.args["text"]
-
-
-async def test_a_failed_turn_is_apologised_for_privately(fake: FakeSlack) -> None:
-    async def failing(event: object) -> object:
-        raise RuntimeError("the database went away")
-
-    bot = SlackBot(failing, chat_for(fake))
-    event = MessagePosted(
-        event_id="e1",
-        platform="slack",
-        channel="C1",
-        thread="111.000001",
-        actor=BOB,
-        message_id="222.000002",
-        text="0.3: Example Corp",
-    )
-    await bot._run(event, AsyncBoltContext())
-    (sorry,) = fake.of("chat.postEphemeral")
-    assert sorry.args["user"] == "U0BOB"
-    assert sorry.args["thread_ts"] == "111.000001"
-    assert "Nothing you entered earlier is lost" in sorry.args["text"]

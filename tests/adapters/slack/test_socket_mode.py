@@ -55,7 +55,7 @@ async def test_a_report_over_socket_mode(database: Database, tmp_path: Path) -> 
             await fake.wait_until(lambda: len(fake.posts(thread)) >= 2)
             await fake.settle()
         finally:
-            await handler.close_async()  # type: ignore[no-untyped-call]
+            await handler.close()
 
         (summary,) = await store.list_reports()
         state = await store.load(summary.id)
