@@ -1,7 +1,9 @@
 """Teams activities (the JSON the Bot Connector posts) → the engine's platform-neutral events.
 
 Pure: returns None for activities that are not the bot's business (its own and other bots'
-messages, conversation updates, reactions, untargeted chatter outside a thread).
+messages, conversation updates, reactions, untargeted chatter outside a thread), and raises
+`MalformedActivity` for one whose shape is wrong (checked by the models in `shapes.py`).
+Nothing else escapes, whatever JSON arrives. `teams_delivery` names an activity for the inbox.
 
 Where things are in a Teams activity:
 - A channel post's `conversation.id` is the channel id plus `;messageid=<root id>`, the root
@@ -22,11 +24,15 @@ import hashlib
 import json
 import re
 from collections.abc import Mapping
-from datetime import datetime
+from datetime import UTC, datetime
 from html import unescape
 from html.parser import HTMLParser
-from typing import Any
+from typing import Any, TypeVar
 
+from pydantic import BaseModel, ConfigDict, ValidationError
+
+from adapters.safe_json import UnreadableJson, loads_bounded, require_unicode
+from adapters.teams import shapes
 from conversations import actions
 from conversations.events import (
     ButtonPressed,
@@ -50,11 +56,46 @@ SECTION_INPUT = "section"
 # Teams gives every click of a card button its own activity. Clicks by one person on one
 # button of one card within this many seconds are one press (see `_press_id`).
 DOUBLE_CLICK_SECONDS = 3
+# Ids, channels and tenants are stored in columns of this many characters (storage's
+# PLATFORM_ID); Teams' own are shorter.
+ID_MAX = 255
 
 TeamsEvent = (
     CommandIssued | MessagePosted | MessageEdited | MessageDeleted | ButtonPressed | FormSubmitted
 )
 Activity = Mapping[str, Any]
+_Shape = TypeVar("_Shape", bound=BaseModel)
+_E = TypeVar(
+    "_E", CommandIssued, MessagePosted, MessageEdited, MessageDeleted, ButtonPressed, FormSubmitted
+)
+
+
+class MalformedActivity(ValueError):
+    """An activity whose shape is not what the Bot Connector sends: the sender's error, to be
+    answered with a 4xx (or, once stored, recorded as refused), never retried."""
+
+
+class TeamsDelivery(BaseModel):
+    """What the inbox needs to know about an activity before it is translated."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    # `<conversation id>:<activity id>`: the Bot Connector re-delivers an activity with the
+    # same id in the same conversation. Edits and deletions reuse the id of the message they
+    # change, so for every type but `message` the type follows (`:messageDelete`), and for an
+    # edit also a digest of its time and text (`:messageUpdate:<digest>`), or the edit would
+    # be dropped as a re-delivery of the message, and a second edit as one of the first.
+    # When the whole would not fit the inbox's 255 characters, a digest of the conversation
+    # id stands in for it.
+    delivery_id: str
+    # The tenant (`conversation.tenantId`, else `channelData.tenant.id`); "" when the activity
+    # names none (the Bot Framework Emulator).
+    workspace: str
+    # The conversation without `;messageid=`: the channel, group chat or personal chat.
+    channel: str
+    # True when no event comes of it: activity types the bot does not handle (typing,
+    # conversationUpdate, reactions, ...), bots' messages, chatter outside threads.
+    ignorable: bool
 
 
 def split_conversation_id(conversation_id: str) -> tuple[str, str | None]:
@@ -68,172 +109,248 @@ def thread_conversation_id(channel: str, thread: str | None) -> str:
     return f"{channel}{THREAD_MARKER}{thread}" if thread else channel
 
 
+def read_activity(raw: bytes | str) -> dict[str, object]:
+    """A request body as an activity object: UnreadableJson (from `adapters.safe_json`) when
+    it cannot be read, MalformedActivity when it reads but is not an object."""
+    value = loads_bounded(raw)
+    if not isinstance(value, dict):
+        raise MalformedActivity("the activity is not an object")
+    return value
+
+
 def reference_of(activity: Activity) -> dict[str, Any]:
     """The conversation reference of an inbound activity: the Bot Framework's JSON (service
     URL, channel, bot, conversation), addressed to the conversation (a channel without
     `;messageid=`) rather than one message or person, so every activity from a conversation
     yields the same reference. The tenant is kept as Teams spells it (`tenantId`; the Python
     SDK's own schema reads `tenantID` and would drop it)."""
-    conversation = _mapping(activity.get("conversation"))
+    shape = _parse(shapes.Activity, activity, "activity")
+    conversation = shape.conversation or shapes.Conversation()
     kept: dict[str, Any] = {
-        key: conversation[key]
-        for key in ("isGroup", "conversationType", "name")
-        if conversation.get(key) is not None
+        key: value
+        for key, value in (
+            ("isGroup", conversation.isGroup),
+            ("conversationType", conversation.conversationType),
+            ("name", conversation.name),
+        )
+        if value is not None
     }
-    kept["id"] = split_conversation_id(str(conversation.get("id") or ""))[0]
-    tenant = conversation.get("tenantId") or _mapping(
-        _mapping(activity.get("channelData")).get("tenant")
-    ).get("id")
+    kept["id"] = split_conversation_id(conversation.id or "")[0]
+    tenant = _tenant(shape)
     if tenant:
-        kept["tenantId"] = str(tenant)
-    bot = _mapping(activity.get("recipient"))
+        kept["tenantId"] = tenant
+    bot = shape.recipient or shapes.Account()
     return {
-        "channelId": str(activity.get("channelId") or ""),
-        "serviceUrl": str(activity.get("serviceUrl") or ""),
-        "bot": {key: bot[key] for key in ("id", "name") if bot.get(key)},
+        "channelId": shape.channelId or "",
+        "serviceUrl": shape.serviceUrl or "",
+        "bot": {key: value for key, value in (("id", bot.id), ("name", bot.name)) if value},
         "conversation": kept,
     }
 
 
 def user_reference_of(activity: Activity) -> dict[str, Any]:
     """The reference with the sender as its user: enough to open a personal chat with them."""
-    sender = _mapping(activity.get("from"))
-    user = {key: sender[key] for key in ("id", "name", "aadObjectId") if sender.get(key)}
-    return {**reference_of(activity), "user": user}
+    reference = reference_of(activity)
+    sender = _parse(shapes.Activity, activity, "activity").sender or shapes.Account()
+    user = {
+        key: value
+        for key, value in (
+            ("id", sender.id),
+            ("name", sender.name),
+            ("aadObjectId", sender.aadObjectId),
+        )
+        if value
+    }
+    return {**reference, "user": user}
+
+
+def teams_delivery(activity: Activity) -> TeamsDelivery | None:
+    """The identity of an activity for the inbox, or None when it has no id or type to be
+    recorded by (the Bot Connector always sends both). Translates it too, so a delivery this
+    accepts is one `from_activity` accepts: MalformedActivity now, not later."""
+    shape = _parse(shapes.Activity, activity, "activity")
+    event = from_activity(activity)
+    if not shape.id or not shape.type:
+        return None
+    conversation_id = _conversation(shape).id or ""
+    suffix = "" if shape.type == "message" else f":{shape.type}"
+    if shape.type == "messageUpdate":
+        # Not checked here: from_activity checks the text of the updates it reads, and an
+        # update it ignores needs only to be told apart.
+        text = activity.get("text")
+        suffix += f":{_digest(shape.timestamp or '', text if isinstance(text, str) else '')}"
+    delivery_id = f"{conversation_id}:{shape.id}{suffix}"
+    if len(delivery_id) > ID_MAX:
+        # Personal chat ids can be long; their digest tells conversations apart as well.
+        delivery_id = f"{_digest(conversation_id)}:{shape.id}{suffix}"
+    channel = split_conversation_id(conversation_id)[0]
+    tenant = _tenant(shape)
+    for name, value in (
+        ("activity id", delivery_id),
+        ("conversation", channel),
+        ("tenant", tenant),
+    ):
+        if len(value) > ID_MAX:
+            raise MalformedActivity(f"the {name} is longer than {ID_MAX} characters")
+    return TeamsDelivery(
+        delivery_id=delivery_id, workspace=tenant, channel=channel, ignorable=event is None
+    )
 
 
 def from_activity(activity: Activity) -> TeamsEvent | None:
     """The engine event an inbound activity means, if any."""
-    if _from_a_bot(activity) or not activity.get("id"):
+    shape = _parse(shapes.Activity, activity, "activity")
+    if _from_a_bot(shape) or not shape.id:
         # Without an activity id a delivery cannot be told from its re-delivery.
         return None
-    kind = activity.get("type")
+    kind = shape.type
     if kind == "message":
-        value = activity.get("value")
-        if isinstance(value, Mapping):
-            return _from_card_submit(activity, value)
-        return _from_message(activity)
+        content = _parse(shapes.MessageContent, activity, "activity")
+        if content.value is not None:
+            return _from_card_submit(shape, content.value)
+        return _from_message(shape, content)
     if kind == "messageUpdate" and _event_type(activity) == "editMessage":
-        return _from_edit(activity)
+        return _from_edit(shape, _parse(shapes.MessageContent, activity, "activity"))
     if kind == "messageDelete" and _event_type(activity) == "softDeleteMessage":
-        return _from_delete(activity)
+        return _from_delete(shape)
     return None
 
 
-def _from_message(activity: Activity) -> CommandIssued | MessagePosted | None:
-    channel, thread = split_conversation_id(str(_conversation(activity).get("id") or ""))
-    text = _text(activity)
+def _from_message(
+    activity: shapes.Activity, content: shapes.MessageContent
+) -> CommandIssued | MessagePosted | None:
+    channel, thread = split_conversation_id(_conversation(activity).id or "")
     actor = _actor(activity)
-    activity_id = str(activity.get("id") or "")
-    addressed, text = _without_bot_mention(activity, text)
-    if addressed or _conversation_type(activity) == "personal":
-        return CommandIssued(
-            event_id=f"activity:{activity_id}",
-            platform=PLATFORM,
-            channel=channel,
-            thread=thread,
-            actor=actor,
-            text=plain_text(text),
-            mentions=_mentioned_people(activity),
+    activity_id = activity.id or ""
+    addressed, text = _without_bot_mention(activity, content)
+    if addressed or _conversation(activity).conversationType == "personal":
+        return _checked(
+            CommandIssued(
+                event_id=f"activity:{activity_id}",
+                platform=PLATFORM,
+                workspace=_tenant(activity),
+                channel=channel,
+                thread=thread,
+                actor=actor,
+                text=plain_text(text),
+                mentions=_mentioned_people(activity, content),
+            )
         )
     if thread is None or thread == activity_id:
         # A top-level post, or chatter in a chat without threads: not an answer to anything.
         return None
-    return MessagePosted(
-        event_id=f"activity:{activity_id}",
-        platform=PLATFORM,
-        channel=channel,
-        thread=thread,
-        actor=actor,
-        message_id=activity_id,
-        text=plain_text(text),
+    return _checked(
+        MessagePosted(
+            event_id=f"activity:{activity_id}",
+            platform=PLATFORM,
+            workspace=_tenant(activity),
+            channel=channel,
+            thread=thread,
+            actor=actor,
+            message_id=activity_id,
+            text=plain_text(text),
+        )
     )
 
 
-def _from_edit(activity: Activity) -> MessageEdited | None:
-    channel, thread = split_conversation_id(str(_conversation(activity).get("id") or ""))
-    message_id = str(activity.get("id") or "")
+def _from_edit(activity: shapes.Activity, content: shapes.MessageContent) -> MessageEdited | None:
+    channel, thread = split_conversation_id(_conversation(activity).id or "")
+    message_id = activity.id or ""
     if thread is None or thread == message_id:
         return None
-    text = plain_text(_without_bot_mention(activity, _text(activity))[1])
+    text = plain_text(_without_bot_mention(activity, content)[1])
     # The activity id is the edited message's id, the same as its first delivery's: the text
     # and the edit time tell one edit from another, and a re-delivered edit from a new one.
-    stamp = str(activity.get("timestamp") or "")
-    return MessageEdited(
-        event_id=f"edit:{message_id}:{_digest(stamp, text)}",
-        platform=PLATFORM,
-        channel=channel,
-        thread=thread,
-        actor=_actor(activity),
-        message_id=message_id,
-        text=text,
+    stamp = activity.timestamp or ""
+    return _checked(
+        MessageEdited(
+            event_id=f"edit:{message_id}:{_digest(stamp, text)}",
+            platform=PLATFORM,
+            workspace=_tenant(activity),
+            channel=channel,
+            thread=thread,
+            actor=_actor(activity),
+            message_id=message_id,
+            text=text,
+        )
     )
 
 
-def _from_delete(activity: Activity) -> MessageDeleted | None:
-    channel, thread = split_conversation_id(str(_conversation(activity).get("id") or ""))
-    message_id = str(activity.get("id") or "")
+def _from_delete(activity: shapes.Activity) -> MessageDeleted | None:
+    channel, thread = split_conversation_id(_conversation(activity).id or "")
+    message_id = activity.id or ""
     if thread is None or thread == message_id:
         return None
-    return MessageDeleted(
-        event_id=f"delete:{message_id}",
-        platform=PLATFORM,
-        channel=channel,
-        thread=thread,
-        actor=_actor(activity),
-        message_id=message_id,
+    return _checked(
+        MessageDeleted(
+            event_id=f"delete:{message_id}",
+            platform=PLATFORM,
+            workspace=_tenant(activity),
+            channel=channel,
+            thread=thread,
+            actor=_actor(activity),
+            message_id=message_id,
+        )
     )
 
 
 def _from_card_submit(
-    activity: Activity, value: Mapping[str, Any]
+    activity: shapes.Activity, value: Mapping[str, Any]
 ) -> ButtonPressed | FormSubmitted | None:
     if not value.get(CARD_MARKER):
         return None
-    channel, thread = split_conversation_id(str(_conversation(activity).get("id") or ""))
+    # Only our own cards' data is read, and so checked.
+    data = _parse(shapes.CardData, value, "card data")
+    channel, thread = split_conversation_id(_conversation(activity).id or "")
     actor = _actor(activity)
-    action = str(value.get("action") or "")
-    report_id = str(value.get("report_id") or "") or None
-    card = str(activity.get("replyToId") or activity.get("id") or "")
+    action = data.action or ""
+    report_id = data.report_id or None
+    card = activity.replyToId or activity.id or ""
     if action == FORM_SUBMIT_ACTION:
         values = {
-            key.removeprefix(INPUT_PREFIX): _input_value(entry)
+            key.removeprefix(INPUT_PREFIX): _input_value(key, entry)
             for key, entry in value.items()
-            if isinstance(key, str) and key.startswith(INPUT_PREFIX)
+            if key.startswith(INPUT_PREFIX)
         }
-        section_id = str(value.get("section_id") or "")
+        section_id = data.section_id or ""
         # Teams posts a new activity per click, so the activity id cannot tell a double click
         # from two submissions. The same person sending the same values from the same card is
         # the same submission, however often it arrives.
         fingerprint = _digest(section_id, json.dumps(values, sort_keys=True))
-        return FormSubmitted(
-            event_id=f"form:{card}:{actor.id}:{fingerprint}",
+        return _checked(
+            FormSubmitted(
+                event_id=f"form:{card}:{actor.id}:{fingerprint}",
+                platform=PLATFORM,
+                workspace=_tenant(activity),
+                channel=channel,
+                thread=thread,
+                actor=actor,
+                report_id=report_id,
+                section_id=section_id,
+                values=values,
+            )
+        )
+    if not action:
+        return None
+    button_value = data.value or ""
+    if action == actions.OPEN_FORM and data.section:
+        button_value = f"{report_id or ''}:{data.section}"
+    return _checked(
+        ButtonPressed(
+            event_id=_press_id(activity, card, actor.id, action, button_value),
             platform=PLATFORM,
+            workspace=_tenant(activity),
             channel=channel,
             thread=thread,
             actor=actor,
             report_id=report_id,
-            section_id=section_id,
-            values=values,
+            action=action,
+            value=button_value,
         )
-    if not action:
-        return None
-    button_value = str(value.get("value") or "")
-    if action == actions.OPEN_FORM and value.get(SECTION_INPUT):
-        button_value = f"{report_id or ''}:{value[SECTION_INPUT]}"
-    return ButtonPressed(
-        event_id=_press_id(activity, card, actor.id, action, button_value),
-        platform=PLATFORM,
-        channel=channel,
-        thread=thread,
-        actor=actor,
-        report_id=report_id,
-        action=action,
-        value=button_value,
     )
 
 
-def _press_id(activity: Activity, card: str, user: str, action: str, value: str) -> str:
+def _press_id(activity: shapes.Activity, card: str, user: str, action: str, value: str) -> str:
     """One press of a button, stable across re-deliveries and a quick double click.
 
     A double click arrives as two activities with different ids and timestamps a fraction of
@@ -246,53 +363,64 @@ def _press_id(activity: Activity, card: str, user: str, action: str, value: str)
     when = (
         str(int(stamp.timestamp()) // DOUBLE_CLICK_SECONDS)
         if stamp is not None
-        else f"a{activity.get('id') or ''}"
+        else f"a{activity.id or ''}"
     )
     return f"press:{card}:{user}:{_digest(action, value)}:{when}"
 
 
-def _input_value(entry: Any) -> str:
-    # Input.Text and single ChoiceSets give strings; a multi-select gives "a,b" already.
+def _input_value(key: str, entry: object) -> str:
+    # Input.Text and single ChoiceSets give strings; a multi-select gives "a,b" already;
+    # Input.Toggle may give a boolean and Input.Number a number.
     if entry is None:
         return ""
     if isinstance(entry, bool):
         return "yes" if entry else "no"
-    return str(entry).strip()
+    if isinstance(entry, str | int | float):
+        return str(entry).strip()
+    raise MalformedActivity(f"the input {key[:60]!r} is neither text nor a number")
 
 
-def _without_bot_mention(activity: Activity, text: str) -> tuple[bool, str]:
+def _without_bot_mention(
+    activity: shapes.Activity, content: shapes.MessageContent
+) -> tuple[bool, str]:
     """Whether the message @mentions the bot, and its text with that mention cut out."""
-    bot_id = str(_mapping(activity.get("recipient")).get("id") or "")
+    bot_id = (activity.recipient.id if activity.recipient else None) or ""
+    text = content.text or ""
     addressed = False
-    for entity in _mentions(activity):
-        if bot_id and str(_mapping(entity.get("mentioned")).get("id") or "") == bot_id:
+    for entity in _mentions(content):
+        if bot_id and _mentioned(entity).id == bot_id:
             addressed = True
-            marker = str(entity.get("text") or "")
-            if marker:
-                text = text.replace(marker, " ", 1)
+            if entity.text:
+                text = text.replace(entity.text, " ", 1)
     return addressed, text
 
 
-def _mentioned_people(activity: Activity) -> tuple[Actor, ...]:
-    bot_id = str(_mapping(activity.get("recipient")).get("id") or "")
+def _mentioned_people(
+    activity: shapes.Activity, content: shapes.MessageContent
+) -> tuple[Actor, ...]:
+    bot_id = (activity.recipient.id if activity.recipient else None) or ""
     people: list[Actor] = []
-    for entity in _mentions(activity):
-        mentioned = _mapping(entity.get("mentioned"))
-        person_id = str(mentioned.get("id") or "")
+    for entity in _mentions(content):
+        mentioned = _mentioned(entity)
+        person_id = mentioned.id or ""
         if person_id and person_id != bot_id and not person_id.startswith("28:"):
-            people.append(Actor(id=person_id, name=str(mentioned.get("name") or person_id)))
+            people.append(Actor(id=person_id, name=mentioned.name or person_id))
     return tuple(people)
 
 
-def _mentions(activity: Activity) -> list[Mapping[str, Any]]:
-    entities = activity.get("entities")
-    if not isinstance(entities, list):
-        return []
+def _mentions(content: shapes.MessageContent) -> list[shapes.Mention]:
     return [
-        entity
-        for entity in entities
-        if isinstance(entity, Mapping) and entity.get("type") == "mention"
+        _parse(shapes.Mention, entity, "mention")
+        for entity in content.entities or []
+        if entity.get("type") == "mention"
     ]
+
+
+def _mentioned(mention: shapes.Mention) -> shapes.Account:
+    """Who a mention names; nobody when `mentioned` is not an object (see shapes.Mention)."""
+    if not isinstance(mention.mentioned, Mapping):
+        return shapes.Account()
+    return _parse(shapes.Account, mention.mentioned, "mentioned account")
 
 
 class _TextExtractor(HTMLParser):
@@ -336,52 +464,91 @@ def _tidy(text: str) -> str:
     return _BLANK_LINES.sub("\n\n", "\n".join(lines)).strip()
 
 
-def _from_a_bot(activity: Activity) -> bool:
-    sender = _mapping(activity.get("from"))
-    sender_id = str(sender.get("id") or "")
-    bot_id = str(_mapping(activity.get("recipient")).get("id") or "")
+def _from_a_bot(activity: shapes.Activity) -> bool:
+    sender = activity.sender or shapes.Account()
+    sender_id = sender.id or ""
+    bot_id = (activity.recipient.id if activity.recipient else None) or ""
     # Teams bot ids start with "28:", people's with "29:"; the Emulator marks roles instead.
     return (
-        sender.get("role") == "bot"
+        sender.role == "bot"
         or sender_id.startswith("28:")
         or (bool(bot_id) and sender_id == bot_id)
     )
 
 
-def _actor(activity: Activity) -> Actor:
-    sender = _mapping(activity.get("from"))
-    sender_id = str(sender.get("id") or "")
-    return Actor(id=sender_id, name=str(sender.get("name") or sender_id))
+def _actor(activity: shapes.Activity) -> Actor:
+    sender_id = (activity.sender.id if activity.sender else None) or ""
+    if not sender_id:
+        raise MalformedActivity("no sender id: who did it is part of every answer")
+    return Actor(
+        id=sender_id, name=(activity.sender.name if activity.sender else None) or sender_id
+    )
 
 
-def _conversation(activity: Activity) -> Mapping[str, Any]:
-    return _mapping(activity.get("conversation"))
+def _conversation(activity: shapes.Activity) -> shapes.Conversation:
+    return activity.conversation or shapes.Conversation()
 
 
-def _conversation_type(activity: Activity) -> str:
-    return str(_conversation(activity).get("conversationType") or "")
+def _tenant(activity: shapes.Activity) -> str:
+    """The tenant the activity comes from: the workspace of its events."""
+    channel_data = activity.channelData
+    tenant = channel_data.tenant if channel_data else None
+    return _conversation(activity).tenantId or (tenant.id if tenant else None) or ""
 
 
 def _event_type(activity: Activity) -> str:
-    return str(_mapping(activity.get("channelData")).get("eventType") or "")
+    # Read here only, for the two activity types it tells apart (see shapes.EventType).
+    channel_data = activity.get("channelData")
+    if channel_data is None:
+        return ""
+    return _parse(shapes.EventType, channel_data, "channelData").eventType or ""
 
 
-def _timestamp(activity: Activity) -> datetime | None:
+def _timestamp(activity: shapes.Activity) -> datetime | None:
     try:
-        return datetime.fromisoformat(str(activity.get("timestamp") or ""))
+        stamp = datetime.fromisoformat(activity.timestamp or "")
     except ValueError:
         return None
+    # Teams always sends UTC ("Z"); a stamp without a zone is read as UTC too, never as the
+    # local time of whichever machine translates it.
+    return stamp if stamp.tzinfo is not None else stamp.replace(tzinfo=UTC)
 
 
-def _text(activity: Activity) -> str:
-    text = activity.get("text")
-    return text if isinstance(text, str) else ""
+def _parse(model: type[_Shape], data: object, what: str) -> _Shape:
+    if not isinstance(data, Mapping):
+        raise MalformedActivity(f"the {what} is not an object")
+    try:
+        return model.model_validate(dict(data))
+    except ValidationError as error:
+        # Where and what, never the offending value: it is the sender's text and goes to a log.
+        problem = error.errors(include_url=False, include_input=False)[0]
+        where = ".".join(str(part) for part in problem["loc"]) or what
+        raise MalformedActivity(f"{what}: {where}: {problem['msg']}") from None
 
 
-def _mapping(value: Any) -> Mapping[str, Any]:
-    """Tolerate any JSON where an object should be: Teams adds fields, fuzzers remove them."""
-    return value if isinstance(value, Mapping) else {}
+def _checked(event: _E) -> _E:
+    """Refuse what no column can hold (ids beyond the storage's limit, strings that are not
+    Unicode) here, rather than fail in the database."""
+    for value in (
+        event.event_id,
+        event.workspace,
+        event.channel,
+        event.thread or "",
+        event.actor.id,
+        getattr(event, "message_id", ""),
+    ):
+        if len(value) > ID_MAX:
+            raise MalformedActivity(f"an id longer than {ID_MAX} characters")
+    try:
+        # Only reachable with a payload that did not come through `loads_bounded`, which
+        # refuses such strings already: a lone surrogate would fail in the database later.
+        require_unicode(event.model_dump())
+    except UnreadableJson as error:
+        raise MalformedActivity(str(error)) from None
+    return event
 
 
 def _digest(*parts: str) -> str:
-    return hashlib.sha256("\x1f".join(parts).encode()).hexdigest()[:16]
+    # surrogatepass: a lone surrogate must reach `_checked` and be refused there, as
+    # MalformedActivity, rather than stop the digest with a UnicodeEncodeError.
+    return hashlib.sha256("\x1f".join(parts).encode("utf-8", "surrogatepass")).hexdigest()[:16]

@@ -5,8 +5,11 @@ from __future__ import annotations
 import json
 from typing import Any
 
+import pytest
+
 from adapters.slack.blocks import modal_view
 from adapters.slack.translate import (
+    BadPayload,
     from_block_actions,
     from_event_callback,
     from_slash_command,
@@ -237,5 +240,20 @@ def test_modal_submission_round_trips_through_the_view_we_built() -> None:
         "description.notes": "",
     }
     assert from_view_submission({"view": {**view, "callback_id": "other"}}) is None
-    assert from_view_submission({"view": {**view, "private_metadata": "{not json"}}) is None
     assert json.loads(view["private_metadata"])["channel"] == "C1"
+
+
+def test_our_modal_with_unreadable_private_metadata_is_malformed() -> None:
+    view = modal_view(
+        SectionForm(report_id="r1", section_id="description", title="1 Description", fields=()),
+        "C1",
+    )
+    submitted_view = {**view, "id": "V1", "hash": "1.2", "state": {"values": {}}}
+    payload = {"type": "view_submission", "user": {"id": "U1", "name": "dana"}}
+    assert from_view_submission({**payload, "view": submitted_view}) is not None
+    # We wrote private_metadata ourselves: anything else there was not written by us.
+    for metadata in ("{not json", "[1]", '{"channel": 5}', "NaN"):
+        with pytest.raises(BadPayload, match="private_metadata"):
+            from_view_submission(
+                {**payload, "view": {**submitted_view, "private_metadata": metadata}}
+            )

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import pytest
+
 from adapters.teams.translate import (
+    MalformedActivity,
     from_activity,
     plain_text,
     reference_of,
@@ -136,7 +139,13 @@ def test_other_update_kinds_are_ignored() -> None:
     assert from_activity(reaction) is None
     assert from_activity(activities.installed_in_team(ALICE)) is None
     assert from_activity({}) is None
-    assert from_activity({"type": "message", "value": "not a dict"}) is None
+
+
+def test_a_card_value_that_is_not_an_object_is_malformed_not_a_message() -> None:
+    # Before shapes were checked, such a value fell through to "a message without text".
+    activity = make().reply(BOB, "1000", "x")
+    with pytest.raises(MalformedActivity, match="value"):
+        from_activity({**activity, "value": "not a dict"})
 
 
 def test_form_submit_becomes_form_submitted_and_a_double_click_is_one_event() -> None:

@@ -1,0 +1,102 @@
+"""The shapes of the Teams activities the bot reads, as pydantic models.
+
+Lenient like the Slack ones: the Bot Framework schema has dozens of fields and Teams adds its
+own, so unknown fields are ignored and only what `translate.py` reads is checked. A missing
+field takes the default the translator always used; one of the wrong type makes the activity
+malformed. Field names are the Bot Framework's (camelCase), so the models read like its schema.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict, Field
+
+
+class Shape(BaseModel):
+    # extra="ignore": fields Teams adds tomorrow must not make today's activities malformed.
+    # populate_by_name: `from` is a keyword in Python, so the model calls it `sender`.
+    model_config = ConfigDict(frozen=True, extra="ignore", populate_by_name=True)
+
+
+class Account(Shape):
+    """`from`, `recipient` and a mention's `mentioned`."""
+
+    id: str | None = None
+    name: str | None = None
+    role: str | None = None
+    aadObjectId: str | None = None
+
+
+class Conversation(Shape):
+    # `;messageid=<root>` is appended in channel threads (see translate.split_conversation_id).
+    id: str | None = None
+    conversationType: str | None = None
+    tenantId: str | None = None
+    isGroup: bool | None = None
+    name: str | None = None
+
+
+class Tenant(Shape):
+    id: str | None = None
+
+
+class ChannelData(Shape):
+    """Only the tenant is read on every path; `eventType` is read by `EventType`, for the
+    activity types it tells apart, so that it is checked only where it is read."""
+
+    tenant: Tenant | None = None
+
+
+class EventType(Shape):
+    """`channelData` as read for messageUpdate / messageDelete activities."""
+
+    eventType: str | None = None
+
+
+class Mention(Shape):
+    """An `entities[]` item of type `mention` (other entity types are not read)."""
+
+    # Not checked: a mention whose `mentioned` is not an object mentions nobody. The
+    # endpoint's tests accept such activities as odd but valid, and nothing depends on it.
+    mentioned: object = None
+    # The markup of the mention in the message text, `<at>Name</at>`.
+    text: str | None = None
+
+
+class Activity(Shape):
+    """What every path through the translator reads: the kind of activity, who sent it to
+    whom, and where."""
+
+    type: str | None = None
+    id: str | None = None
+    timestamp: str | None = None
+    serviceUrl: str | None = None
+    channelId: str | None = None
+    sender: Account | None = Field(default=None, alias="from")
+    recipient: Account | None = None
+    conversation: Conversation | None = None
+    channelData: ChannelData | None = None
+    replyToId: str | None = None
+
+
+class MessageContent(Shape):
+    """What a message (or an edit) says, read once the activity is known to be one."""
+
+    text: str | None = None
+    # Objects of any kind; those of type `mention` are read as `Mention`.
+    entities: list[dict[str, Any]] | None = None
+    # An Adaptive Card's Action.Submit: the action's data merged with the card's inputs.
+    value: dict[str, Any] | None = None
+
+
+class CardData(Shape):
+    """What our own cards put into an Action.Submit's data (see cards.py), read only once the
+    `jcdc` marker says the card is ours. The inputs (`answer:<item id>`, `section`) are what
+    people entered and are read separately."""
+
+    action: str | None = None
+    report_id: str | None = None
+    section_id: str | None = None
+    value: str | None = None
+    section: str | None = None
