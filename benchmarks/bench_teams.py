@@ -4,8 +4,9 @@ bare Bot Framework echo bot, both against the same fake Bot Connector in the sam
     PYTHONPATH=. .venv/bin/python -m benchmarks.bench_teams [--quick]
 
 One turn of ours: an answer in a report's thread from one of 50 responders → authenticate
-(local mode) → store the conversation reference → dedupe, load, engine, save (one
-transaction) → post the acknowledgement and update the root card through the connector. The
+(local mode) → stored in the inbox, answered → the conversation reference kept → dedupe,
+load, engine, save (one transaction) → post the acknowledgement and update the root card
+through the connector (from the chat outbox). A run of ours ends when every turn is posted. The
 echo bot (CloudAdapter + ActivityHandler, the SDK's own sample shape) replies once to each
 message. Both run at concurrency 50 from one aiohttp client; latency is request to response.
 Runs alternate (echo, ours, echo, ours, ...) and the median run counts, because this machine
@@ -20,6 +21,7 @@ import argparse
 import asyncio
 import tempfile
 import time
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -29,15 +31,10 @@ from aiohttp.test_utils import TestServer
 from botbuilder.core import ActivityHandler, TurnContext
 from botbuilder.integration.aiohttp import CloudAdapter, ConfigurationBotFrameworkAuthentication
 
-from adapters.teams.chat import TeamsChat
-from adapters.teams.endpoint import TeamsEndpoint, teams_routes
-from adapters.teams.framework import BotFramework, TeamsSettings
-from bot.runner import TurnRunner
-from conversations.checklist import default_checklist
-from conversations.policy import Policy
+from bot.server import Bot, build_bot, web_app
+from bot.settings import Settings
 from storage.database import Database
 from storage.repository import ReportStore
-from storage.teams_conversations import TeamsConversations
 from tests.adapters.teams.activities import ALICE, Activities, Person, person
 from tests.adapters.teams.fake_connector import FakeConnector
 
@@ -64,8 +61,14 @@ class Run:
 
 
 async def fire(
-    session: ClientSession, url: str, activities: list[dict[str, Any]], name: str
+    session: ClientSession,
+    url: str,
+    activities: list[dict[str, Any]],
+    name: str,
+    settled: Callable[[], Awaitable[None]] | None = None,
 ) -> Run:
+    """Post the activities at concurrency 50; the run ends when every response is in and,
+    for ours (which answers once an activity is stored), every turn is done and posted."""
     gate = asyncio.Semaphore(CONCURRENCY)
     latencies: list[float] = []
 
@@ -79,6 +82,8 @@ async def fire(
 
     started = time.perf_counter()
     await asyncio.gather(*(one(a) for a in activities))
+    if settled is not None:
+        await settled()
     return Run(name, len(activities), time.perf_counter() - started, latencies)
 
 
@@ -115,24 +120,19 @@ async def echo_server() -> TestServer:
 @dataclass
 class OurBot:
     server: TestServer
-    framework: BotFramework
+    bot: Bot
     database: Database
+
+    async def settled(self) -> None:
+        await self.bot.settled(within=300)
 
 
 async def our_server(database_url: str) -> OurBot:
+    """The bot as `serve` composes it, with Teams in local (unauthenticated) mode."""
     database = Database.from_url(database_url)
     await database.upgrade()
-    conversations = TeamsConversations(database)
-    framework = BotFramework(TeamsSettings())
-    runner = TurnRunner(
-        ReportStore(database),
-        {"teams": TeamsChat(framework, conversations)},
-        default_checklist(),
-        Policy(),
-    )
-    app = web.Application()
-    app.add_routes(teams_routes(TeamsEndpoint(framework, runner.handle, conversations)))
-    return OurBot(await serve(app), framework, database)
+    bot = build_bot(Settings(), ReportStore(database), teams_without_auth=True)
+    return OurBot(await serve(web_app(bot, run_worker=False)), bot, database)
 
 
 def answers(activities: Activities, thread: str, count: int, run: int) -> list[dict[str, Any]]:
@@ -156,24 +156,33 @@ async def bench(count: int, runs: int, database_url: str) -> tuple[list[Run], li
     try:
         async with ClientSession() as session:
             # One report, its thread, and a warm-up for both bots (connections, caches).
-            await fire(session, our_url, [activities.mention_command(ALICE, "new Bench")], "")
+            await fire(
+                session,
+                our_url,
+                [activities.mention_command(ALICE, "new Bench")],
+                "",
+                ours.settled,
+            )
             thread = connector.sent(activities.channel)[0].result_id
             assert thread is not None
             await fire(session, echo_url, answers(activities, thread, CONCURRENCY, 0), "")
-            await fire(session, our_url, answers(activities, thread, CONCURRENCY, 0), "")
+            await fire(
+                session, our_url, answers(activities, thread, CONCURRENCY, 0), "", ours.settled
+            )
             for run in range(1, runs + 1):
-                for name, url, done_runs in (
-                    ("echo", echo_url, echo_runs),
-                    ("ours", our_url, our_runs),
+                for name, url, done_runs, settled in (
+                    ("echo", echo_url, echo_runs, None),
+                    ("ours", our_url, our_runs, ours.settled),
                 ):
                     before = len(connector.calls)
-                    done = await fire(session, url, answers(activities, thread, count, run), name)
+                    done = await fire(
+                        session, url, answers(activities, thread, count, run), name, settled
+                    )
                     calls = (len(connector.calls) - before) / done.requests
                     done_runs.append(Run(name, done.requests, done.seconds, done.latencies, calls))
     finally:
         await echo.close()
         await ours.server.close()
-        await ours.framework.close()
         await ours.database.dispose()
         await connector.close()
     return echo_runs, our_runs

@@ -199,7 +199,7 @@ class ChatWorker:
                     await self._perform(pending, pacer, channel)
                 except Exception as error:
                     delays = self.retry.delays
-                    if pending.attempts < len(delays):
+                    if pending.attempts < len(delays) and not self._permanent(pending, error):
                         retry_in = delays[pending.attempts]
                         log.warning(
                             "effect %s on %s failed (%r); retrying in %.1fs",
@@ -212,7 +212,7 @@ class ChatWorker:
                             pending, repr(error), self.clock() + timedelta(seconds=retry_in)
                         )
                         break  # the lane waits: nothing after it goes first
-                    log.error(
+                    log.warning(
                         "effect %s on %s given up after %d attempts: %r",
                         pending.id,
                         lane,
@@ -243,6 +243,11 @@ class ChatWorker:
                 await asyncio.sleep(retry_in)
             elif not effects:
                 await asyncio.sleep(0.2)  # what is left is not due yet
+
+    def _permanent(self, pending: PendingEffect, error: Exception) -> bool:
+        chat = self.chat_for(pending.platform)
+        judge = getattr(chat, "permanent_failure", None)
+        return isinstance(error, LookupError) or bool(judge is not None and judge(error))
 
     async def _perform(
         self, pending: PendingEffect, pacer: ChannelPacer | None, channel: str

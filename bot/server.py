@@ -61,17 +61,21 @@ class Bot:
     chats: dict[str, ChatPort] = field(default_factory=dict)
 
     async def settled(self, within: float = 10.0) -> None:
-        """Wait until every stored delivery is processed and every effect performed (tests,
-        benchmarks): nothing left in this replica's inbox lanes or chat lanes."""
+        await settled(self.inbox_worker, self.runner.chat_worker, within)
 
-        async def quiet() -> None:
-            while True:
-                await self.inbox_worker.idle()
-                await self.runner.chat_worker.drain(set(self.runner.chat_worker.lanes()))
-                if not (self.inbox_worker.busy() or self.runner.chat_worker.busy()):
-                    return
 
-        await asyncio.wait_for(quiet(), timeout=within)
+async def settled(inbox_worker: InboxWorker, chat_worker: ChatWorker, within: float = 10.0) -> None:
+    """Wait until every delivery this replica stored is processed and every effect performed
+    (tests, benchmarks): nothing left in its inbox lanes or chat lanes."""
+
+    async def quiet() -> None:
+        while True:
+            await inbox_worker.idle()
+            await chat_worker.drain(set(chat_worker.lanes()))
+            if not (inbox_worker.busy() or chat_worker.busy()):
+                return
+
+    await asyncio.wait_for(quiet(), timeout=within)
 
 
 def replica_name(port: int | None = None) -> str:

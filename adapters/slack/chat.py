@@ -16,7 +16,7 @@ from adapters.slack.blocks import (
     root_blocks,
     root_fallback,
 )
-from adapters.slack.clients import SlackClients, error_code
+from adapters.slack.clients import NoToken, SlackClients, error_code
 from conversations import actions
 from conversations.effects import (
     Button,
@@ -35,7 +35,34 @@ from storage.rendering import render_text
 log = logging.getLogger(__name__)
 
 
+# Answers that trying again will not change: the channel or the token is gone, or what we
+# sent is refused as it is. (429s and 5xx are waited out by slack_sdk, then retried.)
+_PERMANENT = frozenset(
+    {
+        "account_inactive",
+        "channel_not_found",
+        "invalid_auth",
+        "invalid_blocks",
+        "is_archived",
+        "message_not_found",
+        "missing_scope",
+        "msg_too_long",
+        "no_permission",
+        "not_authed",
+        "not_in_channel",
+        "token_revoked",
+        "user_not_found",
+    }
+)
+
+
 class SlackChat:
+    def permanent_failure(self, error: Exception) -> bool:
+        """Would performing the effect again fail the same way? (the chat worker asks)"""
+        if isinstance(error, NoToken):
+            return True
+        return isinstance(error, SlackApiError) and error_code(error) in _PERMANENT
+
     def __init__(self, clients: SlackClients) -> None:
         # Posts are paced per channel by the chat worker (bot.chat_worker), which knows what
         # every replica posted; 429s that still happen are waited out by slack_sdk.

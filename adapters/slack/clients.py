@@ -19,7 +19,7 @@ from slack_sdk.http_retry.builtin_async_handlers import (
 from slack_sdk.oauth.installation_store.async_installation_store import AsyncInstallationStore
 from slack_sdk.web.async_client import AsyncWebClient
 
-from storage.slack_channels import SlackChannels
+from storage.slack_channels import SlackChannels, Workspace
 
 SLACK_API_URL = "https://slack.com/api/"
 
@@ -54,6 +54,10 @@ def web_client(token: str | None, base_url: str = SLACK_API_URL) -> AsyncWebClie
 class SlackClients(Protocol):
     async def for_channel(self, channel: str) -> AsyncWebClient: ...
 
+    async def installed(self, workspace: Workspace) -> bool:
+        """Is the app installed in this workspace (has it a bot token there)?"""
+        ...
+
 
 class SingleWorkspace:
     def __init__(self, client: AsyncWebClient) -> None:
@@ -61,6 +65,9 @@ class SingleWorkspace:
 
     async def for_channel(self, channel: str) -> AsyncWebClient:
         return self.client
+
+    async def installed(self, workspace: Workspace) -> bool:
+        return True  # the one workspace whose token we were given
 
 
 class Installations:
@@ -71,6 +78,12 @@ class Installations:
         self.channels = channels
         self.base_url = base_url
         self._by_token: dict[str, AsyncWebClient] = {}
+
+    async def installed(self, workspace: Workspace) -> bool:
+        bot = await self.store.async_find_bot(
+            enterprise_id=workspace.enterprise_id, team_id=workspace.team_id
+        )
+        return bot is not None and bool(bot.bot_token)
 
     async def for_channel(self, channel: str) -> AsyncWebClient:
         workspace = await self.channels.workspace_of(channel)

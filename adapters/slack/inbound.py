@@ -55,6 +55,11 @@ class SlackDecoder:
             return None
         if self.channels is not None:
             workspace = workspace_of(body)
+            if not await self.clients.installed(workspace):
+                # Signed by Slack, but from a workspace that never installed the app (or
+                # uninstalled it): there is no token to answer with, and no report to keep.
+                log.info("ignored a delivery from a workspace without an installation")
+                return None
             places = [event.channel]
             if isinstance(event, FormSubmitted):
                 places.append(event.actor.id)  # form errors go to the person directly

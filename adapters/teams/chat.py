@@ -49,7 +49,7 @@ log = logging.getLogger(__name__)
 Json = dict[str, Any]
 
 
-class UnknownConversation(Exception):
+class UnknownConversation(LookupError):
     """No reference is stored for a conversation: the bot never heard from it."""
 
 

@@ -27,6 +27,8 @@ MESSAGES_PATH = "/api/messages"
 # Teams activities, Adaptive Card submits included, stay far below this.
 MAX_BODY_BYTES = 512 * 1024
 MAX_DEPTH = 64
+# Activities with nothing in them for the bot, not even an address worth keeping.
+_NOTHING_TO_KEEP = frozenset({"typing", "endOfConversation", "trace"})
 
 
 class _Account(BaseModel):
@@ -89,7 +91,9 @@ class TeamsEndpoint:
             return _refuse(400, "not an activity the Bot Framework can read")
         except Unauthorized:
             return _refuse(401, "unauthorized")
-        if found is None or found.ignorable:
+        # Even activities that are no turn (the app installed in a team, a member added) are
+        # stored: their conversation reference is what later posts there need.
+        if found is None or shape.type in _NOTHING_TO_KEEP:
             return web.Response(status=200)
         try:
             await self.intake.accept(

@@ -134,7 +134,10 @@ async def teams(database: Database, tmp_path: Path) -> AsyncIterator[tuple[Drive
     await client.start_server()
     people = {key: person(name, n) for n, (key, name) in enumerate(NAMES.items(), start=1)}
     try:
-        yield TeamsDriver(client, connector, Activities(connector.url), people), store
+        driver = TeamsDriver(
+            client, connector, Activities(connector.url), people, settled=bot.settled
+        )
+        yield driver, store
     finally:
         await client.close()
         await connector.close()

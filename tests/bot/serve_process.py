@@ -83,13 +83,13 @@ class ServeProcess:
         assert self.process is not None
         self.process.send_signal(signal.SIGKILL)
 
-    async def stop(self, timeout: float = 30.0) -> int:
+    async def stop(self, within: float = 30.0) -> int:
         """SIGTERM, then the exit code (SIGKILL when it does not stop in time)."""
         assert self.process is not None
         if self.process.returncode is None:
             self.process.send_signal(signal.SIGTERM)
         try:
-            return await asyncio.wait_for(self.process.wait(), timeout=timeout)
+            return await asyncio.wait_for(self.process.wait(), timeout=within)
         except TimeoutError:
             self.process.kill()
             return await self.process.wait()

@@ -4,8 +4,6 @@ surface the bot gave that person. Real runner, real databases."""
 
 from __future__ import annotations
 
-from typing import Any
-
 import pytest
 
 from adapters.memory import MemoryChat
@@ -53,15 +51,16 @@ async def start(runner: TurnRunner, store: ReportStore) -> ReportState:
 
 
 def press(
-    report: ReportState, action: str, event_id: str, actor: Actor = ALICE, **where: Any
+    report: ReportState, action: str, event_id: str, where: dict[str, str] | None = None
 ) -> ButtonPressed:
+    """Alice presses a button naming `report`, from HOME or from `where`."""
     return ButtonPressed(
         event_id=event_id,
-        actor=actor,
+        actor=ALICE,
         report_id=report.id,
         action=action,
         value=report.id,
-        **{**HOME, **where},
+        **{**HOME, **(where or {})},
     )
 
 
@@ -81,7 +80,7 @@ async def test_a_button_naming_a_report_from_elsewhere_changes_nothing(
     report = await start(runner, store)
     before = await store.load(report.id)
     for n, action in enumerate((actions.CANCEL_SEND, actions.CONFIRM_SEND, actions.SEND)):
-        result = await runner.handle(press(report, action, f"forged-{n}", **where))
+        result = await runner.handle(press(report, action, f"forged-{n}", where))
         assert result.outcome == "refused"
     assert await store.load(report.id) == before
     assert await store.submissions(report.id) == []
@@ -114,7 +113,7 @@ async def test_an_id_naming_no_report_gets_the_same_refusal(store: ReportStore) 
     runner, chat = make_runner(store)
     report = await start(runner, store)
     ghost = report.model_copy(update={"id": "00000000-0000-4000-8000-000000000000"})
-    result = await runner.handle(press(ghost, actions.CONFIRM_SEND, "ghost", channel="C-x"))
+    result = await runner.handle(press(ghost, actions.CONFIRM_SEND, "ghost", {"channel": "C-x"}))
     assert result.outcome == "refused"
     assert "can't be changed from here" in chat.transcript[-1].text
 

@@ -90,7 +90,7 @@ class FlakyChat(MemoryChat):
     attempts: list[str] = field(default_factory=list)
 
     async def post(self, effect: Post) -> str:
-        text = effect.text[0].text  # type: ignore[union-attr]
+        text = effect.text[0].text
         self.attempts.append(text)
         if text == "flaky" and self.failures > 0:
             self.failures -= 1
@@ -179,7 +179,7 @@ async def test_a_posted_root_is_reported_back_before_the_effect_counts_as_done(
     async def root_posted(pending: object, effect: PostRoot, message_id: str) -> None:
         seen.append((effect.report_id, message_id))
 
-    chat_worker.root_posted = root_posted  # type: ignore[assignment]
+    chat_worker.root_posted = root_posted
     await write(store.database, PostRoot(report_id="R1", channel="C1", card=card("t")))
     chat_worker.wake("test:C1")
     await chat_worker.drain({"test:C1"})

@@ -105,7 +105,7 @@ async def test_three_replicas_start_together_and_share_the_work(
                     _send(session, replicas[1].url, clicks[0], "application/x-www-form-urlencoded"),
                     _send(session, replicas[2].url, clicks[1], "application/x-www-form-urlencoded"),
                 )
-                assert statuses == [200, 200]
+                assert list(statuses) == [200, 200]
             for _ in range(300):
                 if list(outbox.glob("*.eml")):
                     break

@@ -179,7 +179,7 @@ async def test_two_turns_racing_for_one_delivery_only_one_takes_it(database: Dat
         release.set()
         return await attempt
 
-    assert await asyncio.gather(winner(), loser()) == [True, False]
+    assert list(await asyncio.gather(winner(), loser())) == [True, False]
 
 
 async def _take_alone(database: Database, entry_id: int) -> bool:

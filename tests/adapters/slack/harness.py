@@ -3,7 +3,6 @@ sends is signed exactly as Slack signs it, and what the bot does is read off the
 
 from __future__ import annotations
 
-import asyncio
 from collections.abc import AsyncIterator, Awaitable
 from contextlib import asynccontextmanager
 from dataclasses import dataclass

@@ -18,11 +18,11 @@ from bot.inbox_worker import InboxWorker
 from bot.intake import StoringIntake
 from bot.runner import TurnResult, TurnRunner
 from bot.server import settled
-from conversations.events import Event
-from storage.inbox import Inbox, InboxEntry
 from conversations.checklist import default_checklist
+from conversations.events import Event
 from conversations.policy import Policy
 from storage.database import Database
+from storage.inbox import Inbox, InboxEntry
 from storage.repository import ReportStore
 from storage.teams_conversations import TeamsConversations
 from tests.adapters.teams.activities import ALICE, BOB, CAROL, DANA, Activities
