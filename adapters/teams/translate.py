@@ -219,6 +219,9 @@ def from_activity(activity: Activity) -> TeamsEvent | None:
 def _from_message(
     activity: shapes.Activity, content: shapes.MessageContent
 ) -> CommandIssued | MessagePosted | None:
+    # Event ids name the channel too (by digest, to stay short): Teams message ids are
+    # timestamps, unique within a conversation only, and two channels' messages of the same
+    # millisecond must not be taken for one delivery.
     channel, thread = split_conversation_id(_conversation(activity).id or "")
     actor = _actor(activity)
     activity_id = activity.id or ""
@@ -226,7 +229,7 @@ def _from_message(
     if addressed or _conversation(activity).conversationType == "personal":
         return _checked(
             CommandIssued(
-                event_id=f"activity:{activity_id}",
+                event_id=f"activity:{_digest(channel)}:{activity_id}",
                 platform=PLATFORM,
                 workspace=_tenant(activity),
                 channel=channel,
@@ -241,7 +244,7 @@ def _from_message(
         return None
     return _checked(
         MessagePosted(
-            event_id=f"activity:{activity_id}",
+            event_id=f"activity:{_digest(channel)}:{activity_id}",
             platform=PLATFORM,
             workspace=_tenant(activity),
             channel=channel,
@@ -264,7 +267,7 @@ def _from_edit(activity: shapes.Activity, content: shapes.MessageContent) -> Mes
     stamp = activity.timestamp or ""
     return _checked(
         MessageEdited(
-            event_id=f"edit:{message_id}:{_digest(stamp, text)}",
+            event_id=f"edit:{_digest(channel)}:{message_id}:{_digest(stamp, text)}",
             platform=PLATFORM,
             workspace=_tenant(activity),
             channel=channel,
@@ -283,7 +286,7 @@ def _from_delete(activity: shapes.Activity) -> MessageDeleted | None:
         return None
     return _checked(
         MessageDeleted(
-            event_id=f"delete:{message_id}",
+            event_id=f"delete:{_digest(channel)}:{message_id}",
             platform=PLATFORM,
             workspace=_tenant(activity),
             channel=channel,

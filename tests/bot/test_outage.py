@@ -1,0 +1,150 @@
+"""A database outage in the middle of a stream of answers, survived without a restart.
+
+`serve` runs as a real process on a PostgreSQL server of the test's own, which the test
+stops for ten seconds while a responder keeps answering (the shared server is never
+touched). Slack's behaviour is played: a delivery answered 5xx, or not answered at all, is
+sent again later with the same event id. During the outage deliveries get 503 and /healthz
+503; afterwards every answer is in the report exactly once — those acknowledged before the
+outage, those stored but not yet processed when it began, and those retried after it.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from pathlib import Path
+
+import aiohttp
+import pytest
+
+from storage.database import Database
+from storage.repository import ReportStore
+from tests.adapters.slack import payloads
+from tests.adapters.slack.fake_slack import FakeSlack, fake_slack, signed_headers
+from tests.bot.serve_process import ServeProcess, slack_env
+from tests.pg_server import throwaway_postgres
+
+ANSWERS = 40
+OUTAGE_SECONDS = 10.0
+
+
+async def _send(session: aiohttp.ClientSession, url: str, body: str, content_type: str) -> int:
+    try:
+        async with session.post(
+            f"{url}/slack/events",
+            data=body.encode(),
+            headers=signed_headers(body, content_type=content_type),
+            timeout=aiohttp.ClientTimeout(total=3),  # Slack's own limit
+        ) as response:
+            return response.status
+    except (TimeoutError, aiohttp.ClientError):
+        return 0  # no answer in time: to Slack, the same as a failure
+
+
+async def _health(session: aiohttp.ClientSession, url: str) -> int:
+    try:
+        async with session.get(f"{url}/healthz", timeout=aiohttp.ClientTimeout(total=5)) as r:
+            return r.status
+    except (TimeoutError, aiohttp.ClientError):
+        return 0
+
+
+async def _iocs(database_url: str) -> list[str]:
+    database = Database.from_url(database_url)
+    try:
+        store = ReportStore(database)
+        (summary,) = await store.list_reports()
+        state = await store.load(summary.id)
+        assert state is not None
+        return [c.raw for c in state.contributions if c.item_id == "detection.iocs" and c.active]
+    finally:
+        await database.dispose()
+
+
+async def _start_report(url: str, fake: FakeSlack) -> str:
+    async with aiohttp.ClientSession() as session:
+        body = payloads.slash_command("U0LEAD", "new Outage test")
+        assert await _send(session, url, body, "application/x-www-form-urlencoded") == 200
+    await fake.wait_until(lambda: any("thread_ts" in c.args for c in fake.posts()), within=15)
+    (root,) = [c for c in fake.posts() if "thread_ts" not in c.args]
+    return str(root.answer["ts"])
+
+
+@pytest.mark.postgres
+async def test_a_ten_second_database_outage_loses_and_duplicates_nothing(tmp_path: Path) -> None:
+    with throwaway_postgres() as server:
+        async with fake_slack(users={"U0LEAD": "Lena Lead", "U0BOB": "Bob"}) as fake:
+            serve = ServeProcess(
+                slack_env(server.url, fake.url, tmp_path), log_path=tmp_path / "serve.log"
+            )
+            await serve.start()
+            try:
+                thread = await _start_report(serve.url, fake)
+                bodies = [
+                    payloads.event_callback(
+                        payloads.thread_message("U0BOB", f"2.3: 203.0.113.{n}", thread),
+                        event_id=f"Ev-outage-{n:02d}",
+                    )
+                    for n in range(ANSWERS)
+                ]
+                statuses: dict[int, list[int]] = {n: [] for n in range(ANSWERS)}
+                health_during: list[int] = []
+
+                async def responder(session: aiohttp.ClientSession) -> None:
+                    # One answer every 0.3 s; anything not answered 200 is re-sent every
+                    # second until it is (Slack's retries, compressed in time).
+                    waiting: list[int] = []
+                    for n in range(ANSWERS):
+                        status = await _send(session, serve.url, bodies[n], "application/json")
+                        statuses[n].append(status)
+                        if status != 200:
+                            waiting.append(n)
+                        await asyncio.sleep(0.3)
+                    deadline = time.monotonic() + 90
+                    while waiting and time.monotonic() < deadline:
+                        await asyncio.sleep(1.0)
+                        for n in list(waiting):
+                            status = await _send(session, serve.url, bodies[n], "application/json")
+                            statuses[n].append(status)
+                            if status == 200:
+                                waiting.remove(n)
+
+                async def outage(session: aiohttp.ClientSession) -> None:
+                    await asyncio.sleep(2.0)
+                    await asyncio.to_thread(server.stop)
+                    started = time.monotonic()
+                    while time.monotonic() - started < OUTAGE_SECONDS:
+                        health_during.append(await _health(session, serve.url))
+                        await asyncio.sleep(1.0)
+                    await asyncio.to_thread(server.start)
+
+                async with aiohttp.ClientSession() as session:
+                    await asyncio.gather(responder(session), outage(session))
+                    health_after = await _health(session, serve.url)
+
+                expected = sorted(f"203.0.113.{n}" for n in range(ANSWERS))
+                for _ in range(600):
+                    if sorted(await _iocs(server.url)) == expected:
+                        break
+                    await asyncio.sleep(0.1)
+                recorded = await _iocs(server.url)
+            finally:
+                code = await serve.stop()
+
+        refused = sum(1 for tries in statuses.values() if tries[0] != 200)
+        # The outage was felt: deliveries were refused (503 or no answer) and the health
+        # check said so; then it was over, without a restart.
+        assert refused > 0, statuses
+        assert all(tries[-1] == 200 for tries in statuses.values()), statuses
+        assert 503 in health_during, health_during
+        assert health_after == 200
+        # Nothing lost, nothing twice.
+        assert sorted(recorded) == expected
+        assert code == 0, serve.log()[-3000:]
+        log = serve.log()
+        assert "Traceback" not in log, log[-5000:]
+        print(
+            f"outage test: {ANSWERS} answers, {refused} refused first "
+            f"({sum(len(t) for t in statuses.values()) - ANSWERS} retries), "
+            f"health during outage {health_during}, all recorded once"
+        )
