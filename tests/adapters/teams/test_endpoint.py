@@ -15,7 +15,9 @@ from adapters.teams.framework import BotFramework, TeamsSettings
 from adapters.teams.translate import MalformedActivity, from_activity
 from conversations import actions
 from conversations.effects import Post
+from conversations.events import CommandIssued
 from conversations.richtext import rich, user_text
+from conversations.state import Actor
 from storage.database import Database
 from storage.teams_conversations import TeamsConversations, user_key
 from tests.adapters.teams.activities import ALICE, BOB, BOT_ID, CHANNEL
@@ -250,3 +252,80 @@ def test_translator_raises_nothing_but_malformed_activity(activity: dict[str, An
     for candidate in (activity, {**activity, "type": "message", "id": "1"}):
         with contextlib.suppress(MalformedActivity):
             from_activity(candidate)
+
+
+async def _report_with_pending_send(teams: TeamsBot) -> str:
+    bot = teams.driver
+    await bot.command("alice", "new Forgery target")
+    await bot.reply("bob", "2.3: 203.0.113.7")
+    await bot.command("alice", "send")
+    (summary,) = await teams.store.list_reports()
+    state = await teams.store.load(summary.id)
+    assert state is not None
+    assert state.send_request is not None
+    return state.id
+
+
+def _card_data(report_id: str, action: str, **extra: Any) -> dict[str, Any]:
+    return {"jcdc": 1, "action": action, "value": report_id, "report_id": report_id, **extra}
+
+
+@pytest.mark.parametrize(
+    "where",
+    [
+        pytest.param("19:another-channel@thread.tacv2", id="another-channel"),
+        pytest.param("a:1mallory-personal-chat", id="a-personal-chat"),
+    ],
+)
+async def test_a_forged_card_submit_naming_a_report_changes_nothing(
+    teams: TeamsBot, where: str
+) -> None:
+    """A Teams client can put anything into a card submit: a report id from another
+    channel, or typed into a personal chat with the bot, is a hint that does not match."""
+    report_id = await _report_with_pending_send(teams)
+    before = await teams.store.load(report_id)
+    bot = teams.driver
+    forged = [
+        _card_data(report_id, actions.CANCEL_SEND),
+        _card_data(report_id, actions.CONFIRM_SEND),
+        {
+            "jcdc": 1,
+            "action": "submit_form",
+            "report_id": report_id,
+            "section_id": "detection",
+            "answer:detection.iocs": "198.51.100.66",
+        },
+    ]
+    for value in forged:
+        await bot.deliver(bot.activities.submit(BOB, where, "card-1", value))
+    assert await teams.store.load(report_id) == before
+    assert await teams.store.submissions(report_id) == []
+    trail = await teams.store.audit_trail(report_id)
+    assert sum(1 for entry in trail if entry.action == "access_refused") == len(forged)
+
+
+async def test_a_teams_submit_naming_a_slack_report_changes_nothing(teams: TeamsBot) -> None:
+    """Report ids are unique across platforms, but a Teams event never acts on a Slack
+    report, even with the lead's own user id."""
+    runner = teams.runner
+    slack_lead = Actor(id=ALICE.id, name="Same id on Slack")
+    created = await runner.handle(
+        CommandIssued(
+            event_id="slack-new",
+            platform="slack",
+            workspace="T0SLACK",
+            channel="C0SLACK",
+            actor=slack_lead,
+            text="new Slack report",
+        )
+    )
+    assert created.step is not None
+    assert created.step.state is not None
+    slack_report = created.step.state.id
+    before = await teams.store.load(slack_report)
+    bot = teams.driver
+    await bot.command("alice", "new Teams report")
+    await bot.deliver(
+        bot.activities.submit(ALICE, CHANNEL, "card-1", _card_data(slack_report, actions.SEND))
+    )
+    assert await teams.store.load(slack_report) == before
