@@ -9,6 +9,7 @@ from urllib.parse import parse_qsl
 
 import pytest
 
+from adapters.intake import Delivery, Unavailable
 from bot.server import ConfigError, build_bot, start_socket_mode, web_app
 from storage.database import Database
 from storage.repository import ReportStore
@@ -94,3 +95,41 @@ async def test_socket_mode_without_an_app_token_refuses_to_start(
         settings = settings_for(fake, tmp_path)
         with pytest.raises(ConfigError, match="SLACK_APP_TOKEN"):
             build_bot(settings, ReportStore(database), socket_mode=True)
+
+
+async def test_an_envelope_that_cannot_be_stored_is_not_acknowledged(
+    database: Database, tmp_path: Path
+) -> None:
+    async with fake_slack(users=dict(USERS)) as fake:
+        settings = settings_for(
+            fake, tmp_path, slack_signing_secret=None, slack_app_token=APP_TOKEN
+        )
+        bot = build_bot(settings, ReportStore(database), socket_mode=True)
+        assert bot.slack is not None
+        real = bot.slack.deliveries.intake
+
+        class Down:
+            async def accept(self, delivery: Delivery) -> None:
+                raise Unavailable("database down")
+
+        bot.slack.deliveries.intake = Down()
+        handler = await start_socket_mode(bot)
+        try:
+            command = dict(parse_qsl(payloads.slash_command("U0LEAD", "new Not yet")))
+            envelope = {
+                "envelope_id": "e-down-1",
+                "type": "slash_commands",
+                "payload": command,
+                "accepts_response_payload": True,
+            }
+            with pytest.raises(TimeoutError):
+                await fake.socket_send(envelope, within=1.0)
+            assert await bot.inbox.pending_count() == 0
+            # The database is back; Slack sends the envelope again and now hears the ack.
+            bot.slack.deliveries.intake = real
+            ack = await fake.socket_send({**envelope, "envelope_id": "e-down-2"})
+            assert ack["envelope_id"] == "e-down-2"
+            await bot.settled()
+        finally:
+            await handler.close()
+        assert [r.title for r in await ReportStore(database).list_reports()] == ["Not yet"]
