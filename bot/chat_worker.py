@@ -167,7 +167,10 @@ class ChatWorker:
 
     async def _work(self, lane: str) -> None:
         try:
-            await self._work_lane(lane)
+            # Woken again after its last look but before it let go: take the lane again
+            # rather than leave what was just written to the sweeper.
+            while await self._work_lane(lane):
+                pass
         except Exception as error:
             # The effects stay in the outbox; the sweeper comes back for them.
             if is_transient(error):
@@ -175,10 +178,11 @@ class ChatWorker:
             else:
                 log.exception("chat lane %s stopped", lane)
 
-    async def _work_lane(self, lane: str) -> None:
+    async def _work_lane(self, lane: str) -> bool:
+        """Perform the lane's effects until it is empty; True when it was woken meanwhile."""
         taken, free_at = await self.outbox.take(lane, self.clock(), self.retry.lease)
         if not taken:
-            return  # another replica works this lane; it performs what we wrote too
+            return False  # another replica works this lane; it performs what we wrote too
         platform = lane.partition(":")[0]
         pacer = self.pacers.get(platform)
         channel = lane.partition(":")[2]
@@ -235,10 +239,7 @@ class ChatWorker:
                 self.retry.lease,
             )
             if released:
-                if lane in self._again:
-                    # Woken after our last look: take the lane again rather than leave it.
-                    await self._work_lane(lane)
-                return
+                return lane in self._again
             if retry_in is not None:
                 await asyncio.sleep(retry_in)
             elif not effects:

@@ -33,10 +33,12 @@ class StoringIntake:
             payload=delivery.payload,
             received_at=utc_now(),
         )
+        storing = asyncio.ensure_future(self.inbox.accept(new))
+        # A write that outlives the deadline finishes on its own; its outcome, whatever it
+        # is, must not end up as an "exception never retrieved" in the log.
+        storing.add_done_callback(_consume)
         try:
-            entry_id = await asyncio.wait_for(
-                asyncio.shield(self.inbox.accept(new)), timeout=self.deadline
-            )
+            entry_id = await asyncio.wait_for(asyncio.shield(storing), timeout=self.deadline)
         except Exception as error:
             # Whatever the cause, it is not stored (or not known to be): the platform must
             # hear so. A write that commits after the deadline is deduplicated on retry.
@@ -46,3 +48,8 @@ class StoringIntake:
             return
         self.stored += 1
         self.worker.wake(delivery.lane)
+
+
+def _consume(task: asyncio.Future[int | None]) -> None:
+    if not task.cancelled():
+        task.exception()

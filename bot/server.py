@@ -153,12 +153,16 @@ def build_bot(
 async def _healthz(request: web.Request) -> web.Response:
     bot: Bot = request.app[BOT_KEY]
     try:
-        async with bot.store.database.engine.connect() as connection:
-            await asyncio.wait_for(connection.execute(text("SELECT 1")), timeout=2)
+        await asyncio.wait_for(_select_one(bot), timeout=2)
     except Exception as error:
         log.warning("health check failed: %s", type(error).__name__)
         return web.json_response({"status": "unavailable", "database": "unreachable"}, status=503)
     return web.json_response({"status": "ok"})
+
+
+async def _select_one(bot: Bot) -> None:
+    async with bot.store.database.engine.connect() as connection:
+        await connection.execute(text("SELECT 1"))
 
 
 BOT_KEY = web.AppKey("bot", Bot)
