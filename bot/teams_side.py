@@ -22,7 +22,7 @@ def teams_side(settings: Settings, store: ReportStore, dispatch: Dispatch) -> Te
     framework = BotFramework(
         TeamsSettings(
             app_id=settings.microsoft_app_id,
-            app_password=settings.microsoft_app_password.get_secret_value(),
+            app_password=settings.microsoft_app_password,
             tenant_id=settings.microsoft_app_tenant_id,
             app_type=settings.microsoft_app_type or "MultiTenant",
         )

@@ -22,7 +22,7 @@ def checklist_from(settings: Settings) -> Checklist:
 
 async def open_store(settings: Settings) -> ReportStore:
     """Open the database, bring its schema up to date, and return the report store."""
-    database = Database.from_url(settings.database_url)
+    database = Database.from_url(settings.database_url.get_secret_value())
     await database.upgrade()
     return ReportStore(database)
 
@@ -38,6 +38,7 @@ def transport_from(settings: Settings) -> Transport:
         tls=settings.smtp_tls,
         username=settings.smtp_username,
         password=password,
+        allow_plaintext_auth=settings.smtp_allow_plaintext_auth,
     )
 
 
