@@ -145,7 +145,7 @@ def upgrade() -> None:
 
     async def go() -> None:
         # Migrates under a lock (storage.database): safe while other replicas start.
-        store = await open_store(settings)
+        store = await open_store(settings, wait=False)
         await store.database.dispose()
 
     _run(go())
@@ -162,7 +162,7 @@ def list_reports() -> None:
     """List the reports, newest first."""
 
     async def go() -> None:
-        store = await open_store(_settings())
+        store = await open_store(_settings(), wait=False)
         try:
             rows = await store.list_reports()
         finally:
@@ -198,7 +198,7 @@ def export(report_id: str, fmt: str, out: Path | None) -> None:
     settings = _settings()
 
     async def go() -> str:
-        store = await open_store(settings)
+        store = await open_store(settings, wait=False)
         try:
             matches = [r.id for r in await store.list_reports() if r.id.startswith(report_id)]
             if len(matches) != 1:
@@ -236,7 +236,7 @@ def outbox_list() -> None:
     """List submissions, oldest first."""
 
     async def go() -> list[SubmissionRecord]:
-        store = await open_store(_settings())
+        store = await open_store(_settings(), wait=False)
         try:
             return await store.submissions()
         finally:
@@ -263,7 +263,7 @@ def outbox_retry(submission_id: str) -> None:
     """Queue a failed submission again (after fixing what made it fail)."""
 
     async def go() -> bool:
-        store = await open_store(_settings())
+        store = await open_store(_settings(), wait=False)
         try:
             return await Outbox(store.database).retry(submission_id)
         finally:
@@ -288,7 +288,7 @@ def outbox_deliver() -> None:
     settings = _settings()
 
     async def go() -> int:
-        store = await open_store(settings)
+        store = await open_store(settings, wait=False)
         try:
             return await _worker(settings, store).drain()
         finally:
@@ -308,6 +308,7 @@ def outbox_run(poll: float) -> None:
     settings = _settings()
 
     async def go() -> None:
+        # A long-running worker, like serve: it waits for its database to come up.
         store = await open_store(settings)
         stop = asyncio.Event()
         loop = asyncio.get_running_loop()
