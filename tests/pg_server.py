@@ -1,7 +1,12 @@
-"""A throwaway PostgreSQL server of the test's own: its data directory, port and socket
-directory are fresh, and it is always stopped and removed afterwards. For tests that need a
-database to be down, to come up late, or to go away and come back, none of which can be done
-to the shared server at TEST_POSTGRES_URL.
+"""PostgreSQL for tests that need more than the `database` fixture's schema.
+
+`fresh_database()`: a brand-new, empty database on the shared server (TEST_POSTGRES_URL),
+dropped afterwards.
+
+`throwaway_postgres()`: a PostgreSQL server of the test's own: its data directory, port and
+socket directory are fresh, and it is always stopped and removed afterwards. For tests that
+need a database to be down, to come up late, or to go away and come back, none of which can
+be done to the shared server at TEST_POSTGRES_URL.
 
     with throwaway_postgres() as server:      # initialised and started
         ... server.url ...
@@ -20,21 +25,55 @@ from __future__ import annotations
 
 import os
 import pwd
+import secrets
 import shutil
 import signal
 import subprocess
 import tempfile
 import time
-from collections.abc import Iterator
-from contextlib import contextmanager, suppress
+from collections.abc import AsyncIterator, Iterator
+from contextlib import asynccontextmanager, contextmanager, suppress
 from dataclasses import dataclass
 from pathlib import Path
 
+import asyncpg
+from sqlalchemy import make_url
+
+from storage.database import normalise_url
 from tests.adapters.email.smtp_server import free_port
+from tests.conftest import POSTGRES_URL
 
 # How long initdb, a start or a stop may take before the test gives up on the server.
 COMMAND_TIMEOUT_S = 60.0
 READY_TIMEOUT_S = 30.0
+
+
+def _libpq_url(url: str, database: str | None = None) -> str:
+    # asyncpg takes the plain postgresql:// scheme, without SQLAlchemy's driver suffix.
+    parsed = make_url(normalise_url(url)).set(drivername="postgresql")
+    if database is not None:
+        parsed = parsed.set(database=database)
+    return parsed.render_as_string(hide_password=False)
+
+
+async def _on_server(server_url: str, sql: str) -> None:
+    connection = await asyncpg.connect(_libpq_url(server_url), timeout=5)
+    try:
+        await connection.execute(sql)
+    finally:
+        await connection.close()
+
+
+@asynccontextmanager
+async def fresh_database(server_url: str = POSTGRES_URL) -> AsyncIterator[str]:
+    """The URL of a new, empty database on `server_url`'s server; dropped afterwards (FORCE:
+    connections a failed test left open do not keep it)."""
+    name = f"jcdc_fresh_{secrets.token_hex(6)}"
+    await _on_server(server_url, f'CREATE DATABASE "{name}"')
+    try:
+        yield _libpq_url(server_url, database=name)
+    finally:
+        await _on_server(server_url, f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
 
 def postgres_bin_dir() -> Path:

@@ -6,11 +6,9 @@ from __future__ import annotations
 
 import asyncio
 import fcntl
-import secrets
 import sqlite3
 import sys
-from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager, closing
+from contextlib import closing
 from pathlib import Path
 
 import asyncpg
@@ -18,7 +16,8 @@ import pytest
 from alembic.script import ScriptDirectory
 
 from storage.database import Database, alembic_config
-from tests.conftest import POSTGRES_URL, _with
+from tests.conftest import _with
+from tests.pg_server import fresh_database
 
 # Enough that, without the migration lock, a run on PostgreSQL practically always has a loser.
 REPLICAS = 5
@@ -83,25 +82,6 @@ async def _upgrade_together(url: str) -> list[tuple[int, str]]:
                 await process.wait()
 
 
-async def _server(sql: str) -> None:
-    connection = await asyncpg.connect(_with(POSTGRES_URL, drivername="postgresql"), timeout=5)
-    try:
-        await connection.execute(sql)
-    finally:
-        await connection.close()
-
-
-@asynccontextmanager
-async def fresh_postgres_database() -> AsyncIterator[str]:
-    """The URL of a brand-new, empty database, dropped afterwards."""
-    name = f"jcdc_migrate_{secrets.token_hex(6)}"
-    await _server(f'CREATE DATABASE "{name}"')
-    try:
-        yield _with(POSTGRES_URL, database=name)
-    finally:
-        await _server(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-
-
 async def _postgres_version(url: str) -> list[str]:
     connection = await asyncpg.connect(_with(url, drivername="postgresql"), timeout=5)
     try:
@@ -123,7 +103,7 @@ def _failures(outcomes: list[tuple[int, str]]) -> list[str]:
 async def test_replicas_migrate_one_empty_postgres_database_together() -> None:
     for _ in range(POSTGRES_ROUNDS):
         # A fresh database each round: only an empty one has the race on creating tables.
-        async with asyncio.timeout(180), fresh_postgres_database() as url:
+        async with asyncio.timeout(180), fresh_database() as url:
             outcomes = await _upgrade_together(url)
             assert _failures(outcomes) == []
             assert await _postgres_version(url) == [_head()]
