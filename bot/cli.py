@@ -17,9 +17,10 @@ import click
 from adapters.email.message import build_submission_email
 from adapters.email.smime import SmimeConfigError
 from adapters.memory import MemoryChat
+from bot.config_error import ConfigError
 from bot.outbox_worker import OutboxWorker
 from bot.runner import TurnRunner, utc_now
-from bot.settings import Settings
+from bot.settings import Settings, load_settings
 from bot.wiring import (
     checklist_from,
     envelope_from,
@@ -29,7 +30,6 @@ from bot.wiring import (
 from conversations.answers import answer_hint
 from conversations.checklist import ChecklistError
 from storage.assembly import AssembledReport, assemble
-from storage.database import Database
 from storage.outbox import Outbox
 from storage.rendering import render_html, render_json, render_markdown, render_text
 from storage.repository import ReportStore, SubmissionRecord
@@ -48,7 +48,17 @@ def _run(coroutine: Awaitable[T]) -> T:
     async def wrapper() -> T:
         return await coroutine
 
-    return asyncio.run(wrapper())
+    try:
+        return asyncio.run(wrapper())
+    except ConfigError as error:  # a database that cannot be opened, say: told, no traceback
+        raise click.ClickException(str(error)) from error
+
+
+def _settings() -> Settings:
+    try:
+        return load_settings()
+    except ConfigError as error:
+        raise click.ClickException(str(error)) from error
 
 
 @click.group()
@@ -71,7 +81,7 @@ def serve(host: str, port: int, socket_mode: bool) -> None:
 
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s")
     try:
-        _run(run_server(Settings(), host, port, socket_mode=socket_mode, started=click.echo))
+        _run(run_server(load_settings(), host, port, socket_mode=socket_mode, started=click.echo))
     except (ConfigError, SmimeConfigError, ChecklistError) as error:
         raise click.ClickException(str(error)) from error
 
@@ -103,7 +113,7 @@ def teams_package(app_id: str, out: Path, package_version: str) -> None:
 def checklist(as_json: bool) -> None:
     """Print the checklist the bot asks."""
     try:
-        loaded = checklist_from(Settings())
+        loaded = checklist_from(_settings())
     except ChecklistError as error:
         raise click.ClickException(str(error)) from error
     if as_json:
@@ -131,15 +141,15 @@ def db() -> None:
 def upgrade() -> None:
     """Apply the database migrations."""
 
-    async def go() -> str:
-        database = Database.from_url(Settings().database_url)
-        try:
-            await database.upgrade()
-        finally:
-            await database.dispose()
-        return database.engine.url.render_as_string(hide_password=True)
+    settings = _settings()
 
-    click.echo(f"Database is up to date: {_run(go())}")
+    async def go() -> None:
+        # Migrates under a lock (storage.database): safe while other replicas start.
+        store = await open_store(settings, wait=False)
+        await store.database.dispose()
+
+    _run(go())
+    click.echo(f"Database is up to date: {settings.database_url_for_logs}")
 
 
 @main.group()
@@ -152,7 +162,7 @@ def list_reports() -> None:
     """List the reports, newest first."""
 
     async def go() -> None:
-        store = await open_store(Settings())
+        store = await open_store(_settings(), wait=False)
         try:
             rows = await store.list_reports()
         finally:
@@ -185,10 +195,10 @@ def list_reports() -> None:
 )
 def export(report_id: str, fmt: str, out: Path | None) -> None:
     """Export one report (a unique prefix of its id is enough)."""
-    settings = Settings()
+    settings = _settings()
 
     async def go() -> str:
-        store = await open_store(settings)
+        store = await open_store(settings, wait=False)
         try:
             matches = [r.id for r in await store.list_reports() if r.id.startswith(report_id)]
             if len(matches) != 1:
@@ -226,7 +236,7 @@ def outbox_list() -> None:
     """List submissions, oldest first."""
 
     async def go() -> list[SubmissionRecord]:
-        store = await open_store(Settings())
+        store = await open_store(_settings(), wait=False)
         try:
             return await store.submissions()
         finally:
@@ -253,7 +263,7 @@ def outbox_retry(submission_id: str) -> None:
     """Queue a failed submission again (after fixing what made it fail)."""
 
     async def go() -> bool:
-        store = await open_store(Settings())
+        store = await open_store(_settings(), wait=False)
         try:
             return await Outbox(store.database).retry(submission_id)
         finally:
@@ -275,10 +285,10 @@ def _worker(settings: Settings, store: ReportStore) -> OutboxWorker:
 @outbox.command("deliver")
 def outbox_deliver() -> None:
     """Deliver every submission that is due now, then stop."""
-    settings = Settings()
+    settings = _settings()
 
     async def go() -> int:
-        store = await open_store(settings)
+        store = await open_store(settings, wait=False)
         try:
             return await _worker(settings, store).drain()
         finally:
@@ -295,9 +305,10 @@ def outbox_deliver() -> None:
 @click.option("--poll", default=5.0, show_default=True, help="Seconds between passes.")
 def outbox_run(poll: float) -> None:
     """Keep delivering submissions as they are confirmed, until interrupted."""
-    settings = Settings()
+    settings = _settings()
 
     async def go() -> None:
+        # A long-running worker, like serve: it waits for its database to come up.
         store = await open_store(settings)
         stop = asyncio.Event()
         loop = asyncio.get_running_loop()
@@ -326,4 +337,4 @@ def demo(out: Path) -> None:
     """Run a scripted multi-responder incident end to end on the configured database."""
     from bot.demo import run_demo, write_demo
 
-    write_demo(_run(run_demo(Settings(), out)), out, click.echo)
+    write_demo(_run(run_demo(_settings(), out)), out, click.echo)

@@ -232,7 +232,7 @@ class DemoResult:
 async def run_demo(settings: Settings, out: Path) -> DemoResult:
     checklist = checklist_from(settings)
     policy = settings.policy()
-    store = await open_store(settings)
+    store = await open_store(settings, wait=False)
     chat = MemoryChat()
     script = _Script(TurnRunner(store, chat, checklist, policy), checklist)
     try:

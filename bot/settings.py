@@ -1,23 +1,61 @@
-"""Settings from the environment; every default works on a laptop."""
+"""Settings from the environment; every default works on a laptop.
+
+Every credential is a `SecretStr`: `repr()`, `str()`, logs and `model_dump_json()` show it
+masked, and only `.get_secret_value()` hands it out, at the place that needs it."""
 
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Literal
+from typing import Literal, Self
 
-from pydantic import AliasChoices, Field, SecretStr
+from pydantic import AliasChoices, Field, SecretStr, ValidationError, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
+from sqlalchemy import make_url
+from sqlalchemy.exc import ArgumentError
 
+from bot.config_error import ConfigError
 from conversations.policy import JCDC_ADDRESS, Policy
 from storage.database import DEFAULT_DATABASE_URL
+
+# sqlalchemy shows a hidden password as ***; in a query string that would be %2A%2A%2A.
+_QUERY_MASK = "xxxxx"
+
+
+def url_for_logs(url: str) -> str:
+    """`url` with its password masked (and any password-like query parameter, which libpq and
+    asyncpg also accept); something that is not a URL at all is not shown."""
+    try:
+        parsed = make_url(url)
+    except ArgumentError:
+        return "**********"
+    hidden = {key: _QUERY_MASK for key in parsed.query if "pass" in key.lower()}
+    return parsed.update_query_dict(hidden).render_as_string(hide_password=True)
+
+
+class DatabaseUrl(SecretStr):
+    """A database URL, which may carry a password: shown (repr, str) with the password masked,
+    so a log line still says which server it is about; `.get_secret_value()` is the real one.
+    (`model_dump_json` masks it entirely, as for every SecretStr.)"""
+
+    def __str__(self) -> str:
+        return url_for_logs(self.get_secret_value())
+
+    def __repr__(self) -> str:
+        return f"DatabaseUrl({str(self)!r})"
 
 
 class Settings(BaseSettings):
     """Read with the environment variable names documented in the README."""
 
-    model_config = SettingsConfigDict(extra="ignore", populate_by_name=True)
+    # hide_input_in_errors: a validation error (and its traceback) would otherwise quote the
+    # whole environment it was given, secrets included.
+    model_config = SettingsConfigDict(
+        extra="ignore", populate_by_name=True, hide_input_in_errors=True
+    )
 
-    database_url: str = Field(DEFAULT_DATABASE_URL, validation_alias="DATABASE_URL")
+    database_url: DatabaseUrl = Field(
+        DatabaseUrl(DEFAULT_DATABASE_URL), validation_alias="DATABASE_URL"
+    )
     email_to: str = Field(JCDC_ADDRESS, validation_alias="JCDC_EMAIL_TO")
     # Comma-separated platform user ids who may confirm sends besides the report's lead.
     approvers: str = Field("", validation_alias="JCDC_APPROVERS")
@@ -34,6 +72,9 @@ class Settings(BaseSettings):
     smtp_username: str | None = Field(None, validation_alias="SMTP_USERNAME")
     smtp_password: SecretStr | None = Field(None, validation_alias="SMTP_PASSWORD")
     smtp_tls: Literal["starttls", "tls", "none"] = Field("starttls", validation_alias="SMTP_TLS")
+    # SMTP_TLS=none with a username or password would send them over the wire in clear text:
+    # refused unless this says that the path to the relay is trusted (a local relay, say).
+    smtp_allow_plaintext_auth: bool = Field(False, validation_alias="SMTP_ALLOW_PLAINTEXT_AUTH")
     outbox_dir: Path = Field(Path("outbox"), validation_alias="OUTBOX_DIR")
     # Optional S/MIME: encrypt to JCDC's certificate and/or sign with the sender's.
     smime_cert: Path | None = Field(None, validation_alias="JCDC_SMIME_CERT")
@@ -63,6 +104,21 @@ class Settings(BaseSettings):
     microsoft_app_tenant_id: str = Field("", validation_alias="MicrosoftAppTenantId")
     microsoft_app_type: str = Field("MultiTenant", validation_alias="MicrosoftAppType")
 
+    @model_validator(mode="after")
+    def _no_plaintext_smtp_auth(self) -> Self:
+        credentials = self.smtp_username or self.smtp_password
+        if self.smtp_tls == "none" and credentials and not self.smtp_allow_plaintext_auth:
+            raise ValueError(
+                "SMTP_TLS=none would send SMTP_USERNAME/SMTP_PASSWORD unencrypted: use "
+                "SMTP_TLS=starttls or tls, or set SMTP_ALLOW_PLAINTEXT_AUTH=true if the way to "
+                "the relay is trusted"
+            )
+        return self
+
+    @property
+    def database_url_for_logs(self) -> str:
+        return url_for_logs(self.database_url.get_secret_value())
+
     def slack_oauth(self) -> bool:
         return bool(self.slack_client_id and self.slack_client_secret)
 
@@ -79,3 +135,16 @@ class Settings(BaseSettings):
 
     def cc(self) -> tuple[str, ...]:
         return tuple(a.strip() for a in self.email_cc.split(",") if a.strip())
+
+
+def load_settings() -> Settings:
+    """The settings from the environment, or a ConfigError saying which ones cannot work."""
+    try:
+        return Settings()
+    except ValidationError as error:
+        problems = []
+        for problem in error.errors(include_url=False, include_input=False):
+            where = ".".join(str(part) for part in problem["loc"])
+            message = problem["msg"].removeprefix("Value error, ")
+            problems.append(f"{where}: {message}" if where else message)
+        raise ConfigError("invalid settings: " + "; ".join(problems)) from None

@@ -24,7 +24,7 @@ def teams_side(settings: Settings, store: ReportStore, intake: Intake) -> TeamsS
     framework = BotFramework(
         TeamsSettings(
             app_id=settings.microsoft_app_id,
-            app_password=settings.microsoft_app_password.get_secret_value(),
+            app_password=settings.microsoft_app_password,
             tenant_id=settings.microsoft_app_tenant_id,
             app_type=settings.microsoft_app_type or "MultiTenant",
         )

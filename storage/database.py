@@ -1,24 +1,33 @@
 """Opening the database: URL defaults, SQLite settings that make it safe for concurrent turns,
-and migrations applied programmatically through Alembic."""
+and migrations applied programmatically through Alembic, one process at a time (several
+replicas may start together on one empty database)."""
 
 from __future__ import annotations
 
 import asyncio
+import fcntl
+import os
 from collections import deque
 from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager, nullcontext, suppress
+from contextlib import AbstractAsyncContextManager, asynccontextmanager, nullcontext, suppress
 from pathlib import Path
 from typing import Any
 
 from alembic import command
 from alembic.config import Config
-from sqlalchemy import Connection, event
+from sqlalchemy import URL, Connection, event, make_url, text
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, create_async_engine
 
 DEFAULT_DATABASE_URL = "sqlite+aiosqlite:///./jcdc-bot.db"
 MIGRATIONS = Path(__file__).parent / "migrations"
 # How long a SQLite writer waits for another turn's transaction before giving up.
 SQLITE_BUSY_TIMEOUT_MS = 10_000
+# asyncpg waits this long for a server to accept a connection (its own default is a minute): a
+# black-holed database fails quickly, and `serve` retries, saying so, instead of hanging.
+POSTGRES_CONNECT_TIMEOUT_S = 5.0
+# The advisory lock every replica takes before migrating a PostgreSQL database ("jcdc-mig" in
+# ASCII). Advisory locks are per database, so one server can host several bots' databases.
+MIGRATION_LOCK_KEY = 0x6A6364632D6D6967
 
 _DRIVERS = {
     "sqlite": "sqlite+aiosqlite",
@@ -96,7 +105,15 @@ class Database:
 
     @classmethod
     def from_url(cls, url: str, **engine_options: Any) -> Database:
-        engine = create_async_engine(normalise_url(url), **engine_options)
+        normal = normalise_url(url)
+        parsed = make_url(normal)
+        if (parsed.get_backend_name(), parsed.get_driver_name()) == ("postgresql", "asyncpg"):
+            # The caller's connect_args win (the tests' search_path, a longer timeout).
+            engine_options["connect_args"] = {
+                "timeout": POSTGRES_CONNECT_TIMEOUT_S,
+                **engine_options.get("connect_args", {}),
+            }
+        engine = create_async_engine(normal, **engine_options)
         if engine.dialect.name == "sqlite":
             _configure_sqlite(engine)
         return cls(engine)
@@ -107,8 +124,24 @@ class Database:
 
     async def upgrade(self) -> None:
         """Apply every migration up to the newest, in one transaction on a connection that
-        Alembic borrows (its "connection sharing with asyncio" recipe; see migrations/env.py)."""
-        async with self.writing() as connection:
+        Alembic borrows (its "connection sharing with asyncio" recipe; see migrations/env.py).
+
+        One process at a time: replicas starting together on an empty PostgreSQL database would
+        otherwise all try to create the same tables, and all but one fail. PostgreSQL: an
+        advisory lock taken in the migration's own transaction, so it is released by the commit
+        (or by the server, should this process die). SQLite: an exclusive lock on a file beside
+        the database, so a replica waits however long another one migrates, instead of giving
+        up after SQLite's busy timeout. Whoever comes second finds the schema at head and has
+        nothing left to do."""
+        file_lock = _sqlite_migration_lock(self.engine.url)
+        async with (
+            _file_lock(file_lock) if file_lock is not None else nullcontext(),
+            self.writing() as connection,
+        ):
+            if not self.is_sqlite:
+                await connection.execute(
+                    text("SELECT pg_advisory_xact_lock(:key)"), {"key": MIGRATION_LOCK_KEY}
+                )
             await connection.run_sync(_upgrade)
 
     async def dispose(self) -> None:
@@ -124,6 +157,42 @@ def alembic_config(connection: Connection | None = None) -> Config:
 
 def _upgrade(connection: Connection) -> None:
     command.upgrade(alembic_config(connection), "head")
+
+
+def _sqlite_migration_lock(url: URL) -> Path | None:
+    """`<database file>.migrate.lock` for a SQLite file; None for anything else (an in-memory
+    database belongs to one process, and other databases have locks of their own)."""
+    if url.get_backend_name() != "sqlite":
+        return None
+    name = url.database or ""
+    if name in ("", ":memory:") or url.query.get("mode") == "memory":
+        return None
+    if url.query.get("uri") == "true":
+        name = name.removeprefix("file:")
+    return Path(f"{name}.migrate.lock")
+
+
+def _file_lock(path: Path) -> AbstractAsyncContextManager[None]:
+    @asynccontextmanager
+    async def held() -> AsyncIterator[None]:
+        # Never deleted afterwards: a replica waiting on the old file and a newcomer creating a
+        # new one would both "hold" the lock.
+        descriptor = os.open(path, os.O_RDWR | os.O_CREAT, 0o600)
+        # flock blocks, so it waits in a thread; the event loop keeps serving meanwhile.
+        acquiring = asyncio.ensure_future(asyncio.to_thread(fcntl.flock, descriptor, fcntl.LOCK_EX))
+        try:
+            await asyncio.shield(acquiring)
+        except BaseException:
+            # Cancelled while waiting: the thread may still get the lock later. Closing the
+            # descriptor once it is done releases whatever it got.
+            acquiring.add_done_callback(lambda _: os.close(descriptor))
+            raise
+        try:
+            yield
+        finally:
+            os.close(descriptor)  # releases the lock
+
+    return held()
 
 
 def _configure_sqlite(engine: AsyncEngine) -> None:

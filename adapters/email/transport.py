@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import asyncio
 import ssl
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from email import policy
 from email.parser import BytesHeaderParser
 from pathlib import Path
@@ -26,6 +26,10 @@ class DeliveryError(Exception):
         self.permanent = permanent
 
 
+class PlaintextAuthRefused(ValueError):
+    """SMTP AUTH was asked for over a connection without TLS, and not explicitly allowed."""
+
+
 class Transport(Protocol):
     async def send(self, message: bytes, sender: str, recipients: list[str]) -> str:
         """Deliver; return a short description of where it went."""
@@ -38,10 +42,23 @@ class SmtpTransport:
     port: int
     tls: TlsMode = "starttls"
     username: str | None = None
-    password: str | None = None
+    # Out of repr: the transport is logged and shown in tracebacks like any other object.
+    password: str | None = field(default=None, repr=False)
     timeout: float = 60.0
     # Tests point this at a throwaway CA; production uses the system's trust store.
     tls_context: ssl.SSLContext | None = None
+    # AUTH over tls="none" puts the credentials on the wire in clear text (PLAIN and LOGIN are
+    # only base64): only when whoever configures it says the path to the relay is trusted.
+    allow_plaintext_auth: bool = False
+
+    def __post_init__(self) -> None:
+        credentials = self.username or self.password
+        if self.tls == "none" and credentials and not self.allow_plaintext_auth:
+            raise PlaintextAuthRefused(
+                f"refusing to send SMTP credentials to {self.host}:{self.port} without TLS "
+                "(SMTP_TLS=none); use starttls or tls, or allow plaintext AUTH explicitly "
+                "(SMTP_ALLOW_PLAINTEXT_AUTH=true)"
+            )
 
     async def send(self, message: bytes, sender: str, recipients: list[str]) -> str:
         try:

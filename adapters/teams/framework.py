@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from botbuilder.integration.aiohttp import (
@@ -25,6 +25,7 @@ from botbuilder.integration.aiohttp import (
 )
 from botbuilder.schema import Activity, ChannelAccount, ConversationParameters
 from msrest.exceptions import ClientException
+from pydantic import SecretStr
 
 log = logging.getLogger(__name__)
 
@@ -36,7 +37,8 @@ class TeamsSettings:
     """The bot's Azure registration, under the Bot Framework's own environment names."""
 
     app_id: str = ""
-    app_password: str = ""
+    # Unwrapped only where it is handed to the SDK (_Configuration), so repr() never shows it.
+    app_password: SecretStr = field(default_factory=lambda: SecretStr(""))
     tenant_id: str = ""
     # MultiTenant, SingleTenant or UserAssignedMSI.
     app_type: str = "MultiTenant"
@@ -49,7 +51,7 @@ class TeamsSettings:
     def from_environment(cls, environ: Mapping[str, str]) -> TeamsSettings:
         return cls(
             app_id=environ.get("MicrosoftAppId", ""),
-            app_password=environ.get("MicrosoftAppPassword", ""),
+            app_password=SecretStr(environ.get("MicrosoftAppPassword", "")),
             tenant_id=environ.get("MicrosoftAppTenantId", ""),
             app_type=environ.get("MicrosoftAppType", "") or "MultiTenant",
         )
@@ -68,11 +70,12 @@ class ConnectorError(Exception):
 
 
 class _Configuration:
-    """The attribute names ConfigurationBotFrameworkAuthentication reads."""
+    """The attribute names ConfigurationBotFrameworkAuthentication reads (a plain object:
+    its repr shows no attributes)."""
 
     def __init__(self, settings: TeamsSettings) -> None:
         self.APP_ID = settings.app_id
-        self.APP_PASSWORD = settings.app_password
+        self.APP_PASSWORD = settings.app_password.get_secret_value()
         self.APP_TENANTID = settings.tenant_id
         self.APP_TYPE = settings.app_type
 

@@ -26,8 +26,9 @@ from urllib.parse import urlencode
 
 import aiohttp
 from aiohttp.test_utils import TestServer
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
+from sqlalchemy import text
 
 from bot.server import build_bot, web_app
 from bot.settings import Settings
@@ -79,7 +80,8 @@ class Running:
 
     async def stored(self) -> int:
         async with self.database.engine.connect() as connection:
-            return int((await connection.exec_driver_sql("SELECT count(*) FROM inbox")).scalar())
+            count = await connection.scalar(text("SELECT count(*) FROM inbox"))
+            return int(count or 0)
 
 
 @contextmanager
@@ -195,6 +197,19 @@ def _fuzz(bot: Running) -> Counter[int]:
         max_examples=300,
         deadline=None,
         suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
+    )
+    # Readable real payloads, always among the examples: what is accepted must be stored.
+    @example(
+        body=json.dumps(_real_slack_json()).encode(),
+        content_type="application/json",
+        signed=True,
+        teams=False,
+    )
+    @example(
+        body=json.dumps(_real_teams()).encode(),
+        content_type="application/json",
+        signed=False,
+        teams=True,
     )
     @given(
         body=bodies,

@@ -27,6 +27,7 @@ from botframework.connector.auth import (
 )
 from cryptography.hazmat.primitives.asymmetric import rsa
 from jwt.algorithms import RSAAlgorithm
+from pydantic import SecretStr
 
 from adapters.teams.framework import BotFramework, TeamsSettings
 from storage.database import Database
@@ -132,7 +133,7 @@ class StaticCredentials(ServiceClientCredentialsFactory):  # type: ignore[misc]
         return credentials
 
 
-SETTINGS = TeamsSettings(app_id=APP_ID, app_password="not-a-real-secret", tenant_id="")
+SETTINGS = TeamsSettings(app_id=APP_ID, app_password=SecretStr("not-a-real-secret"), tenant_id="")
 
 
 @pytest.fixture
