@@ -80,6 +80,8 @@ def serve(host: str, port: int, socket_mode: bool) -> None:
     from bot.server import ConfigError
 
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s")
+    # ioc-finder logs two INFO lines for every answer it parses.
+    logging.getLogger("ioc_finder").setLevel(logging.WARNING)
     try:
         _run(run_server(load_settings(), host, port, socket_mode=socket_mode, started=click.echo))
     except (ConfigError, SmimeConfigError, ChecklistError) as error:

@@ -22,6 +22,7 @@ from conversations.state import ReportState
 from storage.assembly import assemble
 from storage.outbox import LeaseLost, Outbox
 from storage.repository import SubmissionRecord
+from storage.transient import is_transient
 
 log = logging.getLogger(__name__)
 Outcome = Literal["sent", "retrying", "failed"]
@@ -97,8 +98,13 @@ class OutboxWorker:
         while not stop.is_set():
             try:
                 await self.drain()
-            except Exception:
-                log.exception("outbox worker pass failed; trying again")
+            except Exception as error:
+                if is_transient(error):
+                    # The database is away: the submissions wait in it, nothing to report
+                    # beyond that.
+                    log.warning("outbox worker: database unavailable (%s)", type(error).__name__)
+                else:
+                    log.exception("outbox worker pass failed; trying again")
             with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(stop.wait(), timeout=poll_seconds)
 
