@@ -5,9 +5,10 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Literal
 
-from pydantic import AliasChoices, Field, SecretStr
+from pydantic import AliasChoices, Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from conversations.people import parse_person_key
 from conversations.policy import JCDC_ADDRESS, Policy
 from storage.database import DEFAULT_DATABASE_URL
 
@@ -19,7 +20,9 @@ class Settings(BaseSettings):
 
     database_url: str = Field(DEFAULT_DATABASE_URL, validation_alias="DATABASE_URL")
     email_to: str = Field(JCDC_ADDRESS, validation_alias="JCDC_EMAIL_TO")
-    # Comma-separated platform user ids who may confirm sends besides the report's lead.
+    # Comma-separated `platform:workspace:user` entries (e.g. `slack:T0123:U0456`) of people
+    # who may confirm sends besides the report's lead. A bare user id is refused: the same id
+    # can be someone else in another workspace.
     approvers: str = Field("", validation_alias="JCDC_APPROVERS")
     confirm_send: bool = Field(True, validation_alias="JCDC_CONFIRM_SEND")
     checklist_path: Path | None = Field(
@@ -63,6 +66,13 @@ class Settings(BaseSettings):
     microsoft_app_tenant_id: str = Field("", validation_alias="MicrosoftAppTenantId")
     microsoft_app_type: str = Field("MultiTenant", validation_alias="MicrosoftAppType")
 
+    @field_validator("approvers")
+    @classmethod
+    def _approvers_are_full_keys(cls, value: str) -> str:
+        for entry in _entries(value):
+            parse_person_key(entry)  # its ValueError names the entry and the expected form
+        return value
+
     def slack_oauth(self) -> bool:
         return bool(self.slack_client_id and self.slack_client_secret)
 
@@ -72,10 +82,14 @@ class Settings(BaseSettings):
     def policy(self) -> Policy:
         return Policy(
             recipient=self.email_to,
-            approvers=frozenset(a.strip() for a in self.approvers.split(",") if a.strip()),
+            approvers=frozenset(parse_person_key(entry) for entry in _entries(self.approvers)),
             confirm_send=self.confirm_send,
             require_second_approver=self.require_second_approver,
         )
 
     def cc(self) -> tuple[str, ...]:
         return tuple(a.strip() for a in self.email_cc.split(",") if a.strip())
+
+
+def _entries(text: str) -> list[str]:
+    return [entry.strip() for entry in text.split(",") if entry.strip()]

@@ -187,7 +187,7 @@ class Answering(Guide):
         own = [
             c
             for c in self.state.contributions
-            if c.active and c.item_id == item.id and c.author.id == self.actor.id
+            if c.active and c.item_id == item.id and self.is_me(c.author)
         ]
         if any(value_key(c.value) == value_key(parsed.value) for c in own):
             self.tell(rich(f"You already gave that answer to {item.number}; nothing changed."))

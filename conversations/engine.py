@@ -44,6 +44,9 @@ def step(
     policy: Policy | None = None,
 ) -> Step:
     turn = _Turn(state, event, checklist, now, policy or Policy())
+    if not turn.from_report_space():
+        turn.refuse_outsider()
+        return turn.finish()
     match event:
         case CommandIssued():
             turn.on_command(event)

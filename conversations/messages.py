@@ -5,6 +5,8 @@ Everything a person typed goes into a `user_text` span so adapters escape it.
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from conversations import actions
 from conversations.answers import answer_hint, display_value
 from conversations.checklist import AnswerKind, Checklist, Item, Section
@@ -264,12 +266,18 @@ def help_text() -> RichText:
     return rich(*spans)
 
 
-def section_form(state: ReportState, section: Section, author: Actor) -> SectionForm:
-    """A form for one section, prefilled with what this person entered in a form before."""
+def section_form(
+    state: ReportState, section: Section, is_author: Callable[[Actor], bool]
+) -> SectionForm:
+    """A form for one section, prefilled with what this person entered in a form before.
+
+    `is_author` tells this person's contributions from others': a person is more than a user
+    id (see conversations.people), and only the turn knows where the person came from.
+    """
     own_form_answers = {
         c.item_id: c.raw
         for c in state.contributions
-        if c.active and c.via == "form" and c.author.id == author.id
+        if c.active and c.via == "form" and is_author(c.author)
     }
     return SectionForm(
         report_id=state.id,

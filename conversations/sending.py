@@ -48,7 +48,9 @@ class Sending(Forms):
                 )
             )
             return
-        if any(a.id == self.actor.id for a in request.confirmed_by):
+        # Confirmations are people of this report's workspace; compared as such, a namesake
+        # from elsewhere can never count twice or stand in for someone.
+        if any(self.is_me(a) for a in request.confirmed_by):
             self.tell(
                 rich(
                     "You already confirmed. The two-person rule needs a second, "
