@@ -244,7 +244,7 @@ def help_text() -> RichText:
         ("status", "progress per section, who answered what, open conflicts"),
         ("preview", "the assembled report as it would be sent"),
         ("form <section>", "answer a whole section in a form"),
-        ("assign <section> @person", "hand a section to someone"),
+        ("assign <section> @person", "hand a section to someone (lead), or take an open one"),
         ("tlp <clear|green|amber|amber+strict|red>", "set the TLP 2.0 marking (lead)"),
         ("resolve <item> <choice>", "settle conflicting answers (lead)"),
         ("lead @person", "hand the lead to someone else (lead)"),

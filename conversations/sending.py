@@ -12,17 +12,36 @@ from conversations.state import ReportStatus, SendRequest
 
 
 class Sending(Forms):
+    def pending_send(self) -> SendRequest | None:
+        request = self.state.send_request
+        if request is None or len(request.confirmed_by) >= self.policy.confirmations_needed:
+            return None
+        return request
+
     def request_send(self) -> None:
         if self.refuse_if_cancelled():
             return
-        request = SendRequest(requested_by=self.actor, requested_at=self.now)
-        self.change(send_request=request)
-        self.record("send_requested")
+        if self.state.status is ReportStatus.SUBMIT_REQUESTED:
+            # Another Send now would queue a second e-mail beside the one still in flight.
+            self.tell(
+                rich(
+                    "This report is already queued for JCDC; I'll post the outcome here. "
+                    "Send again once it has gone out."
+                )
+            )
+            return
+        # A Send while one waits for confirmation asks again; replacing the request would
+        # throw away a first confirmation under the two-person rule.
+        request = self.pending_send()
+        if request is None:
+            request = SendRequest(requested_by=self.actor, requested_at=self.now)
+            self.change(send_request=request)
+            self.record("send_requested")
         if not self.policy.confirm_send and self.can_decide():
             self.confirm_send()
             return
         self.post(
-            messages.send_confirmation(self.state, self.merge, self.policy, self.actor),
+            messages.send_confirmation(self.state, self.merge, self.policy, request.requested_by),
             self.confirmation_buttons(),
         )
 
@@ -106,9 +125,20 @@ class Sending(Forms):
         )
 
     def cancel_send(self) -> None:
-        request = self.state.send_request
-        if request is None or len(request.confirmed_by) >= self.policy.confirmations_needed:
+        request = self.pending_send()
+        if request is None:
             self.tell(rich("There is no pending send to cancel."))
+            return
+        if not (self.can_decide() or self.is_me(request.requested_by)):
+            self.tell(
+                rich(
+                    "Only the lead (",
+                    strong(self.state.lead.name),
+                    "), an approver or ",
+                    strong(request.requested_by.name),
+                    ", who asked for this send, can cancel it. Nothing was changed.",
+                )
+            )
             return
         self.change(send_request=None)
         self.record("send_cancelled")

@@ -35,6 +35,9 @@ ALICE = Actor(id="U_ALICE", name="Alice")
 BOB = Actor(id="U_BOB", name="Bob")
 CAROL = Actor(id="U_CAROL", name="Carol")
 DANA = Actor(id="U_DANA", name="Dana")
+EVE = Actor(id="U_EVE", name="Eve")
+# Who is who in the role tests: Alice leads, Bob is a configured approver, Carol answers.
+ROLES = {"lead": ALICE, "approver": BOB, "responder": CAROL}
 
 
 def key(actor: Actor, platform: str = PLATFORM, workspace: str = WORKSPACE) -> PersonKey:
@@ -194,3 +197,10 @@ def posts(result: Step) -> list[str]:
 
 def notices(result: Step) -> list[str]:
     return [to_plain(e.text) for e in result.effects if isinstance(e, Ephemeral)]
+
+
+def with_approver() -> Harness:
+    """A started report led by Alice, with Bob a configured approver."""
+    h = Harness(policy=Policy(approvers=frozenset({key(BOB)})))
+    h.start()
+    return h
