@@ -41,8 +41,11 @@ class Coordination(Sending):
             )
             return
         event = self.event
+        report_id = self.new_report_id
+        if report_id is None:
+            report_id = report_id_for(event.platform, event.event_id)
         self._state = ReportState(
-            id=report_id_for(event.platform, event.event_id),
+            id=report_id,
             platform=event.platform,
             workspace=event.workspace,
             channel=event.channel,

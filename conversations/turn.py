@@ -37,6 +37,7 @@ class TurnBase:
         checklist: Checklist,
         now: datetime,
         policy: Policy,
+        new_report_id: str | None = None,
     ) -> None:
         self.before = state
         self._state = state
@@ -45,6 +46,7 @@ class TurnBase:
         self.checklist = checklist
         self.now = now
         self.policy = policy
+        self.new_report_id = new_report_id
         self.effects: list[Effect] = []
         self.audit: list[AuditEntry] = []
         # Holding the inputs keeps them alive, so identity comparison stays sound.

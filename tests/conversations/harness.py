@@ -64,10 +64,14 @@ class Harness:
         self.now = T0
         self._ids = itertools.count(1)
         self.last: Step = Step(None)
+        # Set to give the next report started through the harness this id.
+        self.new_report_id: str | None = None
 
     def feed(self, event: Event) -> Step:
         self.now += timedelta(minutes=1)
-        self.last = step(self.state, event, self.checklist, self.now, self.policy)
+        self.last = step(
+            self.state, event, self.checklist, self.now, self.policy, self.new_report_id
+        )
         self.state = self.last.state
         return self.last
 

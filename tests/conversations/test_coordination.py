@@ -1,5 +1,5 @@
 """Running the report, role by role: who may assign, set the marking, settle conflicts, hand
-over the lead, cancel and reopen."""
+over the lead, cancel and reopen; and the id a new report gets."""
 
 from __future__ import annotations
 
@@ -7,6 +7,7 @@ from collections.abc import Callable
 
 import pytest
 
+from conversations.effects import PostRoot
 from conversations.merge import ItemStatus, merge_report
 from conversations.state import Actor, ReportStatus
 from conversations.turn import Step
@@ -126,3 +127,38 @@ def test_a_responder_cannot_take_a_section_someone_else_has() -> None:
     assert result.audit == ()
     (notice,) = notices(result)
     assert "can reassign section 2; it is Dana's. Nothing was changed." in notice
+
+
+def test_a_new_report_takes_the_id_it_is_given() -> None:
+    h = Harness()
+    h.new_report_id = "6b0c1a52-0f3e-4f2d-9d57-3a1b2c4d5e6f"
+    result = h.command(ALICE, "new Leak")
+    assert h.state is not None
+    assert h.state.id == "6b0c1a52-0f3e-4f2d-9d57-3a1b2c4d5e6f"
+    (root,) = [e for e in result.effects if isinstance(e, PostRoot)]
+    assert root.report_id == h.state.id
+    assert root.card.report_id == h.state.id
+
+
+def test_the_given_id_only_names_new_reports() -> None:
+    h = Harness()
+    h.start()
+    assert h.state is not None
+    first = h.state.id
+    h.new_report_id = "ffffffff-0000-4000-8000-000000000000"
+    h.say(CAROL, "1.3: confirmed")
+    assert h.state.id == first
+
+
+def test_without_a_given_id_the_id_comes_from_the_event_for_tests() -> None:
+    one, two = Harness(), Harness()
+    one.command(ALICE, "new A")
+    two.command(ALICE, "new A")
+    assert one.state is not None
+    assert two.state is not None
+    assert one.state.id == two.state.id
+    other = Harness()
+    other.new_report_id = "0b6e8a8e-2b1f-4a3c-8d5e-7f9a0b1c2d3e"
+    other.command(ALICE, "new A")
+    assert other.state is not None
+    assert other.state.id != one.state.id
