@@ -143,6 +143,7 @@ class _Turn(Coordination):
             actions.SEND: self.request_send,
             actions.CONFIRM_SEND: self.confirm_send,
             actions.CANCEL_SEND: self.cancel_send,
+            actions.RESEND_UNCHANGED: self.confirm_resend,
         }
         handler = handlers.get(event.action)
         if handler is None:

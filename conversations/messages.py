@@ -6,6 +6,7 @@ Everything a person typed goes into a `user_text` span so adapters escape it.
 from __future__ import annotations
 
 from collections.abc import Callable
+from datetime import UTC
 
 from conversations import actions
 from conversations.answers import answer_hint, display_value
@@ -31,7 +32,7 @@ from conversations.richtext import (
     strong,
     user_text,
 )
-from conversations.state import Actor, ReportState, ReportStatus
+from conversations.state import Actor, ReportState, ReportStatus, SentEmail
 
 STATUS_WORDS = {
     ReportStatus.OPEN: "open",
@@ -236,6 +237,27 @@ def send_confirmation(
         " (the lead) or an approver can confirm.",
     ]
     return rich(*spans)
+
+
+def unchanged_since(last: SentEmail) -> RichText:
+    when = last.at.astimezone(UTC).strftime("%Y-%m-%d %H:%M UTC")
+    return rich(
+        f"Nothing changed since the e-mail of {when} (Message-ID ",
+        code(last.message_id or "unknown"),
+        ").",
+    )
+
+
+def resend_question(state: ReportState, requester: Actor, last: SentEmail) -> RichText:
+    return (
+        rich(strong(requester.name), " asks to send this report to JCDC again.\n")
+        + unchanged_since(last)
+        + rich(
+            " Send the same report again? Only ",
+            mention(state.lead.id, state.lead.name),
+            " (the lead) or an approver can.",
+        )
+    )
 
 
 def help_text() -> RichText:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import itertools
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 from conversations.checklist import Checklist, load_checklist
 from conversations.effects import Effect, Ephemeral, Post
@@ -19,6 +19,7 @@ from conversations.events import (
     MessageEdited,
     MessagePosted,
     RootPosted,
+    SubmissionOutcome,
 )
 from conversations.people import PersonKey
 from conversations.policy import Policy
@@ -36,6 +37,7 @@ BOB = Actor(id="U_BOB", name="Bob")
 CAROL = Actor(id="U_CAROL", name="Carol")
 DANA = Actor(id="U_DANA", name="Dana")
 EVE = Actor(id="U_EVE", name="Eve")
+BOT = Actor(id="jcdc-bot", name="JCDC")
 # Who is who in the role tests: Alice leads, Bob is a configured approver, Carol answers.
 ROLES = {"lead": ALICE, "approver": BOB, "responder": CAROL}
 
@@ -183,6 +185,29 @@ class Harness:
                 action=action,
                 value=value,
                 trigger="TRIGGER",
+            )
+        )
+
+    def outcome(
+        self,
+        outcome: Literal["sent", "retrying", "failed"],
+        message_id: str | None = None,
+        detail: str = "",
+    ) -> Step:
+        """What the outbox worker tells about the report's submission."""
+        assert self.state is not None
+        return self.feed(
+            SubmissionOutcome(
+                event_id=self._id(),
+                platform="internal",
+                channel=self.state.channel,
+                actor=BOT,
+                report_id=self.state.id,
+                submission_id=f"{self.state.id}:{self.state.version}",
+                outcome=outcome,
+                at=self.now,
+                message_id=message_id,
+                detail=detail,
             )
         )
 
