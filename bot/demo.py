@@ -20,7 +20,7 @@ from typing import Any
 from adapters.email.transport import FileSink
 from adapters.memory import MemoryChat, TranscriptLine
 from bot.outbox_worker import OutboxWorker
-from bot.runner import TurnRunner
+from bot.runner import TurnResult, TurnRunner
 from bot.settings import Settings
 from bot.wiring import (
     checklist_from,
@@ -33,7 +33,6 @@ from conversations import actions
 from conversations.answers import Accepted, parse_answer
 from conversations.checklist import AnswerKind, Checklist, Item
 from conversations.effects import AuditEntry
-from conversations.engine import report_id_for
 from conversations.events import (
     ButtonPressed,
     CommandIssued,
@@ -83,8 +82,8 @@ class _Script:
     def next_id(self) -> str:
         return f"demo-{self.run}-{next(self._ids)}"
 
-    async def feed(self, event: Event) -> None:
-        await self.runner.handle(event)
+    async def feed(self, event: Event) -> TurnResult:
+        return await self.runner.handle(event)
 
     async def state(self) -> ReportState:
         state = await self.runner.store.load(self.report_id)
@@ -101,10 +100,8 @@ class _Script:
             "actor": actor,
         }
 
-    async def command(self, actor: Actor, text: str, *mentions: Actor) -> str:
-        event = CommandIssued(**self._where(actor), text=text, mentions=mentions)
-        await self.feed(event)
-        return event.event_id
+    async def command(self, actor: Actor, text: str, *mentions: Actor) -> TurnResult:
+        return await self.feed(CommandIssued(**self._where(actor), text=text, mentions=mentions))
 
     async def say(self, actor: Actor, text: str) -> str:
         message_id = self.next_id()
@@ -161,7 +158,10 @@ def plausible_answer(item: Item) -> str:
 
 async def play(script: _Script) -> None:
     created = await script.command(LEAD, f"new {TITLE}")
-    script.report_id = report_id_for("demo", created)
+    # Report ids are random (never derived from what a platform makes public): read it back.
+    assert created.step is not None
+    assert created.step.state is not None
+    script.report_id = created.step.state.id
     script.thread = (await script.state()).thread or ""
 
     # Guided: the thread answers the questions as the bot asks them.

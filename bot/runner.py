@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import uuid
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -214,7 +215,16 @@ class TurnRunner:
             if access is Access.REFUSED:
                 result = refusal(before, event, self.clock())
             else:
-                result = step(before, event, self.checklist, self.clock(), self.policy)
+                # A report started in this turn gets a random id: ids derived from what a
+                # platform makes public (trigger ids, timestamps) could be guessed.
+                result = step(
+                    before,
+                    event,
+                    self.checklist,
+                    self.clock(),
+                    self.policy,
+                    new_report_id=str(uuid.uuid4()),
+                )
             changed = result.state != before or bool(result.audit)
             saved = await turn.save(
                 before,

@@ -8,12 +8,20 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Literal, Self
 
-from pydantic import AliasChoices, Field, SecretStr, ValidationError, model_validator
+from pydantic import (
+    AliasChoices,
+    Field,
+    SecretStr,
+    ValidationError,
+    field_validator,
+    model_validator,
+)
 from pydantic_settings import BaseSettings, SettingsConfigDict
 from sqlalchemy import make_url
 from sqlalchemy.exc import ArgumentError
 
 from bot.config_error import ConfigError
+from conversations.people import parse_person_key
 from conversations.policy import JCDC_ADDRESS, Policy
 from storage.database import DEFAULT_DATABASE_URL
 
@@ -57,7 +65,9 @@ class Settings(BaseSettings):
         DatabaseUrl(DEFAULT_DATABASE_URL), validation_alias="DATABASE_URL"
     )
     email_to: str = Field(JCDC_ADDRESS, validation_alias="JCDC_EMAIL_TO")
-    # Comma-separated platform user ids who may confirm sends besides the report's lead.
+    # Comma-separated `platform:workspace:user` entries (e.g. `slack:T0123:U0456`) of people
+    # who may confirm sends besides the report's lead. A bare user id is refused: the same id
+    # can be someone else in another workspace.
     approvers: str = Field("", validation_alias="JCDC_APPROVERS")
     confirm_send: bool = Field(True, validation_alias="JCDC_CONFIRM_SEND")
     checklist_path: Path | None = Field(
@@ -119,6 +129,13 @@ class Settings(BaseSettings):
     def database_url_for_logs(self) -> str:
         return url_for_logs(self.database_url.get_secret_value())
 
+    @field_validator("approvers")
+    @classmethod
+    def _approvers_are_full_keys(cls, value: str) -> str:
+        for entry in _entries(value):
+            parse_person_key(entry)  # its ValueError names the entry and the expected form
+        return value
+
     def slack_oauth(self) -> bool:
         return bool(self.slack_client_id and self.slack_client_secret)
 
@@ -128,7 +145,7 @@ class Settings(BaseSettings):
     def policy(self) -> Policy:
         return Policy(
             recipient=self.email_to,
-            approvers=frozenset(a.strip() for a in self.approvers.split(",") if a.strip()),
+            approvers=frozenset(parse_person_key(entry) for entry in _entries(self.approvers)),
             confirm_send=self.confirm_send,
             require_second_approver=self.require_second_approver,
         )
@@ -148,3 +165,7 @@ def load_settings() -> Settings:
             message = problem["msg"].removeprefix("Value error, ")
             problems.append(f"{where}: {message}" if where else message)
         raise ConfigError("invalid settings: " + "; ".join(problems)) from None
+
+
+def _entries(text: str) -> list[str]:
+    return [entry.strip() for entry in text.split(",") if entry.strip()]

@@ -7,7 +7,7 @@ from pydantic import JsonValue
 
 from conversations import messages
 from conversations.answers import Accepted, display_value, parse_answer
-from conversations.checklist import Item
+from conversations.checklist import AnswerKind, Item
 from conversations.commands import is_side_remark, parse_direct_answer, parse_thread_keyword
 from conversations.events import MessageDeleted, MessageEdited, MessagePosted
 from conversations.guide import Guide
@@ -77,10 +77,12 @@ class Answering(Guide):
     def on_edit(self, event: MessageEdited) -> None:
         if self._state is None:
             return
+        # Only a message's author can edit it; an edit that claims to come from someone else
+        # (a namesake in another workspace, say) changes nobody's answer.
         targets = [
             c
             for c in self.state.contributions
-            if c.active and c.source_message_id == event.message_id
+            if c.active and c.source_message_id == event.message_id and self.is_me(c.author)
         ]
         if not targets:
             return
@@ -152,8 +154,20 @@ class Answering(Guide):
             for c in self.state.contributions
             if c.active and c.source_message_id == event.message_id
         ]:
+            item = self.checklist.item(contribution.item_id)
+            number = item.number
+            if item.kind is AnswerKind.TLP and not self.can_decide():
+                # Withdrawing a marking changes the marking: a former lead deleting their old
+                # answer must not lower it behind the current lead's back.
+                self.tell(
+                    rich(
+                        f"That message is gone, but its answer to {number} stays: only the lead (",
+                        strong(self.state.lead.name),
+                        ") or an approver changes the TLP marking.",
+                    )
+                )
+                continue
             self.retract(contribution, "deleted")
-            number = self.checklist.item(contribution.item_id).number
             self.post(
                 rich(
                     strong(contribution.author.name),
@@ -187,7 +201,7 @@ class Answering(Guide):
         own = [
             c
             for c in self.state.contributions
-            if c.active and c.item_id == item.id and c.author.id == self.actor.id
+            if c.active and c.item_id == item.id and self.is_me(c.author)
         ]
         if any(value_key(c.value) == value_key(parsed.value) for c in own):
             self.tell(rich(f"You already gave that answer to {item.number}; nothing changed."))

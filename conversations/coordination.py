@@ -41,8 +41,11 @@ class Coordination(Sending):
             )
             return
         event = self.event
+        report_id = self.new_report_id
+        if report_id is None:
+            report_id = report_id_for(event.platform, event.event_id)
         self._state = ReportState(
-            id=report_id_for(event.platform, event.event_id),
+            id=report_id,
             platform=event.platform,
             workspace=event.workspace,
             channel=event.channel,
@@ -102,6 +105,31 @@ class Coordination(Sending):
             )
             return
         assignee = mentions[0]
+        current = next((a for a in self.state.assignments if a.section_id == section.id), None)
+        # Anyone may take an open section; handing work to others, or taking it from whoever
+        # has it, is the lead's call.
+        taking_open_section = current is None and self.space.key(assignee) == self.me
+        if not (taking_open_section or self.can_decide()):
+            who = rich("Only the lead (", strong(self.state.lead.name), ") or an approver ")
+            if current is None:
+                self.tell(
+                    who
+                    + rich(
+                        "can hand a section to someone else; you can take an unassigned one with ",
+                        command_ref(f"assign {section.number} @you"),
+                        ". Nothing was changed.",
+                    )
+                )
+            else:
+                self.tell(
+                    who
+                    + rich(
+                        f"can reassign section {section.number}; it is ",
+                        strong(current.assignee.name),
+                        "'s. Nothing was changed.",
+                    )
+                )
+            return
         kept = tuple(a for a in self.state.assignments if a.section_id != section.id)
         assignment = Assignment(
             section_id=section.id, assignee=assignee, by=self.actor, at=self.now

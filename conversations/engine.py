@@ -42,8 +42,16 @@ def step(
     checklist: Checklist,
     now: datetime,
     policy: Policy | None = None,
+    new_report_id: str | None = None,
 ) -> Step:
-    turn = _Turn(state, event, checklist, now, policy or Policy())
+    """One turn. `new_report_id` is the id a report started in this turn gets: the runner
+    passes a fresh random one, so that nobody can work a report's id out from public data
+    (Slack trigger ids, timestamps). Left out, the id is derived from the event, which keeps
+    pure tests and property tests deterministic; that fallback is for tests only."""
+    turn = _Turn(state, event, checklist, now, policy or Policy(), new_report_id)
+    if not turn.from_report_space():
+        turn.refuse_outsider()
+        return turn.finish()
     match event:
         case CommandIssued():
             turn.on_command(event)
@@ -135,6 +143,7 @@ class _Turn(Coordination):
             actions.SEND: self.request_send,
             actions.CONFIRM_SEND: self.confirm_send,
             actions.CANCEL_SEND: self.cancel_send,
+            actions.RESEND_UNCHANGED: self.confirm_resend,
         }
         handler = handlers.get(event.action)
         if handler is None:

@@ -71,10 +71,7 @@ class Forms(Answering):
             previous = [
                 c
                 for c in self.state.contributions
-                if c.active
-                and c.item_id == item.id
-                and c.via == "form"
-                and c.author.id == self.actor.id
+                if c.active and c.item_id == item.id and c.via == "form" and self.is_me(c.author)
             ]
             if item.id not in entered:
                 for contribution in previous:  # cleared in the form: withdrawn
@@ -99,7 +96,7 @@ class Forms(Answering):
                 channel=self.state.channel,
                 user=self.actor,
                 trigger=trigger,
-                form=messages.section_form(self.state, section, self.actor),
+                form=messages.section_form(self.state, section, self.is_me),
             )
         )
 

@@ -5,6 +5,9 @@ Everything a person typed goes into a `user_text` span so adapters escape it.
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from datetime import UTC
+
 from conversations import actions
 from conversations.answers import answer_hint, display_value
 from conversations.checklist import AnswerKind, Checklist, Item, Section
@@ -29,7 +32,7 @@ from conversations.richtext import (
     strong,
     user_text,
 )
-from conversations.state import Actor, ReportState, ReportStatus
+from conversations.state import Actor, ReportState, ReportStatus, SentEmail
 
 STATUS_WORDS = {
     ReportStatus.OPEN: "open",
@@ -236,13 +239,34 @@ def send_confirmation(
     return rich(*spans)
 
 
+def unchanged_since(last: SentEmail) -> RichText:
+    when = last.at.astimezone(UTC).strftime("%Y-%m-%d %H:%M UTC")
+    return rich(
+        f"Nothing changed since the e-mail of {when} (Message-ID ",
+        code(last.message_id or "unknown"),
+        ").",
+    )
+
+
+def resend_question(state: ReportState, requester: Actor, last: SentEmail) -> RichText:
+    return (
+        rich(strong(requester.name), " asks to send this report to JCDC again.\n")
+        + unchanged_since(last)
+        + rich(
+            " Send the same report again? Only ",
+            mention(state.lead.id, state.lead.name),
+            " (the lead) or an approver can.",
+        )
+    )
+
+
 def help_text() -> RichText:
     lines = [
         ("new <title>", "start a report in this channel; you become its lead"),
         ("status", "progress per section, who answered what, open conflicts"),
         ("preview", "the assembled report as it would be sent"),
         ("form <section>", "answer a whole section in a form"),
-        ("assign <section> @person", "hand a section to someone"),
+        ("assign <section> @person", "hand a section to someone (lead), or take an open one"),
         ("tlp <clear|green|amber|amber+strict|red>", "set the TLP 2.0 marking (lead)"),
         ("resolve <item> <choice>", "settle conflicting answers (lead)"),
         ("lead @person", "hand the lead to someone else (lead)"),
@@ -264,12 +288,18 @@ def help_text() -> RichText:
     return rich(*spans)
 
 
-def section_form(state: ReportState, section: Section, author: Actor) -> SectionForm:
-    """A form for one section, prefilled with what this person entered in a form before."""
+def section_form(
+    state: ReportState, section: Section, is_author: Callable[[Actor], bool]
+) -> SectionForm:
+    """A form for one section, prefilled with what this person entered in a form before.
+
+    `is_author` tells this person's contributions from others': a person is more than a user
+    id (see conversations.people), and only the turn knows where the person came from.
+    """
     own_form_answers = {
         c.item_id: c.raw
         for c in state.contributions
-        if c.active and c.via == "form" and c.author.id == author.id
+        if c.active and c.via == "form" and is_author(c.author)
     }
     return SectionForm(
         report_id=state.id,

@@ -6,27 +6,64 @@ from __future__ import annotations
 from conversations import actions, messages
 from conversations.effects import Button, SubmitRequested
 from conversations.events import SubmissionOutcome
+from conversations.fingerprint import content_fingerprint
 from conversations.forms import Forms
 from conversations.richtext import code, command_ref, rich, strong
-from conversations.state import ReportStatus, SendRequest
+from conversations.state import ReportStatus, SendRequest, SentEmail
 
 
 class Sending(Forms):
+    def fingerprint(self) -> str:
+        return content_fingerprint(self.state, self.merge.tlp)
+
+    def unchanged_since_sent(self) -> SentEmail | None:
+        """The last e-mail, when the report still says exactly what that e-mail said."""
+        last = self.state.delivery.last_sent
+        if last is not None and last.fingerprint == self.fingerprint():
+            return last
+        return None
+
+    def pending_send(self) -> SendRequest | None:
+        request = self.state.send_request
+        if request is None or len(request.confirmed_by) >= self.policy.confirmations_needed:
+            return None
+        return request
+
     def request_send(self) -> None:
         if self.refuse_if_cancelled():
             return
-        request = SendRequest(requested_by=self.actor, requested_at=self.now)
-        self.change(send_request=request)
-        self.record("send_requested")
+        if self.state.status is ReportStatus.SUBMIT_REQUESTED:
+            # Another Send now would queue a second e-mail beside the one still in flight.
+            self.tell(
+                rich(
+                    "This report is already queued for JCDC; I'll post the outcome here. "
+                    "Send again once it has gone out."
+                )
+            )
+            return
+        # A Send while one waits for confirmation asks again; replacing the request would
+        # throw away a first confirmation under the two-person rule.
+        request = self.pending_send()
+        if request is None:
+            request = SendRequest(requested_by=self.actor, requested_at=self.now)
+            self.change(send_request=request)
+            self.record("send_requested")
+        last = self.unchanged_since_sent()
+        if last is not None:
+            self.post(
+                messages.resend_question(self.state, request.requested_by, last),
+                self.confirmation_buttons(),
+            )
+            return
         if not self.policy.confirm_send and self.can_decide():
             self.confirm_send()
             return
         self.post(
-            messages.send_confirmation(self.state, self.merge, self.policy, self.actor),
+            messages.send_confirmation(self.state, self.merge, self.policy, request.requested_by),
             self.confirmation_buttons(),
         )
 
-    def confirm_send(self) -> None:
+    def confirm_send(self, resend_unchanged: bool = False) -> None:
         if not self.can_decide():
             self.record("send_confirmation_refused")
             self.refuse_unless_decider("confirm sending to JCDC")
@@ -48,12 +85,23 @@ class Sending(Forms):
                 )
             )
             return
-        if any(a.id == self.actor.id for a in request.confirmed_by):
+        # Confirmations are people of this report's workspace; compared as such, a namesake
+        # from elsewhere can never count twice or stand in for someone.
+        if any(self.is_me(a) for a in request.confirmed_by):
             self.tell(
                 rich(
                     "You already confirmed. The two-person rule needs a second, "
                     "different approver (the lead or a configured approver)."
                 )
+            )
+            return
+        last = self.unchanged_since_sent()
+        if last is not None and not resend_unchanged:
+            # Most likely a Confirm button from before the last e-mail went out.
+            self.tell(
+                messages.unchanged_since(last)
+                + rich(" Nothing was sent. Send the same report again?"),
+                self.confirmation_buttons(),
             )
             return
         confirmed = request.model_copy(update={"confirmed_by": (*request.confirmed_by, self.actor)})
@@ -69,8 +117,12 @@ class Sending(Forms):
                 self.confirmation_buttons(),
             )
             return
-        self.change(send_request=confirmed, status=ReportStatus.SUBMIT_REQUESTED)
-        self.record("send_confirmed")
+        self.change(
+            send_request=confirmed,
+            status=ReportStatus.SUBMIT_REQUESTED,
+            delivery=self.state.delivery.model_copy(update={"submitted": self.fingerprint()}),
+        )
+        self.record("send_confirmed", unchanged=last is not None)
         self.effects.append(
             SubmitRequested(
                 report_id=self.state.id,
@@ -92,21 +144,45 @@ class Sending(Forms):
             )
         )
 
+    def confirm_resend(self) -> None:
+        """The explicit choice to mail a report again although nothing changed."""
+        self.confirm_send(resend_unchanged=True)
+
     def confirmation_buttons(self) -> tuple[Button, ...]:
-        return (
-            Button(
-                action=actions.CONFIRM_SEND,
-                label="Confirm and send",
+        cancel = Button(
+            action=actions.CANCEL_SEND, label="Cancel", value=self.state.id, style="danger"
+        )
+        if self.unchanged_since_sent() is not None:
+            again = Button(
+                action=actions.RESEND_UNCHANGED,
+                label="Send the same report again",
                 value=self.state.id,
                 style="primary",
-            ),
-            Button(action=actions.CANCEL_SEND, label="Cancel", value=self.state.id, style="danger"),
+            )
+            return (again, cancel)
+        confirm = Button(
+            action=actions.CONFIRM_SEND,
+            label="Confirm and send",
+            value=self.state.id,
+            style="primary",
         )
+        return (confirm, cancel)
 
     def cancel_send(self) -> None:
-        request = self.state.send_request
-        if request is None or len(request.confirmed_by) >= self.policy.confirmations_needed:
+        request = self.pending_send()
+        if request is None:
             self.tell(rich("There is no pending send to cancel."))
+            return
+        if not (self.can_decide() or self.is_me(request.requested_by)):
+            self.tell(
+                rich(
+                    "Only the lead (",
+                    strong(self.state.lead.name),
+                    "), an approver or ",
+                    strong(request.requested_by.name),
+                    ", who asked for this send, can cancel it. Nothing was changed.",
+                )
+            )
             return
         self.change(send_request=None)
         self.record("send_cancelled")
@@ -117,7 +193,19 @@ class Sending(Forms):
             return
         when = event.at.strftime("%Y-%m-%d %H:%M UTC")
         if event.outcome == "sent":
-            self.change(status=ReportStatus.SENT)
+            submitted = self.state.delivery.submitted
+            # What was confirmed is what went out; a submission queued before fingerprints
+            # were recorded leaves nothing to compare the next Send with.
+            last_sent = (
+                SentEmail(fingerprint=submitted, at=event.at, message_id=event.message_id)
+                if submitted is not None
+                else None
+            )
+            self.change(
+                status=ReportStatus.SENT,
+                send_request=None,
+                delivery=self.state.delivery.model_copy(update={"last_sent": last_sent}),
+            )
             self.record(
                 "submission_sent", submission=event.submission_id, message_id=event.message_id
             )

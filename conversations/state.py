@@ -79,6 +79,24 @@ class SendRequest(_Frozen):
     confirmed_by: tuple[Actor, ...] = ()
 
 
+class SentEmail(_Frozen):
+    """The last e-mail the mail relay accepted for this report."""
+
+    # The content's fingerprint (see conversations.fingerprint) as it was confirmed.
+    fingerprint: str
+    at: datetime
+    message_id: str | None = None
+
+
+class Delivery(_Frozen):
+    """What went to JCDC, so that mailing an unchanged report again is a deliberate choice."""
+
+    # The fingerprint of the content last confirmed for sending; it becomes `last_sent` when
+    # the outbox reports that submission sent.
+    submitted: str | None = None
+    last_sent: SentEmail | None = None
+
+
 class ReportState(_Frozen):
     id: str
     platform: str
@@ -104,6 +122,7 @@ class ReportState(_Frozen):
     assignments: tuple[Assignment, ...] = ()
     resolutions: tuple[Resolution, ...] = ()
     send_request: SendRequest | None = None
+    delivery: Delivery = Delivery()
     # Incremented by storage on every saved turn (optimistic concurrency, frozen versions).
     version: int = 0
 

@@ -12,11 +12,12 @@ from pydantic import JsonValue
 from conversations import messages
 from conversations.checklist import AnswerKind, Checklist, Item
 from conversations.effects import AuditEntry, Button, Effect, Ephemeral, Post, UpdateRoot
-from conversations.events import Event
+from conversations.events import Event, RootPosted, SubmissionOutcome
 from conversations.merge import ReportMerge, merge_report
+from conversations.people import PersonKey, Space, report_space
 from conversations.policy import Policy
 from conversations.richtext import RichText, command_ref, rich, strong
-from conversations.state import ReportState, ReportStatus
+from conversations.state import Actor, ReportState, ReportStatus
 
 
 @dataclass(frozen=True)
@@ -36,6 +37,7 @@ class TurnBase:
         checklist: Checklist,
         now: datetime,
         policy: Policy,
+        new_report_id: str | None = None,
     ) -> None:
         self.before = state
         self._state = state
@@ -44,6 +46,7 @@ class TurnBase:
         self.checklist = checklist
         self.now = now
         self.policy = policy
+        self.new_report_id = new_report_id
         self.effects: list[Effect] = []
         self.audit: list[AuditEntry] = []
         # Holding the inputs keeps them alive, so identity comparison stays sound.
@@ -90,8 +93,52 @@ class TurnBase:
             AuditEntry(at=self.now, actor=self.actor, action=action, item_id=item_id, detail=detail)
         )
 
+    @property
+    def me(self) -> PersonKey:
+        """Whoever caused this turn, keyed by where the event came from."""
+        return PersonKey(self.event.platform, self.event.workspace, self.actor.id)
+
+    @property
+    def space(self) -> Space:
+        """Where the people this report records (lead, authors, confirmers) live."""
+        state = self.state
+        return report_space(
+            state.platform, state.workspace, self.event.platform, self.event.workspace
+        )
+
+    def is_me(self, person: Actor) -> bool:
+        """Whether `person`, as recorded in this report, is whoever caused this turn."""
+        return self.space.key(person) == self.me
+
+    def is_approver(self) -> bool:
+        # An approver acts for reports of their own workspace only: whatever they confirm is
+        # recorded as a plain Actor of this report's workspace, where the same id may be
+        # someone else.
+        me = self.me
+        return me in self.policy.approvers and Space(me.platform, me.workspace) == self.space
+
+    def from_report_space(self) -> bool:
+        """Whether this turn's person comes from the report's platform and workspace.
+
+        The runner already keeps such events away; the engine checks again because it records
+        people as plain Actors of the report's workspace, and a namesake from elsewhere would
+        be taken for someone here from then on. The bot's own events come from nobody.
+        """
+        if self._state is None or isinstance(self.event, RootPosted | SubmissionOutcome):
+            return True
+        me = self.me
+        return Space(me.platform, me.workspace) == self.space
+
+    def refuse_outsider(self) -> None:
+        self.tell(
+            rich(
+                "This report belongs to another workspace, so I can't take that from here. "
+                "Nothing was changed."
+            )
+        )
+
     def can_decide(self) -> bool:
-        return self.actor.id == self.state.lead.id or self.actor.id in self.policy.approvers
+        return self.is_me(self.state.lead) or self.is_approver()
 
     def refuse_unless_decider(self, what: str) -> bool:
         if self.can_decide():

@@ -16,6 +16,7 @@ from conversations.state import (
     Actor,
     Assignment,
     Contribution,
+    Delivery,
     ReportState,
     ReportStatus,
     Resolution,
@@ -31,7 +32,9 @@ processed_events: Table = metadata.tables["processed_events"]
 submissions: Table = metadata.tables["submissions"]
 
 # The engine's navigation state: read and written whole, never queried, so one JSON column.
-NAVIGATION = frozenset({"cursor", "guiding", "asked", "skipped", "resolutions", "send_request"})
+NAVIGATION = frozenset(
+    {"cursor", "guiding", "asked", "skipped", "resolutions", "send_request", "delivery"}
+)
 
 
 def report_values(state: ReportState) -> dict[str, Any]:
@@ -171,6 +174,9 @@ def state_from_rows(
         skipped=tuple(navigation.get("skipped", ())),
         resolutions=tuple(Resolution.model_validate(r) for r in navigation.get("resolutions", ())),
         send_request=SendRequest.model_validate(send_request) if send_request else None,
+        # Rows saved before deliveries were recorded have none: their next Send counts as a
+        # change, as every Send did then.
+        delivery=Delivery.model_validate(navigation.get("delivery") or {}),
         # Rows were validated on the way in; rebuilding thousands of them without validating
         # again keeps loading a report proportional to I/O rather than to pydantic.
         contributions=tuple(

@@ -16,6 +16,7 @@ from bot.outbox_worker import OutboxWorker, RetryPolicy
 from bot.runner import TurnRunner
 from conversations import actions
 from conversations.events import ButtonPressed, CommandIssued, MessagePosted
+from conversations.people import PersonKey
 from conversations.policy import Policy
 from conversations.state import Actor, ReportState, ReportStatus
 from storage.assembly import AssembledReport, assemble
@@ -324,7 +325,11 @@ async def test_amendment_goes_out_as_a_follow_up(store: ReportStore) -> None:
 async def test_two_person_rule(store: ReportStore) -> None:
     with smtp_server() as (server, port):
         scene = Scene(
-            store, port, Policy(approvers=frozenset({BOB.id}), require_second_approver=True)
+            store,
+            port,
+            Policy(
+                approvers=frozenset({PersonKey("test", "", BOB.id)}), require_second_approver=True
+            ),
         )
         await scene.start()
         await scene.confirm()

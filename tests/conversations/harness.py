@@ -5,7 +5,7 @@ from __future__ import annotations
 import itertools
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 from conversations.checklist import Checklist, load_checklist
 from conversations.effects import Effect, Ephemeral, Post
@@ -19,17 +19,32 @@ from conversations.events import (
     MessageEdited,
     MessagePosted,
     RootPosted,
+    SubmissionOutcome,
 )
+from conversations.people import PersonKey
 from conversations.policy import Policy
 from conversations.richtext import to_plain
 from conversations.state import Actor, ReportState
 
 SMALL_CHECKLIST = Path(__file__).parent / "fixtures" / "small_checklist.yaml"
 T0 = datetime(2026, 11, 20, 14, 0, tzinfo=UTC)
+# Where the harness's events come from unless a test says otherwise.
+PLATFORM = "test"
+WORKSPACE = "W1"
+HOME = (PLATFORM, WORKSPACE)
 ALICE = Actor(id="U_ALICE", name="Alice")
 BOB = Actor(id="U_BOB", name="Bob")
 CAROL = Actor(id="U_CAROL", name="Carol")
 DANA = Actor(id="U_DANA", name="Dana")
+EVE = Actor(id="U_EVE", name="Eve")
+BOT = Actor(id="jcdc-bot", name="JCDC")
+# Who is who in the role tests: Alice leads, Bob is a configured approver, Carol answers.
+ROLES = {"lead": ALICE, "approver": BOB, "responder": CAROL}
+
+
+def key(actor: Actor, platform: str = PLATFORM, workspace: str = WORKSPACE) -> PersonKey:
+    """The full key of a harness person (for approvers)."""
+    return PersonKey(platform, workspace, actor.id)
 
 
 def small_checklist() -> Checklist:
@@ -37,17 +52,28 @@ def small_checklist() -> Checklist:
 
 
 class Harness:
-    def __init__(self, checklist: Checklist | None = None, policy: Policy | None = None) -> None:
+    def __init__(
+        self,
+        checklist: Checklist | None = None,
+        policy: Policy | None = None,
+        home: tuple[str, str] = HOME,
+    ) -> None:
+        # (platform, workspace) events come from unless a test passes another `origin`.
+        self.home = home
         self.checklist = checklist or small_checklist()
         self.policy = policy or Policy()
         self.state: ReportState | None = None
         self.now = T0
         self._ids = itertools.count(1)
         self.last: Step = Step(None)
+        # Set to give the next report started through the harness this id.
+        self.new_report_id: str | None = None
 
     def feed(self, event: Event) -> Step:
         self.now += timedelta(minutes=1)
-        self.last = step(self.state, event, self.checklist, self.now, self.policy)
+        self.last = step(
+            self.state, event, self.checklist, self.now, self.policy, self.new_report_id
+        )
         self.state = self.last.state
         return self.last
 
@@ -66,7 +92,7 @@ class Harness:
         return self.feed(
             RootPosted(
                 event_id="root",
-                platform="test",
+                platform="internal",
                 channel="C1",
                 actor=lead,
                 report_id=self.state.id,
@@ -74,11 +100,16 @@ class Harness:
             )
         )
 
-    def _where(self, actor: Actor, in_thread: bool = True) -> dict[str, Any]:
-        """The fields every test event shares: a fresh id, the channel, the thread, who."""
+    def _where(
+        self, actor: Actor, in_thread: bool = True, origin: tuple[str, str] | None = None
+    ) -> dict[str, Any]:
+        """The fields every test event shares: a fresh id, where from (platform, workspace),
+        the channel, the thread, who."""
+        platform, workspace = origin or self.home
         return {
             "event_id": self._id(),
-            "platform": "test",
+            "platform": platform,
+            "workspace": workspace,
             "channel": "C1",
             "thread": self.thread if in_thread else None,
             "actor": actor,
@@ -89,43 +120,94 @@ class Harness:
         return self.state.id
 
     def command(
-        self, actor: Actor, text: str, mentions: tuple[Actor, ...] = (), trigger: str | None = None
+        self,
+        actor: Actor,
+        text: str,
+        mentions: tuple[Actor, ...] = (),
+        trigger: str | None = None,
+        origin: tuple[str, str] | None = None,
     ) -> Step:
         return self.feed(
             CommandIssued(
-                **self._where(actor, in_thread=False), text=text, mentions=mentions, trigger=trigger
+                **self._where(actor, in_thread=False, origin=origin),
+                text=text,
+                mentions=mentions,
+                trigger=trigger,
             )
         )
 
-    def say(self, actor: Actor, text: str, message_id: str | None = None) -> Step:
+    def say(
+        self,
+        actor: Actor,
+        text: str,
+        message_id: str | None = None,
+        origin: tuple[str, str] | None = None,
+    ) -> Step:
         return self.feed(
-            MessagePosted(**self._where(actor), message_id=message_id or self._id(), text=text)
+            MessagePosted(
+                **self._where(actor, origin=origin), message_id=message_id or self._id(), text=text
+            )
         )
 
-    def edit(self, actor: Actor, message_id: str, text: str) -> Step:
-        return self.feed(MessageEdited(**self._where(actor), message_id=message_id, text=text))
+    def edit(
+        self, actor: Actor, message_id: str, text: str, origin: tuple[str, str] | None = None
+    ) -> Step:
+        return self.feed(
+            MessageEdited(**self._where(actor, origin=origin), message_id=message_id, text=text)
+        )
 
-    def delete(self, actor: Actor, message_id: str) -> Step:
-        return self.feed(MessageDeleted(**self._where(actor), message_id=message_id))
+    def delete(self, actor: Actor, message_id: str, origin: tuple[str, str] | None = None) -> Step:
+        return self.feed(MessageDeleted(**self._where(actor, origin=origin), message_id=message_id))
 
-    def form(self, actor: Actor, section_id: str, values: dict[str, str]) -> Step:
+    def form(
+        self,
+        actor: Actor,
+        section_id: str,
+        values: dict[str, str],
+        origin: tuple[str, str] | None = None,
+    ) -> Step:
         return self.feed(
             FormSubmitted(
-                **self._where(actor, in_thread=False),
+                **self._where(actor, in_thread=False, origin=origin),
                 report_id=self._report_id(),
                 section_id=section_id,
                 values=values,
             )
         )
 
-    def press(self, actor: Actor, action: str, value: str = "") -> Step:
+    def press(
+        self, actor: Actor, action: str, value: str = "", origin: tuple[str, str] | None = None
+    ) -> Step:
         return self.feed(
             ButtonPressed(
-                **self._where(actor, in_thread=False),
+                **self._where(actor, in_thread=False, origin=origin),
                 report_id=self._report_id(),
                 action=action,
                 value=value,
                 trigger="TRIGGER",
+            )
+        )
+
+    def outcome(
+        self,
+        outcome: Literal["sent", "retrying", "failed"],
+        message_id: str | None = None,
+        detail: str = "",
+    ) -> Step:
+        """What the outbox worker tells about the report's submission."""
+        assert self.state is not None
+        return self.feed(
+            SubmissionOutcome(
+                event_id=self._id(),
+                platform="internal",
+                channel=self.state.channel,
+                actor=BOT,
+                report_id=self.state.id,
+                submission_id=f"{self.state.id}:{self.state.version}",
+                outcome=outcome,
+                at=self.now,
+                message_id=message_id,
+                detail=detail,
             )
         )
 
@@ -144,3 +226,10 @@ def posts(result: Step) -> list[str]:
 
 def notices(result: Step) -> list[str]:
     return [to_plain(e.text) for e in result.effects if isinstance(e, Ephemeral)]
+
+
+def with_approver() -> Harness:
+    """A started report led by Alice, with Bob a configured approver."""
+    h = Harness(policy=Policy(approvers=frozenset({key(BOB)})))
+    h.start()
+    return h

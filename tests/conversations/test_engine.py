@@ -19,7 +19,7 @@ from conversations.events import MessagePosted
 from conversations.merge import ItemStatus, merge_report
 from conversations.policy import Policy
 from conversations.state import ReportStatus
-from tests.conversations.harness import ALICE, BOB, CAROL, DANA, Harness, notices, posts
+from tests.conversations.harness import ALICE, BOB, CAROL, DANA, Harness, key, notices, posts
 
 
 def merged(h: Harness, item_id: str) -> ItemStatus:
@@ -482,7 +482,7 @@ def test_confirm_without_pending_send_and_cancel_send() -> None:
 
 
 def test_configured_approver_may_confirm() -> None:
-    h = Harness(policy=Policy(approvers=frozenset({BOB.id})))
+    h = Harness(policy=Policy(approvers=frozenset({key(BOB)})))
     h.start()
     h.command(CAROL, "send")
     confirmed = h.command(BOB, "confirm")

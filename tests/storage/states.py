@@ -15,10 +15,12 @@ from conversations.state import (
     Actor,
     Assignment,
     Contribution,
+    Delivery,
     ReportState,
     ReportStatus,
     Resolution,
     SendRequest,
+    SentEmail,
 )
 from storage.database import Database
 from storage.repository import ReportStore
@@ -101,6 +103,14 @@ def rich_state(report_id: str = "r-1") -> ReportState:
             ),
         ),
         send_request=SendRequest(requested_by=BOB, requested_at=T0, confirmed_by=(ALICE, CAROL)),
+        delivery=Delivery(
+            submitted="b" * 64,
+            last_sent=SentEmail(
+                fingerprint="a" * 64,
+                at=(T0 + timedelta(minutes=30)).astimezone(NEW_DELHI),
+                message_id="<r-1.1@jcdc-bot.example>",
+            ),
+        ),
     )
 
 
