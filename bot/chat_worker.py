@@ -155,6 +155,9 @@ class ChatWorker:
             await asyncio.wait(tasks, timeout=within)
         for task in tasks:
             task.cancel()
+        # Awaited once cancelled, so that what they held (a database connection) is given
+        # back before the database is closed.
+        await asyncio.gather(*tasks, return_exceptions=True)
 
     async def _sweep(self) -> None:
         now = self.clock()
