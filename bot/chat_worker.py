@@ -14,6 +14,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import time
 from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
@@ -64,6 +65,9 @@ class ChatRetry:
     sweep_every: float = 1.0
     # ... and only at effects older than this (younger ones are their writer's to perform).
     sweep_after: timedelta = timedelta(seconds=2)
+    # Performed effects are kept this long, then purged.
+    keep_done: timedelta = timedelta(days=7)
+    purge_every: float = 3600.0
 
 
 def _utc_now() -> datetime:
@@ -135,9 +139,15 @@ class ChatWorker:
         """Sweep for abandoned lanes and keep this replica's leases alive until `stop`."""
         with contextlib.suppress(Exception):
             await self.outbox.forget_own_leases()
+        last_purge = 0.0
         while not stop.is_set():
             try:
                 await self._sweep()
+                if time.monotonic() - last_purge > self.retry.purge_every:
+                    last_purge = time.monotonic()
+                    gone = await self.outbox.purge(self.clock() - self.retry.keep_done)
+                    if gone:
+                        log.info("purged %d performed effects from the chat outbox", gone)
             except Exception as error:
                 if not is_transient(error):
                     log.exception("chat outbox sweep failed")

@@ -16,6 +16,7 @@ import socket
 from collections.abc import AsyncIterator, Callable
 from contextlib import AbstractAsyncContextManager
 from dataclasses import dataclass, field
+from datetime import timedelta
 
 from aiohttp import web
 from sqlalchemy import text
@@ -24,9 +25,9 @@ from adapters.slack.clients import web_client
 from adapters.slack.http import SlackEndpoint
 from adapters.slack.socket_mode import SlackSocket
 from adapters.teams import teams_routes
-from bot.chat_worker import ChatWorker, Pacing
+from bot.chat_worker import ChatRetry, ChatWorker, Pacing
 from bot.config_error import ConfigError
-from bot.inbox_worker import Decoder, InboxWorker
+from bot.inbox_worker import Decoder, InboxRetry, InboxWorker
 from bot.intake import StoringIntake
 from bot.metrics import Metrics
 from bot.outbox_worker import OutboxWorker
@@ -103,6 +104,7 @@ def build_bot(
     metrics = Metrics()
     # The runner reads this dict on every effect: ports added below are seen.
     chats: dict[str, ChatPort] = {}
+    keep = timedelta(hours=settings.inbox_keep_hours)
     runner = TurnRunner(
         store,
         chats,
@@ -110,6 +112,7 @@ def build_bot(
         policy,
         owner=replica or replica_name(),
         pacing={"slack": Pacing(settings.slack_posts_per_second, settings.slack_post_burst)},
+        chat_retry=ChatRetry(keep_done=keep),
     )
     inbox = Inbox(store.database)
     decoders: dict[str, Decoder] = {}
@@ -123,6 +126,7 @@ def build_bot(
         decoders,
         concurrency=settings.max_concurrent_turns,
         apologise=runner.apologise,
+        retry=InboxRetry(keep_done=keep),
     )
     intake = StoringIntake(inbox, inbox_worker)
 

@@ -102,10 +102,13 @@ class Settings(BaseSettings):
     # Slack's limit is about one message per second per channel, with short bursts.
     slack_posts_per_second: float = Field(1.0, gt=0, validation_alias="SLACK_POSTS_PER_SECOND")
     slack_post_burst: int = Field(3, ge=1, validation_alias="SLACK_POST_BURST")
-    # Turns running at once in this process; more wait (see bot/admission.py). A turn against
-    # the real Slack takes a few hundred milliseconds, mostly waiting: 16 still allows dozens
-    # of turns a second, and keeps acknowledgements quick under a burst.
+    # Turns running at once in this process (bot/inbox_worker.py); the rest wait in the inbox.
+    # A turn takes a few milliseconds of work and some waiting for the database: 16 allows
+    # hundreds of turns a second, and leaves the event loop free to store and acknowledge.
     max_concurrent_turns: int = Field(16, ge=1, validation_alias="JCDC_MAX_CONCURRENT_TURNS")
+    # Processed inbox deliveries and performed chat effects are kept this long (for the
+    # operator looking into what happened), then purged.
+    inbox_keep_hours: float = Field(168.0, gt=0, validation_alias="JCDC_INBOX_KEEP_HOURS")
     # Teams (Bot Framework's own variable names).
     microsoft_app_id: str = Field("", validation_alias="MicrosoftAppId")
     microsoft_app_password: SecretStr = Field(

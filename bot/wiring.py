@@ -16,7 +16,7 @@ from bot.outbox_worker import OutboxWorker
 from bot.runner import TurnRunner
 from bot.settings import Settings
 from conversations.checklist import Checklist, default_checklist, load_checklist
-from storage.database import Database
+from storage.database import Database, normalise_url
 from storage.outbox import Outbox
 from storage.repository import ReportStore
 from storage.transient import is_transient
@@ -48,7 +48,7 @@ async def open_store(settings: Settings, *, wait: bool = True) -> ReportStore:
     installed, a wrong password, a missing database) is a ConfigError at once either way."""
     secret_url = settings.database_url.get_secret_value()
     shown = settings.database_url_for_logs
-    database = _database(secret_url, shown)
+    database = _database(secret_url, shown, settings.max_concurrent_turns)
     delay = RETRY_FIRST_S
     warned_at: float | None = None
     try:
@@ -77,8 +77,13 @@ async def open_store(settings: Settings, *, wait: bool = True) -> ReportStore:
         raise
 
 
-def _database(secret_url: str, shown: str) -> Database:
+def _database(secret_url: str, shown: str, turns: int = 16) -> Database:
     try:
+        if make_url(normalise_url(secret_url)).get_backend_name() == "postgresql":
+            # Every admitted turn holds a connection, and storing a delivery (which the
+            # platform waits for) must not queue behind them: a pool as large as the turns,
+            # with room for the intake, the sweepers and the lane workers.
+            return Database.from_url(secret_url, pool_size=turns + 4, max_overflow=turns)
         return Database.from_url(secret_url)
     except (ValueError, exc.ArgumentError, exc.NoSuchModuleError, ImportError) as error:
         raise ConfigError(

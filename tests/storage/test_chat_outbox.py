@@ -92,3 +92,12 @@ async def test_the_sweeper_sees_old_effects_on_lanes_nobody_holds(database: Data
         "slack:C1",
         "slack:C2",
     ]
+
+
+async def test_purge_forgets_only_old_performed_effects(database: Database) -> None:
+    outbox = ChatOutbox(database, "replica-a")
+    await _write(database, effect(1), effect(2))
+    first, _ = await outbox.pending("slack:C1", NOW)
+    await outbox.finish("slack:C1", [first.id], {}, None, NOW - timedelta(days=8), LEASE)
+    assert await outbox.purge(NOW - timedelta(days=7)) == 1
+    assert [p.effect["n"] for p in await outbox.pending("slack:C1", NOW)] == [2]
