@@ -20,6 +20,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
 from pydantic import TypeAdapter
+from sqlalchemy.ext.asyncio import AsyncConnection
 
 from bot.pacing import ChannelPacer
 from bot.ports import ChatPort
@@ -37,7 +38,8 @@ from conversations.effects import (
 from conversations.policy import Policy
 from conversations.state import ReportState
 from storage.assembly import assemble
-from storage.chat_outbox import ChatOutbox, PendingEffect
+from storage.chat_outbox import LANE_KIND, ChatOutbox, PendingEffect
+from storage.lanes import take_lane
 from storage.transient import is_transient
 
 log = logging.getLogger(__name__)
@@ -47,6 +49,13 @@ EFFECT = TypeAdapter[Effect](Effect)
 # that turn's transaction.
 RootPosted = Callable[[PendingEffect, PostRoot, str], Awaitable[None]]
 LoadReport = Callable[[str], Awaitable[ReportState | None]]
+
+
+@dataclass(frozen=True)
+class Lease:
+    """A chat lane leased for this replica, and the channel's pacing schedule it came with."""
+
+    free_at: datetime | None
 
 
 @dataclass(frozen=True)
@@ -100,6 +109,10 @@ class ChatWorker:
         }
         self.root_posted: RootPosted | None = None
         self._lanes: dict[str, asyncio.Task[None]] = {}
+        # Effects committed by this replica's turns, handed over so that they are performed
+        # without being read back; and lanes whose lease such a turn already took.
+        self._handed: dict[str, dict[int, PendingEffect]] = {}
+        self._leased: dict[str, datetime | None] = {}
         # Lanes woken while their task was finishing: it looks once more before it ends.
         self._again: set[str] = set()
         self.performed = 0
@@ -112,6 +125,24 @@ class ChatWorker:
         if isinstance(self.chats, Mapping):
             return self.chats.get(platform)
         return self.chats
+
+    async def lease_in(self, connection: AsyncConnection, lane: str, now: datetime) -> Lease | None:
+        """Inside a turn's transaction: lease `lane` for this replica along with the effects
+        the turn writes there. The lane's pacing schedule when it is ours now, else None."""
+        taken, free_at = await take_lane(
+            connection, LANE_KIND, lane, self.outbox.owner, now, self.retry.lease
+        )
+        return Lease(free_at) if taken else None
+
+    def hand_over(self, lane: str, effects: list[PendingEffect], lease: Lease | None) -> None:
+        """A turn committed `effects` on `lane`: perform them (when the lane is ours)."""
+        if lease is None:
+            return  # another replica holds the lane: its worker performs these too
+        self._handed.setdefault(lane, {}).update((e.id, e) for e in effects)
+        task = self._lanes.get(lane)
+        if task is None or task.done():
+            self._leased[lane] = lease.free_at
+        self.wake(lane)
 
     def wake(self, lane: str) -> None:
         """Work on `lane` now (its task is started, or told to look again)."""
@@ -193,9 +224,13 @@ class ChatWorker:
 
     async def _work_lane(self, lane: str) -> bool:
         """Perform the lane's effects until it is empty; True when it was woken meanwhile."""
-        taken, free_at = await self.outbox.take(lane, self.clock(), self.retry.lease)
-        if not taken:
-            return False  # another replica works this lane; it performs what we wrote too
+        if lane in self._leased:
+            free_at = self._leased.pop(lane)  # the turn that handed effects over took it
+        else:
+            taken, free_at = await self.outbox.take(lane, self.clock(), self.retry.lease)
+            if not taken:
+                self._handed.pop(lane, None)
+                return False  # another replica works this lane; it performs ours too
         platform = lane.partition(":")[0]
         pacer = self.pacers.get(platform)
         channel = lane.partition(":")[2]
@@ -203,7 +238,14 @@ class ChatWorker:
             pacer.resume(channel, free_at.timestamp() if free_at else None)
         while True:
             self._again.discard(lane)
-            effects = await self.outbox.pending(lane, self.clock())
+            handed = self._handed.pop(lane, None)
+            if handed:
+                effects = sorted(handed.values(), key=lambda e: e.id)
+            else:
+                effects = await self.outbox.pending(lane, self.clock())
+                # What was read back may also have been handed over meanwhile: once only.
+                for pending in effects:
+                    self._handed.get(lane, {}).pop(pending.id, None)
             done: list[int] = []
             errors: dict[int, str] = {}
             retry_in: float | None = None
@@ -252,7 +294,7 @@ class ChatWorker:
                 self.retry.lease,
             )
             if released:
-                return lane in self._again
+                return lane in self._again or bool(self._handed.get(lane))
             if retry_in is not None:
                 await asyncio.sleep(retry_in)
             elif not effects:

@@ -26,7 +26,7 @@ import time
 from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
-from typing import Protocol
+from typing import Literal, Protocol
 
 from bot.runner import DatabaseUnavailable, TurnResult
 from conversations.events import Event
@@ -94,8 +94,15 @@ class InboxWorker:
         self.slots = asyncio.Semaphore(concurrency)
         self._lanes: dict[str, asyncio.Task[None]] = {}
         self._again: set[str] = set()
+        # Deliveries this replica just stored, handed over so that they are not read back.
+        self._handed: dict[str, dict[int, InboxEntry]] = {}
         self._closing = False
         self.processed = 0
+
+    def hand_over(self, entry: InboxEntry) -> None:
+        """A delivery was just stored: process it (in its lane's order)."""
+        self._handed.setdefault(entry.lane, {})[entry.id] = entry
+        self.wake(entry.lane)
 
     def wake(self, lane: str) -> None:
         task = self._lanes.get(lane)
@@ -152,23 +159,49 @@ class InboxWorker:
         # back before the database is closed.
         await asyncio.gather(*tasks, return_exceptions=True)
 
+    def _next_handed(self, lane: str) -> InboxEntry | None:
+        handed = self._handed.get(lane)
+        if not handed:
+            return None
+        return handed.pop(min(handed))
+
     async def _work(self, lane: str) -> None:
         started = time.monotonic()
         wait = 0.1
+        from_database = False
         while not self._closing:
             self._again.discard(lane)
+            entry: InboxEntry | None = None
+            handed = False
             try:
-                entry = await self.inbox.head(lane, self.clock())
+                entry = None if from_database else self._next_handed(lane)
+                handed = entry is not None
                 if entry is None:
+                    entry = await self.inbox.head(lane, self.clock())
+                if entry is None:
+                    if from_database:
+                        return  # the head is not due yet: its retry wakes the lane
                     if lane in self._again:
                         continue
                     return
                 async with self.slots:
-                    done = await self._process(entry)
-                if not done:
+                    outcome = await self._process(entry)
+                if outcome == "later":
+                    # An earlier delivery of the lane is unfinished (a failed one waiting for
+                    # its retry, one another replica stored): the database says which.
+                    if handed:
+                        self._handed.setdefault(lane, {})[entry.id] = entry
+                    if from_database:
+                        return  # the head itself is not due yet: its retry wakes the lane
+                    from_database = True
+                    continue
+                if outcome == "gone" and not handed:
                     return  # another replica has the lane's head: it goes on from there
+                from_database = False
                 started, wait = time.monotonic(), 0.1
             except Exception as error:
+                if handed and entry is not None:
+                    self._handed.setdefault(lane, {})[entry.id] = entry
                 if not (isinstance(error, DatabaseUnavailable) or is_transient(error)):
                     log.exception("inbox lane %s stopped", lane)
                     return
@@ -182,8 +215,9 @@ class InboxWorker:
                 await asyncio.sleep(wait)
                 wait = min(wait * 2, self.retry.longest_wait)
 
-    async def _process(self, entry: InboxEntry) -> bool:
-        """Process the lane head; False when another replica had it."""
+    async def _process(self, entry: InboxEntry) -> Literal["done", "gone", "later"]:
+        """Process a delivery: done (or set aside), gone (another replica had it), or later
+        (not its lane's head)."""
         decoder = self.decoders.get(entry.platform)
         try:
             if decoder is None:
@@ -198,19 +232,23 @@ class InboxWorker:
                 error,
             )
             await self.inbox.settle_alone(entry.id, IGNORED, self.clock())
-            return True
+            return "done"
         if event is None:
             await self.inbox.settle_alone(entry.id, IGNORED, self.clock())
-            return True
+            return "done"
         try:
             result = await self.handle(event, entry)
         except Exception as error:
             if isinstance(error, DatabaseUnavailable) or is_transient(error):
                 raise
             await self._failed(entry, event, error)
-            return True
+            return "done"
         self.processed += 1
-        return result.outcome != "busy"
+        if result.outcome == "busy":
+            return "gone"
+        if result.outcome == "later":
+            return "later"
+        return "done"
 
     async def _failed(self, entry: InboxEntry, event: Event, error: Exception) -> None:
         delays = self.retry.delays

@@ -8,7 +8,7 @@ import logging
 from adapters.intake import Delivery, Unavailable
 from bot.inbox_worker import InboxWorker
 from bot.runner import utc_now
-from storage.inbox import Inbox, NewDelivery
+from storage.inbox import Inbox, InboxEntry, NewDelivery
 
 log = logging.getLogger(__name__)
 
@@ -47,7 +47,17 @@ class StoringIntake:
             self.duplicates += 1
             return
         self.stored += 1
-        self.worker.wake(delivery.lane)
+        self.worker.hand_over(
+            InboxEntry(
+                id=entry_id,
+                platform=new.platform,
+                delivery_id=new.delivery_id,
+                lane=new.lane,
+                payload=new.payload,
+                received_at=new.received_at,
+                attempts=0,
+            )
+        )
 
 
 def _consume(task: asyncio.Future[int | None]) -> None:

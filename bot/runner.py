@@ -18,7 +18,7 @@ from datetime import UTC, datetime
 from typing import Literal
 
 from bot.binding import Access, access_of, refusal
-from bot.chat_worker import EFFECT, ChatRetry, ChatWorker, Pacing
+from bot.chat_worker import EFFECT, ChatRetry, ChatWorker, Lease, Pacing
 from bot.ports import ChatPort
 from conversations.checklist import Checklist
 from conversations.commands import parse_command
@@ -62,7 +62,8 @@ _SORRY = (
     "entered earlier is lost; please try again in a moment."
 )
 
-Outcome = Literal["handled", "duplicate", "ignored", "refused", "busy"]
+# busy: another turn has (or had) the delivery; later: an earlier delivery of its lane first.
+Outcome = Literal["handled", "duplicate", "ignored", "refused", "busy", "later"]
 
 
 class DatabaseUnavailable(Exception):
@@ -136,8 +137,6 @@ class TurnRunner:
                 await self.store_settle(delivery, inbox.IGNORED)
             return TurnResult("ignored")
         result = await self._run_turn(event, report_id, delivery, settles_effect)
-        for lane in result.lanes:
-            self.chat_worker.wake(lane)
         if wait:
             await self.chat_worker.drain(set(result.lanes))
         return result
@@ -240,14 +239,17 @@ class TurnRunner:
                 await turn.audit_only(before.id, result.audit)
             # The report as this turn left it: saved when it changed, else as loaded.
             after = saved if changed and access is not Access.REFUSED else before
-            lanes = await self._queue_effects(turn, event, after, result.effects, access)
+            queued = await self._queue_effects(turn, event, after, result.effects, access)
             now = utc_now()
             outcome: Outcome = "refused" if access is Access.REFUSED else "handled"
             if delivery is not None:
                 await inbox.settle(connection, delivery.id, outcome, now)
             if settles_effect is not None:
                 await settle_effect(connection, settles_effect, now)
-        return TurnResult(outcome, Step(after, result.effects, result.audit), lanes)
+        # Committed: the chat worker may perform them now, without reading them back.
+        for lane, (effects, lease) in queued.items():
+            self.chat_worker.hand_over(lane, effects, lease)
+        return TurnResult(outcome, Step(after, result.effects, result.audit), frozenset(queued))
 
     async def _queue_effects(
         self,
@@ -256,7 +258,9 @@ class TurnRunner:
         state: ReportState | None,
         effects: tuple[Effect, ...],
         access: Access,
-    ) -> frozenset[str]:
+    ) -> dict[str, tuple[list[PendingEffect], Lease | None]]:
+        """Write the turn's effects to the chat outbox and lease their lanes for this replica
+        (in the turn's own transaction: no transaction more per turn for either)."""
         # A refusal answers where the event came from; everything else goes where the report
         # lives (which, for a bound event, is where it came from too).
         platform = (
@@ -276,7 +280,21 @@ class TurnRunner:
             if not isinstance(effect, SubmitRequested)
         ]
         now = utc_now()
-        await enqueue(turn.connection, rows, now)
+        ids = await enqueue(turn.connection, rows, now)
+        queued: dict[str, tuple[list[PendingEffect], Lease | None]] = {}
+        for row, effect_id in zip(rows, ids, strict=True):
+            pending = PendingEffect(
+                id=effect_id,
+                platform=row.platform,
+                lane=row.lane,
+                report_id=row.report_id,
+                effect=row.effect,
+                attempts=0,
+            )
+            queued.setdefault(row.lane, ([], None))[0].append(pending)
+        for lane, (pending_effects, _) in list(queued.items()):
+            lease = await self.chat_worker.lease_in(turn.connection, lane, now)
+            queued[lane] = (pending_effects, lease)
         if state is not None and access is not Access.REFUSED:
             for effect in effects:
                 if isinstance(effect, OpenForm) or (
@@ -285,7 +303,7 @@ class TurnRunner:
                     # A private surface of this report: its submits and clicks may come back
                     # from a modal or a personal chat (see bot.binding).
                     await turn.grant(state.platform, state.workspace, effect.user.id, state.id, now)
-        return frozenset(row.lane for row in rows)
+        return queued
 
     async def apologise(self, event: Event) -> None:
         """Tell the person that what they sent could not be processed (given up after

@@ -45,8 +45,7 @@ class PendingEffect:
 async def enqueue(
     connection: AsyncConnection, effects: Sequence[NewEffect], now: datetime
 ) -> list[int]:
-    """Inside a turn's transaction: write its effects; their ids (ascending, which is the
-    order the worker performs them in)."""
+    """Inside a turn's transaction: write its effects; their ids, in the same order."""
     if not effects:
         return []
     table = chat_outbox_table
@@ -64,10 +63,12 @@ async def enqueue(
     if len(rows) == 1:
         result = await connection.execute(insert(table).values(rows[0]).returning(table.c.id))
         return [int(result.scalar_one())]
-    # One statement for all of them. Callers need the set of ids (to wait for them), not
-    # which id is whose: the worker reads the rows back in id order.
-    result = await connection.execute(insert(table).values(rows).returning(table.c.id))
-    return sorted(int(row.id) for row in result)
+    # SQLAlchemy's "insertmanyvalues": one statement for all, and each id given back in the
+    # order of the rows it was given (which is also the order their ids grow in).
+    result = await connection.execute(
+        insert(table).returning(table.c.id, sort_by_parameter_order=True), rows
+    )
+    return [int(row.id) for row in result]
 
 
 async def settle_effect(connection: AsyncConnection, effect_id: int, now: datetime) -> None:

@@ -25,6 +25,9 @@ SQLITE_BUSY_TIMEOUT_MS = 10_000
 # asyncpg waits this long for a server to accept a connection (its own default is a minute): a
 # black-holed database fails quickly, and `serve` retries, saying so, instead of hanging.
 POSTGRES_CONNECT_TIMEOUT_S = 5.0
+# Connections kept for urgent writes (group commits of inbound deliveries: one at a time is
+# the usual case, a second one covers a commit in flight).
+URGENT_POOL_SIZE = 2
 # The advisory lock every replica takes before migrating a PostgreSQL database ("jcdc-mig" in
 # ASCII). Advisory locks are per database, so one server can host several bots' databases.
 MIGRATION_LOCK_KEY = 0x6A6364632D6D6967
@@ -89,16 +92,21 @@ class WriterQueue:
 
 
 class Database:
-    def __init__(self, engine: AsyncEngine) -> None:
+    def __init__(self, engine: AsyncEngine, urgent_engine: AsyncEngine | None = None) -> None:
         self.engine = engine
         self.writers = WriterQueue() if engine.dialect.name == "sqlite" else None
+        # PostgreSQL: urgent writes get connections of their own, so that storing a delivery
+        # never waits for a connection that a turn holds.
+        self.urgent_engine = urgent_engine
 
     @asynccontextmanager
     async def writing(self, urgent: bool = False) -> AsyncIterator[AsyncConnection]:
         """A write transaction: committed on normal exit, rolled back on an exception.
-        `urgent`: ahead of other waiting writers of this process (SQLite only)."""
+        `urgent` (storing an inbound delivery, which a platform waits for): ahead of the other
+        writers of this process on SQLite; on a pool of its own on PostgreSQL."""
         queued = self.writers.held(urgent) if self.writers is not None else nullcontext()
-        async with queued, self.engine.connect() as connection:
+        engine = self.urgent_engine if urgent and self.urgent_engine is not None else self.engine
+        async with queued, engine.connect() as connection:
             await connection.execution_options(**WRITE)
             async with connection.begin():
                 yield connection
@@ -116,7 +124,13 @@ class Database:
         engine = create_async_engine(normal, **engine_options)
         if engine.dialect.name == "sqlite":
             _configure_sqlite(engine)
-        return cls(engine)
+            return cls(engine)
+        urgent_options = {
+            **engine_options,
+            "pool_size": URGENT_POOL_SIZE,
+            "max_overflow": URGENT_POOL_SIZE,
+        }
+        return cls(engine, create_async_engine(normal, **urgent_options))
 
     @property
     def is_sqlite(self) -> bool:
@@ -146,6 +160,8 @@ class Database:
 
     async def dispose(self) -> None:
         await self.engine.dispose()
+        if self.urgent_engine is not None:
+            await self.urgent_engine.dispose()
 
 
 def alembic_config(connection: Connection | None = None) -> Config:

@@ -19,7 +19,7 @@ import asyncio
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Any
+from typing import Any, Literal
 
 from sqlalchemy import and_, delete, func, or_, select, update
 from sqlalchemy.dialects import postgresql, sqlite
@@ -219,9 +219,13 @@ class Inbox:
         return int(result.rowcount or 0)
 
 
-async def take(connection: AsyncConnection, entry_id: int, lane: str) -> bool:
+Taken = Literal["taken", "gone", "not_head"]
+
+
+async def take(connection: AsyncConnection, entry_id: int, lane: str) -> Taken:
     """Inside a turn's transaction: lock the delivery if it is still unfinished and still the
-    head of its lane. False when another turn has it or had it (then do nothing)."""
+    head of its lane. "gone": another turn has it or had it; "not_head": an earlier delivery
+    of its lane is unfinished and goes first. Either way, do nothing with it now."""
     table = inbox_table
     locked = await connection.scalar(
         select(table.c.id)
@@ -229,13 +233,13 @@ async def take(connection: AsyncConnection, entry_id: int, lane: str) -> bool:
         .with_for_update(skip_locked=True)
     )
     if locked is None:
-        return False
+        return "gone"
     earlier = await connection.scalar(
         select(table.c.id)
         .where(table.c.lane == lane, table.c.done_at.is_(None), table.c.id < entry_id)
         .limit(1)
     )
-    return earlier is None
+    return "taken" if earlier is None else "not_head"
 
 
 async def settle(connection: AsyncConnection, entry_id: int, outcome: str, now: datetime) -> None:

@@ -81,15 +81,15 @@ async def test_only_the_head_of_a_lane_can_be_taken_and_settling_moves_it(
     assert head is not None
     assert head.id == first
     async with database.writing() as connection:
-        assert not await take(connection, second, "slack:T1:C1")  # not its turn yet
-        assert await take(connection, other_lane, "slack:T1:C2")  # lanes are independent
-        assert await take(connection, first, "slack:T1:C1")
+        assert await take(connection, second, "slack:T1:C1") == "not_head"  # not its turn
+        assert await take(connection, other_lane, "slack:T1:C2") == "taken"  # lanes apart
+        assert await take(connection, first, "slack:T1:C1") == "taken"
         await settle(connection, first, HANDLED, NOW)
     head = await inbox.head("slack:T1:C1", NOW)
     assert head is not None
     assert head.id == second
     async with database.writing() as connection:
-        assert not await take(connection, first, "slack:T1:C1")  # done: never taken again
+        assert await take(connection, first, "slack:T1:C1") == "gone"  # done: never again
 
 
 async def test_a_rolled_back_turn_leaves_its_delivery_to_be_taken_again(
@@ -100,7 +100,7 @@ async def test_a_rolled_back_turn_leaves_its_delivery_to_be_taken_again(
     assert first is not None
     try:
         async with database.writing() as connection:
-            assert await take(connection, first, "slack:T1:C1")
+            assert await take(connection, first, "slack:T1:C1") == "taken"
             await settle(connection, first, HANDLED, NOW)
             raise RuntimeError("the process died mid-turn")
     except RuntimeError:
@@ -162,7 +162,7 @@ async def test_two_turns_racing_for_one_delivery_only_one_takes_it(database: Dat
     held = asyncio.Event()
     release = asyncio.Event()
 
-    async def winner() -> bool:
+    async def winner() -> str:
         async with database.writing() as connection:
             taken = await take(connection, first, "slack:T1:C1")
             held.set()
@@ -170,7 +170,7 @@ async def test_two_turns_racing_for_one_delivery_only_one_takes_it(database: Dat
             await settle(connection, first, HANDLED, NOW)
             return taken
 
-    async def loser() -> bool:
+    async def loser() -> str:
         await held.wait()
         # PostgreSQL skips the locked row at once; SQLite waits for the one writer, then
         # finds the delivery done. Either way it is not taken twice.
@@ -179,9 +179,9 @@ async def test_two_turns_racing_for_one_delivery_only_one_takes_it(database: Dat
         release.set()
         return await attempt
 
-    assert list(await asyncio.gather(winner(), loser())) == [True, False]
+    assert list(await asyncio.gather(winner(), loser())) == ["taken", "gone"]
 
 
-async def _take_alone(database: Database, entry_id: int) -> bool:
+async def _take_alone(database: Database, entry_id: int) -> str:
     async with database.writing() as connection:
         return await take(connection, entry_id, "slack:T1:C1")
