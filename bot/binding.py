@@ -5,7 +5,8 @@ put anything into a card submit. Those ids are hints. An event touches the repor
 only when it comes from the report's platform, workspace (Slack workspace or Enterprise
 org, Teams tenant) and channel — or, for a form submit or a button press from a modal or a
 personal chat, when the bot itself gave that person a private surface of that report
-(`report_grants`, written in the turn that opened the form or sent the notice). Everything
+(`report_grants`, written in the turn that opened the form or sent the notice; read before
+the turn's transaction, which is safe because grants are only ever added). Everything
 else gets the same polite refusal, whether the report exists or not, and changes nothing.
 """
 
@@ -19,7 +20,7 @@ from conversations.engine import Step
 from conversations.events import ButtonPressed, Event, FormSubmitted
 from conversations.richtext import rich
 from conversations.state import ReportState
-from storage.repository import Turn
+from storage.repository import ReportStore
 
 INTERNAL = "internal"
 
@@ -44,7 +45,7 @@ def same_place(state: ReportState, event: Event) -> bool:
 
 
 async def access_of(
-    turn: Turn, state: ReportState | None, event: Event, report_id: str | None
+    store: ReportStore, state: ReportState | None, event: Event, report_id: str | None
 ) -> Access:
     if event.platform == INTERNAL:
         return Access.BOUND  # the bot's own events (root posted, delivery outcomes)
@@ -58,7 +59,7 @@ async def access_of(
         isinstance(event, FormSubmitted | ButtonPressed)
         and event.platform == state.platform
         and (not state.workspace or event.workspace == state.workspace)
-        and await turn.has_grant(event.platform, state.workspace, event.actor.id, state.id)
+        and await store.has_grant(event.platform, state.workspace, event.actor.id, state.id)
     ):
         return Access.BOUND
     return Access.REFUSED

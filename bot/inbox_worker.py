@@ -79,7 +79,7 @@ class InboxWorker:
         handle: Handle,
         decoders: Mapping[str, Decoder],
         *,
-        concurrency: int = 16,
+        concurrency: int = 4,
         apologise: Apologise | None = None,
         retry: InboxRetry | None = None,
         clock: Callable[[], datetime] = _utc_now,

@@ -171,7 +171,11 @@ class TurnRunner:
         races = transient = 0
         while True:
             try:
-                return await self._turn_once(event, report_id, delivery, settles_effect)
+                # After a lost race, the step is computed under the lock: progress is certain
+                # however many turns want the same report at once.
+                return await self._turn_once(
+                    event, report_id, delivery, settles_effect, locked=races > 0
+                )
             except DuplicateEvent:
                 if delivery is not None:
                     await self.store_settle(delivery, inbox.DUPLICATE)
@@ -193,55 +197,71 @@ class TurnRunner:
                 log.info("retrying turn %s after %s", event.event_id, type(error).__name__)
                 await asyncio.sleep(min(0.1 * 2**transient, 2.0))
 
+    async def _step(
+        self, before: ReportState | None, event: Event, report_id: str | None
+    ) -> tuple[Access, Step]:
+        access = await access_of(self.store, before, event, report_id)
+        if access is Access.REFUSED:
+            return access, refusal(before, event, self.clock())
+        # A report started in this turn gets a random id: ids derived from what a platform
+        # makes public (trigger ids, timestamps) could be guessed.
+        return access, step(
+            before,
+            event,
+            self.checklist,
+            self.clock(),
+            self.policy,
+            new_report_id=str(uuid.uuid4()),
+        )
+
     async def _turn_once(
         self,
         event: Event,
         report_id: str | None,
         delivery: InboxEntry | None,
         settles_effect: int | None,
+        *,
+        locked: bool,
     ) -> TurnResult:
+        # Usually the step is computed from the report as last committed, outside the write
+        # transaction, and save() refuses it (VersionConflict, and the turn runs again) if
+        # another turn committed a newer version meanwhile: the write transaction then holds
+        # SQLite's one write lock (or PostgreSQL's row lock) for the writes alone. `locked`:
+        # load and step inside the transaction, under the lock.
+        if not locked:
+            before = await self.store.load_committed(report_id) if report_id else None
+            access, result = await self._step(before, event, report_id)
         async with self.store.turn() as turn:
             connection = turn.connection
-            if delivery is not None and not await inbox.take(
-                connection, delivery.id, delivery.lane
-            ):
-                return TurnResult("busy")  # another replica's turn has (or had) it
+            if delivery is not None:
+                taken = await inbox.take(connection, delivery.id, delivery.lane)
+                if taken != "taken":
+                    return TurnResult("busy" if taken == "gone" else "later")
+            if locked:
+                before = await turn.load_for_update(report_id) if report_id else None
+                access, result = await self._step(before, event, report_id)
+            refused = access is Access.REFUSED
+            changed = not refused and (result.state != before or bool(result.audit))
             # No is_processed query first: save() records the event id with ON CONFLICT DO
             # NOTHING and raises DuplicateEvent for a replay, which rolls the whole turn back
             # before anything is queued.
-            before = await turn.load_for_update(report_id) if report_id else None
-            access = await access_of(turn, before, event, report_id)
-            if access is Access.REFUSED:
-                result = refusal(before, event, self.clock())
-            else:
-                # A report started in this turn gets a random id: ids derived from what a
-                # platform makes public (trigger ids, timestamps) could be guessed.
-                result = step(
-                    before,
-                    event,
-                    self.checklist,
-                    self.clock(),
-                    self.policy,
-                    new_report_id=str(uuid.uuid4()),
-                )
-            changed = result.state != before or bool(result.audit)
             saved = await turn.save(
                 before,
-                result.state if changed and access is not Access.REFUSED else None,
+                result.state if changed else None,
                 platform=event.platform,
                 event_id=event.event_id,
-                audit=result.audit if access is not Access.REFUSED else (),
+                audit=result.audit if not refused else (),
                 submissions=[e for e in result.effects if isinstance(e, SubmitRequested)],
             )
-            if access is Access.REFUSED and before is not None and result.audit:
+            if refused and before is not None and result.audit:
                 # The attempt is kept in the report's audit trail (who, from where), and only
                 # that: the report itself stays as it was.
                 await turn.audit_only(before.id, result.audit)
             # The report as this turn left it: saved when it changed, else as loaded.
-            after = saved if changed and access is not Access.REFUSED else before
+            after = saved if changed else before
             queued = await self._queue_effects(turn, event, after, result.effects, access)
             now = utc_now()
-            outcome: Outcome = "refused" if access is Access.REFUSED else "handled"
+            outcome: Outcome = "refused" if refused else "handled"
             if delivery is not None:
                 await inbox.settle(connection, delivery.id, outcome, now)
             if settles_effect is not None:

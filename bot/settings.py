@@ -103,9 +103,10 @@ class Settings(BaseSettings):
     slack_posts_per_second: float = Field(1.0, gt=0, validation_alias="SLACK_POSTS_PER_SECOND")
     slack_post_burst: int = Field(3, ge=1, validation_alias="SLACK_POST_BURST")
     # Turns running at once in this process (bot/inbox_worker.py); the rest wait in the inbox.
-    # A turn takes a few milliseconds of work and some waiting for the database: 16 allows
-    # hundreds of turns a second, and leaves the event loop free to store and acknowledge.
-    max_concurrent_turns: int = Field(16, ge=1, validation_alias="JCDC_MAX_CONCURRENT_TURNS")
+    # Turns and acknowledgements share one event loop, and a turn is mostly work on it rather
+    # than waiting: more turns at once add little throughput and delay every acknowledgement
+    # (bench_slack on PostgreSQL, concurrency 50: ack p99 51 ms with 2, 388 ms with 16).
+    max_concurrent_turns: int = Field(4, ge=1, validation_alias="JCDC_MAX_CONCURRENT_TURNS")
     # Processed inbox deliveries and performed chat effects are kept this long (for the
     # operator looking into what happened), then purged.
     inbox_keep_hours: float = Field(168.0, gt=0, validation_alias="JCDC_INBOX_KEEP_HOURS")

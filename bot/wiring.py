@@ -77,13 +77,14 @@ async def open_store(settings: Settings, *, wait: bool = True) -> ReportStore:
         raise
 
 
-def _database(secret_url: str, shown: str, turns: int = 16) -> Database:
+def _database(secret_url: str, shown: str, turns: int = 4) -> Database:
     try:
         if make_url(normalise_url(secret_url)).get_backend_name() == "postgresql":
-            # Every admitted turn holds a connection, and storing a delivery (which the
-            # platform waits for) must not queue behind them: a pool as large as the turns,
-            # with room for the intake, the sweepers and the lane workers.
-            return Database.from_url(secret_url, pool_size=turns + 4, max_overflow=turns)
+            # Every admitted turn holds a connection, and so does a chat lane marking what it
+            # posted: room for both, and for the sweepers. (Storing a delivery has a pool of
+            # its own: storage.database.URGENT_POOL_SIZE.) Three replicas stay well under
+            # PostgreSQL's default of 100 connections.
+            return Database.from_url(secret_url, pool_size=turns + 6, max_overflow=10)
         return Database.from_url(secret_url)
     except (ValueError, exc.ArgumentError, exc.NoSuchModuleError, ImportError) as error:
         raise ConfigError(

@@ -111,6 +111,19 @@ class Database:
             async with connection.begin():
                 yield connection
 
+    @asynccontextmanager
+    async def statement_alone(self) -> AsyncIterator[AsyncConnection]:
+        """A connection for one urgent write that is atomic by itself (a single INSERT): on
+        PostgreSQL in autocommit, one round trip instead of BEGIN, INSERT, COMMIT; on SQLite an
+        ordinary urgent write transaction."""
+        if self.urgent_engine is None:
+            async with self.writing(urgent=True) as connection:
+                yield connection
+            return
+        async with self.urgent_engine.connect() as connection:
+            await connection.execution_options(isolation_level="AUTOCOMMIT")
+            yield connection
+
     @classmethod
     def from_url(cls, url: str, **engine_options: Any) -> Database:
         normal = normalise_url(url)

@@ -133,7 +133,8 @@ class Inbox:
             .on_conflict_do_nothing()
             .returning(inbox_table.c.id, inbox_table.c.platform, inbox_table.c.delivery_id)
         )
-        async with self.database.writing(urgent=True) as connection:
+        # One statement, atomic by itself: the platform is waiting for it.
+        async with self.database.statement_alone() as connection:
             inserted = {
                 (row.platform, row.delivery_id): row.id
                 for row in await connection.execute(statement)

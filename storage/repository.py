@@ -131,19 +131,6 @@ class Turn:
     async def is_processed(self, platform: str, event_id: str) -> bool:
         return await _is_processed(self.connection, platform, event_id)
 
-    async def has_grant(self, platform: str, workspace: str, user_id: str, report_id: str) -> bool:
-        """Was this person given a private surface (a form, a notice with buttons) of the
-        report? See storage.tables.ReportGrantRow."""
-        found = await self.connection.scalar(
-            select(grants.c.report_id).where(
-                grants.c.platform == platform,
-                grants.c.workspace == workspace,
-                grants.c.user_id == user_id,
-                grants.c.report_id == report_id,
-            )
-        )
-        return found is not None
-
     async def grant(
         self, platform: str, workspace: str, user_id: str, report_id: str, now: datetime
     ) -> None:
@@ -348,6 +335,37 @@ class ReportStore:
     async def load(self, report_id: str) -> ReportState | None:
         async with self.database.engine.connect() as connection:
             return await _load(connection, report_id, lock=False)
+
+    async def load_committed(self, report_id: str) -> ReportState | None:
+        """The report as last committed, without a lock, from the cache when its version is
+        the current one. A turn computes its step from this outside its write transaction,
+        and `Turn.save` refuses (VersionConflict) if the report moved on meanwhile: the write
+        lock (SQLite's only one) is then held for the writes alone, not for the engine."""
+        async with self.database.engine.connect() as connection:
+            version = await connection.scalar(
+                select(reports.c.version).where(reports.c.id == report_id)
+            )
+            if version is None:
+                return None
+            cached = self.cache.get(report_id, version)
+            if cached is not None:
+                return cached
+            state = await _load(connection, report_id, lock=False)
+        if state is not None:
+            self.cache.put(state)
+        return state
+
+    async def has_grant(self, platform: str, workspace: str, user_id: str, report_id: str) -> bool:
+        async with self.database.engine.connect() as connection:
+            found = await connection.scalar(
+                select(grants.c.report_id).where(
+                    grants.c.platform == platform,
+                    grants.c.workspace == workspace,
+                    grants.c.user_id == user_id,
+                    grants.c.report_id == report_id,
+                )
+            )
+        return found is not None
 
     async def is_processed(self, platform: str, event_id: str) -> bool:
         async with self.database.engine.connect() as connection:
