@@ -6,12 +6,24 @@ from __future__ import annotations
 
 import secrets
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from pathlib import Path
 
 import pytest
 
+from tests.bot.serve_process import STARTED
 from tests.conftest import POSTGRES_URL, _execute_on_server, _run_alone, _with
+
+
+@pytest.fixture(autouse=True)
+def no_serve_process_left() -> Iterator[None]:
+    """Whatever a test does, the `serve` processes it started do not outlive it."""
+    yield
+    while STARTED:
+        process = STARTED.pop()
+        if process.returncode is None:
+            with suppress(ProcessLookupError):
+                process.kill()
 
 
 @contextmanager

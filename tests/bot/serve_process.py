@@ -30,6 +30,10 @@ def slack_env(database_url: str, api_url: str, tmp_path: Path, **extra: str) -> 
     }
 
 
+# Every process started by a test, so that a failing test leaves none running (conftest).
+STARTED: list[asyncio.subprocess.Process] = []
+
+
 @dataclass
 class ServeProcess:
     env: dict[str, str]
@@ -60,6 +64,7 @@ class ServeProcess:
             )
         finally:
             log.close()
+        STARTED.append(self.process)
         await self.wait_healthy(healthy_within)
 
     async def wait_healthy(self, within: float = 30.0) -> None:

@@ -51,9 +51,9 @@ async def test_three_replicas_start_together_and_share_the_work(
     async with fake_slack(users={"U0LEAD": "Lena Lead", "U0BOB": "Bob"}) as fake:
         env = slack_env(database_url, fake.url, tmp_path, OUTBOX_DIR=str(outbox))
         replicas = [ServeProcess(env, log_path=tmp_path / f"replica-{n}.log") for n in range(3)]
-        # All three at the same moment, on an empty database: each one migrates.
-        await asyncio.gather(*(replica.start(healthy_within=60) for replica in replicas))
         try:
+            # All three at the same moment, on an empty database: each one migrates.
+            await asyncio.gather(*(replica.start(healthy_within=60) for replica in replicas))
             async with aiohttp.ClientSession() as session:
                 new = payloads.slash_command("U0LEAD", "new Three replicas")
                 assert (
@@ -114,7 +114,9 @@ async def test_three_replicas_start_together_and_share_the_work(
             assert len(list(outbox.glob("*.eml"))) == 1
             assert (await _report(database_url))[2] == 1
         finally:
-            codes = await asyncio.gather(*(replica.stop() for replica in replicas))
+            codes = await asyncio.gather(
+                *(replica.stop() for replica in replicas if replica.process is not None)
+            )
         assert codes == [0, 0, 0], [replica.log()[-2000:] for replica in replicas]
         for replica in replicas:
             assert "Traceback" not in replica.log(), replica.log()
