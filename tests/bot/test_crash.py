@@ -143,3 +143,7 @@ async def test_sigkill_mid_burst_loses_no_acknowledged_answer(
         finally:
             assert await restarted.stop() == 0, restarted.log()
         assert "Traceback" not in restarted.log()
+        print(
+            f"crash test: {len(acknowledged)} of {BURST} answered 200 before SIGKILL, "
+            f"{len(retried)} re-sent after the restart, {len(recorded)} recorded, each once"
+        )

@@ -11,6 +11,7 @@ outage, those stored but not yet processed when it began, and those retried afte
 from __future__ import annotations
 
 import asyncio
+import sys
 import time
 from pathlib import Path
 
@@ -148,3 +149,59 @@ async def test_a_ten_second_database_outage_loses_and_duplicates_nothing(tmp_pat
             f"({sum(len(t) for t in statuses.values()) - ANSWERS} retries), "
             f"health during outage {health_during}, all recorded once"
         )
+
+
+async def test_sqlite_locked_by_another_process_loses_and_duplicates_nothing(
+    tmp_path: Path,
+) -> None:
+    """SQLite's outage: another process (a backup, a maintenance job) holds the write lock
+    for longer than the bot waits. Deliveries get 503 meanwhile, and are recorded once when
+    Slack sends them again."""
+    database_url = f"sqlite:///{tmp_path / 'locked.db'}"
+    async with fake_slack(users={"U0LEAD": "Lena Lead", "U0BOB": "Bob"}) as fake:
+        serve = ServeProcess(
+            slack_env(database_url, fake.url, tmp_path), log_path=tmp_path / "serve.log"
+        )
+        await serve.start()
+        try:
+            thread = await _start_report(serve.url, fake)
+            holder = await asyncio.create_subprocess_exec(
+                sys.executable,
+                "-c",
+                "import sqlite3, sys, time\n"
+                f"c = sqlite3.connect({str(tmp_path / 'locked.db')!r}, isolation_level=None)\n"
+                "c.execute('BEGIN EXCLUSIVE'); print('locked', flush=True)\n"
+                "time.sleep(6); c.execute('ROLLBACK')\n",
+                stdout=asyncio.subprocess.PIPE,
+            )
+            assert holder.stdout is not None
+            assert (await holder.stdout.readline()).strip() == b"locked"
+            statuses: dict[int, list[int]] = {n: [] for n in range(10)}
+            async with aiohttp.ClientSession() as session:
+                for n in range(10):
+                    body = payloads.event_callback(
+                        payloads.thread_message("U0BOB", f"2.3: 198.51.100.{n}", thread),
+                        event_id=f"Ev-locked-{n}",
+                    )
+                    statuses[n].append(await _send(session, serve.url, body, "application/json"))
+                await holder.wait()
+                for n, tries in statuses.items():
+                    if tries[-1] != 200:
+                        body = payloads.event_callback(
+                            payloads.thread_message("U0BOB", f"2.3: 198.51.100.{n}", thread),
+                            event_id=f"Ev-locked-{n}",
+                        )
+                        tries.append(await _send(session, serve.url, body, "application/json"))
+            expected = sorted(f"198.51.100.{n}" for n in range(10))
+            for _ in range(300):
+                if sorted(await _iocs(database_url)) == expected:
+                    break
+                await asyncio.sleep(0.1)
+            recorded = await _iocs(database_url)
+        finally:
+            code = await serve.stop()
+    assert any(tries[0] != 200 for tries in statuses.values()), statuses
+    assert all(tries[-1] == 200 for tries in statuses.values()), statuses
+    assert sorted(recorded) == expected
+    assert code == 0
+    assert "Traceback" not in serve.log()
