@@ -22,6 +22,7 @@ from datetime import UTC, datetime, timedelta
 from pydantic import TypeAdapter
 from sqlalchemy.ext.asyncio import AsyncConnection
 
+from bot.clock import utc_now
 from bot.pacing import ChannelPacer
 from bot.ports import ChatPort
 from conversations.checklist import Checklist
@@ -79,10 +80,6 @@ class ChatRetry:
     purge_every: float = 3600.0
 
 
-def _utc_now() -> datetime:
-    return datetime.now(UTC)
-
-
 class ChatWorker:
     def __init__(
         self,
@@ -94,7 +91,7 @@ class ChatWorker:
         load_report: LoadReport,
         pacing: Mapping[str, Pacing] | None = None,
         retry: ChatRetry | None = None,
-        clock: Callable[[], datetime] = _utc_now,
+        clock: Callable[[], datetime] = utc_now,
     ) -> None:
         self.outbox = outbox
         self.chats = chats

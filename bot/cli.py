@@ -17,9 +17,10 @@ import click
 from adapters.email.message import build_submission_email
 from adapters.email.smime import SmimeConfigError
 from adapters.memory import MemoryChat
+from bot.clock import utc_now
 from bot.config_error import ConfigError
 from bot.outbox_worker import OutboxWorker
-from bot.runner import TurnRunner, utc_now
+from bot.runner import TurnRunner
 from bot.settings import Settings, load_settings
 from bot.wiring import (
     checklist_from,

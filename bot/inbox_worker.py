@@ -25,9 +25,10 @@ import logging
 import time
 from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from typing import Literal, Protocol
 
+from bot.clock import utc_now
 from bot.runner import DatabaseUnavailable, TurnResult
 from conversations.events import Event
 from storage.inbox import IGNORED, Inbox, InboxEntry
@@ -68,10 +69,6 @@ class InboxRetry:
     purge_every: float = 3600.0
 
 
-def _utc_now() -> datetime:
-    return datetime.now(UTC)
-
-
 class InboxWorker:
     def __init__(
         self,
@@ -82,7 +79,7 @@ class InboxWorker:
         concurrency: int = 4,
         apologise: Apologise | None = None,
         retry: InboxRetry | None = None,
-        clock: Callable[[], datetime] = _utc_now,
+        clock: Callable[[], datetime] = utc_now,
     ) -> None:
         self.inbox = inbox
         self.handle = handle

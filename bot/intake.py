@@ -6,8 +6,8 @@ import asyncio
 import logging
 
 from adapters.intake import Delivery, Unavailable
+from bot.clock import utc_now
 from bot.inbox_worker import InboxWorker
-from bot.runner import utc_now
 from storage.inbox import Inbox, InboxEntry, NewDelivery
 
 log = logging.getLogger(__name__)

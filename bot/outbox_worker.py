@@ -14,7 +14,8 @@ from typing import Literal
 from adapters.email.message import Envelope, PreviousSend, build_submission_email
 from adapters.email.smime import Smime
 from adapters.email.transport import DeliveryError, Transport
-from bot.runner import BOT_ACTOR, TurnRunner, utc_now
+from bot.clock import utc_now
+from bot.runner import BOT_ACTOR, TurnRunner
 from conversations.checklist import Checklist
 from conversations.events import SubmissionOutcome
 from conversations.policy import Policy

@@ -14,11 +14,12 @@ import logging
 import uuid
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Literal
 
 from bot.binding import Access, access_of, refusal
 from bot.chat_worker import EFFECT, ChatRetry, ChatWorker, Lease, Pacing
+from bot.clock import utc_now
 from bot.ports import ChatPort
 from conversations.checklist import Checklist
 from conversations.commands import parse_command
@@ -76,10 +77,6 @@ class TurnResult:
     step: Step | None = None
     # The chat lanes the turn queued effects on.
     lanes: frozenset[str] = field(default_factory=frozenset)
-
-
-def utc_now() -> datetime:
-    return datetime.now(UTC)
 
 
 def effect_lane(platform: str, effect: Effect) -> str:

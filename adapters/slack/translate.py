@@ -19,7 +19,8 @@ from typing import Literal, TypeVar
 
 from pydantic import BaseModel, ConfigDict, ValidationError
 
-from adapters.safe_json import UnreadableJson, form_bounded, loads_bounded, require_unicode
+from adapters.event_limits import ID_MAX, misfit
+from adapters.safe_json import UnreadableJson, form_bounded, loads_bounded
 from adapters.slack.blocks import FORM_CALLBACK_ID
 from adapters.slack.shapes import (
     Action,
@@ -51,7 +52,6 @@ PLATFORM = "slack"
 _MENTION = re.compile(r"<@([UW][A-Z0-9]+)(?:\|([^>]*))?>")
 # Ids, channels and workspaces are stored in columns of this many characters (storage's
 # PLATFORM_ID); Slack's own are far shorter, so a longer one is not Slack's.
-ID_MAX = 255
 # Slack caps a view's private_metadata at 3000 characters.
 _METADATA_MAX = 3000
 
@@ -474,24 +474,10 @@ _E = TypeVar(
 
 
 def _checked(event: _E) -> _E:
-    """Refuse what no column can hold (ids beyond the storage's limit, strings that are not
-    Unicode) here, rather than fail in the database."""
-    for value in (
-        event.event_id,
-        event.workspace,
-        event.channel,
-        event.thread or "",
-        event.actor.id,
-        getattr(event, "message_id", ""),
-    ):
-        if len(value) > ID_MAX:
-            raise BadPayload(f"an id longer than {ID_MAX} characters")
-    try:
-        # Only reachable with a payload that did not come through `loads_bounded`, which
-        # refuses such strings already: a lone surrogate would fail in the database later.
-        require_unicode(event.model_dump())
-    except UnreadableJson as error:
-        raise BadPayload(str(error)) from None
+    """The event, when it fits what the bot keeps (adapters.event_limits)."""
+    reason = misfit(event)
+    if reason is not None:
+        raise BadPayload(reason)
     return event
 
 

@@ -31,7 +31,8 @@ from typing import Any, TypeVar
 
 from pydantic import BaseModel, ConfigDict, ValidationError
 
-from adapters.safe_json import UnreadableJson, loads_bounded, require_unicode
+from adapters.event_limits import ID_MAX, misfit
+from adapters.safe_json import loads_bounded
 from adapters.teams import shapes
 from conversations import actions
 from conversations.events import (
@@ -58,7 +59,6 @@ SECTION_INPUT = "section"
 DOUBLE_CLICK_SECONDS = 3
 # Ids, channels and tenants are stored in columns of this many characters (storage's
 # PLATFORM_ID); Teams' own are shorter.
-ID_MAX = 255
 
 TeamsEvent = (
     CommandIssued | MessagePosted | MessageEdited | MessageDeleted | ButtonPressed | FormSubmitted
@@ -530,24 +530,10 @@ def _parse(model: type[_Shape], data: object, what: str) -> _Shape:
 
 
 def _checked(event: _E) -> _E:
-    """Refuse what no column can hold (ids beyond the storage's limit, strings that are not
-    Unicode) here, rather than fail in the database."""
-    for value in (
-        event.event_id,
-        event.workspace,
-        event.channel,
-        event.thread or "",
-        event.actor.id,
-        getattr(event, "message_id", ""),
-    ):
-        if len(value) > ID_MAX:
-            raise MalformedActivity(f"an id longer than {ID_MAX} characters")
-    try:
-        # Only reachable with a payload that did not come through `loads_bounded`, which
-        # refuses such strings already: a lone surrogate would fail in the database later.
-        require_unicode(event.model_dump())
-    except UnreadableJson as error:
-        raise MalformedActivity(str(error)) from None
+    """The event, when it fits what the bot keeps (adapters.event_limits)."""
+    reason = misfit(event)
+    if reason is not None:
+        raise MalformedActivity(reason)
     return event
 
 

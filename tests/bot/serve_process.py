@@ -1,4 +1,5 @@
-"""`jcdc-bot serve` as a real OS process for tests: started, waited for, signalled, killed."""
+"""`jcdc-bot serve` as a real OS process for tests: started, waited for, signalled, killed;
+and what the process tests send it and read back."""
 
 from __future__ import annotations
 
@@ -11,8 +12,11 @@ from pathlib import Path
 
 import aiohttp
 
+from storage.database import Database
+from storage.repository import ReportStore
 from tests.adapters.email.smtp_server import free_port
-from tests.adapters.slack.fake_slack import BOT_TOKEN, SIGNING_SECRET
+from tests.adapters.slack import payloads
+from tests.adapters.slack.fake_slack import BOT_TOKEN, SIGNING_SECRET, FakeSlack, signed_headers
 
 
 def slack_env(database_url: str, api_url: str, tmp_path: Path, **extra: str) -> dict[str, str]:
@@ -102,3 +106,51 @@ class ServeProcess:
     def log(self) -> str:
         assert self.log_path is not None
         return self.log_path.read_text(errors="replace") if self.log_path.exists() else ""
+
+
+async def send_slack(
+    session: aiohttp.ClientSession,
+    url: str,
+    body: str,
+    content_type: str = "application/json",
+    *,
+    as_slack_would: bool = False,
+) -> int:
+    """POST a signed Slack delivery to `serve` at `url`; the status. `as_slack_would`: no
+    answer within Slack's 3 seconds, or a dropped connection, counts as status 0 (a failure,
+    to be retried) instead of raising."""
+    try:
+        async with session.post(
+            f"{url}/slack/events",
+            data=body.encode(),
+            headers=signed_headers(body, content_type=content_type),
+            timeout=aiohttp.ClientTimeout(total=3) if as_slack_would else None,
+        ) as response:
+            return response.status
+    except (TimeoutError, aiohttp.ClientError):
+        if not as_slack_would:
+            raise
+        return 0
+
+
+async def start_slack_report(url: str, fake: FakeSlack, title: str) -> str:
+    """`/jcdc new <title>` sent to `serve` at `url`; the report's thread once it is posted."""
+    async with aiohttp.ClientSession() as session:
+        body = payloads.slash_command("U0LEAD", f"new {title}")
+        assert await send_slack(session, url, body, "application/x-www-form-urlencoded") == 200
+    await fake.wait_until(lambda: any("thread_ts" in c.args for c in fake.posts()), within=20)
+    (root,) = [c for c in fake.posts() if "thread_ts" not in c.args]
+    return str(root.answer["ts"])
+
+
+async def recorded_iocs(database_url: str) -> list[str]:
+    """The active answers to 2.3 (indicators) of the one report in the database."""
+    database = Database.from_url(database_url)
+    try:
+        store = ReportStore(database)
+        (summary,) = await store.list_reports()
+        state = await store.load(summary.id)
+        assert state is not None
+        return [c.raw for c in state.contributions if c.item_id == "detection.iocs" and c.active]
+    finally:
+        await database.dispose()

@@ -14,48 +14,17 @@ from pathlib import Path
 
 import aiohttp
 
-from storage.database import Database
-from storage.repository import ReportStore
 from tests.adapters.slack import payloads
-from tests.adapters.slack.fake_slack import FakeSlack, fake_slack, signed_headers
-from tests.bot.serve_process import ServeProcess, slack_env
+from tests.adapters.slack.fake_slack import fake_slack
+from tests.bot.serve_process import (
+    ServeProcess,
+    recorded_iocs,
+    send_slack,
+    slack_env,
+    start_slack_report,
+)
 
 BURST = 20
-
-
-async def _send(session: aiohttp.ClientSession, url: str, body: str, content_type: str) -> int:
-    async with session.post(
-        f"{url}/slack/events",
-        data=body.encode(),
-        headers=signed_headers(body, content_type=content_type),
-    ) as response:
-        return response.status
-
-
-async def _iocs(database_url: str) -> list[str]:
-    database = Database.from_url(database_url)
-    try:
-        store = ReportStore(database)
-        (summary,) = await store.list_reports()
-        state = await store.load(summary.id)
-        assert state is not None
-        return [c.raw for c in state.contributions if c.item_id == "detection.iocs" and c.active]
-    finally:
-        await database.dispose()
-
-
-async def _start_report(serve: ServeProcess, fake: FakeSlack) -> str:
-    async with aiohttp.ClientSession() as session:
-        status = await _send(
-            session,
-            serve.url,
-            payloads.slash_command("U0LEAD", "new Crash test"),
-            "application/x-www-form-urlencoded",
-        )
-    assert status == 200
-    await fake.wait_until(lambda: any("thread_ts" in c.args for c in fake.posts()), within=15)
-    (root,) = [c for c in fake.posts() if "thread_ts" not in c.args]
-    return str(root.answer["ts"])
 
 
 async def test_sigkill_mid_burst_loses_no_acknowledged_answer(
@@ -65,7 +34,7 @@ async def test_sigkill_mid_burst_loses_no_acknowledged_answer(
         env = slack_env(process_database_url, fake.url, tmp_path)
         serve = ServeProcess(env, log_path=tmp_path / "serve.log")
         await serve.start()
-        thread = await _start_report(serve, fake)
+        thread = await start_slack_report(serve.url, fake, "Crash test")
 
         bodies = {
             f"Ev-crash-{n:02d}": payloads.event_callback(
@@ -79,7 +48,7 @@ async def test_sigkill_mid_burst_loses_no_acknowledged_answer(
 
         async def deliver(event_id: str, session: aiohttp.ClientSession) -> None:
             try:
-                status = await _send(session, serve.url, bodies[event_id], "application/json")
+                status = await send_slack(session, serve.url, bodies[event_id], "application/json")
             except (aiohttp.ClientError, OSError):
                 return  # the process died under it: Slack saw no answer
             if status == 200:
@@ -103,16 +72,19 @@ async def test_sigkill_mid_burst_loses_no_acknowledged_answer(
             retried = [e for e in bodies if e not in acknowledged] + sorted(acknowledged)[:3]
             async with aiohttp.ClientSession() as session:
                 statuses = await asyncio.gather(
-                    *(_send(session, restarted.url, bodies[e], "application/json") for e in retried)
+                    *(
+                        send_slack(session, restarted.url, bodies[e], "application/json")
+                        for e in retried
+                    )
                 )
             assert set(statuses) == {200}
 
             expected = sorted(f"203.0.113.{n}" for n in range(BURST))
             for _ in range(300):
-                if sorted(await _iocs(process_database_url)) == expected:
+                if sorted(await recorded_iocs(process_database_url)) == expected:
                     break
                 await asyncio.sleep(0.1)
-            recorded = await _iocs(process_database_url)
+            recorded = await recorded_iocs(process_database_url)
             # Every answer exactly once: the acknowledged ones survived the kill, the
             # retried ones were not recorded twice.
             assert sorted(recorded) == expected
@@ -122,7 +94,7 @@ async def test_sigkill_mid_burst_loses_no_acknowledged_answer(
             before = len(fake.posts(thread))
             async with aiohttp.ClientSession() as session:
                 assert (
-                    await _send(
+                    await send_slack(
                         session,
                         restarted.url,
                         payloads.event_callback(
@@ -139,7 +111,7 @@ async def test_sigkill_mid_burst_loses_no_acknowledged_answer(
                 within=15,
             )
             assert len(fake.posts(thread)) > before
-            assert "198.51.100.1" in await _iocs(process_database_url)
+            assert "198.51.100.1" in await recorded_iocs(process_database_url)
         finally:
             assert await restarted.stop() == 0, restarted.log()
         assert "Traceback" not in restarted.log()

@@ -18,28 +18,19 @@ from pathlib import Path
 import aiohttp
 import pytest
 
-from storage.database import Database
-from storage.repository import ReportStore
 from tests.adapters.slack import payloads
-from tests.adapters.slack.fake_slack import FakeSlack, fake_slack, signed_headers
-from tests.bot.serve_process import ServeProcess, slack_env
+from tests.adapters.slack.fake_slack import fake_slack
+from tests.bot.serve_process import (
+    ServeProcess,
+    recorded_iocs,
+    send_slack,
+    slack_env,
+    start_slack_report,
+)
 from tests.pg_server import throwaway_postgres
 
 ANSWERS = 40
 OUTAGE_SECONDS = 10.0
-
-
-async def _send(session: aiohttp.ClientSession, url: str, body: str, content_type: str) -> int:
-    try:
-        async with session.post(
-            f"{url}/slack/events",
-            data=body.encode(),
-            headers=signed_headers(body, content_type=content_type),
-            timeout=aiohttp.ClientTimeout(total=3),  # Slack's own limit
-        ) as response:
-            return response.status
-    except (TimeoutError, aiohttp.ClientError):
-        return 0  # no answer in time: to Slack, the same as a failure
 
 
 async def _health(session: aiohttp.ClientSession, url: str) -> int:
@@ -48,27 +39,6 @@ async def _health(session: aiohttp.ClientSession, url: str) -> int:
             return r.status
     except (TimeoutError, aiohttp.ClientError):
         return 0
-
-
-async def _iocs(database_url: str) -> list[str]:
-    database = Database.from_url(database_url)
-    try:
-        store = ReportStore(database)
-        (summary,) = await store.list_reports()
-        state = await store.load(summary.id)
-        assert state is not None
-        return [c.raw for c in state.contributions if c.item_id == "detection.iocs" and c.active]
-    finally:
-        await database.dispose()
-
-
-async def _start_report(url: str, fake: FakeSlack) -> str:
-    async with aiohttp.ClientSession() as session:
-        body = payloads.slash_command("U0LEAD", "new Outage test")
-        assert await _send(session, url, body, "application/x-www-form-urlencoded") == 200
-    await fake.wait_until(lambda: any("thread_ts" in c.args for c in fake.posts()), within=15)
-    (root,) = [c for c in fake.posts() if "thread_ts" not in c.args]
-    return str(root.answer["ts"])
 
 
 @pytest.mark.postgres
@@ -80,7 +50,7 @@ async def test_a_ten_second_database_outage_loses_and_duplicates_nothing(tmp_pat
             )
             await serve.start()
             try:
-                thread = await _start_report(serve.url, fake)
+                thread = await start_slack_report(serve.url, fake, "Outage test")
                 bodies = [
                     payloads.event_callback(
                         payloads.thread_message("U0BOB", f"2.3: 203.0.113.{n}", thread),
@@ -96,7 +66,9 @@ async def test_a_ten_second_database_outage_loses_and_duplicates_nothing(tmp_pat
                     # second until it is (Slack's retries, compressed in time).
                     waiting: list[int] = []
                     for n in range(ANSWERS):
-                        status = await _send(session, serve.url, bodies[n], "application/json")
+                        status = await send_slack(
+                            session, serve.url, bodies[n], "application/json", as_slack_would=True
+                        )
                         statuses[n].append(status)
                         if status != 200:
                             waiting.append(n)
@@ -105,7 +77,13 @@ async def test_a_ten_second_database_outage_loses_and_duplicates_nothing(tmp_pat
                     while waiting and time.monotonic() < deadline:
                         await asyncio.sleep(1.0)
                         for n in list(waiting):
-                            status = await _send(session, serve.url, bodies[n], "application/json")
+                            status = await send_slack(
+                                session,
+                                serve.url,
+                                bodies[n],
+                                "application/json",
+                                as_slack_would=True,
+                            )
                             statuses[n].append(status)
                             if status == 200:
                                 waiting.remove(n)
@@ -125,10 +103,10 @@ async def test_a_ten_second_database_outage_loses_and_duplicates_nothing(tmp_pat
 
                 expected = sorted(f"203.0.113.{n}" for n in range(ANSWERS))
                 for _ in range(600):
-                    if sorted(await _iocs(server.url)) == expected:
+                    if sorted(await recorded_iocs(server.url)) == expected:
                         break
                     await asyncio.sleep(0.1)
-                recorded = await _iocs(server.url)
+                recorded = await recorded_iocs(server.url)
             finally:
                 code = await serve.stop()
 
@@ -164,7 +142,7 @@ async def test_sqlite_locked_by_another_process_loses_and_duplicates_nothing(
         )
         await serve.start()
         try:
-            thread = await _start_report(serve.url, fake)
+            thread = await start_slack_report(serve.url, fake, "Outage test")
             holder = await asyncio.create_subprocess_exec(
                 sys.executable,
                 "-c",
@@ -183,7 +161,11 @@ async def test_sqlite_locked_by_another_process_loses_and_duplicates_nothing(
                         payloads.thread_message("U0BOB", f"2.3: 198.51.100.{n}", thread),
                         event_id=f"Ev-locked-{n}",
                     )
-                    statuses[n].append(await _send(session, serve.url, body, "application/json"))
+                    statuses[n].append(
+                        await send_slack(
+                            session, serve.url, body, "application/json", as_slack_would=True
+                        )
+                    )
                 await holder.wait()
                 for n, tries in statuses.items():
                     if tries[-1] != 200:
@@ -191,13 +173,17 @@ async def test_sqlite_locked_by_another_process_loses_and_duplicates_nothing(
                             payloads.thread_message("U0BOB", f"2.3: 198.51.100.{n}", thread),
                             event_id=f"Ev-locked-{n}",
                         )
-                        tries.append(await _send(session, serve.url, body, "application/json"))
+                        tries.append(
+                            await send_slack(
+                                session, serve.url, body, "application/json", as_slack_would=True
+                            )
+                        )
             expected = sorted(f"198.51.100.{n}" for n in range(10))
             for _ in range(300):
-                if sorted(await _iocs(database_url)) == expected:
+                if sorted(await recorded_iocs(database_url)) == expected:
                     break
                 await asyncio.sleep(0.1)
-            recorded = await _iocs(database_url)
+            recorded = await recorded_iocs(database_url)
         finally:
             code = await serve.stop()
     assert any(tries[0] != 200 for tries in statuses.values()), statuses

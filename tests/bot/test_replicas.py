@@ -14,19 +14,10 @@ from conversations import actions
 from storage.database import Database
 from storage.repository import ReportStore
 from tests.adapters.slack import payloads
-from tests.adapters.slack.fake_slack import fake_slack, signed_headers
-from tests.bot.serve_process import ServeProcess, slack_env
+from tests.adapters.slack.fake_slack import fake_slack
+from tests.bot.serve_process import ServeProcess, send_slack, slack_env
 
 ANSWERS = 15
-
-
-async def _send(session: aiohttp.ClientSession, url: str, body: str, content_type: str) -> int:
-    async with session.post(
-        f"{url}/slack/events",
-        data=body.encode(),
-        headers=signed_headers(body, content_type=content_type),
-    ) as response:
-        return response.status
 
 
 async def _report(database_url: str) -> tuple[str, list[str], int]:
@@ -57,7 +48,9 @@ async def test_three_replicas_start_together_and_share_the_work(
             async with aiohttp.ClientSession() as session:
                 new = payloads.slash_command("U0LEAD", "new Three replicas")
                 assert (
-                    await _send(session, replicas[0].url, new, "application/x-www-form-urlencoded")
+                    await send_slack(
+                        session, replicas[0].url, new, "application/x-www-form-urlencoded"
+                    )
                     == 200
                 )
                 await fake.wait_until(
@@ -75,7 +68,9 @@ async def test_three_replicas_start_together_and_share_the_work(
                         event_id=f"Ev-rep-{n:02d}",
                     )
                     for replica in (replicas[n % 3], replicas[(n + 1) % 3]):
-                        deliveries.append(_send(session, replica.url, body, "application/json"))
+                        deliveries.append(
+                            send_slack(session, replica.url, body, "application/json")
+                        )
                 assert set(await asyncio.gather(*deliveries)) == {200}
                 expected = sorted(f"203.0.113.{n}" for n in range(ANSWERS))
                 for _ in range(300):
@@ -87,7 +82,9 @@ async def test_three_replicas_start_together_and_share_the_work(
 
                 send = payloads.slash_command("U0LEAD", "send")
                 assert (
-                    await _send(session, replicas[1].url, send, "application/x-www-form-urlencoded")
+                    await send_slack(
+                        session, replicas[1].url, send, "application/x-www-form-urlencoded"
+                    )
                     == 200
                 )
                 await fake.wait_until(
@@ -102,8 +99,12 @@ async def test_three_replicas_start_together_and_share_the_work(
                     for n in range(2)
                 ]
                 statuses = await asyncio.gather(
-                    _send(session, replicas[1].url, clicks[0], "application/x-www-form-urlencoded"),
-                    _send(session, replicas[2].url, clicks[1], "application/x-www-form-urlencoded"),
+                    send_slack(
+                        session, replicas[1].url, clicks[0], "application/x-www-form-urlencoded"
+                    ),
+                    send_slack(
+                        session, replicas[2].url, clicks[1], "application/x-www-form-urlencoded"
+                    ),
                 )
                 assert list(statuses) == [200, 200]
             for _ in range(300):

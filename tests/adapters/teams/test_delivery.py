@@ -7,9 +7,9 @@ from typing import Any
 
 import pytest
 
+from adapters.event_limits import ID_MAX
 from adapters.safe_json import UnreadableJson
 from adapters.teams.translate import (
-    ID_MAX,
     MalformedActivity,
     TeamsDelivery,
     from_activity,

@@ -11,8 +11,8 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from adapters.event_limits import ID_MAX
 from adapters.teams.translate import (
-    ID_MAX,
     MalformedActivity,
     TeamsDelivery,
     from_activity,
