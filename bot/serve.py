@@ -4,6 +4,7 @@ and the inbox, chat-outbox and e-mail workers (started by the application itself
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 import signal
 from collections.abc import Callable
@@ -28,7 +29,23 @@ async def serve(
     adjust: Callable[[Bot], None] | None = None,
 ) -> None:
     """`adjust`: a last change to the assembled bot before it serves (benchmarks only)."""
-    store = await open_store(settings)
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for signal_number in (signal.SIGINT, signal.SIGTERM):
+        loop.add_signal_handler(signal_number, stop.set)
+    # Waiting for the database may take a while (it is not up yet): a stop meanwhile is an
+    # ordinary stop, not a kill.
+    opening = asyncio.create_task(open_store(settings))
+    stopping = asyncio.create_task(stop.wait())
+    await asyncio.wait({opening, stopping}, return_when=asyncio.FIRST_COMPLETED)
+    if not opening.done():
+        opening.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await opening
+        log.info("stopped before the database was reachable")
+        return
+    stopping.cancel()
+    store = opening.result()
     local = host in LOOPBACK
     if not settings.microsoft_app_id and not local:
         log.warning(
@@ -50,10 +67,6 @@ async def serve(
     site = web.TCPSite(runner, host, port)
     await site.start()
     socket = await start_socket_mode(bot) if socket_mode and bot.slack is not None else None
-    stop = asyncio.Event()
-    loop = asyncio.get_running_loop()
-    for signal_number in (signal.SIGINT, signal.SIGTERM):
-        loop.add_signal_handler(signal_number, stop.set)
     platforms = ", ".join(sorted(bot.chats)) or "no chat platform configured"
     mode = " (Slack over Socket Mode)" if socket is not None else ""
     started(f"jcdc-bot listening on http://{host}:{port} — {platforms}{mode}")

@@ -206,3 +206,15 @@ async def test_serve_refuses_smtp_credentials_without_tls_at_start(tmp_path: Pat
             await asyncio.sleep(0.1)
     finally:
         assert await serve.stop() == 0, serve.output
+
+
+async def test_sigterm_while_waiting_for_the_database_is_a_clean_stop() -> None:
+    url = f"postgresql://postgres:{DB_PASSWORD}@127.0.0.1:{free_port()}/postgres"
+    serve = await Serve.start(free_port(), {"DATABASE_URL": url})
+    try:
+        await serve.wait_for_line(WAITING, within=30)
+    finally:
+        code = await serve.stop()
+    assert code == 0, serve.output
+    assert "stopped before the database was reachable" in serve.output
+    assert "Traceback" not in serve.output
