@@ -21,7 +21,7 @@ from conversations.events import SubmissionOutcome
 from conversations.policy import Policy
 from conversations.state import ReportState
 from storage.assembly import assemble
-from storage.outbox import LeaseLost, Outbox
+from storage.outbox import SENT, LeaseLost, Outbox
 from storage.repository import SubmissionRecord
 from storage.transient import is_transient
 
@@ -95,9 +95,31 @@ class OutboxWorker:
             attempts += 1
         return attempts
 
+    async def reconcile(self, within: timedelta = timedelta(days=1)) -> int:
+        """Tell the thread about every recent outcome it has not heard of: a worker that
+        died between settling a submission and telling the thread (the outcome turn) left
+        one untold. The outcome turn's event id is the same each time, so an outcome already
+        told is not told twice. Returns how many were told now."""
+        if self.runner is None:
+            return 0
+        told = 0
+        for record in await self.outbox.settled_since(self.clock() - within):
+            event_id = _outcome_event_id(record)
+            if await self.runner.store.is_processed("internal", event_id):
+                continue
+            if record.status == SENT:
+                await self._tell(record, "sent", record.sent_at or self.clock())
+            else:
+                await self._tell(record, "failed", self.clock(), detail=record.last_error or "")
+            told += 1
+        if told:
+            log.info("told %d delivery outcomes that a stopped worker had not", told)
+        return told
+
     async def run(self, stop: asyncio.Event, poll_seconds: float = 5.0) -> None:
         while not stop.is_set():
             try:
+                await self.reconcile()
                 await self.drain()
             except Exception as error:
                 if is_transient(error):
@@ -170,7 +192,7 @@ class OutboxWorker:
         channel = str(claimed.snapshot.get("channel", ""))
         await self.runner.handle(
             SubmissionOutcome(
-                event_id=f"outcome:{claimed.id}:{claimed.attempts}",
+                event_id=_outcome_event_id(claimed),
                 platform="internal",
                 channel=channel,
                 actor=BOT_ACTOR,
@@ -183,3 +205,8 @@ class OutboxWorker:
                 next_attempt_at=next_attempt_at,
             )
         )
+
+
+def _outcome_event_id(record: SubmissionRecord) -> str:
+    # The attempt that settled it: "retrying" outcomes of earlier attempts are other events.
+    return f"outcome:{record.id}:{record.attempts}"

@@ -64,6 +64,21 @@ class Outbox:
             }
         )
 
+    async def settled_since(self, since: datetime) -> list[SubmissionRecord]:
+        """Submissions sent or failed for good since `since` (to check that their thread
+        heard about it)."""
+        table = submissions_table
+        async with self.database.engine.connect() as connection:
+            rows = await connection.execute(
+                select(table)
+                .where(
+                    table.c.status.in_((SENT, FAILED)),
+                    or_(table.c.sent_at >= since, table.c.requested_at >= since),
+                )
+                .order_by(table.c.requested_at, table.c.id)
+            )
+            return [SubmissionRecord.model_validate(dict(row._mapping)) for row in rows]
+
     async def previous_sent(self, record: SubmissionRecord) -> SubmissionRecord | None:
         """The newest earlier submission of the same report that reached the relay."""
         table = submissions_table

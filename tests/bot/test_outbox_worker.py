@@ -356,3 +356,23 @@ async def test_smime_encrypted_delivery_decrypts_for_jcdc(store: ReportStore) ->
     assert received.message.get_content_type() == "application/pkcs7-mime"
     inner = pkcs7.pkcs7_decrypt_smime(received.data, certificate, key, [])
     assert b"report.json" in inner
+
+
+async def test_an_outcome_a_stopped_worker_did_not_tell_is_told_once(store: ReportStore) -> None:
+    with smtp_server() as (server, port):
+        scene = Scene(store, port)
+        await scene.start()
+        await scene.confirm()
+        # A worker that dies between marking the submission sent and telling the thread:
+        # here, one that has no runner to tell through.
+        silent = scene.make_worker(port)
+        silent.runner = None
+        await silent.drain()
+    assert len(server.received) == 1
+    assert scene.thread_says("Sent to JCDC") == 0
+    # The next worker (after the restart) finds the untold outcome, and tells it once.
+    assert await scene.worker.reconcile() == 1
+    assert await scene.worker.reconcile() == 0
+    assert scene.thread_says("Sent to JCDC") == 1
+    state = await scene.state()
+    assert state.status is ReportStatus.SENT
