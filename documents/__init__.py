@@ -1,0 +1,1 @@
+"""Documents made from a report: pure, like the engine (imports only conversations/)."""
