@@ -30,6 +30,8 @@ from bot.wiring import (
 )
 from conversations.answers import answer_hint
 from conversations.checklist import ChecklistError
+from documents.cisa import render_cisa
+from documents.stix import render_stix
 from storage.assembly import AssembledReport, assemble
 from storage.outbox import Outbox
 from storage.rendering import render_html, render_json, render_markdown, render_text
@@ -42,6 +44,8 @@ EXPORT_FORMATS: dict[str, Callable[[AssembledReport], str]] = {
     "text": render_text,
     "json": render_json,
     "html": render_html,
+    "stix": render_stix,
+    "cisa": render_cisa,
 }
 
 
