@@ -29,9 +29,9 @@ from conversations.engine import step
 from conversations.events import CommandIssued, MessagePosted, RootPosted
 from conversations.policy import Policy
 from conversations.state import Actor, Contribution, ReportState
-from storage.assembly import assemble
+from documents.assembly import assemble
+from documents.rendering import render_json, render_markdown, render_text
 from storage.database import Database, normalise_url
-from storage.rendering import render_json, render_markdown, render_text
 from storage.repository import ReportStore
 
 T0 = datetime(2026, 11, 20, 14, 0, tzinfo=UTC)
