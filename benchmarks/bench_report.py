@@ -250,8 +250,8 @@ async def _bench_runner(database: Database, label: str, turns: int, concurrency:
 
     # Baseline: the same number of bare write transactions (mark an event processed).
     async def bare(n: int) -> None:
-        async with semaphore, store.turn() as turn:
-            await turn.save(
+        async with semaphore, store.transaction() as transaction:
+            await transaction.save(
                 None, None, platform="bare", event_id=f"{label}-bare-{n}", audit=(), submissions=()
             )
 
