@@ -30,11 +30,11 @@ from bot.wiring import (
 )
 from conversations.answers import answer_hint
 from conversations.checklist import ChecklistError
+from documents.assembly import AssembledReport, assemble
 from documents.cisa import render_cisa
+from documents.rendering import render_html, render_json, render_markdown, render_text
 from documents.stix import render_stix
-from storage.assembly import AssembledReport, assemble
 from storage.outbox import Outbox
-from storage.rendering import render_html, render_json, render_markdown, render_text
 from storage.repository import ReportStore, SubmissionRecord
 
 T = TypeVar("T")

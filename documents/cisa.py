@@ -11,7 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from conversations.key_elements import KEY_ELEMENTS, KeyElement, missing_key_elements
-from storage.assembly import AssembledItem, AssembledReport
+from documents.assembly import AssembledItem, AssembledReport
 
 NOT_ANSWERED = "not answered"
 

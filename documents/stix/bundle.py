@@ -22,10 +22,10 @@ import stix2
 from pydantic import JsonValue
 
 from conversations.answers.techniques import technique_table
+from documents.assembly import AssembledItem, AssembledReport
 from documents.stix.ids import stix_id
 from documents.stix.marking import tlp_extension_definition, tlp_marking
 from documents.stix.patterns import pattern_for
-from storage.assembly import AssembledItem, AssembledReport
 
 INCIDENT_CORE_ID = "extension-definition--ef765651-680c-498d-9894-99799f2fa126"
 

@@ -6,10 +6,10 @@ import os
 from pathlib import Path
 
 from conversations.key_elements import KEY_ELEMENTS
+from documents.assembly import assemble
 from documents.cisa import missing_elements, render_cisa
-from storage.assembly import assemble
 from tests.documents.demo_report import demo_report
-from tests.storage.report_fixture import busy_report
+from tests.documents.report_fixture import busy_report
 
 GOLDEN = Path(__file__).parent / "golden"
 

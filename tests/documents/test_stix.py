@@ -13,10 +13,10 @@ import pytest
 import stix2
 from stix2validator import ValidationOptions, validate_string
 
+from documents.assembly import AssembledReport, assemble
 from documents.stix import render_stix
 from documents.stix.bundle import INCIDENT_CORE_ID
 from documents.stix.marking import TLP_EXTENSION_ID, TLP_MARKING_IDS
-from storage.assembly import AssembledReport, assemble
 from tests.documents.demo_report import INTEL, LEAD, demo_report
 
 GOLDEN = Path(__file__).parent / "golden"

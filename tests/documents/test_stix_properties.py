@@ -11,8 +11,8 @@ from hypothesis import strategies as st
 
 from conversations.checklist import AnswerKind, Item, default_checklist
 from conversations.state import Actor
+from documents.assembly import assemble
 from documents.stix import render_stix
-from storage.assembly import assemble
 from tests.conversations.harness import ALICE, BOB, CAROL, Harness
 from tests.documents.test_stix import validate
 

@@ -12,12 +12,12 @@ import stix2
 
 from adapters.email.message import Envelope, PreviousSend, build_submission_email, subject
 from conversations.checklist import default_checklist
+from documents.assembly import AssembledReport, assemble
 from documents.stix import render_stix
-from storage.assembly import AssembledReport, assemble
 from tests.conversations.harness import ALICE, BOB, Harness
 from tests.documents.demo_report import LEAD, demo_report
+from tests.documents.report_fixture import busy_report
 from tests.documents.test_stix import assert_valid
-from tests.storage.report_fixture import busy_report
 
 ENVELOPE = Envelope(
     sender="ir@example.com", recipients=("CISA.JCDC@cisa.dhs.gov",), cc=("soc@example.com",)
