@@ -6,7 +6,7 @@ from __future__ import annotations
 from pydantic import JsonValue
 
 from conversations import messages
-from conversations.answers import Accepted, display_value, parse_answer
+from conversations.answers import Accepted, acknowledgement, parse_answer
 from conversations.checklist import AnswerKind, Item
 from conversations.commands import is_side_remark, parse_direct_answer, parse_thread_keyword
 from conversations.events import MessageDeleted, MessageEdited, MessagePosted
@@ -72,7 +72,7 @@ class Answering(Guide):
     def _shown(self, item: Item) -> str:
         """How this turn's new answer reads back (the last contribution just added)."""
         latest = self.state.contributions[-1]
-        return display_value(item, latest.value)
+        return acknowledgement(item, latest.value)
 
     def on_edit(self, event: MessageEdited) -> None:
         if self._state is None:

@@ -55,25 +55,18 @@ def parse_cves(text: str) -> Parsed:
 def parse_techniques(text: str) -> Parsed:
     found: list[dict[str, JsonValue]] = []
     table = technique_table()
-    warnings: list[str] = []
     for match in _TECHNIQUE.finditer(text):
         atlas, number, sub = match.groups()
         technique = ("AML.T" if atlas else "T") + number + (f".{sub}" if sub else "")
         known = table.get(technique)
         if known is None:
             return Rejected(_unknown(technique))
-        warning = table.warning(known)
-        if warning is not None and warning not in warnings:
-            warnings.append(warning)
         entry: dict[str, JsonValue] = {"framework": known.framework, "id": technique}
         if entry not in found:
             found.append(entry)
     if found:
         value: list[JsonValue] = list(found)
-        display = display_techniques(value)
-        if warnings:
-            display += f" (kept as given; {'; '.join(warnings)})"
-        return Accepted(value, display)
+        return Accepted(value, acknowledge_techniques(value))
     tactic = _TACTIC.search(text)
     if tactic is not None:
         return Rejected(
@@ -81,6 +74,26 @@ def parse_techniques(text: str) -> Parsed:
             f"{TECHNIQUE_HINT}"
         )
     return Rejected(f"I couldn't find a technique id in that. {TECHNIQUE_HINT}")
+
+
+def technique_warnings(value: JsonValue) -> list[str]:
+    """What to tell whoever named deprecated or revoked techniques (each with the
+    replacement MITRE names, if any)."""
+    table = technique_table()
+    warnings: list[str] = []
+    for entry in value if isinstance(value, list) else []:
+        known = table.get(str(entry.get("id"))) if isinstance(entry, dict) else None
+        warning = table.warning(known) if known is not None else None
+        if warning is not None and warning not in warnings:
+            warnings.append(warning)
+    return warnings
+
+
+def acknowledge_techniques(value: JsonValue) -> str:
+    """The techniques by name, then any warning: how the bot reads the answer back."""
+    shown = display_techniques(value)
+    warnings = technique_warnings(value)
+    return f"{shown} (kept as given; {'; '.join(warnings)})" if warnings else shown
 
 
 def _unknown(technique: str) -> str:

@@ -16,6 +16,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from functools import cache
 from typing import Any
 
 import stix2
@@ -138,6 +139,7 @@ def render_stix(report: AssembledReport) -> str:
     return str(build_bundle(report).serialize(indent=4, ensure_ascii=False)) + "\n"
 
 
+@cache
 def _incident_core_definition() -> stix2.ExtensionDefinition:
     return stix2.ExtensionDefinition(**_INCIDENT_CORE_DEFINITION)
 

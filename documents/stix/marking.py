@@ -8,6 +8,7 @@ extension-definition object that declares the `tlp_2_0` property.
 
 from __future__ import annotations
 
+from functools import cache
 from typing import Any
 
 import stix2
@@ -43,6 +44,8 @@ _TLP_EXTENSION_DEFINITION: dict[str, Any] = {
 }
 
 
+# Published, immutable objects: built (and checked by stix2) once per process.
+@cache
 def tlp_marking(tlp: str) -> stix2.MarkingDefinition:
     """The OASIS marking definition for a TLP 2.0 label such as `TLP:AMBER+STRICT`."""
     if tlp not in TLP_MARKING_IDS:
@@ -60,5 +63,6 @@ def tlp_marking(tlp: str) -> stix2.MarkingDefinition:
     )
 
 
+@cache
 def tlp_extension_definition() -> stix2.ExtensionDefinition:
     return stix2.ExtensionDefinition(**_TLP_EXTENSION_DEFINITION)
