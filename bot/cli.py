@@ -338,7 +338,8 @@ def outbox_run(poll: float) -> None:
     type=click.Path(file_okay=False, path_type=Path),
     default=Path("demo-output"),
     show_default=True,
-    help="Where to write report.md, report.json, audit.json and transcript.txt.",
+    help="Where to write report.md, report.json, report.stix.json, report.cisa.txt, audit.json "
+    "and transcript.txt.",
 )
 def demo(out: Path) -> None:
     """Run a scripted multi-responder incident end to end on the configured database."""

@@ -79,7 +79,14 @@ def test_demo_then_list_and_export(cli: CliRunner, tmp_path: Path) -> None:
     out = tmp_path / "out"
     result = cli.invoke(main, ["demo", "--out", str(out)])
     assert result.exit_code == 0, result.output
-    for name in ("report.md", "report.json", "audit.json", "transcript.txt"):
+    for name in (
+        "report.md",
+        "report.json",
+        "report.stix.json",
+        "report.cisa.txt",
+        "audit.json",
+        "transcript.txt",
+    ):
         assert (out / name).is_file(), name
     (eml,) = out.glob("*.eml")
     assert b"Subject: TLP:AMBER - AI cybersecurity incident report" in eml.read_bytes()
@@ -118,6 +125,7 @@ def test_demo_then_list_and_export(cli: CliRunner, tmp_path: Path) -> None:
     as_stix = cli.invoke(main, ["report", "export", report_id, "--format", "stix"])
     assert as_stix.exit_code == 0, as_stix.output
     assert_valid(as_stix.output)
+    assert as_stix.output == (out / "report.stix.json").read_text("utf-8")
     (eml,) = out.glob("*.eml")
     sent = message_from_bytes(eml.read_bytes(), policy=policy.default)
     assert isinstance(sent, EmailMessage)
