@@ -124,6 +124,7 @@ def build_bot(
         inbox,
         metrics.counting_turns(handle),
         decoders,
+        keep_addresses=runner.keep_addresses,
         concurrency=settings.max_concurrent_turns,
         apologise=runner.apologise,
         retry=InboxRetry(keep_done=keep),

@@ -19,7 +19,6 @@ from adapters.slack.inbound import SlackDecoder
 from bot.config_error import ConfigError
 from bot.settings import Settings
 from storage.repository import ReportStore
-from storage.slack_channels import SlackChannels
 
 # What the bot needs in a workspace; deploy/slack/ manifests ask for exactly these.
 SLACK_BOT_SCOPES = (
@@ -58,7 +57,6 @@ def slack_side(
     oauth_flow: AsyncOAuthFlow | None = None
     oauth_stores = None
     clients: SlackClients
-    channels: SlackChannels | None = None
     if settings.slack_oauth():
         assert settings.slack_client_id is not None
         assert settings.slack_client_secret is not None
@@ -79,8 +77,10 @@ def slack_side(
             ),
             client=web_client(None, settings.slack_api_url),
         )
-        channels = SlackChannels(store.database)
-        clients = Installations(installations, channels, settings.slack_api_url)
+        # Each channel's workspace is kept by the turns of its deliveries (see SlackDecoder).
+        clients = Installations(
+            installations, store.addresses.slack_channels, settings.slack_api_url
+        )
     else:
         token = settings.slack_bot_token.get_secret_value() if settings.slack_bot_token else None
         if not token:
@@ -90,7 +90,7 @@ def slack_side(
         clients = SingleWorkspace(web_client(token, settings.slack_api_url))
     return SlackSide(
         chat=SlackChat(clients),
-        decoder=SlackDecoder(clients, channels),
+        decoder=SlackDecoder(clients, several_workspaces=settings.slack_oauth()),
         deliveries=SlackDeliveries(intake, check_form),
         signing_secret=signing_secret,
         oauth_flow=oauth_flow,
