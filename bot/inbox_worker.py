@@ -29,7 +29,7 @@ from datetime import datetime, timedelta
 from typing import Literal, Protocol
 
 from bot.clock import utc_now
-from bot.runner import DatabaseUnavailable, TurnResult
+from bot.runner import DatabaseUnavailable, Dispatch
 from conversations.addresses import AddressesOnly
 from conversations.events import Event
 from storage.inbox import IGNORED, Inbox, InboxEntry
@@ -50,7 +50,6 @@ class Decoder(Protocol):
         ...
 
 
-Handle = Callable[[Event, InboxEntry], Awaitable[TurnResult]]
 # Settle a delivery that is no event, keeping the addresses it brought (one transaction).
 KeepAddresses = Callable[[InboxEntry, AddressesOnly], Awaitable[None]]
 # Tell the person a delivery of theirs was given up (after its event was read).
@@ -77,7 +76,7 @@ class InboxWorker:
     def __init__(
         self,
         inbox: Inbox,
-        handle: Handle,
+        handle: Dispatch,
         decoders: Mapping[str, Decoder],
         *,
         keep_addresses: KeepAddresses,

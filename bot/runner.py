@@ -14,7 +14,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import uuid
-from collections.abc import Callable, Mapping
+from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Literal
@@ -80,6 +80,12 @@ class TurnResult:
     step: Step | None = None
     # The chat lanes the turn queued effects on.
     lanes: frozenset[str] = field(default_factory=frozenset)
+
+
+# A stored delivery's event → its turn (the inbox worker's way into the runner). Typed with
+# the TurnResult: whatever the edge must answer (a modal's field errors) is decided before the
+# delivery is stored, so nothing travels back beside the result.
+Dispatch = Callable[[Event, InboxEntry], Awaitable[TurnResult]]
 
 
 def effect_lane(platform: str, effect: Effect) -> str:
