@@ -8,7 +8,7 @@ from pathlib import Path
 from urllib.parse import parse_qs, urlparse
 
 from adapters.slack.clients import Installations
-from bot.slack_side import authorization_url
+from adapters.slack.setup import authorization_url
 from conversations.effects import Post
 from conversations.richtext import plain
 from storage.database import Database
