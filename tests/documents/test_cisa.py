@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
 
 from conversations.key_elements import KEY_ELEMENTS
@@ -10,6 +9,7 @@ from documents.assembly import assemble
 from documents.cisa import missing_elements, render_cisa
 from tests.documents.demo_report import demo_report
 from tests.documents.report_fixture import busy_report
+from tests.golden import check_golden
 
 GOLDEN = Path(__file__).parent / "golden"
 
@@ -18,9 +18,7 @@ def test_cisa_export_matches_golden_file() -> None:
     h, state = demo_report()
     rendered = render_cisa(assemble(state, h.checklist))
     golden = GOLDEN / "demo.cisa.txt"
-    if os.environ.get("UPDATE_GOLDEN") == "1":
-        golden.write_text(rendered, "utf-8")
-    assert rendered == golden.read_text("utf-8")
+    check_golden(golden, rendered)
     lines = rendered.splitlines()
     assert lines[0] == lines[-1] == "TLP:AMBER"
     assert "Initial access vector: not answered [checklist 2.1]" in lines

@@ -4,7 +4,6 @@ run through the OASIS validator (0 errors, 0 warnings) and parsed back by `stix2
 from __future__ import annotations
 
 import json
-import os
 import re
 from pathlib import Path
 from typing import Any
@@ -18,6 +17,7 @@ from documents.stix import render_stix
 from documents.stix.bundle import INCIDENT_CORE_ID
 from documents.stix.marking import TLP_EXTENSION_ID, TLP_MARKING_IDS
 from tests.documents.demo_report import INTEL, LEAD, demo_report
+from tests.golden import check_golden
 
 GOLDEN = Path(__file__).parent / "golden"
 TLPS = ["clear", "green", "amber", "amber+strict", "red"]
@@ -50,9 +50,7 @@ def assert_valid(bundle: str) -> None:
 def test_bundle_matches_golden_file_and_validates(tlp: str, attribution: str) -> None:
     rendered = render_stix(report_for(tlp, attribution))
     golden = GOLDEN / golden_name(tlp, attribution)
-    if os.environ.get("UPDATE_GOLDEN") == "1":
-        golden.write_text(rendered, "utf-8")
-    assert rendered == golden.read_text("utf-8")
+    check_golden(golden, rendered)
     assert_valid(rendered)
 
 
