@@ -340,16 +340,13 @@ def _relationships(
             **parts.common(created, modified),
         )
 
-    # STIX 2.1 names no relationship of its own for the incident object: related-to links
-    # everything to it; between the others the spec's own verbs say what the link means.
+    # STIX 2.1 suggests no relationship type with an incident at either end (the validator
+    # warns on indicates/uses/targets there, best practice 202), so everything the report
+    # names is related-to its incident. Nothing links indicators to techniques or techniques
+    # to CVEs: the answers do not say which belongs to which, and a cross product would claim
+    # what nobody reported.
     for obj in [*indicators, *techniques, *vulnerabilities]:
         yield relate(obj, "related-to", incident)
-    for indicator in indicators:
-        for technique in techniques:
-            yield relate(indicator, "indicates", technique)
-    for technique in techniques:
-        for vulnerability in vulnerabilities:
-            yield relate(technique, "targets", vulnerability)
 
 
 def _notes(parts: _Parts, incident: stix2.Incident) -> Iterable[stix2.Note]:

@@ -148,7 +148,13 @@ def test_indicators_vulnerabilities_techniques_and_relationships() -> None:
         in (techniques["LLM Prompt Injection"]["description"])
     )
     kinds = sorted({o["relationship_type"] for o in found if o["type"] == "relationship"})
-    assert kinds == ["indicates", "related-to", "targets"]
+    assert kinds == ["related-to"]
+    related = {o["source_ref"] for o in found if o["type"] == "relationship"}
+    (incident,) = [o["id"] for o in found if o["type"] == "incident"]
+    assert {o["target_ref"] for o in found if o["type"] == "relationship"} == {incident}
+    assert related == {
+        o["id"] for o in found if o["type"] in ("indicator", "attack-pattern", "vulnerability")
+    }
     ids = {o["id"] for o in found}
     (report,) = [o for o in found if o["type"] == "report"]
     for obj in found:
