@@ -5,13 +5,12 @@ Everything a person typed goes into a `user_text` span so adapters escape it.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from datetime import UTC
 
 from conversations import actions
 from conversations.answers import answer_hint, display_value
 from conversations.checklist import AnswerKind, Checklist, Item, Section
-from conversations.commands import SIDE_REMARK_PREFIX
 from conversations.effects import (
     Button,
     FormField,
@@ -21,6 +20,7 @@ from conversations.effects import (
 )
 from conversations.merge import ItemMerge, ItemStatus, ReportMerge
 from conversations.policy import Policy
+from conversations.replies import SIDE_REMARK_PREFIX
 from conversations.richtext import (
     RichText,
     Span,
@@ -260,24 +260,11 @@ def resend_question(state: ReportState, requester: Actor, last: SentEmail) -> Ri
     )
 
 
-def help_text() -> RichText:
-    lines = [
-        ("new <title>", "start a report in this channel; you become its lead"),
-        ("status", "progress per section, who answered what, open conflicts"),
-        ("preview", "the assembled report as it would be sent"),
-        ("form <section>", "answer a whole section in a form"),
-        ("assign <section> @person", "hand a section to someone (lead), or take an open one"),
-        ("tlp <clear|green|amber|amber+strict|red>", "set the TLP 2.0 marking (lead)"),
-        ("resolve <item> <choice>", "settle conflicting answers (lead)"),
-        ("lead @person", "hand the lead to someone else (lead)"),
-        ("send", "show what would be sent and ask the lead to confirm"),
-        ("confirm", "confirm a pending send (lead or approver)"),
-        ("cancel", "abandon the report (lead); nothing is sent"),
-        ("skip | back | next | later | resume", "steer the questions (also as thread replies)"),
-    ]
+def help_text(lines: Iterable[tuple[str, str]]) -> RichText:
+    """The help: one (usage, meaning) line per command, as the command table lists them."""
     spans: list[Span | str] = [strong("JCDC report commands"), "\n"]
     for usage, meaning in lines:
-        spans += [command_ref(f"{usage}"), f" — {meaning}\n"]
+        spans += [command_ref(usage), f" — {meaning}\n"]
     spans += [
         "In the thread, answer the current question by replying, or any item with ",
         code("4.2: your answer"),
