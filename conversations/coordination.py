@@ -13,7 +13,7 @@ from conversations.effects import PostRoot, ShowPreview
 from conversations.events import CommandIssued, RootPosted
 from conversations.guide import advance, question_buttons, section_list
 from conversations.ids import report_id_for
-from conversations.merge import ItemMerge, ItemStatus
+from conversations.merge import ItemMerge, ItemStatus, merged_display
 from conversations.permissions import can_decide, me, refuse_unless_decider, space
 from conversations.recording import contribute
 from conversations.richtext import command_ref, mention, rich, strong, user_text
@@ -214,7 +214,7 @@ def resolve(turn: Turn, event: CommandIssued, command: Command) -> None:
         rich(
             strong(turn.actor.name),
             f" settled {item.number}: ",
-            user_text(messages.describe_value(item, turn.merge.item(item.id))),
+            user_text(merged_display(turn.merge.item(item.id)) or messages.NO_ANSWER_YET),
         )
     )
 

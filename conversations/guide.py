@@ -6,7 +6,7 @@ from __future__ import annotations
 from conversations import messages
 from conversations.checklist import Item
 from conversations.effects import Button
-from conversations.merge import ItemStatus
+from conversations.merge import ItemStatus, merged_display
 from conversations.permissions import refuse_if_cancelled
 from conversations.richtext import RichText, code, rich, user_text
 from conversations.turn import Turn
@@ -57,7 +57,7 @@ def go_back(turn: Turn) -> None:
     previous = turn.state.asked[-1]
     turn.change(cursor=previous, asked=turn.state.asked[:-1], guiding=True)
     item = turn.checklist.item(previous)
-    current = messages.describe_value(item, turn.merge.item(previous))
+    current = merged_display(turn.merge.item(previous)) or messages.NO_ANSWER_YET
     turn.post(
         rich(f"Back to {item.number} (so far: ", user_text(current), ").\n\n")
         + question_text(turn, previous),

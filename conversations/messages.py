@@ -9,10 +9,11 @@ from collections.abc import Callable, Iterable
 from datetime import UTC
 
 from conversations import actions
-from conversations.answers import answer_hint, display_value
+from conversations.answers import answer_choices, answer_hint, display_value
 from conversations.checklist import AnswerKind, Checklist, Item, Section
 from conversations.effects import (
     Button,
+    Choice,
     FormField,
     RootCard,
     SectionForm,
@@ -32,7 +33,10 @@ from conversations.richtext import (
     strong,
     user_text,
 )
-from conversations.state import Actor, ReportState, ReportStatus, SentEmail
+from conversations.state import Actor, Contribution, ReportState, ReportStatus, SentEmail
+
+# What `back` says of an item nobody has answered.
+NO_ANSWER_YET = "no answer yet"
 
 STATUS_WORDS = {
     ReportStatus.OPEN: "open",
@@ -284,7 +288,7 @@ def section_form(
     id (see conversations.people), and only the turn knows where the person came from.
     """
     own_form_answers = {
-        c.item_id: c.raw
+        c.item_id: c
         for c in state.contributions
         if c.active and c.via == "form" and is_author(c.author)
     }
@@ -292,28 +296,29 @@ def section_form(
         report_id=state.id,
         section_id=section.id,
         title=f"{section.number} {section.title}",
-        fields=tuple(
-            FormField(
-                item_id=item.id,
-                number=item.number,
-                label=item.question,
-                help=item.help,
-                kind=item.kind,
-                options=item.options,
-                multiline=item.kind in (AnswerKind.TEXT, AnswerKind.IOCS),
-                initial=own_form_answers.get(item.id, ""),
-            )
-            for item in section.items
-        ),
+        fields=tuple(form_field(item, own_form_answers.get(item.id)) for item in section.items),
     )
 
 
-def describe_value(item: Item, merge: ItemMerge) -> str:
-    if merge.value is None:
-        return "no answer yet"
-    if item.accumulates:
-        return "; ".join(display_value(item, c.value) for c in merge.contributions)
-    return display_value(item, merge.value)
+def form_field(item: Item, current: Contribution | None) -> FormField:
+    """One form field for `item`, showing `current` (the answer it starts with), if any."""
+    values = answer_choices(item)
+    chosen: set[str] = set()
+    if current is not None:
+        stored = current.value if isinstance(current.value, list) else [current.value]
+        chosen = {str(v) for v in stored}
+    return FormField(
+        item_id=item.id,
+        number=item.number,
+        label=item.question,
+        help=item.help,
+        kind=item.kind,
+        choices=tuple(Choice(value=v, label=display_value(item, v)) for v in values),
+        multiple=item.kind is AnswerKind.MULTI_CHOICE,
+        selected=tuple(v for v in values if v in chosen),
+        multiline=item.kind in (AnswerKind.TEXT, AnswerKind.IOCS),
+        initial=current.raw if current is not None else "",
+    )
 
 
 def _compact(numbers: list[str], limit: int = 20) -> str:
