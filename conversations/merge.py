@@ -1,9 +1,9 @@
 """Merging many responders' contributions into one answer per item.
 
-This is the rule both the engine (progress, conflicts, the next question) and storage's
-report assembly rely on, so it lives here once: accumulating items keep every value with its
-contributors; single-valued items agree, are resolved by the lead, or are in conflict.
-Nothing is ever silently overwritten.
+This is the rule both the engine (progress, conflicts, the next question) and the report's
+assembly (`documents.assembly`) rely on, so it lives here once, with how a merged answer
+reads: accumulating items keep every value with its contributors; single-valued items agree,
+are resolved by the lead, or are in conflict. Nothing is ever silently overwritten.
 """
 
 from __future__ import annotations

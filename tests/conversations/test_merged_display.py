@@ -3,7 +3,8 @@
 The engine's `back`/`resolve` messages and the report's assembly had a rule each; they
 disagreed on accumulating items given twice (the thread repeated every contribution, the
 report showed the union) and on single-valued text settled by the lead (the report ran the
-losing answer in with the settled one)."""
+losing answer in with the settled one). tests/documents/test_assembly.py checks the report
+side."""
 
 from __future__ import annotations
 
