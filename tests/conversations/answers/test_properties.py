@@ -22,7 +22,7 @@ from conversations.answers import (
     parse_answer,
 )
 from conversations.answers.techniques import technique_table
-from conversations.checklist import AnswerKind, Option
+from conversations.checklist import AnswerKind, AnswerOption
 from tests.conversations.answers.items import OPTIONS, item
 
 FAST = settings(max_examples=150, deadline=None)
@@ -226,7 +226,7 @@ def test_options_by_id_label_alias_or_number(data: st.DataObject) -> None:
     chosen=st.lists(st.sampled_from(OPTIONS), min_size=1, unique=True),
     separator=st.sampled_from([", ", "; ", "\n", " and ", ","]),
 )
-def test_multi_choice_in_checklist_order(chosen: list[Option], separator: str) -> None:
+def test_multi_choice_in_checklist_order(chosen: list[AnswerOption], separator: str) -> None:
     value = round_trip(AnswerKind.MULTI_CHOICE, separator.join(o.label for o in chosen))
     assert value == [option.id for option in OPTIONS if option in chosen]
 
