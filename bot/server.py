@@ -21,7 +21,6 @@ from datetime import timedelta
 from aiohttp import web
 from sqlalchemy import text
 
-from adapters.slack.clients import web_client
 from adapters.slack.http import SlackEndpoint
 from adapters.slack.socket_mode import SlackSocket
 from adapters.teams import teams_routes
@@ -185,6 +184,11 @@ def web_app(bot: Bot, *, slack_http: bool = True, run_worker: bool = True) -> we
             bot.slack.signing_secret, bot.slack.deliveries, oauth_flow=bot.slack.oauth_flow
         )
         app.router.add_routes(endpoint.routes())
+    if bot.slack is not None:
+        # After the workers' clean-up (registered first, so run first): their last posts
+        # still go out on the session.
+        http = bot.slack.http
+        app.on_cleanup.append(lambda _: http.close())
     if bot.teams is not None:
         app.router.add_routes(teams_routes(bot.teams.endpoint))
         framework = bot.teams.framework
@@ -235,7 +239,7 @@ async def start_socket_mode(bot: Bot) -> SlackSocket:
     assert bot.settings.slack_app_token is not None
     connection = SlackSocket(
         bot.settings.slack_app_token.get_secret_value(),
-        web_client(None, bot.settings.slack_api_url),
+        bot.slack.http.client(None, bot.settings.slack_api_url),
         bot.slack.deliveries,
     )
     await connection.connect()

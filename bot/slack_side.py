@@ -12,7 +12,13 @@ from slack_sdk.oauth.state_store.sqlalchemy import AsyncSQLAlchemyOAuthStateStor
 
 from adapters.intake import Intake
 from adapters.slack.chat import SlackChat
-from adapters.slack.clients import Installations, SingleWorkspace, SlackClients, web_client
+from adapters.slack.clients import (
+    Installations,
+    SingleWorkspace,
+    SlackClients,
+    SlackHttp,
+    web_client,
+)
 from adapters.slack.deliveries import CheckForm, SlackDeliveries
 from adapters.slack.http import INSTALL_PATH, REDIRECT_PATH
 from adapters.slack.inbound import SlackDecoder
@@ -47,6 +53,8 @@ class SlackSide:
     signing_secret: str
     oauth_flow: AsyncOAuthFlow | None
     oauth_stores: tuple[AsyncSQLAlchemyInstallationStore, AsyncSQLAlchemyOAuthStateStore] | None
+    # The one HTTP session every Web API call of this process goes through; closed on shutdown.
+    http: SlackHttp
 
 
 def slack_side(
@@ -59,6 +67,7 @@ def slack_side(
     oauth_stores = None
     clients: SlackClients
     channels: SlackChannels | None = None
+    http = SlackHttp()
     if settings.slack_oauth():
         assert settings.slack_client_id is not None
         assert settings.slack_client_secret is not None
@@ -80,14 +89,14 @@ def slack_side(
             client=web_client(None, settings.slack_api_url),
         )
         channels = SlackChannels(store.database)
-        clients = Installations(installations, channels, settings.slack_api_url)
+        clients = Installations(installations, channels, settings.slack_api_url, http)
     else:
         token = settings.slack_bot_token.get_secret_value() if settings.slack_bot_token else None
         if not token:
             raise ConfigError(
                 "Slack needs SLACK_BOT_TOKEN (or SLACK_CLIENT_ID and SLACK_CLIENT_SECRET)"
             )
-        clients = SingleWorkspace(web_client(token, settings.slack_api_url))
+        clients = SingleWorkspace(token, http, settings.slack_api_url)
     return SlackSide(
         chat=SlackChat(clients),
         decoder=SlackDecoder(clients, channels),
@@ -95,4 +104,5 @@ def slack_side(
         signing_secret=signing_secret,
         oauth_flow=oauth_flow,
         oauth_stores=oauth_stores,
+        http=http,
     )

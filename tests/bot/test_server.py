@@ -13,8 +13,11 @@ from click.testing import CliRunner
 from bot.cli import main
 from bot.server import build_bot, web_app
 from bot.settings import Settings
+from conversations.effects import Post
+from conversations.richtext import plain
 from storage.database import Database
 from storage.repository import ReportStore
+from tests.adapters.slack.fake_slack import BOT_TOKEN, SIGNING_SECRET, fake_slack
 
 
 def _routes(settings: Settings, store: ReportStore, **options: Any) -> set[str]:
@@ -60,6 +63,27 @@ async def test_teams_with_an_app_id_refuses_requests_without_a_token(
     finally:
         await client.close()
     assert await store.list_reports() == []
+
+
+async def test_slack_calls_share_one_connection_that_shutdown_closes(database: Database) -> None:
+    async with fake_slack() as fake:
+        settings = Settings(
+            slack_bot_token=BOT_TOKEN, slack_signing_secret=SIGNING_SECRET, slack_api_url=fake.url
+        )
+        bot = build_bot(settings, ReportStore(database))
+        assert bot.slack is not None
+        server = TestServer(web_app(bot, run_worker=False), host="127.0.0.1")
+        await server.start_server()
+        try:
+            for n in range(5):
+                await bot.slack.chat.post(Post(channel="C1", thread=None, text=(plain(str(n)),)))
+            assert len(fake.posts()) == 5
+            assert len(fake.connections) == 1
+            assert fake.open_connections() == 1
+        finally:
+            await server.close()
+        await fake.wait_for_no_connections()
+        assert fake.open_connections() == 0
 
 
 def test_teams_package_command_writes_the_upload_zip(
