@@ -63,7 +63,7 @@ def counting_hops() -> Iterator[None]:
     async def counted(self: aiosqlite.Connection, fn: Callable[..., Any], *a: Any, **k: Any) -> Any:
         global HOPS
         HOPS += 1
-        return await original(self, fn, *a, **k)
+        return await original(self, fn, *a, **k)  # type: ignore[no-untyped-call]
 
     aiosqlite.Connection._execute = counted  # type: ignore[method-assign]
     try:
