@@ -21,7 +21,6 @@ from datetime import timedelta
 from aiohttp import web
 from sqlalchemy import text
 
-from adapters.slack.http import SlackEndpoint
 from adapters.slack.socket_mode import SlackSocket
 from adapters.teams import teams_routes
 from bot.chat_worker import ChatRetry, ChatWorker, Pacing
@@ -33,7 +32,7 @@ from bot.outbox_worker import OutboxWorker
 from bot.ports import ChatPort
 from bot.runner import TurnResult, TurnRunner
 from bot.settings import Settings
-from bot.slack_side import SlackSide, slack_side
+from bot.slack_side import SlackSide, slack_side_from
 from bot.teams_side import TeamsSide, teams_side
 from bot.wiring import checklist_from, outbox_worker_from
 from conversations.events import Event, FormSubmitted
@@ -123,6 +122,7 @@ def build_bot(
         inbox,
         metrics.counting_turns(handle),
         decoders,
+        keep_addresses=runner.keep_addresses,
         concurrency=settings.max_concurrent_turns,
         apologise=runner.apologise,
         retry=InboxRetry(keep_done=keep),
@@ -134,12 +134,7 @@ def build_bot(
 
     slack: SlackSide | None = None
     if settings.slack_enabled():
-        if socket_mode and not settings.slack_app_token:
-            raise ConfigError("Socket Mode needs SLACK_APP_TOKEN (an app-level xapp- token)")
-        if not socket_mode and not settings.slack_signing_secret:
-            # Without it every forged request would pass: refuse to start instead.
-            raise ConfigError("Slack over HTTP needs SLACK_SIGNING_SECRET")
-        slack = slack_side(settings, store, intake, check_form)
+        slack = slack_side_from(settings, store, intake, check_form, socket_mode=socket_mode)
         chats["slack"] = slack.chat
         decoders["slack"] = slack.decoder
     teams: TeamsSide | None = None
@@ -180,15 +175,12 @@ def web_app(bot: Bot, *, slack_http: bool = True, run_worker: bool = True) -> we
     app.router.add_get("/healthz", _healthz)
     app.router.add_get("/metrics", bot.metrics.endpoint)
     if bot.slack is not None and slack_http:
-        endpoint = SlackEndpoint(
-            bot.slack.signing_secret, bot.slack.deliveries, oauth_flow=bot.slack.oauth_flow
-        )
-        app.router.add_routes(endpoint.routes())
+        app.router.add_routes(bot.slack.routes())
     if bot.slack is not None:
-        # After the workers' clean-up (registered first, so run first): their last posts
-        # still go out on the session.
-        http = bot.slack.http
-        app.on_cleanup.append(lambda _: http.close())
+        # After the workers' clean-up (aiohttp runs cleanup_ctx first: it is registered when
+        # the application is made), so that their last posts still use the session.
+        slack = bot.slack
+        app.on_cleanup.append(lambda _: slack.close())
     if bot.teams is not None:
         app.router.add_routes(teams_routes(bot.teams.endpoint))
         framework = bot.teams.framework
@@ -200,10 +192,8 @@ def web_app(bot: Bot, *, slack_http: bool = True, run_worker: bool = True) -> we
 
 async def _oauth_tables(app: web.Application) -> AsyncIterator[None]:
     slack = app[BOT_KEY].slack
-    if slack is not None and slack.oauth_stores is not None:
-        # slack_sdk's own tables (installations, bots, OAuth states) live beside ours.
-        for store in slack.oauth_stores:
-            await store.create_tables()  # type: ignore[no-untyped-call]
+    if slack is not None:
+        await slack.create_tables()
     yield
 
 
@@ -236,11 +226,4 @@ def _workers(
 
 async def start_socket_mode(bot: Bot) -> SlackSocket:
     assert bot.slack is not None
-    assert bot.settings.slack_app_token is not None
-    connection = SlackSocket(
-        bot.settings.slack_app_token.get_secret_value(),
-        bot.slack.http.client(None, bot.settings.slack_api_url),
-        bot.slack.deliveries,
-    )
-    await connection.connect()
-    return connection
+    return await bot.slack.connect_socket()
