@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import gc
 import json
 import os
 import subprocess
@@ -241,8 +242,9 @@ def rss_mb() -> float:
         return int(statm.read().split()[1]) * os.sysconf("SC_PAGE_SIZE") / 2**20
 
 
-async def rss_turns(url: str, size: int, batches: int, per_batch: int) -> list[float]:
-    """RSS after each batch of turns on one report of `size` indicators."""
+async def rss_turns(url: str, size: int, batches: list[int]) -> list[float]:
+    """RSS after each batch of turns (of the sizes given) on one report of `size` indicators;
+    the first reading is before any turn."""
     checklist = default_checklist()
     database, drop = await open_database(url)
     try:
@@ -254,10 +256,11 @@ async def rss_turns(url: str, size: int, batches: int, per_batch: int) -> list[f
         readings = [rss_mb()]
         n = 0
         probe = report_of(checklist, 0, "ioc", "big")
-        for _ in range(batches):
-            for _ in range(per_batch):
+        for batch in batches:
+            for _ in range(batch):
                 await runner.handle(turn(checklist, probe, "ioc", n))
                 n += 1
+            gc.collect()
             readings.append(rss_mb())
         return readings
     finally:
@@ -293,7 +296,7 @@ def in_subprocess(what: str, *args: object) -> list[float]:
 def bench_rss(url: str, label: str, quick: bool) -> None:
     size = 1000 if quick else 5000
     batches, per_batch = (4, 25) if quick else (5, 100)
-    turns = in_subprocess("turns", url, size, batches, per_batch)
+    turns = in_subprocess("turns", url, size, *([per_batch] * batches))
     print(f"\n## {label}: RSS (MB) during turns on one {size}-indicator report")
     print(f"{'turns':>7} {'RSS MB':>8} {'growth':>8}")
     for i, value in enumerate(turns):
@@ -308,9 +311,11 @@ def bench_rss(url: str, label: str, quick: bool) -> None:
 
 
 def child(what: str, args: list[str]) -> None:
-    if what == "turns":
-        url, size, batches, per_batch = args[0], int(args[1]), int(args[2]), int(args[3])
-        print(json.dumps(asyncio.run(rss_turns(url, size, batches, per_batch))))
+    if what in ("turns", "flat"):
+        url, size, batches = args[0], int(args[1]), [int(a) for a in args[2:]]
+        readings = asyncio.run(rss_turns(url, size, batches))
+        # "flat" (tests/bot/test_memory.py): only the readings after each batch.
+        print(json.dumps(readings[1:] if what == "flat" else readings))
     else:
         url, reports, size = args[0], int(args[1]), int(args[2])
         print(json.dumps(asyncio.run(rss_reports(url, reports, size))))

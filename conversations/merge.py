@@ -288,8 +288,13 @@ def _remember(key: tuple[int, ...], entry: _Entry) -> None:
 
 
 def memo_held() -> int:
-    """Contributions the merge memo holds (benchmarks and tests watch it stay in budget)."""
+    """Contributions the item memo holds (benchmarks and tests watch it stay in budget)."""
     return _held
+
+
+def reports_held() -> int:
+    """Contributions the kept report merges hold."""
+    return _reports_held
 
 
 def _merge_item(
@@ -314,7 +319,36 @@ def _merge_item(
     return ItemMerge(item, ItemStatus.CONFLICT, active, None, alternatives, resolution)
 
 
+# The newest merge of each recent report: a turn asks for it several times (its own progress,
+# the root card, the guide) on the very same state. Budgeted like the item memo.
+_reports: OrderedDict[str, tuple[ReportState, Checklist, str, ReportMerge]] = OrderedDict()
+_reports_held = 0
+
+
 def merge_report(state: ReportState, checklist: Checklist, default_tlp: str) -> ReportMerge:
+    global _reports_held
+    known = _reports.get(state.id)
+    if (
+        known is not None
+        and known[0] is state
+        and known[1] is checklist
+        and known[2] == default_tlp
+    ):
+        _reports.move_to_end(state.id)
+        return known[3]
+    merged = _merge_report(state, checklist, default_tlp)
+    if known is not None:
+        _reports_held -= len(known[0].contributions)
+        del _reports[state.id]
+    _reports[state.id] = (state, checklist, default_tlp, merged)
+    _reports_held += len(state.contributions)
+    while _reports_held > MEMO_BUDGET and len(_reports) > 1:
+        _, (old, *_rest) = _reports.popitem(last=False)
+        _reports_held -= len(old.contributions)
+    return merged
+
+
+def _merge_report(state: ReportState, checklist: Checklist, default_tlp: str) -> ReportMerge:
     by_item: dict[str, list[Contribution]] = {}
     for contribution in state.contributions:
         by_item.setdefault(contribution.item_id, []).append(contribution)
