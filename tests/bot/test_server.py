@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
 import zipfile
 from pathlib import Path
 from typing import Any
@@ -18,6 +21,8 @@ from conversations.richtext import plain
 from storage.database import Database
 from storage.repository import ReportStore
 from tests.adapters.slack.fake_slack import BOT_TOKEN, SIGNING_SECRET, fake_slack
+
+ROOT = Path(__file__).resolve().parents[2]
 
 
 def _routes(settings: Settings, store: ReportStore, **options: Any) -> set[str]:
@@ -103,3 +108,18 @@ def test_teams_package_needs_an_app_id(monkeypatch: pytest.MonkeyPatch) -> None:
     result = CliRunner().invoke(main, ["teams-package"])
     assert result.exit_code == 2
     assert "--app-id" in result.output
+
+
+def test_the_teams_adapter_is_imported_only_when_teams_is_served() -> None:
+    # Its SDK is most of the start-up time: a Slack-only bot does not pay for it.
+    probe = "import sys\nfrom bot.server import build_bot\nprint('adapters.teams' in sys.modules)\n"
+    done = subprocess.run(
+        [sys.executable, "-c", probe],
+        cwd=ROOT,
+        env={**os.environ, "PYTHONPATH": str(ROOT)},
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=True,
+    )
+    assert done.stdout.strip() == "False"
