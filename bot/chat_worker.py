@@ -49,6 +49,8 @@ EFFECT = TypeAdapter[Effect](Effect)
 # Performs a posted root's follow-up turn (RootPosted) and marks the PostRoot effect done in
 # that turn's transaction.
 RootPosted = Callable[[PendingEffect, PostRoot, str], Awaitable[None]]
+# Likewise for a posted question (QuestionPosted): its id and the platform's time of it.
+QuestionPosted = Callable[[PendingEffect, Post, str, datetime], Awaitable[None]]
 LoadReport = Callable[[str], Awaitable[ReportState | None]]
 
 
@@ -105,6 +107,7 @@ class ChatWorker:
             for platform, p in (pacing or {}).items()
         }
         self.root_posted: RootPosted | None = None
+        self.question_posted: QuestionPosted | None = None
         self._lanes: dict[str, asyncio.Task[None]] = {}
         # Effects committed by this replica's turns, handed over so that they are performed
         # without being read back; and lanes whose lease such a turn already took.
@@ -319,7 +322,10 @@ class ChatWorker:
             case UpdateRoot():
                 await chat.update_root(effect)
             case Post():
-                await chat.post(effect)
+                message_id = await chat.post(effect)
+                at = _message_time(chat, message_id) if effect.question is not None else None
+                if at is not None and self.question_posted is not None:
+                    await self.question_posted(pending, effect, message_id, at)
             case Ephemeral():
                 await chat.ephemeral(effect)
             case OpenForm():
@@ -332,6 +338,14 @@ class ChatWorker:
                     await chat.show_preview(effect, assemble(state, self.checklist, self.policy))
             case _:
                 log.warning("effect %s of kind %s is not a chat effect", pending.id, effect.kind)
+
+
+def _message_time(chat: ChatPort, message_id: str) -> datetime | None:
+    """The platform's own time of a message it just gave this id, when the adapter can tell
+    (Slack ts, Teams message ids): replies are bound to questions by that clock."""
+    read = getattr(chat, "message_time", None)
+    at = read(message_id) if read is not None else None
+    return at if isinstance(at, datetime) else None
 
 
 def _superseded_root_updates(effects: list[PendingEffect]) -> set[int]:

@@ -31,6 +31,7 @@ from conversations.effects import (
     Ephemeral,
     FormRejected,
     OpenForm,
+    Post,
     PostRoot,
     SubmitRequested,
 )
@@ -41,6 +42,7 @@ from conversations.events import (
     MessageDeleted,
     MessageEdited,
     MessagePosted,
+    QuestionPosted,
     RootPosted,
 )
 from conversations.policy import Policy
@@ -125,6 +127,7 @@ class TurnRunner:
             retry=chat_retry,
         )
         self.chat_worker.root_posted = self._root_posted
+        self.chat_worker.question_posted = self._question_posted
 
     async def handle(
         self,
@@ -359,6 +362,34 @@ class TurnRunner:
         async with self.store.database.writing() as connection:
             await enqueue(connection, [row], utc_now())
         self.chat_worker.wake(row.lane)
+
+    async def _question_posted(
+        self, pending: PendingEffect, effect: Post, message_id: str, at: datetime
+    ) -> None:
+        """A question is posted: record its id and time (replies written after it answer it)
+        in a turn that also marks the Post done. Losing it only means replies to it are bound
+        by the cursor, so after a few tries it is given up (the post is not repeated)."""
+        if pending.report_id is None or effect.question is None:
+            return
+        event = QuestionPosted(
+            event_id=f"question-posted:{pending.report_id}:{message_id}",
+            platform="internal",
+            channel=effect.channel,
+            thread=effect.thread,
+            actor=BOT_ACTOR,
+            report_id=pending.report_id,
+            item_id=effect.question,
+            message_id=message_id,
+            sent_at=at,
+        )
+        for attempt in range(5):
+            try:
+                await self.handle(event, settles_effect=pending.id, wait=False)
+            except DatabaseUnavailable:
+                await asyncio.sleep(min(0.5 * 2**attempt, 5.0))
+                continue
+            return
+        log.warning("question %s of report %s posted, time not saved", message_id, event.report_id)
 
     async def _root_posted(self, pending: PendingEffect, effect: PostRoot, message_id: str) -> None:
         """The root message exists: record its id (the thread) in a turn that also marks the

@@ -11,7 +11,26 @@ CANCEL_SEND: Final = "cancel_send"
 # Confirms sending a report again although nothing changed since its last e-mail: a button
 # of its own, so that a stale Confirm cannot mail the same report twice by accident.
 RESEND_UNCHANGED: Final = "resend_unchanged"
+# Answer the question with one of its choices: value `<report>:<item id>:<choice>`.
+ANSWER: Final = "answer"
+# Retract a capture: value `<report>:<contribution id>`.
+UNDO: Final = "undo"
+# A reply that read like talk: value `<report>:<pending id>`.
+RECORD_PENDING: Final = "record_pending"
+JUST_TALK: Final = "just_talk"
 
 ALL: Final = frozenset(
-    {OPEN_FORM, STATUS, PREVIEW, SEND, CONFIRM_SEND, CANCEL_SEND, RESEND_UNCHANGED}
+    {
+        OPEN_FORM,
+        STATUS,
+        PREVIEW,
+        SEND,
+        CONFIRM_SEND,
+        CANCEL_SEND,
+        RESEND_UNCHANGED,
+        ANSWER,
+        UNDO,
+        RECORD_PENDING,
+        JUST_TALK,
+    }
 )

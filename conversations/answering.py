@@ -2,32 +2,186 @@
 
 from __future__ import annotations
 
-from conversations import messages
+from conversations import actions, messages
 from conversations.answers import Accepted, acknowledgement, parse_answer
 from conversations.checklist import AnswerKind, Item
-from conversations.events import MessageDeleted, MessageEdited, MessagePosted
-from conversations.guide import advance, question_buttons, section_list
-from conversations.merge import ItemStatus
-from conversations.permissions import can_decide, is_me, refuse_tlp_change
+from conversations.effects import Button
+from conversations.events import MessageDeleted, MessageEdited, MessagePosted, QuestionPosted
+from conversations.guide import advance, ask, section_list
+from conversations.ids import contribution_id_for
+from conversations.merge import ItemMerge, ItemStatus
+from conversations.permissions import can_decide, is_me, refuse_if_cancelled, refuse_tlp_change
 from conversations.recording import contribute, retract
 from conversations.replies import DirectAnswer, parse_direct_answer
-from conversations.richtext import Span, command_ref, rich, strong, user_text
-from conversations.state import Contribution
+from conversations.richtext import Span, command_ref, emphasis, rich, strong, user_text
+from conversations.state import Contribution, PendingAnswer, PostedQuestion
+from conversations.talk import talk_reason
 from conversations.turn import Turn
 
+# The state keeps this many posted questions (a report asks each item about once) ...
+_QUESTIONS_KEPT = 300
+# ... and this many replies waiting for Record / Just talk.
+_PENDING_KEPT = 50
 
-def guided_answer(turn: Turn, event: MessagePosted) -> None:
-    """A plain reply while the questions are being asked answers the current one."""
-    item = turn.checklist.item(turn.state.cursor or "")
-    merged = contribute(turn, item, event.text, via="guided", message_id=event.message_id)
-    if merged is None:
+
+def on_question_posted(turn: Turn, event: QuestionPosted) -> None:
+    """A question message exists: replies written after it answer it."""
+    if any(q.message_id == event.message_id for q in turn.state.questions):
+        return  # a replay
+    posted = PostedQuestion(item_id=event.item_id, message_id=event.message_id, at=event.sent_at)
+    # Kept in platform-time order: posts of one thread may be confirmed out of order.
+    questions = sorted((*turn.state.questions, posted), key=lambda q: q.at)
+    turn.change(questions=tuple(questions[-_QUESTIONS_KEPT:]))
+
+
+def answered_question(turn: Turn, event: MessagePosted) -> str | None:
+    """The item a plain reply answers: the latest question posted before the reply was
+    written (by the platform's clock), whatever the cursor has moved to since; the cursor
+    when the platform gives no time or no question is known to be older."""
+    if event.sent_at is not None:
+        sent_at = event.sent_at
+        seen = [q for q in turn.state.questions if q.at < sent_at]
+        if seen:
+            return seen[-1].item_id
+    return turn.state.cursor
+
+
+def guided_answer(turn: Turn, event: MessagePosted, item_id: str) -> None:
+    """A plain reply while the questions are being asked answers the question its author saw;
+    one that reads like talk is kept aside until its author says what it is."""
+    item = turn.checklist.item(item_id)
+    if talk_reason(event.text) is not None:
+        hold(turn, event, item)
         return
-    turn.post(
-        messages.recorded(turn.actor, item, _shown(turn, item), merged)
-        + rich("\n\n")
-        + advance(turn, item.id),
-        question_buttons(turn),
+    record_reply(turn, item, event.text, event.message_id)
+
+
+def record_reply(turn: Turn, item: Item, text: str, message_id: str | None) -> None:
+    merged = contribute(turn, item, text, via="guided", message_id=message_id)
+    if merged is not None:
+        acknowledge(turn, item, merged)
+
+
+def acknowledge(turn: Turn, item: Item, merged: ItemMerge) -> None:
+    """Say what was recorded, with its Undo; the next question follows when this answered
+    the current one."""
+    reply = messages.recorded(turn.actor, item, _shown(turn, item), merged)
+    undo = (undo_button(turn),)
+    if turn.state.guiding and turn.state.cursor == item.id:
+        ask(turn, reply + rich("\n\n") + advance(turn, item.id), first=undo)
+    else:
+        turn.post(reply, undo)
+
+
+def undo_button(turn: Turn) -> Button:
+    """Undo for this turn's newest contribution."""
+    latest = turn.state.contributions[-1]
+    return Button(action=actions.UNDO, label="Undo", value=f"{turn.state.id}:{latest.id}")
+
+
+def hold(turn: Turn, event: MessagePosted, item: Item) -> None:
+    held = PendingAnswer(
+        id=contribution_id_for(event.platform, event.event_id, item.id),
+        item_id=item.id,
+        author=turn.actor,
+        message_id=event.message_id,
+        text=event.text,
+        at=turn.now,
     )
+    if any(p.id == held.id for p in turn.state.pending):
+        return
+    turn.change(pending=(*turn.state.pending, held)[-_PENDING_KEPT:])
+    turn.record("answer_held", item.id, pending=held.id, raw=event.text)
+    value = f"{turn.state.id}:{held.id}"
+    turn.tell(
+        rich(
+            "Record this as your answer to ",
+            strong(item.number),
+            " ",
+            emphasis(item.question),
+            "?\n",
+            user_text(event.text),
+        ),
+        (
+            Button(action=actions.RECORD_PENDING, label="Record", value=value, style="primary"),
+            Button(action=actions.JUST_TALK, label="Just talk", value=value),
+        ),
+    )
+
+
+def _pending_of(turn: Turn, value: str) -> PendingAnswer | None:
+    wanted = value.partition(":")[2]
+    found = next((p for p in turn.state.pending if p.id == wanted), None)
+    if found is None:
+        turn.tell(rich("That reply was already settled (or its message deleted)."))
+        return None
+    if not is_me(turn, found.author):
+        turn.tell(rich("Only whoever wrote that reply decides whether it is an answer."))
+        return None
+    return found
+
+
+def record_pending(turn: Turn, value: str) -> None:
+    """Record: the held reply becomes an answer to the question it was held for."""
+    held = _pending_of(turn, value)
+    if held is None or refuse_if_cancelled(turn):
+        return
+    turn.change(pending=tuple(p for p in turn.state.pending if p.id != held.id))
+    record_reply(turn, turn.checklist.item(held.item_id), held.text, held.message_id)
+
+
+def just_talk(turn: Turn, value: str) -> None:
+    held = _pending_of(turn, value)
+    if held is None:
+        return
+    turn.change(pending=tuple(p for p in turn.state.pending if p.id != held.id))
+    turn.record("answer_declined", held.item_id, pending=held.id)
+    turn.tell(rich("Not recorded."))
+
+
+def answer_button(turn: Turn, value: str) -> None:
+    """One of a question's choices, clicked: an answer from whoever clicked."""
+    _, _, rest = value.partition(":")
+    item_id, _, choice = rest.partition(":")
+    item = turn.checklist.find_item(item_id) if item_id else None
+    if item is None or refuse_if_cancelled(turn):
+        if item is None:
+            turn.tell(rich("That question is no longer in the checklist."))
+        return
+    merged = contribute(turn, item, choice, via="button", message_id=None)
+    if merged is not None:
+        acknowledge(turn, item, merged)
+
+
+def undo(turn: Turn, value: str) -> None:
+    """Undo: its author or the lead retracts a capture, as deleting its message would."""
+    wanted = set(value.partition(":")[2].split(","))
+    targets = [c for c in turn.state.contributions if c.id in wanted and c.active]
+    if not targets:
+        turn.tell(rich("That answer was already withdrawn."))
+        return
+    for contribution in targets:
+        item = turn.checklist.item(contribution.item_id)
+        if not (is_me(turn, contribution.author) or can_decide(turn)) or (
+            item.kind is AnswerKind.TLP and not can_decide(turn)
+        ):
+            turn.tell(
+                rich(
+                    f"Only whoever gave the answer to {item.number} or the lead (",
+                    strong(turn.state.lead.name),
+                    ") can undo it.",
+                )
+            )
+            continue
+        retract(turn, contribution, "undone")
+        turn.post(
+            rich(
+                strong(contribution.author.name),
+                f"'s answer to {item.number} was withdrawn (undone by ",
+                strong(turn.actor.name),
+                ").",
+            )
+        )
 
 
 def direct_answer(turn: Turn, event: MessagePosted, direct: DirectAnswer) -> None:
@@ -44,13 +198,8 @@ def direct_answer(turn: Turn, event: MessagePosted, direct: DirectAnswer) -> Non
         )
         return
     merged = contribute(turn, item, direct.text, via="direct", message_id=event.message_id)
-    if merged is None:
-        return
-    reply = messages.recorded(turn.actor, item, _shown(turn, item), merged)
-    if turn.state.guiding and turn.state.cursor == item.id:
-        turn.post(reply + rich("\n\n") + advance(turn, item.id), question_buttons(turn))
-    else:
-        turn.post(reply)
+    if merged is not None:
+        acknowledge(turn, item, merged)
 
 
 def _shown(turn: Turn, item: Item) -> str:
@@ -60,6 +209,16 @@ def _shown(turn: Turn, item: Item) -> str:
 
 
 def on_edit(turn: Turn, event: MessageEdited) -> None:
+    # A reply held as possible talk is held with its new text.
+    if any(p.message_id == event.message_id for p in turn.state.pending):
+        turn.change(
+            pending=tuple(
+                p.model_copy(update={"text": event.text})
+                if p.message_id == event.message_id and is_me(turn, p.author)
+                else p
+                for p in turn.state.pending
+            )
+        )
     # Only a message's author can edit it; an edit that claims to come from someone else
     # (a namesake in another workspace, say) changes nobody's answer.
     targets = [
@@ -133,6 +292,10 @@ def edit_contribution(
 
 
 def on_delete(turn: Turn, event: MessageDeleted) -> None:
+    if any(p.message_id == event.message_id for p in turn.state.pending):
+        turn.change(
+            pending=tuple(p for p in turn.state.pending if p.message_id != event.message_id)
+        )
     for contribution in [
         c for c in turn.state.contributions if c.active and c.source_message_id == event.message_id
     ]:

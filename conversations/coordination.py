@@ -11,7 +11,7 @@ from conversations.checklist import AnswerKind, Item
 from conversations.command_spec import Command
 from conversations.effects import PostRoot, ShowPreview
 from conversations.events import CommandIssued, RootPosted
-from conversations.guide import advance, question_buttons, section_list
+from conversations.guide import advance, ask, section_list
 from conversations.ids import report_id_for
 from conversations.merge import ItemMerge, ItemStatus, merged_display
 from conversations.permissions import can_decide, me, refuse_unless_decider, space
@@ -75,10 +75,7 @@ def on_root_posted(turn: Turn, event: RootPosted) -> None:
         return  # a replay: the thread already exists
     turn.change(thread=event.message_id)
     turn.record("thread_opened", message_id=event.message_id)
-    turn.post(
-        messages.welcome(turn.state) + rich("\n\n") + advance(turn, None),
-        question_buttons(turn),
-    )
+    ask(turn, messages.welcome(turn.state) + rich("\n\n") + advance(turn, None))
 
 
 def show_status(turn: Turn) -> None:
@@ -286,7 +283,4 @@ def reopen(turn: Turn) -> None:
         return
     turn.change(status=ReportStatus.OPEN, guiding=True)
     turn.record("report_reopened")
-    turn.post(
-        rich("Report reopened by ", strong(turn.actor.name), ".\n\n") + advance(turn, None),
-        question_buttons(turn),
-    )
+    ask(turn, rich("Report reopened by ", strong(turn.actor.name), ".\n\n") + advance(turn, None))

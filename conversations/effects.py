@@ -103,6 +103,8 @@ class Post(_Frozen):
     thread: str | None
     text: RichText
     buttons: tuple[Button, ...] = ()
+    # The item this message asks, if it asks one: its id and time come back as QuestionPosted.
+    question: str | None = None
 
 
 class Ephemeral(_Frozen):

@@ -14,7 +14,18 @@ from collections.abc import Callable, Mapping
 from datetime import datetime
 
 from conversations import actions, messages
-from conversations.answering import direct_answer, guided_answer, on_delete, on_edit
+from conversations.answering import (
+    answer_button,
+    answered_question,
+    direct_answer,
+    guided_answer,
+    just_talk,
+    on_delete,
+    on_edit,
+    on_question_posted,
+    record_pending,
+    undo,
+)
 from conversations.checklist import Checklist
 from conversations.command_spec import Command, CommandSpec, Who
 from conversations.commands import COMMANDS
@@ -28,6 +39,7 @@ from conversations.events import (
     MessageDeleted,
     MessageEdited,
     MessagePosted,
+    QuestionPosted,
     RootPosted,
     SubmissionOutcome,
 )
@@ -54,6 +66,14 @@ from conversations.state import ReportState
 from conversations.turn import Step, Turn
 
 __all__ = ["Step", "dispatch", "report_id_for", "step"]
+
+# Buttons that act on what their value names (a choice, a contribution, a held reply).
+_VALUE_BUTTONS: Mapping[str, Callable[[Turn, str], None]] = {
+    actions.ANSWER: answer_button,
+    actions.UNDO: undo,
+    actions.RECORD_PENDING: record_pending,
+    actions.JUST_TALK: just_talk,
+}
 
 # What each button of the bot's messages does (the form button is routed by its section).
 _BUTTONS: Mapping[str, Callable[[Turn], None]] = {
@@ -115,6 +135,8 @@ def dispatch(turn: Turn, event: Event) -> None:
             on_delete(turn, event)
         case RootPosted() if turn.current is not None:
             on_root_posted(turn, event)
+        case QuestionPosted() if turn.current is not None:
+            on_question_posted(turn, event)
         case SubmissionOutcome() if turn.current is not None:
             on_submission_outcome(turn, event)
         case _:
@@ -185,8 +207,10 @@ def on_message(turn: Turn, event: MessagePosted) -> None:
         return
     if direct is not None:
         direct_answer(turn, event, direct)
-    elif turn.state.guiding and turn.state.cursor is not None:
-        guided_answer(turn, event)
+    elif turn.state.guiding:
+        item_id = answered_question(turn, event)
+        if item_id is not None:
+            guided_answer(turn, event, item_id)
 
 
 def _as_command(event: MessagePosted) -> CommandIssued:
@@ -212,6 +236,10 @@ def on_button(turn: Turn, event: ButtonPressed) -> None:
             turn.tell(rich("That form is no longer available."))
         else:
             open_form(turn, section, event.trigger)
+        return
+    by_value = _VALUE_BUTTONS.get(event.action)
+    if by_value is not None:
+        by_value(turn, event.value)
         return
     handler = _BUTTONS.get(event.action)
     if handler is None:

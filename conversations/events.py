@@ -48,6 +48,9 @@ class MessagePosted(_Event):
     kind: Literal["message_posted"] = "message_posted"
     message_id: str
     text: str
+    # When the platform says the message was written (Slack ts, Teams message id): which
+    # question it answers depends on it, not on when the bot gets to it. None when unknown.
+    sent_at: datetime | None = None
 
 
 class MessageEdited(_Event):
@@ -84,6 +87,16 @@ class RootPosted(_Event):
     message_id: str
 
 
+class QuestionPosted(_Event):
+    """Internal: a question message of the report now exists, with this id and platform
+    time."""
+
+    kind: Literal["question_posted"] = "question_posted"
+    item_id: str
+    message_id: str
+    sent_at: datetime
+
+
 class SubmissionOutcome(_Event):
     """Internal: what happened to a queued submission (from the outbox worker)."""
 
@@ -104,6 +117,7 @@ Event = Annotated[
     | FormSubmitted
     | ButtonPressed
     | RootPosted
+    | QuestionPosted
     | SubmissionOutcome,
     Field(discriminator="kind"),
 ]

@@ -3,7 +3,8 @@ resume."""
 
 from __future__ import annotations
 
-from conversations import messages
+from conversations import actions, messages
+from conversations.answers import answer_choices, display_value
 from conversations.checklist import Item
 from conversations.effects import Button
 from conversations.merge import ItemStatus, merged_display
@@ -13,6 +14,15 @@ from conversations.turn import Turn
 
 # `back` remembers this many questions.
 _HISTORY_LIMIT = 100
+# A question offers its choices as buttons when it has at most this many (a sector list of
+# 16 reads better in the form).
+_CHOICE_BUTTONS_MAX = 8
+
+
+def ask(turn: Turn, text: RichText, first: tuple[Button, ...] = ()) -> None:
+    """Post `text`, which ends with the current question (or the note that all are done),
+    with the question's buttons after `first`; the post is marked as asking the cursor."""
+    turn.post(text, (*first, *question_buttons(turn)), question=turn.state.cursor)
 
 
 def navigate(turn: Turn, keyword: str) -> None:
@@ -34,20 +44,20 @@ def navigate(turn: Turn, keyword: str) -> None:
         turn.change(guiding=True)
         still_open = cursor is not None and turn.merge.item(cursor).status is ItemStatus.MISSING
         text = question_text(turn, cursor) if still_open and cursor else advance(turn, cursor)
-        turn.post(text, question_buttons(turn))
+        ask(turn, text)
     elif keyword == "back":
         go_back(turn)
     elif cursor is None:
         turn.change(guiding=True)
-        turn.post(advance(turn, None), question_buttons(turn))
+        ask(turn, advance(turn, None))
     elif keyword == "skip":
         turn.change(skipped=(*turn.state.skipped, cursor), guiding=True)
         turn.record("item_skipped", cursor)
         number = turn.checklist.item(cursor).number
-        turn.post(rich(f"Skipped {number}.\n\n") + advance(turn, cursor), question_buttons(turn))
+        ask(turn, rich(f"Skipped {number}.\n\n") + advance(turn, cursor))
     else:  # next: move on, leaving the item open for later
         turn.change(guiding=True)
-        turn.post(advance(turn, cursor), question_buttons(turn))
+        ask(turn, advance(turn, cursor))
 
 
 def go_back(turn: Turn) -> None:
@@ -58,10 +68,10 @@ def go_back(turn: Turn) -> None:
     turn.change(cursor=previous, asked=turn.state.asked[:-1], guiding=True)
     item = turn.checklist.item(previous)
     current = merged_display(turn.merge.item(previous)) or messages.NO_ANSWER_YET
-    turn.post(
+    ask(
+        turn,
         rich(f"Back to {item.number} (so far: ", user_text(current), ").\n\n")
         + question_text(turn, previous),
-        question_buttons(turn),
     )
 
 
@@ -107,10 +117,26 @@ def question_text(turn: Turn, item_id: str) -> RichText:
 
 
 def question_buttons(turn: Turn) -> tuple[Button, ...]:
+    """The current question's choices (one click answers it), then its section's form."""
     if turn.state.cursor is None:
         return ()
-    section = turn.checklist.section_of(turn.checklist.item(turn.state.cursor))
-    return (messages.form_button(section, turn.state.id),)
+    item = turn.checklist.item(turn.state.cursor)
+    section = turn.checklist.section_of(item)
+    return (*choice_buttons(turn.state.id, item), messages.form_button(section, turn.state.id))
+
+
+def choice_buttons(report_id: str, item: Item) -> tuple[Button, ...]:
+    choices = answer_choices(item)
+    if len(choices) > _CHOICE_BUTTONS_MAX:
+        return ()
+    return tuple(
+        Button(
+            action=actions.ANSWER,
+            label=display_value(item, value),
+            value=f"{report_id}:{item.id}:{value}",
+        )
+        for value in choices
+    )
 
 
 def section_list(turn: Turn) -> str:

@@ -4,7 +4,7 @@
 from __future__ import annotations
 
 from conversations.checklist import AnswerKind, Item
-from conversations.events import RootPosted, SubmissionOutcome
+from conversations.events import QuestionPosted, RootPosted, SubmissionOutcome
 from conversations.people import PersonKey, Space, report_space
 from conversations.richtext import command_ref, rich, strong
 from conversations.state import Actor, ReportStatus
@@ -47,7 +47,9 @@ def from_report_space(turn: Turn) -> bool:
     people as plain Actors of the report's workspace, and a namesake from elsewhere would be
     taken for someone here from then on. The bot's own events come from nobody.
     """
-    if turn.current is None or isinstance(turn.event, RootPosted | SubmissionOutcome):
+    if turn.current is None or isinstance(
+        turn.event, RootPosted | QuestionPosted | SubmissionOutcome
+    ):
         return True
     key = me(turn)
     return Space(key.platform, key.workspace) == space(turn)

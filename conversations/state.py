@@ -30,9 +30,10 @@ class ReportStatus(StrEnum):
 
 
 # How a contribution arrived: a reply to the guided question, an `N.M: ...` direct answer,
-# a section form, or a command such as `tlp amber`.
-Via = Literal["guided", "direct", "form", "command"]
-RetractReason = Literal["deleted", "superseded", "edited_away"]
+# a section form, a command such as `tlp amber`, or a button on the question.
+Via = Literal["guided", "direct", "form", "command", "button"]
+# `undone`: its author or the lead pressed Undo on the acknowledgement.
+RetractReason = Literal["deleted", "superseded", "edited_away", "undone"]
 
 
 class Contribution(_Frozen):
@@ -61,6 +62,28 @@ class Resolution(_Frozen):
     item_id: str
     value: JsonValue
     by: Actor
+    at: datetime
+
+
+class PostedQuestion(_Frozen):
+    """A question the bot posted in the thread: a reply written after it (by the platform's
+    clock) and before the next one answers it, whatever the cursor says by the time the reply
+    is processed."""
+
+    item_id: str
+    message_id: str
+    # The platform's own time of the message (Slack ts, Teams message id).
+    at: datetime
+
+
+class PendingAnswer(_Frozen):
+    """A reply that reads like talk: kept until its author says whether it is an answer."""
+
+    id: str
+    item_id: str
+    author: Actor
+    message_id: str
+    text: str
     at: datetime
 
 
@@ -118,6 +141,10 @@ class ReportState(_Frozen):
     # Items asked before the cursor, newest last, for `back`.
     asked: tuple[str, ...] = ()
     skipped: tuple[str, ...] = ()
+    # The questions posted in the thread, oldest first (the last few hundred).
+    questions: tuple[PostedQuestion, ...] = ()
+    # Replies waiting for their author's Record / Just talk.
+    pending: tuple[PendingAnswer, ...] = ()
     contributions: tuple[Contribution, ...] = ()
     assignments: tuple[Assignment, ...] = ()
     resolutions: tuple[Resolution, ...] = ()

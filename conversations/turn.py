@@ -81,10 +81,20 @@ class Turn:
     def emit(self, effect: Effect) -> None:
         self.effects.append(effect)
 
-    def post(self, text: RichText, buttons: tuple[Button, ...] = ()) -> None:
-        """A message in the report's thread."""
+    def post(
+        self, text: RichText, buttons: tuple[Button, ...] = (), question: str | None = None
+    ) -> None:
+        """A message in the report's thread (`question`: the item it asks)."""
         state = self.state
-        self.emit(Post(channel=state.channel, thread=state.thread, text=text, buttons=buttons))
+        self.emit(
+            Post(
+                channel=state.channel,
+                thread=state.thread,
+                text=text,
+                buttons=buttons,
+                question=question,
+            )
+        )
 
     def tell(self, text: RichText, buttons: tuple[Button, ...] = ()) -> None:
         """A private notice to whoever caused this turn."""

@@ -17,6 +17,8 @@ from conversations.state import (
     Assignment,
     Contribution,
     DeliveryRecord,
+    PendingAnswer,
+    PostedQuestion,
     ReportState,
     ReportStatus,
     Resolution,
@@ -33,7 +35,17 @@ submissions: Table = metadata.tables["submissions"]
 
 # The engine's navigation state: read and written whole, never queried, so one JSON column.
 NAVIGATION = frozenset(
-    {"cursor", "guiding", "asked", "skipped", "resolutions", "send_request", "delivery"}
+    {
+        "cursor",
+        "guiding",
+        "asked",
+        "skipped",
+        "questions",
+        "pending",
+        "resolutions",
+        "send_request",
+        "delivery",
+    }
 )
 
 
@@ -172,6 +184,8 @@ def state_from_rows(
         guiding=navigation.get("guiding", True),
         asked=tuple(navigation.get("asked", ())),
         skipped=tuple(navigation.get("skipped", ())),
+        questions=tuple(PostedQuestion.model_validate(q) for q in navigation.get("questions", ())),
+        pending=tuple(PendingAnswer.model_validate(p) for p in navigation.get("pending", ())),
         resolutions=tuple(Resolution.model_validate(r) for r in navigation.get("resolutions", ())),
         send_request=SendRequest.model_validate(send_request) if send_request else None,
         # Rows saved before deliveries were recorded have none: their next Send counts as a
