@@ -7,7 +7,7 @@ from conversations.answers import Accepted, acknowledgement, parse_answer
 from conversations.checklist import AnswerKind, Item
 from conversations.effects import Button
 from conversations.events import MessageDeleted, MessageEdited, MessagePosted, QuestionPosted
-from conversations.guide import advance, ask, section_list
+from conversations.guide import QUESTIONS_KEPT, advance, ask, section_list
 from conversations.ids import contribution_id_for
 from conversations.merge import ItemMerge, ItemStatus
 from conversations.permissions import can_decide, is_me, refuse_if_cancelled, refuse_tlp_change
@@ -18,31 +18,39 @@ from conversations.state import Contribution, PendingAnswer, PostedQuestion
 from conversations.talk import talk_reason
 from conversations.turn import Turn
 
-# The state keeps this many posted questions (a report asks each item about once) ...
-_QUESTIONS_KEPT = 300
-# ... and this many replies waiting for Record / Just talk.
+# The state keeps this many replies waiting for Record / Just talk.
 _PENDING_KEPT = 50
 
 
 def on_question_posted(turn: Turn, event: QuestionPosted) -> None:
-    """A question message exists: replies written after it answer it."""
-    if any(q.message_id == event.message_id for q in turn.state.questions):
+    """A question message exists: it now carries the platform's id and time."""
+    questions = list(turn.state.questions)
+    if any(q.message_id == event.message_id for q in questions):
         return  # a replay
     posted = PostedQuestion(item_id=event.item_id, message_id=event.message_id, at=event.sent_at)
-    # Kept in platform-time order: posts of one thread may be confirmed out of order.
-    questions = sorted((*turn.state.questions, posted), key=lambda q: q.at)
-    turn.change(questions=tuple(questions[-_QUESTIONS_KEPT:]))
+    waiting = next(
+        (i for i, q in enumerate(questions) if q.message_id is None and q.item_id == event.item_id),
+        None,
+    )
+    if waiting is None:
+        questions.append(posted)
+    else:
+        questions[waiting] = posted
+    # Kept in time order: the comparison below takes the latest one before a reply.
+    questions.sort(key=lambda q: q.at)
+    turn.change(questions=tuple(questions[-QUESTIONS_KEPT:]))
 
 
 def answered_question(turn: Turn, event: MessagePosted) -> str | None:
     """The item a plain reply answers: the latest question posted before the reply was
     written (by the platform's clock), whatever the cursor has moved to since; the cursor
-    when the platform gives no time or no question is known to be older."""
+    when the platform gives no time or no question is known to be older. A question not yet
+    confirmed by the platform counts from when it was asked (see PostedQuestion)."""
     if event.sent_at is not None:
         sent_at = event.sent_at
         seen = [q for q in turn.state.questions if q.at < sent_at]
         if seen:
-            return seen[-1].item_id
+            return max(seen, key=lambda q: q.at).item_id
     return turn.state.cursor
 
 

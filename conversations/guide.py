@@ -10,10 +10,13 @@ from conversations.effects import Button
 from conversations.merge import ItemStatus, merged_display
 from conversations.permissions import refuse_if_cancelled
 from conversations.richtext import RichText, code, rich, user_text
+from conversations.state import PostedQuestion
 from conversations.turn import Turn
 
 # `back` remembers this many questions.
 _HISTORY_LIMIT = 100
+# The state keeps this many asked questions (a report asks each item about once).
+QUESTIONS_KEPT = 300
 # A question offers its choices as buttons when it has at most this many (a sector list of
 # 16 reads better in the form).
 _CHOICE_BUTTONS_MAX = 8
@@ -22,7 +25,11 @@ _CHOICE_BUTTONS_MAX = 8
 def ask(turn: Turn, text: RichText, first: tuple[Button, ...] = ()) -> None:
     """Post `text`, which ends with the current question (or the note that all are done),
     with the question's buttons after `first`; the post is marked as asking the cursor."""
-    turn.post(text, (*first, *question_buttons(turn)), question=turn.state.cursor)
+    cursor = turn.state.cursor
+    if cursor is not None:
+        asked = PostedQuestion(item_id=cursor, at=turn.now)
+        turn.change(questions=(*turn.state.questions, asked)[-QUESTIONS_KEPT:])
+    turn.post(text, (*first, *question_buttons(turn)), question=cursor)
 
 
 def navigate(turn: Turn, keyword: str) -> None:

@@ -66,13 +66,16 @@ class Resolution(_Frozen):
 
 
 class PostedQuestion(_Frozen):
-    """A question the bot posted in the thread: a reply written after it (by the platform's
+    """A question the bot asked in the thread: a reply written after it (by the platform's
     clock) and before the next one answers it, whatever the cursor says by the time the reply
     is processed."""
 
     item_id: str
-    message_id: str
-    # The platform's own time of the message (Slack ts, Teams message id).
+    # None until the platform has confirmed the post (QuestionPosted).
+    message_id: str | None = None
+    # Confirmed: the platform's own time of the message (Slack ts, Teams message id). Until
+    # then, the time the turn that asked it ran: the message cannot be older than that, so a
+    # reply written before it surely answers an earlier question.
     at: datetime
 
 

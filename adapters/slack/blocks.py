@@ -55,14 +55,31 @@ def fallback_text(text: RichText, limit: int = 3000) -> str:
     return flat if len(flat) <= limit else flat[: limit - 1] + "…"
 
 
+# Slack wants the action ids of one message unique; a question's choice buttons share their
+# action, so the second and later get `#<n>` appended, which `action_name` takes off again.
+_REPEAT = "#"
+
+
 def actions_block(buttons: tuple[Button, ...]) -> Block:
-    return {"type": "actions", "elements": [_button(b) for b in buttons]}
+    seen: dict[str, int] = {}
+    elements = []
+    for button in buttons:
+        count = seen.get(button.action, 0)
+        seen[button.action] = count + 1
+        action_id = button.action if count == 0 else f"{button.action}{_REPEAT}{count}"
+        elements.append(_button(button, action_id))
+    return {"type": "actions", "elements": elements}
 
 
-def _button(button: Button) -> dict[str, Any]:
+def action_name(action_id: str) -> str:
+    """The engine's action of a button's action id (see `actions_block`)."""
+    return action_id.partition(_REPEAT)[0]
+
+
+def _button(button: Button, action_id: str) -> dict[str, Any]:
     element: dict[str, Any] = {
         "type": "button",
-        "action_id": button.action,
+        "action_id": action_id,
         "text": {"type": "plain_text", "text": button.label[:75]},
         "value": button.value,
     }
@@ -118,7 +135,7 @@ def root_blocks(card: RootCard) -> list[Block]:
         {"type": "header", "text": {"type": "plain_text", "text": title, "emoji": False}},
         {"type": "rich_text", "elements": [{"type": "rich_text_section", "elements": lines}]},
     ]
-    elements = [_button(b) for b in card.buttons]
+    elements = [_button(b, b.action) for b in card.buttons]
     if card.sections:
         # "Answer a section": one menu instead of a button per section (a message holds 25
         # elements per actions block, and ten buttons would bury the others).

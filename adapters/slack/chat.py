@@ -4,6 +4,7 @@ chat.postEphemeral, views.open)."""
 from __future__ import annotations
 
 import logging
+from datetime import datetime
 from typing import Any
 
 from slack_sdk.errors import SlackApiError
@@ -17,6 +18,7 @@ from adapters.slack.blocks import (
     root_fallback,
 )
 from adapters.slack.clients import NoToken, SlackClients, error_code
+from adapters.slack.timestamps import ts_time
 from conversations import actions
 from conversations.effects import (
     Button,
@@ -95,6 +97,10 @@ class SlackChat:
             text=root_fallback(effect.card),
             blocks=root_blocks(effect.card),
         )
+
+    def message_time(self, message_id: str) -> datetime | None:
+        """When Slack stored the message: its ts."""
+        return ts_time(message_id)
 
     async def post(self, effect: Post) -> str:
         arguments: dict[str, Any] = {

@@ -21,7 +21,7 @@ from pydantic import BaseModel, ConfigDict, ValidationError
 
 from adapters.event_limits import ID_MAX, misfit
 from adapters.safe_json import UnreadableJson, form_bounded, loads_bounded
-from adapters.slack.blocks import FORM_CALLBACK_ID
+from adapters.slack.blocks import FORM_CALLBACK_ID, action_name
 from adapters.slack.shapes import (
     Action,
     Authorization,
@@ -37,6 +37,7 @@ from adapters.slack.shapes import (
     ViewSubmission,
 )
 from adapters.slack.text import to_typed_text
+from adapters.slack.timestamps import ts_time
 from conversations.events import (
     ButtonPressed,
     CommandIssued,
@@ -261,6 +262,7 @@ def from_event_callback(
             actor=_actor(event),
             message_id=event.ts or "",
             text=to_typed_text(event.text or ""),
+            sent_at=ts_time(event.ts),
         )
     )
 
@@ -282,7 +284,7 @@ def from_block_actions(payload: Mapping[str, object]) -> ButtonPressed | None:
             channel=channel,
             actor=Actor(id=shape.user.id, name=shape.user.name or shape.user.username or ""),
             report_id=value.split(":", 1)[0] or None,
-            action=action.action_id,
+            action=action_name(action.action_id),
             value=value,
             trigger=shape.trigger_id,
         )

@@ -18,6 +18,7 @@ channel: it works outside the inbound request, after a restart and from any repl
 from __future__ import annotations
 
 import logging
+from datetime import datetime
 from typing import Any
 
 from adapters.teams.cards import (
@@ -30,6 +31,7 @@ from adapters.teams.cards import (
 )
 from adapters.teams.framework import BotFramework, ConnectorError
 from adapters.teams.references import ConversationReferences, user_key
+from adapters.teams.timestamps import message_time
 from adapters.teams.translate import thread_conversation_id
 from conversations.effects import (
     Ephemeral,
@@ -67,6 +69,10 @@ class TeamsChat:
         await self.framework.update(
             reference, effect.channel, effect.message_id, root_activity(effect.card)
         )
+
+    def message_time(self, message_id: str) -> datetime | None:
+        """When Teams stored the message: a channel message id is its millisecond."""
+        return message_time(message_id)
 
     async def post(self, effect: Post) -> str:
         reference = await self._reference(effect.channel)

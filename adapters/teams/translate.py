@@ -34,6 +34,7 @@ from pydantic import BaseModel, ConfigDict, ValidationError
 from adapters.event_limits import ID_MAX, misfit
 from adapters.safe_json import loads_bounded
 from adapters.teams import shapes
+from adapters.teams.timestamps import message_time
 from conversations import actions
 from conversations.events import (
     ButtonPressed,
@@ -252,6 +253,7 @@ def _from_message(
             actor=actor,
             message_id=activity_id,
             text=plain_text(text),
+            sent_at=message_time(activity_id) or _timestamp(activity),
         )
     )
 

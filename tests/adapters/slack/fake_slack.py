@@ -19,6 +19,8 @@ from aiohttp import WSMsgType, web
 from aiohttp.test_utils import TestServer
 from slack_sdk.signature import SignatureVerifier
 
+from tests.adapters.platform_clock import slack_ts
+
 BOT_TOKEN = "xoxb-test-bot-token"
 APP_TOKEN = "xapp-test-app-token"
 SIGNING_SECRET = "test-signing-secret"
@@ -227,7 +229,7 @@ class FakeSlack:
 
     def next_ts(self) -> str:
         # Slack's ts: epoch seconds and a six-digit sequence, unique per channel.
-        return f"{int(time.time())}.{next(self._ts):06d}"
+        return slack_ts()
 
     # -- Socket Mode -----------------------------------------------------------------------
 

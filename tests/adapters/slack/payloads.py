@@ -10,6 +10,7 @@ import time
 from typing import Any
 from urllib.parse import urlencode
 
+from tests.adapters.platform_clock import slack_ts
 from tests.adapters.slack.fake_slack import BOT_USER, TEAM
 
 CHANNEL = "C0INCIDENT"
@@ -67,7 +68,7 @@ def event_callback(event: dict[str, Any], event_id: str | None = None) -> str:
 
 
 def new_ts() -> str:
-    return f"{int(time.time())}.{next(_ids):06d}"
+    return slack_ts()
 
 
 def thread_message(

@@ -8,6 +8,8 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
+from tests.adapters.platform_clock import teams_message_id
+
 BOT_ID = "28:1b5e8c3a-7f1d-4b4e-9a51-2d6f0c9e7a10"
 BOT_NAME = "JCDC"
 TENANT = "72f988bf-86f1-41af-91ab-2d7cd011db47"
@@ -53,7 +55,7 @@ class Activities:
 
     def next_id(self) -> str:
         # Teams message ids are millisecond timestamps.
-        return str(1_763_647_200_000 + next(self._ids) * 1_000)
+        return teams_message_id()
 
     def _now(self) -> str:
         self._clock[0] += timedelta(seconds=10)

@@ -22,6 +22,8 @@ from typing import Any
 from aiohttp import web
 from aiohttp.test_utils import TestServer
 
+from tests.adapters.platform_clock import teams_message_id
+
 
 @dataclass(frozen=True)
 class Call:
@@ -103,7 +105,7 @@ class FakeConnector:
 
     def _new_id(self) -> str:
         # Teams message ids are millisecond timestamps.
-        return str(1_763_700_000_000 + next(self._ids))
+        return teams_message_id()
 
     async def _body(self, request: web.Request) -> dict[str, Any]:
         assert request.content_type == "application/json"
