@@ -37,6 +37,3 @@ class StateCache:
         self._states.move_to_end(state.id)
         while len(self._states) > self.capacity:
             self._states.popitem(last=False)
-
-    def forget(self, report_id: str) -> None:
-        self._states.pop(report_id, None)
