@@ -24,7 +24,7 @@ from sqlalchemy import text
 from adapters.slack.clients import web_client
 from adapters.slack.http import SlackEndpoint
 from adapters.slack.socket_mode import SlackSocket
-from adapters.teams import teams_routes
+from adapters.teams import BotFramework, teams_routes
 from bot.chat_worker import ChatRetry, ChatWorker, Pacing
 from bot.config_error import ConfigError
 from bot.inbox_worker import Decoder, InboxRetry, InboxWorker
@@ -95,10 +95,12 @@ def build_bot(
     *,
     socket_mode: bool = False,
     teams_without_auth: bool = False,
+    teams_framework: BotFramework | None = None,
     replica: str | None = None,
 ) -> Bot:
     """`teams_without_auth`: serve Teams even without MicrosoftAppId (unauthenticated, for the
-    Bot Framework Emulator); `serve` allows it only on a loopback address."""
+    Bot Framework Emulator); `serve` allows it only on a loopback address (bot/serve.py).
+    `teams_framework`: Teams on this SDK wrapper rather than one made from the settings."""
     checklist = checklist_from(settings)
     policy = settings.policy()
     metrics = Metrics()
@@ -144,8 +146,8 @@ def build_bot(
         chats["slack"] = slack.chat
         decoders["slack"] = slack.decoder
     teams: TeamsSide | None = None
-    if settings.microsoft_app_id or teams_without_auth:
-        teams = teams_side(settings, store, intake)
+    if settings.microsoft_app_id or teams_without_auth or teams_framework is not None:
+        teams = teams_side(settings, store, intake, teams_framework)
         chats["teams"] = teams.chat
         decoders["teams"] = teams.decoder
     worker = outbox_worker_from(settings, store, runner)
@@ -188,6 +190,8 @@ def web_app(bot: Bot, *, slack_http: bool = True, run_worker: bool = True) -> we
     if bot.teams is not None:
         app.router.add_routes(teams_routes(bot.teams.endpoint))
         framework = bot.teams.framework
+        # Keys and the access token before the first request, so that none waits for them.
+        app.on_startup.append(lambda _: framework.start())
         app.on_cleanup.append(lambda _: framework.close())
     app.cleanup_ctx.append(_oauth_tables)
     app.cleanup_ctx.append(_workers(run_worker))

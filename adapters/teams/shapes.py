@@ -8,9 +8,10 @@ malformed. Field names are the Bot Framework's (camelCase), so the models read l
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 
 class Shape(BaseModel):
@@ -78,6 +79,15 @@ class Activity(Shape):
     conversation: Conversation | None = None
     channelData: ChannelData | None = None
     replyToId: str | None = None
+
+    @field_validator("timestamp")
+    @classmethod
+    def _iso_8601(cls, value: str | None) -> str | None:
+        # Teams stamps activities in ISO 8601 (with up to seven decimals); anything else is
+        # not the Bot Connector's. Kept as text: translate.py reads it where it needs a time.
+        if value is not None:
+            datetime.fromisoformat(value)
+        return value
 
 
 class MessageContent(Shape):
