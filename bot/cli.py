@@ -30,9 +30,9 @@ from bot.wiring import (
 )
 from conversations.answers import answer_hint
 from conversations.checklist import ChecklistError
-from storage.assembly import AssembledReport, assemble
+from documents.assembly import AssembledReport, assemble
+from documents.rendering import render_html, render_json, render_markdown, render_text
 from storage.outbox import Outbox
-from storage.rendering import render_html, render_json, render_markdown, render_text
 from storage.repository import ReportStore, SubmissionRecord
 
 T = TypeVar("T")

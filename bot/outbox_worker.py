@@ -20,7 +20,7 @@ from conversations.checklist import Checklist
 from conversations.events import SubmissionOutcome
 from conversations.policy import Policy
 from conversations.state import ReportState
-from storage.assembly import assemble
+from documents.assembly import assemble
 from storage.outbox import SENT, LeaseLost, Outbox
 from storage.repository import SubmissionRecord
 from storage.transient import is_transient

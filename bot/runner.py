@@ -46,7 +46,7 @@ from conversations.state import Actor, ReportState
 from storage import inbox
 from storage.chat_outbox import ChatOutbox, NewEffect, PendingEffect, enqueue, settle_effect
 from storage.inbox import InboxEntry
-from storage.repository import DuplicateEvent, ReportStore, Turn, VersionConflict
+from storage.repository import DuplicateEvent, ReportStore, ReportTransaction, VersionConflict
 from storage.transient import is_transient
 
 log = logging.getLogger(__name__)
@@ -228,21 +228,21 @@ class TurnRunner:
         if not locked:
             before = await self.store.load_committed(report_id) if report_id else None
             access, result = await self._step(before, event, report_id)
-        async with self.store.turn() as turn:
-            connection = turn.connection
+        async with self.store.transaction() as transaction:
+            connection = transaction.connection
             if delivery is not None:
                 taken = await inbox.take(connection, delivery.id, delivery.lane)
                 if taken != "taken":
                     return TurnResult("busy" if taken == "gone" else "later")
             if locked:
-                before = await turn.load_for_update(report_id) if report_id else None
+                before = await transaction.load_for_update(report_id) if report_id else None
                 access, result = await self._step(before, event, report_id)
             refused = access is Access.REFUSED
             changed = not refused and (result.state != before or bool(result.audit))
             # No is_processed query first: save() records the event id with ON CONFLICT DO
             # NOTHING and raises DuplicateEvent for a replay, which rolls the whole turn back
             # before anything is queued.
-            saved = await turn.save(
+            saved = await transaction.save(
                 before,
                 result.state if changed else None,
                 platform=event.platform,
@@ -253,10 +253,10 @@ class TurnRunner:
             if refused and before is not None and result.audit:
                 # The attempt is kept in the report's audit trail (who, from where), and only
                 # that: the report itself stays as it was.
-                await turn.audit_only(before.id, result.audit)
+                await transaction.audit_only(before.id, result.audit)
             # The report as this turn left it: saved when it changed, else as loaded.
             after = saved if changed else before
-            queued = await self._queue_effects(turn, event, after, result.effects, access)
+            queued = await self._queue_effects(transaction, event, after, result.effects, access)
             now = utc_now()
             outcome: Outcome = "refused" if refused else "handled"
             if delivery is not None:
@@ -270,7 +270,7 @@ class TurnRunner:
 
     async def _queue_effects(
         self,
-        turn: Turn,
+        transaction: ReportTransaction,
         event: Event,
         state: ReportState | None,
         effects: tuple[Effect, ...],
@@ -297,7 +297,7 @@ class TurnRunner:
             if not isinstance(effect, SubmitRequested)
         ]
         now = utc_now()
-        ids = await enqueue(turn.connection, rows, now)
+        ids = await enqueue(transaction.connection, rows, now)
         queued: dict[str, tuple[list[PendingEffect], Lease | None]] = {}
         for row, effect_id in zip(rows, ids, strict=True):
             pending = PendingEffect(
@@ -310,7 +310,7 @@ class TurnRunner:
             )
             queued.setdefault(row.lane, ([], None))[0].append(pending)
         for lane, (pending_effects, _) in list(queued.items()):
-            lease = await self.chat_worker.lease_in(turn.connection, lane, now)
+            lease = await self.chat_worker.lease_in(transaction.connection, lane, now)
             queued[lane] = (pending_effects, lease)
         if state is not None and access is not Access.REFUSED:
             for effect in effects:
@@ -319,7 +319,9 @@ class TurnRunner:
                 ):
                     # A private surface of this report: its submits and clicks may come back
                     # from a modal or a personal chat (see bot.binding).
-                    await turn.grant(state.platform, state.workspace, effect.user.id, state.id, now)
+                    await transaction.grant(
+                        state.platform, state.workspace, effect.user.id, state.id, now
+                    )
         return queued
 
     async def apologise(self, event: Event) -> None:

@@ -40,8 +40,8 @@ from conversations.effects import (
     UpdateRoot,
 )
 from conversations.state import Actor
-from storage.assembly import AssembledReport
-from storage.rendering import render_text
+from documents.assembly import AssembledReport
+from documents.rendering import render_text
 from storage.teams_conversations import TeamsConversations, user_key
 
 log = logging.getLogger(__name__)

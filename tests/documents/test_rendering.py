@@ -9,9 +9,9 @@ from pathlib import Path
 
 import pytest
 
-from storage.assembly import AssembledReport, assemble
-from storage.rendering import render_html, render_json, render_markdown, render_text
-from tests.storage.report_fixture import busy_report
+from documents.assembly import AssembledReport, assemble
+from documents.rendering import render_html, render_json, render_markdown, render_text
+from tests.documents.report_fixture import busy_report
 
 GOLDEN = Path(__file__).parent / "golden"
 
