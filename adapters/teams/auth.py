@@ -64,8 +64,9 @@ class KeySet:
         self.metadata_url = metadata_url
         self._keys: dict[str, _Key] = {}
         self._fetched_at = 0.0
+        # The last attempt, failed ones included: what paces refetches.
+        self._tried_at: float | None = None
         self._lock = asyncio.Lock()
-        self.fetches = 0
 
     async def refresh(self) -> None:
         """Fetch the key set now (at start, so that the first request waits for nothing)."""
@@ -79,11 +80,11 @@ class KeySet:
         if known is not None and not stale:
             return known
         async with self._lock:
-            # Another request may have fetched meanwhile.
-            since = time.monotonic() - self._fetched_at
-            if (kid not in self._keys or stale) and (
-                self.fetches == 0 or since > REFETCH_AFTER_SECONDS or stale
-            ):
+            # Another request may have fetched (or tried to) meanwhile.
+            now = time.monotonic()
+            stale = now - self._fetched_at > KEYS_MAX_AGE_SECONDS
+            due = self._tried_at is None or now - self._tried_at > REFETCH_AFTER_SECONDS
+            if (kid not in self._keys or stale) and due:
                 try:
                     await self._fetch()
                 except (aiohttp.ClientError, TimeoutError, ValueError) as error:
@@ -92,7 +93,7 @@ class KeySet:
             return self._keys.get(kid)
 
     async def _fetch(self) -> None:
-        self.fetches += 1
+        self._tried_at = time.monotonic()
         async with aiohttp.ClientSession(timeout=_FETCH_TIMEOUT) as session:
             metadata = await _get_json(session, self.metadata_url)
             jwks_uri = metadata.get("jwks_uri")

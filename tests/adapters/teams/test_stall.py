@@ -21,7 +21,12 @@ from collections.abc import AsyncIterator
 import pytest
 
 from adapters.slack.clients import web_client
-from adapters.teams.framework import CONNECTOR_TIMEOUT
+from adapters.teams.framework import (
+    CONNECTOR_TIMEOUT,
+    PER_CONVERSATION,
+    BotFramework,
+    TeamsSettings,
+)
 from storage.database import Database
 from tests.adapters.slack.fake_slack import BOT_TOKEN, fake_slack
 from tests.adapters.teams.activities import ALICE, Activities
@@ -126,3 +131,33 @@ async def test_six_hung_service_urls_delay_no_other_conversation_nor_slack(
             await dead.close()
         await teams.runner.chat_worker.close(within=1)
         await teams.close()
+
+
+async def test_a_hung_conversation_holds_at_most_its_share_of_connections(
+    hung: list[HungConnector],
+) -> None:
+    dead = hung[0]
+    framework = BotFramework(TeamsSettings())
+    reference = {"serviceUrl": dead.url, "channelId": "msteams", "bot": {"id": "28:bot"}}
+    activity = {"type": "message", "text": "x"}
+    sends = [
+        asyncio.create_task(
+            framework.send(
+                {**reference, "conversation": {"id": "19:one@thread.tacv2"}},
+                "19:one@thread.tacv2",
+                activity,
+            )
+        )
+        for _ in range(8)
+    ]
+    try:
+        await within(lambda: dead.connections >= PER_CONVERSATION, BOUND_SECONDS)
+        await asyncio.sleep(0.2)
+        # The other six calls wait their turn instead of piling onto the hung connector.
+        assert dead.connections == PER_CONVERSATION
+        assert not any(send.done() for send in sends)
+    finally:
+        for send in sends:
+            send.cancel()
+        await asyncio.gather(*sends, return_exceptions=True)
+        await framework.close()
