@@ -13,7 +13,7 @@ from aiohttp import web
 from prometheus_client import CONTENT_TYPE_LATEST, CollectorRegistry, Counter, Histogram
 from prometheus_client.exposition import generate_latest
 
-from bot.runner import TurnResult
+from bot.runner import Dispatch, TurnResult
 from conversations.events import Event
 from storage.inbox import InboxEntry
 
@@ -43,9 +43,7 @@ class Metrics:
             registry=self.registry,
         )
 
-    def counting_turns(
-        self, handle: Callable[[Event, InboxEntry], Awaitable[TurnResult]]
-    ) -> Callable[[Event, InboxEntry], Awaitable[TurnResult]]:
+    def counting_turns(self, handle: Dispatch) -> Dispatch:
         async def counted(event: Event, entry: InboxEntry) -> TurnResult:
             started = time.perf_counter()
             outcome = "error"

@@ -1,8 +1,10 @@
-"""The turn runner: route → one transaction { take the delivery; load; check where the event
-comes from; engine; save; queue the effects; settle the delivery } → perform the effects.
+"""The turn runner: route → one transaction { take the delivery; keep the platform addresses
+it brought; load; check where the event comes from; engine; save; queue the effects; settle
+the delivery } → perform the effects.
 
 Everything a turn decides is written in that one transaction: the report, the inbox
-delivery it settles, and the effects it wants performed (the chat outbox). Effects are
+delivery it settles, the addresses it brought (a Slack channel's workspace, a Teams
+conversation reference) and the effects it wants performed (the chat outbox). Effects are
 performed after the commit by the chat worker, so a crash between commit and post means the
 post happens after the restart, never that it silently disappears.
 """
@@ -12,7 +14,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import uuid
-from collections.abc import Callable, Mapping
+from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Literal
@@ -21,6 +23,7 @@ from bot.binding import Access, access_of, refusal
 from bot.chat_worker import EFFECT, ChatRetry, ChatWorker, Lease, Pacing
 from bot.clock import utc_now
 from bot.ports import ChatPort
+from conversations.addresses import AddressesOnly
 from conversations.checklist import Checklist
 from conversations.commands import parse_command
 from conversations.effects import (
@@ -79,6 +82,12 @@ class TurnResult:
     lanes: frozenset[str] = field(default_factory=frozenset)
 
 
+# A stored delivery's event → its turn (the inbox worker's way into the runner). Typed with
+# the TurnResult: whatever the edge must answer (a modal's field errors) is decided before the
+# delivery is stored, so nothing travels back beside the result.
+Dispatch = Callable[[Event, InboxEntry], Awaitable[TurnResult]]
+
+
 def effect_lane(platform: str, effect: Effect) -> str:
     """Effects of one channel go out in order: their lane is the channel. Form errors go to
     the person, wherever they are."""
@@ -129,14 +138,22 @@ class TurnRunner:
         effect it settles; `wait`: return only once the effects are performed."""
         report_id = await self.route(event)
         if report_id is None and isinstance(event, MessagePosted | MessageEdited | MessageDeleted):
-            # Ordinary channel traffic that is not in a report's thread: not ours.
+            # Ordinary channel traffic that is not in a report's thread: not ours, but the
+            # platform addresses it brought are kept, with the delivery's settling.
             if delivery is not None:
-                await self.store_settle(delivery, inbox.IGNORED)
+                await self.keep_addresses(delivery, AddressesOnly(addresses=event.addresses))
             return TurnResult("ignored")
         result = await self._run_turn(event, report_id, delivery, settles_effect)
         if wait:
             await self.chat_worker.drain(set(result.lanes))
         return result
+
+    async def keep_addresses(self, delivery: InboxEntry, found: AddressesOnly) -> None:
+        """Settle a delivery that is no turn, keeping the addresses it brought in the same
+        transaction."""
+        async with self.store.transaction() as transaction:
+            await transaction.save_addresses(found.addresses, utc_now())
+            await inbox.settle(transaction.connection, delivery.id, inbox.IGNORED, utc_now())
 
     async def store_settle(self, delivery: InboxEntry, outcome: str) -> None:
         await inbox.Inbox(self.store.database).settle_alone(delivery.id, outcome, utc_now())
@@ -234,6 +251,9 @@ class TurnRunner:
                 taken = await inbox.take(connection, delivery.id, delivery.lane)
                 if taken != "taken":
                     return TurnResult("busy" if taken == "gone" else "later")
+            # Where the delivery's channel and people can be reached later, with the turn:
+            # a refusal's answer and the effects below are sent through them.
+            await transaction.save_addresses(event.addresses, utc_now())
             if locked:
                 before = await transaction.load_for_update(report_id) if report_id else None
                 access, result = await self._step(before, event, report_id)

@@ -10,7 +10,6 @@ from adapters.teams.inbound import TeamsDecoder
 from adapters.teams.service_urls import parse_patterns
 from bot.settings import Settings
 from storage.repository import ReportStore
-from storage.teams_conversations import TeamsConversations
 
 
 @dataclass
@@ -35,6 +34,6 @@ def teams_side(
             service_urls=parse_patterns(settings.teams_service_urls),
         )
     )
-    conversations = TeamsConversations(store.database)
-    chat = TeamsChat(framework, conversations)
-    return TeamsSide(framework, TeamsEndpoint(framework, intake), TeamsDecoder(conversations), chat)
+    # The references activities bring are kept by their turns; the chat reads them back.
+    chat = TeamsChat(framework, store.addresses.teams_conversations)
+    return TeamsSide(framework, TeamsEndpoint(framework, intake), TeamsDecoder(), chat)

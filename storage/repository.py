@@ -21,8 +21,10 @@ from sqlalchemy import bindparam, delete, func, insert, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncConnection
 
+from conversations.addresses import Address
 from conversations.effects import AuditEntry, SubmitRequested
 from conversations.state import Actor, ReportState, ReportStatus
+from storage.address_books import AddressBooks
 from storage.database import Database
 from storage.rows import (
     CONTRIBUTION_CONTENT,
@@ -126,11 +128,26 @@ class SubmissionRecord(BaseModel):
 class ReportTransaction:
     """One turn's write transaction on the store: everything the turn decides, or nothing."""
 
-    def __init__(self, connection: AsyncConnection, cache: StateCache | None = None) -> None:
+    def __init__(
+        self,
+        connection: AsyncConnection,
+        cache: StateCache | None = None,
+        addresses: AddressBooks | None = None,
+    ) -> None:
         self.connection = connection
         self.cache = cache
+        self.addresses = addresses
         # What this transaction read or wrote; cached once it has committed.
         self.seen: list[ReportState] = []
+        self.addresses_written: list[Address] = []
+
+    async def save_addresses(self, addresses: Sequence[Address], now: datetime) -> None:
+        """The platform addresses the turn's delivery brought, into their address books."""
+        if not addresses:
+            return
+        if self.addresses is None:
+            raise RuntimeError("this transaction was opened without the address books")
+        self.addresses_written += await self.addresses.write(self.connection, addresses, now)
 
     async def grant(
         self, platform: str, workspace: str, user_id: str, report_id: str, now: datetime
@@ -281,6 +298,8 @@ class ReportStore:
     def __init__(self, database: Database, cache_size: int = 1024) -> None:
         self.database = database
         self.cache = StateCache(cache_size)
+        # Written by turns (from their events' addresses), read by the adapters' ports.
+        self.addresses = AddressBooks(database)
         # A report's thread never changes: routing a reply needs the database once per thread.
         self._threads: dict[tuple[str, str, str], str] = {}
 
@@ -291,11 +310,12 @@ class ReportStore:
     @asynccontextmanager
     async def _transaction(self) -> AsyncIterator[ReportTransaction]:
         async with self.database.writing() as connection:
-            transaction = ReportTransaction(connection, self.cache)
+            transaction = ReportTransaction(connection, self.cache, self.addresses)
             yield transaction
         # Committed: what the turn read and wrote is now the database's state.
         for state in transaction.seen:
             self.cache.put(state)
+        self.addresses.committed(transaction.addresses_written)
 
     async def find_by_thread(self, platform: str, channel: str, thread: str) -> str | None:
         key = (platform, channel, thread)
