@@ -43,10 +43,11 @@ class Tenant(Shape):
 
 
 class ChannelData(Shape):
-    """Only the tenant is read on every path; `eventType` is read by `EventType`, for the
-    activity types it tells apart, so that it is checked only where it is read."""
+    """Only the tenant is read on every path; `eventType` is checked (as `EventType`) only
+    for the activity types it tells apart, where it is read."""
 
     tenant: Tenant | None = None
+    eventType: object = None
 
 
 class EventType(Shape):
@@ -66,8 +67,11 @@ class Mention(Shape):
 
 
 class Activity(Shape):
-    """What every path through the translator reads: the kind of activity, who sent it to
-    whom, and where."""
+    """The one model of an inbound activity: the endpoint and the translator read each
+    activity once, into this. Checked at once: what every path reads (the kind of activity,
+    who sent it to whom, and where). Kept unchecked until read: what only a message or an
+    edit says (`text`, `entities`, `value`, read as `MessageContent`), so that an activity is
+    refused only for what the bot reads of it."""
 
     type: str | None = None
     id: str | None = None
@@ -79,6 +83,9 @@ class Activity(Shape):
     conversation: Conversation | None = None
     channelData: ChannelData | None = None
     replyToId: str | None = None
+    text: object = None
+    entities: object = None
+    value: object = None
 
     @field_validator("timestamp")
     @classmethod

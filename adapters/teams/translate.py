@@ -63,7 +63,8 @@ DOUBLE_CLICK_SECONDS = 3
 TeamsEvent = (
     CommandIssued | MessagePosted | MessageEdited | MessageDeleted | ButtonPressed | FormSubmitted
 )
-Activity = Mapping[str, Any]
+# An inbound activity: the JSON the Bot Connector posted, or it read into its model.
+Activity = Mapping[str, Any] | shapes.Activity
 _Shape = TypeVar("_Shape", bound=BaseModel)
 _E = TypeVar(
     "_E", CommandIssued, MessagePosted, MessageEdited, MessageDeleted, ButtonPressed, FormSubmitted
@@ -118,13 +119,22 @@ def read_activity(raw: bytes | str) -> dict[str, object]:
     return value
 
 
+def parse_activity(activity: Activity) -> shapes.Activity:
+    """The activity in its one model (MalformedActivity when what every path reads is wrong).
+    Every function below that takes the JSON takes this too, so that a caller reading more
+    than one thing of an activity parses it once."""
+    if isinstance(activity, shapes.Activity):
+        return activity
+    return _parse(shapes.Activity, activity, "activity")
+
+
 def reference_of(activity: Activity) -> dict[str, Any]:
     """The conversation reference of an inbound activity: the Bot Framework's JSON (service
     URL, channel, bot, conversation), addressed to the conversation (a channel without
     `;messageid=`) rather than one message or person, so every activity from a conversation
     yields the same reference. The tenant is kept as Teams spells it (`tenantId`; the Python
     SDK's own schema reads `tenantID` and would drop it)."""
-    shape = _parse(shapes.Activity, activity, "activity")
+    shape = parse_activity(activity)
     conversation = shape.conversation or shapes.Conversation()
     kept: dict[str, Any] = {
         key: value
@@ -150,8 +160,9 @@ def reference_of(activity: Activity) -> dict[str, Any]:
 
 def user_reference_of(activity: Activity) -> dict[str, Any]:
     """The reference with the sender as its user: enough to open a personal chat with them."""
-    reference = reference_of(activity)
-    sender = _parse(shapes.Activity, activity, "activity").sender or shapes.Account()
+    shape = parse_activity(activity)
+    reference = reference_of(shape)
+    sender = shape.sender or shapes.Account()
     user = {
         key: value
         for key, value in (
@@ -181,7 +192,7 @@ def read_inbound(activity: Activity) -> Inbound:
     """The endpoint's one reading of an activity: MalformedActivity unless it has what the bot
     needs to answer its conversation later (type, serviceUrl, channelId, conversation id; an
     id and a sender where a person acts), and translates."""
-    shape = _parse(shapes.Activity, activity, "activity")
+    shape = parse_activity(activity)
     missing = [
         name
         for name, value in (
@@ -196,18 +207,18 @@ def read_inbound(activity: Activity) -> Inbound:
         raise MalformedActivity(f"the activity has no {', '.join(missing)}")
     if shape.type in _PERSON_ACTS and (not shape.id or not (shape.sender and shape.sender.id)):
         raise MalformedActivity(f"a {shape.type} activity needs an id and a sender")
-    return Inbound(shape, _delivery(shape, activity))
+    return Inbound(shape, _delivery(shape))
 
 
 def teams_delivery(activity: Activity) -> TeamsDelivery | None:
     """The identity of an activity for the inbox, or None when it has no id or type to be
     recorded by (the Bot Connector always sends both). Translates it too, so a delivery this
     accepts is one `from_activity` accepts: MalformedActivity now, not later."""
-    return _delivery(_parse(shapes.Activity, activity, "activity"), activity)
+    return _delivery(parse_activity(activity))
 
 
-def _delivery(shape: shapes.Activity, activity: Activity) -> TeamsDelivery | None:
-    event = _event(shape, activity)
+def _delivery(shape: shapes.Activity) -> TeamsDelivery | None:
+    event = _event(shape)
     if not shape.id or not shape.type:
         return None
     conversation_id = _conversation(shape).id or ""
@@ -215,8 +226,8 @@ def _delivery(shape: shapes.Activity, activity: Activity) -> TeamsDelivery | Non
     if shape.type == "messageUpdate":
         # Not checked here: from_activity checks the text of the updates it reads, and an
         # update it ignores needs only to be told apart.
-        text = activity.get("text")
-        suffix += f":{_digest(shape.timestamp or '', text if isinstance(text, str) else '')}"
+        text = shape.text if isinstance(shape.text, str) else ""
+        suffix += f":{_digest(shape.timestamp or '', text)}"
     delivery_id = f"{conversation_id}:{shape.id}{suffix}"
     if len(delivery_id) > ID_MAX:
         # Personal chat ids can be long; their digest tells conversations apart as well.
@@ -237,22 +248,22 @@ def _delivery(shape: shapes.Activity, activity: Activity) -> TeamsDelivery | Non
 
 def from_activity(activity: Activity) -> TeamsEvent | None:
     """The engine event an inbound activity means, if any."""
-    return _event(_parse(shapes.Activity, activity, "activity"), activity)
+    return _event(parse_activity(activity))
 
 
-def _event(shape: shapes.Activity, activity: Activity) -> TeamsEvent | None:
+def _event(shape: shapes.Activity) -> TeamsEvent | None:
     if _from_a_bot(shape) or not shape.id:
         # Without an activity id a delivery cannot be told from its re-delivery.
         return None
     kind = shape.type
     if kind == "message":
-        content = _parse(shapes.MessageContent, activity, "activity")
+        content = _content(shape)
         if content.value is not None:
             return _from_card_submit(shape, content.value)
         return _from_message(shape, content)
-    if kind == "messageUpdate" and _event_type(activity) == "editMessage":
-        return _from_edit(shape, _parse(shapes.MessageContent, activity, "activity"))
-    if kind == "messageDelete" and _event_type(activity) == "softDeleteMessage":
+    if kind == "messageUpdate" and _event_type(shape) == "editMessage":
+        return _from_edit(shape, _content(shape))
+    if kind == "messageDelete" and _event_type(shape) == "softDeleteMessage":
         return _from_delete(shape)
     return None
 
@@ -548,12 +559,18 @@ def _tenant(activity: shapes.Activity) -> str:
     return _conversation(activity).tenantId or (tenant.id if tenant else None) or ""
 
 
-def _event_type(activity: Activity) -> str:
+def _content(activity: shapes.Activity) -> shapes.MessageContent:
+    """What a message or an edit says, checked now that it is read."""
+    said = {"text": activity.text, "entities": activity.entities, "value": activity.value}
+    return _parse(shapes.MessageContent, said, "activity")
+
+
+def _event_type(activity: shapes.Activity) -> str:
     # Read here only, for the two activity types it tells apart (see shapes.EventType).
-    channel_data = activity.get("channelData")
-    if channel_data is None:
+    if activity.channelData is None:
         return ""
-    return _parse(shapes.EventType, channel_data, "channelData").eventType or ""
+    said = {"eventType": activity.channelData.eventType}
+    return _parse(shapes.EventType, said, "channelData").eventType or ""
 
 
 def _timestamp(activity: shapes.Activity) -> datetime | None:
