@@ -26,11 +26,13 @@ from bot.runner import TurnRunner
 from conversations.answers import Accepted, parse_answer
 from conversations.checklist import AnswerKind, Checklist, Item, default_checklist
 from conversations.engine import step
-from conversations.events import CommandIssued, MessagePosted, RootPosted
+from conversations.events import CommandIssued, MessagePosted
 from conversations.policy import Policy
+from conversations.scripted import ScriptedEvents
 from conversations.state import Actor, Contribution, ReportState
 from documents.assembly import assemble
 from documents.rendering import render_json, render_markdown, render_text
+from documents.stix import render_stix
 from storage.database import Database, normalise_url
 from storage.repository import ReportStore
 
@@ -49,6 +51,10 @@ SAMPLES: dict[AnswerKind, str] = {
     AnswerKind.TECHNIQUES: "AML.T0051, T1566.001",
     AnswerKind.TLP: "amber",
 }
+
+
+# Issue 14: exporting STIX must cost less than three JSON renderings of the same report.
+STIX_TARGET = 3.0
 
 
 def sample_value(item: Item) -> tuple[str, object]:
@@ -130,49 +136,52 @@ def bench_assembly(checklist: Checklist, sizes: list[int], runs: int) -> None:
     print("Growth is linear when us/contrib stays flat as the size grows 100x.")
 
 
+def bench_stix(checklist: Checklist, size: int, runs: int) -> None:
+    """The STIX 2.1 bundle next to the JSON rendering of the same report, in the same run:
+    the rendering alone, and the whole export from the stored state (assembly included)."""
+    print(f"\n## STIX 2.1 export of a {size}-contribution report (median of {runs} runs, ms)")
+    state = synthetic_report(checklist, size)
+    report = assemble(state, checklist)
+    t_json = best_of(runs, partial(render_json, report))
+    t_stix = best_of(runs, partial(render_stix, report))
+    t_json_export = best_of(runs, lambda: render_json(assemble(state, checklist)))
+    t_stix_export = best_of(runs, lambda: render_stix(assemble(state, checklist)))
+    bundle = render_stix(report)
+    objects = bundle.count('"spec_version"')
+    print(f"bundle: {objects} objects, {len(bundle):,} bytes")
+    for label, stix, json in (
+        ("rendering only", t_stix, t_json),
+        ("export from state", t_stix_export, t_json_export),
+    ):
+        ratio = stix / json
+        verdict = "within" if ratio < STIX_TARGET else "OVER"
+        print(
+            f"{label:>18}: json {json:6.1f}  stix {stix:6.1f}  stix/json {ratio:5.2f}x "
+            f"({verdict} the {STIX_TARGET:.0f}x target)"
+        )
+
+
 def bench_engine(checklist: Checklist, turns: int) -> None:
     print(f"\n## {turns} engine turns (pure step(), no I/O)")
     lead = RESPONDERS[0]
     now = T0
-    state = step(
-        None,
-        CommandIssued(event_id="new", platform="b", channel="C", actor=lead, text="new Benchmark"),
-        checklist,
-        now,
-    ).state
+    events = ScriptedEvents(platform="b", channel="C", id_prefix="e")
+    state = step(None, events.command(lead, "new Benchmark"), checklist, now).state
     assert state is not None
-    state = step(
-        state,
-        RootPosted(
-            event_id="root",
-            platform="b",
-            channel="C",
-            actor=lead,
-            report_id=state.id,
-            message_id="ROOT",
-        ),
-        checklist,
-        now,
-    ).state
+    events.report_id = state.id
+    state = step(state, events.root_posted(lead, "ROOT"), checklist, now).state
+    assert state is not None
+    events.thread = state.thread
     text_items = [item for item in checklist.items() if item.kind is AnswerKind.TEXT]
     durations = []
     for n in range(turns):
         actor = RESPONDERS[n % len(RESPONDERS)]
         item = text_items[n % len(text_items)]
+        event: CommandIssued | MessagePosted
         if n % 10 == 9:
-            event: CommandIssued | MessagePosted = CommandIssued(
-                event_id=f"e{n}", platform="b", channel="C", actor=actor, text="status"
-            )
+            event = events.command(actor, "status")
         else:
-            event = MessagePosted(
-                event_id=f"e{n}",
-                platform="b",
-                channel="C",
-                thread="ROOT",
-                actor=actor,
-                message_id=f"m{n}",
-                text=f"{item.number}: finding number {n}",
-            )
+            event = events.message(actor, f"{item.number}: finding number {n}")
         now += timedelta(seconds=1)
         start = time.perf_counter()
         result = step(state, event, checklist, now)
@@ -213,36 +222,21 @@ async def _bench_runner(database: Database, label: str, turns: int, concurrency:
     store = ReportStore(database)
     checklist = default_checklist()
     runner = TurnRunner(store, MemoryChat(), checklist, Policy())
-    created = await runner.handle(
-        CommandIssued(
-            event_id=f"{label}-new",
-            platform="b",
-            channel=f"C-{label}",
-            actor=RESPONDERS[0],
-            text="new Runner benchmark",
-        )
-    )
+    events = ScriptedEvents(platform="b", channel=f"C-{label}", id_prefix=f"{label}-")
+    created = await runner.handle(events.command(RESPONDERS[0], "new Runner benchmark"))
     assert created.step is not None
     assert created.step.state is not None
     report = await store.load(created.step.state.id)
     assert report is not None
     assert report.thread is not None
+    events.thread = report.thread
     text_item = next(i for i in checklist.items() if i.kind is AnswerKind.TEXT)
     semaphore = asyncio.Semaphore(concurrency)
 
     async def one(n: int) -> None:
         async with semaphore:
-            await runner.handle(
-                MessagePosted(
-                    event_id=f"{label}-{n}",
-                    platform="b",
-                    channel=f"C-{label}",
-                    thread=report.thread,
-                    actor=RESPONDERS[n % 50],
-                    message_id=f"{label}-m{n}",
-                    text=f"{text_item.number}: runner finding {n}",
-                )
-            )
+            actor = RESPONDERS[n % 50]
+            await runner.handle(events.message(actor, f"{text_item.number}: runner finding {n}"))
 
     start = time.perf_counter()
     await asyncio.gather(*(one(n) for n in range(turns)))
@@ -282,6 +276,7 @@ def main() -> None:
     sizes = [100, 1000] if args.quick else [100, 1000, 10000]
     print(f"checklist {checklist.version}: {checklist.item_count} items")
     bench_assembly(checklist, sizes, runs)
+    bench_stix(checklist, 1000, runs)
     bench_engine(checklist, 200 if args.quick else 1000)
     print("\n## Turn runner (route, dedupe, lock, load, engine, save, perform)")
     turns = 100 if args.quick else 300

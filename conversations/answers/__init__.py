@@ -12,6 +12,7 @@ from conversations.answers.choices import option_lines, parse_choice, parse_mult
 from conversations.answers.identifiers import (
     CVE_HINT,
     TECHNIQUE_HINT,
+    acknowledge_techniques,
     display_cves,
     display_techniques,
     parse_cves,
@@ -48,6 +49,8 @@ __all__ = [
     "Accepted",
     "Parsed",
     "Rejected",
+    "acknowledgement",
+    "answer_choices",
     "answer_hint",
     "answer_limit",
     "defang",
@@ -133,6 +136,32 @@ def display_value(item: Item, value: JsonValue) -> str:
             return display_techniques(value)
         case AnswerKind.TEXT | AnswerKind.SEVERITY | AnswerKind.CONFIDENCE | AnswerKind.TLP:
             return str(value)
+
+
+def acknowledgement(item: Item, value: JsonValue) -> str:
+    """How the bot reads a new answer back: as displayed, plus what the person should know
+    about it (a deprecated or revoked technique and its replacement)."""
+    if item.kind is AnswerKind.TECHNIQUES:
+        return acknowledge_techniques(value)
+    return display_value(item, value)
+
+
+def answer_choices(item: Item) -> tuple[str, ...]:
+    """The stored values a picker offers for this item, in order (`display_value` gives their
+    labels); empty for the kinds people type."""
+    match item.kind:
+        case AnswerKind.CHOICE | AnswerKind.MULTI_CHOICE:
+            return tuple(option.id for option in item.options)
+        case AnswerKind.YES_NO:
+            return tuple(YES_NO_LABELS)
+        case AnswerKind.SEVERITY:
+            return SEVERITY
+        case AnswerKind.CONFIDENCE:
+            return CONFIDENCE
+        case AnswerKind.TLP:
+            return TLP_LABELS
+        case _:
+            return ()
 
 
 def split_value(item: Item, value: JsonValue) -> list[JsonValue]:
