@@ -20,6 +20,7 @@ from adapters.memory import MemoryChat
 from bot.clock import utc_now
 from bot.config_error import ConfigError
 from bot.outbox_worker import OutboxWorker
+from bot.retention_cli import audit_command, purge_command
 from bot.runner import TurnRunner
 from bot.settings import Settings, load_settings
 from bot.wiring import (
@@ -341,3 +342,8 @@ def demo(out: Path) -> None:
     from bot.demo import run_demo, write_demo
 
     write_demo(_run(run_demo(_settings(), out)), out, click.echo)
+
+
+# Retention and the audit trail live in a module of their own (bot/retention_cli.py).
+main.add_command(purge_command)
+report.add_command(audit_command)
