@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import asyncio
 import json
-import logging
 import signal
 import sys
 from collections.abc import Awaitable, Callable
@@ -17,6 +16,7 @@ import click
 from adapters.email.message import build_submission_email
 from adapters.email.smime import SmimeConfigError
 from adapters.memory import MemoryChat
+from bot import logs
 from bot.clock import utc_now
 from bot.config_error import ConfigError
 from bot.outbox_worker import OutboxWorker
@@ -81,11 +81,10 @@ def serve(host: str, port: int, socket_mode: bool) -> None:
     from bot.serve import serve as run_server
     from bot.server import ConfigError
 
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s")
-    # ioc-finder logs two INFO lines for every answer it parses.
-    logging.getLogger("ioc_finder").setLevel(logging.WARNING)
+    settings = _settings()
+    logs.configure(settings.log_format)
     try:
-        _run(run_server(load_settings(), host, port, socket_mode=socket_mode, started=click.echo))
+        _run(run_server(settings, host, port, socket_mode=socket_mode, started=click.echo))
     except (ConfigError, SmimeConfigError, ChecklistError) as error:
         raise click.ClickException(str(error)) from error
 
