@@ -29,9 +29,9 @@ from conversations.engine import step
 from conversations.events import CommandIssued, MessagePosted, RootPosted
 from conversations.policy import Policy
 from conversations.state import Actor, Contribution, ReportState
-from storage.assembly import assemble
+from documents.assembly import assemble
+from documents.rendering import render_json, render_markdown, render_text
 from storage.database import Database, normalise_url
-from storage.rendering import render_json, render_markdown, render_text
 from storage.repository import ReportStore
 
 T0 = datetime(2026, 11, 20, 14, 0, tzinfo=UTC)
@@ -250,8 +250,8 @@ async def _bench_runner(database: Database, label: str, turns: int, concurrency:
 
     # Baseline: the same number of bare write transactions (mark an event processed).
     async def bare(n: int) -> None:
-        async with semaphore, store.turn() as turn:
-            await turn.save(
+        async with semaphore, store.transaction() as transaction:
+            await transaction.save(
                 None, None, platform="bare", event_id=f"{label}-bare-{n}", audit=(), submissions=()
             )
 

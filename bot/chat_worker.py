@@ -38,7 +38,7 @@ from conversations.effects import (
 )
 from conversations.policy import Policy
 from conversations.state import ReportState
-from storage.assembly import assemble
+from documents.assembly import assemble
 from storage.chat_outbox import LANE_KIND, ChatOutbox, PendingEffect
 from storage.lanes import take_lane
 from storage.transient import is_transient

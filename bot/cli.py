@@ -7,13 +7,13 @@ import json
 import signal
 import sys
 from collections.abc import Awaitable, Callable
-from email.utils import make_msgid
 from pathlib import Path
 from typing import TypeVar
 
 import click
 
 from adapters.email.message import build_submission_email
+from adapters.email.message_id import new_message_id
 from adapters.email.smime import SmimeConfigError
 from adapters.memory import MemoryChat
 from bot import logs
@@ -31,9 +31,9 @@ from bot.wiring import (
 )
 from conversations.answers import answer_hint
 from conversations.checklist import ChecklistError
-from storage.assembly import AssembledReport, assemble
+from documents.assembly import AssembledReport, assemble
+from documents.rendering import render_html, render_json, render_markdown, render_text
 from storage.outbox import Outbox
-from storage.rendering import render_html, render_json, render_markdown, render_text
 from storage.repository import ReportStore, SubmissionRecord
 
 T = TypeVar("T")
@@ -215,9 +215,8 @@ def export(report_id: str, fmt: str, out: Path | None) -> None:
         if fmt != "eml":
             return EXPORT_FORMATS[fmt](report)
         envelope = envelope_from(settings)
-        domain = envelope.sender.rpartition("@")[2] or "jcdc-bot.invalid"
         email = build_submission_email(
-            report, envelope, message_id=make_msgid(domain=domain), date=utc_now()
+            report, envelope, message_id=new_message_id(envelope.sender), date=utc_now()
         )
         return email.as_string()
 

@@ -43,9 +43,9 @@ from conversations.events import (
     MessagePosted,
 )
 from conversations.state import Actor, ReportState
-from storage.assembly import AssembledReport, assemble
+from documents.assembly import AssembledReport, assemble
+from documents.rendering import render_json, render_markdown
 from storage.outbox import Outbox
-from storage.rendering import render_json, render_markdown
 from storage.repository import SubmissionRecord
 
 LEAD = Actor(id="U-ALICE", name="Alice Moreno (IR lead)")

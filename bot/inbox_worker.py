@@ -29,7 +29,8 @@ from datetime import datetime, timedelta
 from typing import Literal, Protocol
 
 from bot.clock import utc_now
-from bot.runner import DatabaseUnavailable, TurnResult
+from bot.runner import DatabaseUnavailable, Dispatch
+from conversations.addresses import AddressesOnly
 from conversations.events import Event
 from storage.inbox import IGNORED, Inbox, InboxEntry
 from storage.transient import is_transient
@@ -42,13 +43,15 @@ class Unreadable(ValueError):
 
 
 class Decoder(Protocol):
-    async def event_of(self, payload: dict[str, object]) -> Event | None:
-        """The event a stored payload stands for, None when it is not the bot's business;
-        raises Unreadable (or ValueError) for a payload of the wrong shape."""
+    async def event_of(self, payload: dict[str, object]) -> Event | AddressesOnly | None:
+        """The event a stored payload stands for; AddressesOnly or None when it is not the
+        bot's business (with or without addresses to keep); raises Unreadable (or
+        ValueError) for a payload of the wrong shape."""
         ...
 
 
-Handle = Callable[[Event, InboxEntry], Awaitable[TurnResult]]
+# Settle a delivery that is no event, keeping the addresses it brought (one transaction).
+KeepAddresses = Callable[[InboxEntry, AddressesOnly], Awaitable[None]]
 # Tell the person a delivery of theirs was given up (after its event was read).
 Apologise = Callable[[Event], Awaitable[None]]
 
@@ -73,9 +76,10 @@ class InboxWorker:
     def __init__(
         self,
         inbox: Inbox,
-        handle: Handle,
+        handle: Dispatch,
         decoders: Mapping[str, Decoder],
         *,
+        keep_addresses: KeepAddresses,
         concurrency: int = 4,
         apologise: Apologise | None = None,
         retry: InboxRetry | None = None,
@@ -84,6 +88,7 @@ class InboxWorker:
         self.inbox = inbox
         self.handle = handle
         self.decoders = decoders
+        self.keep_addresses = keep_addresses
         self.apologise = apologise
         self.retry = retry or InboxRetry()
         self.clock = clock
@@ -232,6 +237,9 @@ class InboxWorker:
             return "done"
         if event is None:
             await self.inbox.settle_alone(entry.id, IGNORED, self.clock())
+            return "done"
+        if isinstance(event, AddressesOnly):
+            await self.keep_addresses(entry, event)
             return "done"
         try:
             result = await self.handle(event, entry)

@@ -15,7 +15,6 @@ from __future__ import annotations
 import logging
 import sys
 import time
-from collections.abc import Awaitable, Callable
 from contextvars import ContextVar
 from typing import TYPE_CHECKING, Literal
 
@@ -23,7 +22,7 @@ from pythonjsonlogger.core import RESERVED_ATTRS
 from pythonjsonlogger.json import JsonFormatter
 
 if TYPE_CHECKING:  # the runner reports its report id here: no import cycle at run time
-    from bot.runner import TurnResult
+    from bot.runner import Dispatch, TurnResult
     from conversations.events import Event
     from storage.inbox import InboxEntry
 
@@ -82,10 +81,7 @@ def about_report(report_id: str | None) -> None:
         fields["report_id"] = report_id
 
 
-Handle = Callable[["Event", "InboxEntry"], Awaitable["TurnResult"]]
-
-
-def logging_turns(handle: Handle) -> Handle:
+def logging_turns(handle: Dispatch) -> Dispatch:
     """`handle` with its turn's fields on every line it logs, and one line when it is done."""
 
     async def logged(event: Event, entry: InboxEntry) -> TurnResult:

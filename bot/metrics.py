@@ -24,7 +24,7 @@ from prometheus_client.registry import Collector
 from sqlalchemy import func, select
 
 from bot.clock import utc_now
-from bot.runner import TurnResult
+from bot.runner import Dispatch, TurnResult
 from conversations.events import Event
 from storage.database import Database
 from storage.inbox import InboxEntry
@@ -118,9 +118,7 @@ class Metrics:
             registry=self.registry,
         )
 
-    def counting_turns(
-        self, handle: Callable[[Event, InboxEntry], Awaitable[TurnResult]]
-    ) -> Callable[[Event, InboxEntry], Awaitable[TurnResult]]:
+    def counting_turns(self, handle: Dispatch) -> Dispatch:
         async def counted(event: Event, entry: InboxEntry) -> TurnResult:
             started = time.perf_counter()
             outcome = "error"

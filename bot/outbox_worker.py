@@ -8,10 +8,10 @@ import logging
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from email.utils import make_msgid
 from typing import Literal
 
 from adapters.email.message import Envelope, PreviousSend, build_submission_email
+from adapters.email.message_id import new_message_id
 from adapters.email.smime import Smime
 from adapters.email.transport import DeliveryError, Transport
 from bot.clock import utc_now
@@ -20,7 +20,7 @@ from conversations.checklist import Checklist
 from conversations.events import SubmissionOutcome
 from conversations.policy import Policy
 from conversations.state import ReportState
-from storage.assembly import assemble
+from documents.assembly import assemble
 from storage.outbox import SENT, LeaseLost, Outbox
 from storage.repository import SubmissionRecord
 from storage.transient import is_transient
@@ -147,9 +147,8 @@ class OutboxWorker:
                     ReportState.model_validate(previous.snapshot), self.checklist, self.policy
                 ),
             )
-        domain = self.envelope.sender.rpartition("@")[2] or "jcdc-bot.invalid"
-        message_id = make_msgid(
-            idstring=f"jcdc.{state.short_id}.v{claimed.report_version}", domain=domain
+        message_id = new_message_id(
+            self.envelope.sender, f"jcdc.{state.short_id}.v{claimed.report_version}"
         )
         email = build_submission_email(
             report, self.envelope, message_id=message_id, date=self.clock(), previous=earlier

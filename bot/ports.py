@@ -13,7 +13,7 @@ from conversations.effects import (
     ShowPreview,
     UpdateRoot,
 )
-from storage.assembly import AssembledReport
+from documents.assembly import AssembledReport
 
 
 class ChatPort(Protocol):

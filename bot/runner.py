@@ -1,8 +1,10 @@
-"""The turn runner: route → one transaction { take the delivery; load; check where the event
-comes from; engine; save; queue the effects; settle the delivery } → perform the effects.
+"""The turn runner: route → one transaction { take the delivery; keep the platform addresses
+it brought; load; check where the event comes from; engine; save; queue the effects; settle
+the delivery } → perform the effects.
 
 Everything a turn decides is written in that one transaction: the report, the inbox
-delivery it settles, and the effects it wants performed (the chat outbox). Effects are
+delivery it settles, the addresses it brought (a Slack channel's workspace, a Teams
+conversation reference) and the effects it wants performed (the chat outbox). Effects are
 performed after the commit by the chat worker, so a crash between commit and post means the
 post happens after the restart, never that it silently disappears.
 """
@@ -12,7 +14,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import uuid
-from collections.abc import Callable, Mapping
+from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Literal
@@ -22,6 +24,7 @@ from bot.binding import Access, access_of, refusal
 from bot.chat_worker import EFFECT, ChatRetry, ChatWorker, Lease, Pacing
 from bot.clock import utc_now
 from bot.ports import ChatPort
+from conversations.addresses import AddressesOnly
 from conversations.checklist import Checklist
 from conversations.commands import parse_command
 from conversations.effects import (
@@ -47,7 +50,7 @@ from conversations.state import Actor, ReportState
 from storage import inbox
 from storage.chat_outbox import ChatOutbox, NewEffect, PendingEffect, enqueue, settle_effect
 from storage.inbox import InboxEntry
-from storage.repository import DuplicateEvent, ReportStore, Turn, VersionConflict
+from storage.repository import DuplicateEvent, ReportStore, ReportTransaction, VersionConflict
 from storage.transient import is_transient
 
 log = logging.getLogger(__name__)
@@ -78,6 +81,12 @@ class TurnResult:
     step: Step | None = None
     # The chat lanes the turn queued effects on.
     lanes: frozenset[str] = field(default_factory=frozenset)
+
+
+# A stored delivery's event → its turn (the inbox worker's way into the runner). Typed with
+# the TurnResult: whatever the edge must answer (a modal's field errors) is decided before the
+# delivery is stored, so nothing travels back beside the result.
+Dispatch = Callable[[Event, InboxEntry], Awaitable[TurnResult]]
 
 
 def effect_lane(platform: str, effect: Effect) -> str:
@@ -131,14 +140,22 @@ class TurnRunner:
         report_id = await self.route(event)
         logs.about_report(report_id)
         if report_id is None and isinstance(event, MessagePosted | MessageEdited | MessageDeleted):
-            # Ordinary channel traffic that is not in a report's thread: not ours.
+            # Ordinary channel traffic that is not in a report's thread: not ours, but the
+            # platform addresses it brought are kept, with the delivery's settling.
             if delivery is not None:
-                await self.store_settle(delivery, inbox.IGNORED)
+                await self.keep_addresses(delivery, AddressesOnly(addresses=event.addresses))
             return TurnResult("ignored")
         result = await self._run_turn(event, report_id, delivery, settles_effect)
         if wait:
             await self.chat_worker.drain(set(result.lanes))
         return result
+
+    async def keep_addresses(self, delivery: InboxEntry, found: AddressesOnly) -> None:
+        """Settle a delivery that is no turn, keeping the addresses it brought in the same
+        transaction."""
+        async with self.store.transaction() as transaction:
+            await transaction.save_addresses(found.addresses, utc_now())
+            await inbox.settle(transaction.connection, delivery.id, inbox.IGNORED, utc_now())
 
     async def store_settle(self, delivery: InboxEntry, outcome: str) -> None:
         await inbox.Inbox(self.store.database).settle_alone(delivery.id, outcome, utc_now())
@@ -230,21 +247,24 @@ class TurnRunner:
         if not locked:
             before = await self.store.load_committed(report_id) if report_id else None
             access, result = await self._step(before, event, report_id)
-        async with self.store.turn() as turn:
-            connection = turn.connection
+        async with self.store.transaction() as transaction:
+            connection = transaction.connection
             if delivery is not None:
                 taken = await inbox.take(connection, delivery.id, delivery.lane)
                 if taken != "taken":
                     return TurnResult("busy" if taken == "gone" else "later")
+            # Where the delivery's channel and people can be reached later, with the turn:
+            # a refusal's answer and the effects below are sent through them.
+            await transaction.save_addresses(event.addresses, utc_now())
             if locked:
-                before = await turn.load_for_update(report_id) if report_id else None
+                before = await transaction.load_for_update(report_id) if report_id else None
                 access, result = await self._step(before, event, report_id)
             refused = access is Access.REFUSED
             changed = not refused and (result.state != before or bool(result.audit))
             # No is_processed query first: save() records the event id with ON CONFLICT DO
             # NOTHING and raises DuplicateEvent for a replay, which rolls the whole turn back
             # before anything is queued.
-            saved = await turn.save(
+            saved = await transaction.save(
                 before,
                 result.state if changed else None,
                 platform=event.platform,
@@ -255,10 +275,10 @@ class TurnRunner:
             if refused and before is not None and result.audit:
                 # The attempt is kept in the report's audit trail (who, from where), and only
                 # that: the report itself stays as it was.
-                await turn.audit_only(before.id, result.audit)
+                await transaction.audit_only(before.id, result.audit)
             # The report as this turn left it: saved when it changed, else as loaded.
             after = saved if changed else before
-            queued = await self._queue_effects(turn, event, after, result.effects, access)
+            queued = await self._queue_effects(transaction, event, after, result.effects, access)
             now = utc_now()
             outcome: Outcome = "refused" if refused else "handled"
             if delivery is not None:
@@ -272,7 +292,7 @@ class TurnRunner:
 
     async def _queue_effects(
         self,
-        turn: Turn,
+        transaction: ReportTransaction,
         event: Event,
         state: ReportState | None,
         effects: tuple[Effect, ...],
@@ -299,7 +319,7 @@ class TurnRunner:
             if not isinstance(effect, SubmitRequested)
         ]
         now = utc_now()
-        ids = await enqueue(turn.connection, rows, now)
+        ids = await enqueue(transaction.connection, rows, now)
         queued: dict[str, tuple[list[PendingEffect], Lease | None]] = {}
         for row, effect_id in zip(rows, ids, strict=True):
             pending = PendingEffect(
@@ -312,7 +332,7 @@ class TurnRunner:
             )
             queued.setdefault(row.lane, ([], None))[0].append(pending)
         for lane, (pending_effects, _) in list(queued.items()):
-            lease = await self.chat_worker.lease_in(turn.connection, lane, now)
+            lease = await self.chat_worker.lease_in(transaction.connection, lane, now)
             queued[lane] = (pending_effects, lease)
         if state is not None and access is not Access.REFUSED:
             for effect in effects:
@@ -321,7 +341,9 @@ class TurnRunner:
                 ):
                     # A private surface of this report: its submits and clicks may come back
                     # from a modal or a personal chat (see bot.binding).
-                    await turn.grant(state.platform, state.workspace, effect.user.id, state.id, now)
+                    await transaction.grant(
+                        state.platform, state.workspace, effect.user.id, state.id, now
+                    )
         return queued
 
     async def apologise(self, event: Event) -> None:

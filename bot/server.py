@@ -21,8 +21,6 @@ from datetime import timedelta
 from aiohttp import web
 from sqlalchemy import text
 
-from adapters.slack.clients import web_client
-from adapters.slack.http import SlackEndpoint
 from adapters.slack.socket_mode import SlackSocket
 from adapters.teams import teams_routes
 from bot.chat_worker import ChatRetry, ChatWorker, Pacing
@@ -35,7 +33,7 @@ from bot.outbox_worker import OutboxWorker
 from bot.ports import ChatPort
 from bot.runner import TurnResult, TurnRunner
 from bot.settings import Settings
-from bot.slack_side import SlackSide, slack_side
+from bot.slack_side import SlackSide, slack_side_from
 from bot.teams_side import TeamsSide, teams_side
 from bot.wiring import checklist_from, outbox_worker_from
 from conversations.events import Event, FormSubmitted
@@ -125,6 +123,7 @@ def build_bot(
         inbox,
         logging_turns(metrics.counting_turns(handle)),
         decoders,
+        keep_addresses=runner.keep_addresses,
         concurrency=settings.max_concurrent_turns,
         apologise=runner.apologise,
         retry=InboxRetry(keep_done=keep),
@@ -136,12 +135,7 @@ def build_bot(
 
     slack: SlackSide | None = None
     if settings.slack_enabled():
-        if socket_mode and not settings.slack_app_token:
-            raise ConfigError("Socket Mode needs SLACK_APP_TOKEN (an app-level xapp- token)")
-        if not socket_mode and not settings.slack_signing_secret:
-            # Without it every forged request would pass: refuse to start instead.
-            raise ConfigError("Slack over HTTP needs SLACK_SIGNING_SECRET")
-        slack = slack_side(settings, store, intake, check_form)
+        slack = slack_side_from(settings, store, intake, check_form, socket_mode=socket_mode)
         chats["slack"] = slack.chat
         decoders["slack"] = slack.decoder
     teams: TeamsSide | None = None
@@ -182,10 +176,7 @@ def web_app(bot: Bot, *, slack_http: bool = True, run_worker: bool = True) -> we
     app.router.add_get("/healthz", _healthz)
     app.router.add_get("/metrics", bot.metrics.endpoint)
     if bot.slack is not None and slack_http:
-        endpoint = SlackEndpoint(
-            bot.slack.signing_secret, bot.slack.deliveries, oauth_flow=bot.slack.oauth_flow
-        )
-        app.router.add_routes(endpoint.routes())
+        app.router.add_routes(bot.slack.routes())
     if bot.teams is not None:
         app.router.add_routes(teams_routes(bot.teams.endpoint))
         framework = bot.teams.framework
@@ -197,10 +188,8 @@ def web_app(bot: Bot, *, slack_http: bool = True, run_worker: bool = True) -> we
 
 async def _oauth_tables(app: web.Application) -> AsyncIterator[None]:
     slack = app[BOT_KEY].slack
-    if slack is not None and slack.oauth_stores is not None:
-        # slack_sdk's own tables (installations, bots, OAuth states) live beside ours.
-        for store in slack.oauth_stores:
-            await store.create_tables()  # type: ignore[no-untyped-call]
+    if slack is not None:
+        await slack.create_tables()
     yield
 
 
@@ -233,11 +222,4 @@ def _workers(
 
 async def start_socket_mode(bot: Bot) -> SlackSocket:
     assert bot.slack is not None
-    assert bot.settings.slack_app_token is not None
-    connection = SlackSocket(
-        bot.settings.slack_app_token.get_secret_value(),
-        web_client(None, bot.settings.slack_api_url),
-        bot.slack.deliveries,
-    )
-    await connection.connect()
-    return connection
+    return await bot.slack.connect_socket()

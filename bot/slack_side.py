@@ -1,98 +1,51 @@
-"""Slack's part of `serve`: how deliveries come in (HTTP endpoint or Socket Mode), how stored
-ones become events, the chat port, and with OAuth the install flow and its stores."""
+"""Slack's part of `serve`, composed: the settings handed to adapters.slack.setup, which
+owns the wiring (scopes, OAuth, clients, endpoint, Socket Mode)."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
-from slack_bolt.oauth.async_oauth_flow import AsyncOAuthFlow
-from slack_bolt.oauth.async_oauth_settings import AsyncOAuthSettings
-from slack_sdk.oauth.installation_store.sqlalchemy import AsyncSQLAlchemyInstallationStore
-from slack_sdk.oauth.state_store.sqlalchemy import AsyncSQLAlchemyOAuthStateStore
+from pydantic import SecretStr
 
 from adapters.intake import Intake
-from adapters.slack.chat import SlackChat
-from adapters.slack.clients import Installations, SingleWorkspace, SlackClients, web_client
-from adapters.slack.deliveries import CheckForm, SlackDeliveries
-from adapters.slack.http import INSTALL_PATH, REDIRECT_PATH
-from adapters.slack.inbound import SlackDecoder
+from adapters.slack.deliveries import CheckForm
+from adapters.slack.setup import SlackConfigError, SlackSettings, SlackSide, slack_side
 from bot.config_error import ConfigError
 from bot.settings import Settings
 from storage.repository import ReportStore
-from storage.slack_channels import SlackChannels
 
-# What the bot needs in a workspace; deploy/slack/ manifests ask for exactly these.
-SLACK_BOT_SCOPES = (
-    "commands",
-    "chat:write",
-    "channels:history",
-    "groups:history",
-    "users:read",
-)
+__all__ = ["SlackSide", "slack_settings", "slack_side_from"]
 
 
-def authorization_url(api_url: str) -> str:
-    """Slack's OAuth page on the same host as the Web API (slack.com, GovSlack's
-    slack-gov.com, or a proxy)."""
-    base = api_url.rstrip("/")
-    base = base[: -len("/api")] if base.endswith("/api") else base
-    return f"{base}/oauth/v2/authorize"
+def _secret(value: SecretStr | None) -> str:
+    return value.get_secret_value() if value is not None else ""
 
 
-@dataclass
-class SlackSide:
-    chat: SlackChat
-    decoder: SlackDecoder
-    deliveries: SlackDeliveries
-    signing_secret: str
-    oauth_flow: AsyncOAuthFlow | None
-    oauth_stores: tuple[AsyncSQLAlchemyInstallationStore, AsyncSQLAlchemyOAuthStateStore] | None
+def slack_settings(settings: Settings) -> SlackSettings:
+    return SlackSettings(
+        bot_token=_secret(settings.slack_bot_token),
+        signing_secret=_secret(settings.slack_signing_secret),
+        app_token=_secret(settings.slack_app_token),
+        client_id=settings.slack_client_id or "",
+        client_secret=_secret(settings.slack_client_secret),
+        api_url=settings.slack_api_url,
+    )
 
 
-def slack_side(
-    settings: Settings, store: ReportStore, intake: Intake, check_form: CheckForm
+def slack_side_from(
+    settings: Settings,
+    store: ReportStore,
+    intake: Intake,
+    check_form: CheckForm,
+    *,
+    socket_mode: bool = False,
 ) -> SlackSide:
-    signing_secret = (
-        settings.slack_signing_secret.get_secret_value() if settings.slack_signing_secret else ""
-    )
-    oauth_flow: AsyncOAuthFlow | None = None
-    oauth_stores = None
-    clients: SlackClients
-    channels: SlackChannels | None = None
-    if settings.slack_oauth():
-        assert settings.slack_client_id is not None
-        assert settings.slack_client_secret is not None
-        engine = store.database.engine
-        installations = AsyncSQLAlchemyInstallationStore(settings.slack_client_id, engine)
-        states = AsyncSQLAlchemyOAuthStateStore(expiration_seconds=600, engine=engine)
-        oauth_stores = (installations, states)
-        oauth_flow = AsyncOAuthFlow(
-            settings=AsyncOAuthSettings(
-                client_id=settings.slack_client_id,
-                client_secret=settings.slack_client_secret.get_secret_value(),
-                scopes=list(SLACK_BOT_SCOPES),
-                installation_store=installations,
-                state_store=states,
-                install_path=INSTALL_PATH,
-                redirect_uri_path=REDIRECT_PATH,
-                authorization_url=authorization_url(settings.slack_api_url),
-            ),
-            client=web_client(None, settings.slack_api_url),
+    try:
+        return slack_side(
+            slack_settings(settings),
+            store.database.engine,
+            store.addresses.slack_channels,
+            intake,
+            check_form,
+            socket_mode=socket_mode,
         )
-        channels = SlackChannels(store.database)
-        clients = Installations(installations, channels, settings.slack_api_url)
-    else:
-        token = settings.slack_bot_token.get_secret_value() if settings.slack_bot_token else None
-        if not token:
-            raise ConfigError(
-                "Slack needs SLACK_BOT_TOKEN (or SLACK_CLIENT_ID and SLACK_CLIENT_SECRET)"
-            )
-        clients = SingleWorkspace(web_client(token, settings.slack_api_url))
-    return SlackSide(
-        chat=SlackChat(clients),
-        decoder=SlackDecoder(clients, channels),
-        deliveries=SlackDeliveries(intake, check_form),
-        signing_secret=signing_secret,
-        oauth_flow=oauth_flow,
-        oauth_stores=oauth_stores,
-    )
+    except SlackConfigError as error:
+        raise ConfigError(str(error)) from None

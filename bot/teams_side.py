@@ -9,7 +9,6 @@ from adapters.teams import BotFramework, TeamsChat, TeamsEndpoint, TeamsSettings
 from adapters.teams.inbound import TeamsDecoder
 from bot.settings import Settings
 from storage.repository import ReportStore
-from storage.teams_conversations import TeamsConversations
 
 
 @dataclass
@@ -29,6 +28,6 @@ def teams_side(settings: Settings, store: ReportStore, intake: Intake) -> TeamsS
             app_type=settings.microsoft_app_type or "MultiTenant",
         )
     )
-    conversations = TeamsConversations(store.database)
-    chat = TeamsChat(framework, conversations)
-    return TeamsSide(framework, TeamsEndpoint(framework, intake), TeamsDecoder(conversations), chat)
+    # The references activities bring are kept by their turns; the chat reads them back.
+    chat = TeamsChat(framework, store.addresses.teams_conversations)
+    return TeamsSide(framework, TeamsEndpoint(framework, intake), TeamsDecoder(), chat)

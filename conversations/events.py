@@ -7,6 +7,7 @@ from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from conversations.addresses import Address
 from conversations.state import Actor
 
 
@@ -27,6 +28,9 @@ class _Event(BaseModel):
     # Set when the platform payload names the report (buttons, forms, internal events). Only
     # a hint: the runner lets the event touch that report only from where the report lives.
     report_id: str | None = None
+    # Where the platform says this channel or person can be reached later: saved with the
+    # turn, never read by the engine (see conversations.addresses).
+    addresses: tuple[Address, ...] = ()
 
 
 class CommandIssued(_Event):

@@ -1,1 +1,1 @@
-"""Persistence: tables, migrations, the report store, and report assembly and rendering."""
+"""Persistence: tables, migrations, the report store, the inbox and the outboxes."""

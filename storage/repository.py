@@ -1,9 +1,13 @@
-"""The report store: one report's state in and out of the database, one turn per transaction.
+"""The report store: one report's state in and out of the database, one transaction per turn.
 
-A turn (see bot.runner) is: `async with store.turn() as turn` → `is_processed` →
-`load_for_update` → engine → `save`. PostgreSQL serialises turns on one report with a row lock
-(SELECT ... FOR UPDATE); SQLite with its IMMEDIATE transactions; and the version column makes a
-stale writer fail loudly (VersionConflict) instead of overwriting anything.
+A turn (see bot.runner) computes its step, then writes it in one `ReportTransaction`:
+`async with store.transaction() as transaction` → (`load_for_update` and the step again,
+after a lost race) → `save` (which marks the event processed with ON CONFLICT DO NOTHING: a
+replay raises DuplicateEvent and rolls everything back, so no `is_processed` query is needed
+first) → the effects into the chat outbox → the delivery settled. PostgreSQL serialises turns
+on one report with a row lock (SELECT ... FOR UPDATE); SQLite with its IMMEDIATE transactions;
+and the version column makes a stale writer fail loudly (VersionConflict) instead of
+overwriting anything.
 """
 
 from __future__ import annotations
@@ -17,8 +21,10 @@ from sqlalchemy import bindparam, delete, func, insert, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncConnection
 
+from conversations.addresses import Address
 from conversations.effects import AuditEntry, SubmitRequested
 from conversations.state import Actor, ReportState, ReportStatus
+from storage.address_books import AddressBooks
 from storage.database import Database
 from storage.rows import (
     CONTRIBUTION_CONTENT,
@@ -48,8 +54,8 @@ __all__ = [
     "DuplicateEvent",
     "ReportStore",
     "ReportSummary",
+    "ReportTransaction",
     "SubmissionRecord",
-    "Turn",
     "VersionConflict",
     "submission_id",
     "submissions_table",
@@ -119,17 +125,29 @@ class SubmissionRecord(BaseModel):
     sent_at: datetime | None
 
 
-class Turn:
-    """One transaction's view of the store."""
+class ReportTransaction:
+    """One turn's write transaction on the store: everything the turn decides, or nothing."""
 
-    def __init__(self, connection: AsyncConnection, cache: StateCache | None = None) -> None:
+    def __init__(
+        self,
+        connection: AsyncConnection,
+        cache: StateCache | None = None,
+        addresses: AddressBooks | None = None,
+    ) -> None:
         self.connection = connection
         self.cache = cache
+        self.addresses = addresses
         # What this transaction read or wrote; cached once it has committed.
         self.seen: list[ReportState] = []
+        self.addresses_written: list[Address] = []
 
-    async def is_processed(self, platform: str, event_id: str) -> bool:
-        return await _is_processed(self.connection, platform, event_id)
+    async def save_addresses(self, addresses: Sequence[Address], now: datetime) -> None:
+        """The platform addresses the turn's delivery brought, into their address books."""
+        if not addresses:
+            return
+        if self.addresses is None:
+            raise RuntimeError("this transaction was opened without the address books")
+        self.addresses_written += await self.addresses.write(self.connection, addresses, now)
 
     async def grant(
         self, platform: str, workspace: str, user_id: str, report_id: str, now: datetime
@@ -280,21 +298,24 @@ class ReportStore:
     def __init__(self, database: Database, cache_size: int = 1024) -> None:
         self.database = database
         self.cache = StateCache(cache_size)
+        # Written by turns (from their events' addresses), read by the adapters' ports.
+        self.addresses = AddressBooks(database)
         # A report's thread never changes: routing a reply needs the database once per thread.
         self._threads: dict[tuple[str, str, str], str] = {}
 
-    def turn(self) -> AbstractAsyncContextManager[Turn]:
+    def transaction(self) -> AbstractAsyncContextManager[ReportTransaction]:
         """One transaction: committed on normal exit, rolled back on an exception."""
-        return self._turn()
+        return self._transaction()
 
     @asynccontextmanager
-    async def _turn(self) -> AsyncIterator[Turn]:
+    async def _transaction(self) -> AsyncIterator[ReportTransaction]:
         async with self.database.writing() as connection:
-            turn = Turn(connection, self.cache)
-            yield turn
+            transaction = ReportTransaction(connection, self.cache, self.addresses)
+            yield transaction
         # Committed: what the turn read and wrote is now the database's state.
-        for state in turn.seen:
+        for state in transaction.seen:
             self.cache.put(state)
+        self.addresses.committed(transaction.addresses_written)
 
     async def find_by_thread(self, platform: str, channel: str, thread: str) -> str | None:
         key = (platform, channel, thread)
@@ -339,8 +360,9 @@ class ReportStore:
     async def load_committed(self, report_id: str) -> ReportState | None:
         """The report as last committed, without a lock, from the cache when its version is
         the current one. A turn computes its step from this outside its write transaction,
-        and `Turn.save` refuses (VersionConflict) if the report moved on meanwhile: the write
-        lock (SQLite's only one) is then held for the writes alone, not for the engine."""
+        and `ReportTransaction.save` refuses (VersionConflict) if the report moved on
+        meanwhile: the write lock (SQLite's only one) is then held for the writes alone, not
+        for the engine."""
         async with self.database.engine.connect() as connection:
             version = await connection.scalar(
                 select(reports.c.version).where(reports.c.id == report_id)

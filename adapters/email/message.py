@@ -14,8 +14,8 @@ from email.message import EmailMessage
 from email.utils import format_datetime
 from html import escape
 
-from storage.assembly import AssembledReport
-from storage.rendering import render_html, render_json, render_markdown, render_text
+from documents.assembly import AssembledReport
+from documents.rendering import render_html, render_json, render_markdown, render_text
 
 # Control characters (CR and LF included) would let an answer forge headers: never in a header.
 _CONTROL = re.compile(r"[\x00-\x1f\x7f]+")

@@ -21,8 +21,8 @@ from conversations.effects import (
     UpdateRoot,
 )
 from conversations.richtext import to_plain
-from storage.assembly import AssembledReport
-from storage.rendering import render_markdown
+from documents.assembly import AssembledReport
+from documents.rendering import render_markdown
 
 
 @dataclass(frozen=True)

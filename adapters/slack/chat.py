@@ -29,8 +29,8 @@ from conversations.effects import (
     UpdateRoot,
 )
 from conversations.richtext import plain
-from storage.assembly import AssembledReport
-from storage.rendering import render_text
+from documents.assembly import AssembledReport
+from documents.rendering import render_text
 
 log = logging.getLogger(__name__)
 

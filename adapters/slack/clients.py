@@ -19,7 +19,7 @@ from slack_sdk.http_retry.builtin_async_handlers import (
 from slack_sdk.oauth.installation_store.async_installation_store import AsyncInstallationStore
 from slack_sdk.web.async_client import AsyncWebClient
 
-from storage.slack_channels import SlackChannels, Workspace
+from adapters.slack.workspaces import ChannelDirectory, WorkspaceIds
 
 SLACK_API_URL = "https://slack.com/api/"
 
@@ -54,7 +54,11 @@ def web_client(token: str | None, base_url: str = SLACK_API_URL) -> AsyncWebClie
 class SlackClients(Protocol):
     async def for_channel(self, channel: str) -> AsyncWebClient: ...
 
-    async def installed(self, workspace: Workspace) -> bool:
+    async def for_workspace(self, workspace: WorkspaceIds) -> AsyncWebClient:
+        """The client with the workspace's bot token (raises NoToken when there is none)."""
+        ...
+
+    async def installed(self, workspace: WorkspaceIds) -> bool:
         """Is the app installed in this workspace (has it a bot token there)?"""
         ...
 
@@ -66,20 +70,23 @@ class SingleWorkspace:
     async def for_channel(self, channel: str) -> AsyncWebClient:
         return self.client
 
-    async def installed(self, workspace: Workspace) -> bool:
+    async def for_workspace(self, workspace: WorkspaceIds) -> AsyncWebClient:
+        return self.client
+
+    async def installed(self, workspace: WorkspaceIds) -> bool:
         return True  # the one workspace whose token we were given
 
 
 class Installations:
     def __init__(
-        self, store: AsyncInstallationStore, channels: SlackChannels, base_url: str
+        self, store: AsyncInstallationStore, channels: ChannelDirectory, base_url: str
     ) -> None:
         self.store = store
         self.channels = channels
         self.base_url = base_url
         self._by_token: dict[str, AsyncWebClient] = {}
 
-    async def installed(self, workspace: Workspace) -> bool:
+    async def installed(self, workspace: WorkspaceIds) -> bool:
         bot = await self.store.async_find_bot(
             enterprise_id=workspace.enterprise_id, team_id=workspace.team_id
         )
@@ -89,11 +96,16 @@ class Installations:
         workspace = await self.channels.workspace_of(channel)
         if workspace is None:
             raise NoToken(f"no workspace is known for channel {channel}")
+        return await self.for_workspace(workspace)
+
+    async def for_workspace(self, workspace: WorkspaceIds) -> AsyncWebClient:
         bot = await self.store.async_find_bot(
             enterprise_id=workspace.enterprise_id, team_id=workspace.team_id
         )
         if bot is None or not bot.bot_token:
-            raise NoToken(f"the workspace of channel {channel} has no installation")
+            raise NoToken(
+                f"workspace {workspace.team_id or workspace.enterprise_id} has no installation"
+            )
         client = self._by_token.get(bot.bot_token)
         if client is None:
             client = self._by_token[bot.bot_token] = web_client(bot.bot_token, self.base_url)

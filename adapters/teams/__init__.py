@@ -1,21 +1,24 @@
 """Microsoft Teams on the Bot Framework: pure translators (translate.py: activities → events;
 cards.py: effects → Adaptive Cards), the SDK behind typed functions (framework.py, the only
 module importing botbuilder), the chat port (chat.py), the aiohttp endpoint (endpoint.py:
-authenticated activities into the inbox), the decoder of stored activities (inbound.py) and
-the app package (package.py).
+authenticated activities into the inbox), the decoder of stored activities (inbound.py), the
+conversation references (references.py) and the app package (package.py).
 
-Wiring, in bot/:
+Wiring, in bot/teams_side.py and bot/server.py:
 
-    settings = TeamsSettings.from_environment(os.environ)
-    framework = BotFramework(settings)
-    conversations = TeamsConversations(database)          # storage.teams_conversations
-    chat = TeamsChat(framework, conversations)             # the runner's "teams" ChatPort
+    framework = BotFramework(TeamsSettings(app_id=..., app_password=..., tenant_id=...))
+    store = ReportStore(database)                          # storage.repository
+    chat = TeamsChat(framework, store.addresses.teams_conversations)
+                                                           # ConversationReferences port
     runner = TurnRunner(store, {"teams": chat, ...}, checklist, policy)
-    decoders["teams"] = TeamsDecoder(conversations)        # for bot.inbox_worker
+    decoders["teams"] = TeamsDecoder()                     # for bot.inbox_worker
     endpoint = TeamsEndpoint(framework, intake)            # bot.intake.StoringIntake
     app.add_routes(teams_routes(endpoint))                 # POST /api/messages
     ...
     await framework.close()                                # on shutdown
+
+The references an activity brings ride on its event as addresses (references.py) and are
+saved in its turn's transaction; the chat reads them back through `ConversationReferences`.
 """
 
 from adapters.teams.chat import TeamsChat

@@ -29,6 +29,7 @@ from adapters.teams.cards import (
     root_activity,
 )
 from adapters.teams.framework import BotFramework, ConnectorError
+from adapters.teams.references import ConversationReferences, user_key
 from adapters.teams.translate import thread_conversation_id
 from conversations.effects import (
     Ephemeral,
@@ -40,9 +41,8 @@ from conversations.effects import (
     UpdateRoot,
 )
 from conversations.state import Actor
-from storage.assembly import AssembledReport
-from storage.rendering import render_text
-from storage.teams_conversations import TeamsConversations, user_key
+from documents.assembly import AssembledReport
+from documents.rendering import render_text
 
 log = logging.getLogger(__name__)
 
@@ -54,7 +54,7 @@ class UnknownConversation(LookupError):
 
 
 class TeamsChat:
-    def __init__(self, framework: BotFramework, conversations: TeamsConversations) -> None:
+    def __init__(self, framework: BotFramework, conversations: ConversationReferences) -> None:
         self.framework = framework
         self.conversations = conversations
 

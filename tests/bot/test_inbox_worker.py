@@ -12,6 +12,7 @@ import pytest
 
 from bot.inbox_worker import InboxRetry, InboxWorker
 from bot.runner import DatabaseUnavailable, TurnResult
+from conversations.addresses import AddressesOnly
 from conversations.events import CommandIssued, Event
 from conversations.state import Actor
 from storage.inbox import Inbox, InboxEntry, NewDelivery, settle
@@ -90,8 +91,17 @@ def make(
     async def apologise(event: Event) -> None:
         apologies.append(event)
 
+    async def keep_addresses(entry: InboxEntry, found: AddressesOnly) -> None:
+        raise AssertionError("the test decoder brings no addresses")
+
     worker = InboxWorker(
-        inbox, recorder, {"test": TextDecoder()}, apologise=apologise, retry=FAST, concurrency=4
+        inbox,
+        recorder,
+        {"test": TextDecoder()},
+        keep_addresses=keep_addresses,
+        apologise=apologise,
+        retry=FAST,
+        concurrency=4,
     )
     return inbox, recorder, worker, apologies
 

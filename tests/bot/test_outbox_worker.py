@@ -19,7 +19,7 @@ from conversations.events import ButtonPressed, CommandIssued, MessagePosted
 from conversations.people import PersonKey
 from conversations.policy import Policy
 from conversations.state import Actor, ReportState, ReportStatus
-from storage.assembly import AssembledReport, assemble
+from documents.assembly import AssembledReport, assemble
 from storage.outbox import Outbox
 from storage.repository import ReportStore
 from tests.adapters.email.smtp_server import free_port, smtp_server

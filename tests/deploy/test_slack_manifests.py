@@ -9,7 +9,7 @@ import pytest
 import yaml
 
 from adapters.slack.http import EVENTS_PATH, REDIRECT_PATH
-from bot.slack_side import SLACK_BOT_SCOPES
+from adapters.slack.setup import SLACK_BOT_SCOPES
 
 DEPLOY = Path(__file__).resolve().parents[2] / "deploy" / "slack"
 

@@ -133,8 +133,8 @@ async def save(
     audit: Sequence[AuditEntry] = (),
     submissions: Sequence[SubmitRequested] = (),
 ) -> ReportState | None:
-    async with store.turn() as turn:
-        return await turn.save(
+    async with store.transaction() as transaction:
+        return await transaction.save(
             before,
             after,
             platform="slack",

@@ -18,12 +18,12 @@ async def test_concurrent_turns_on_one_report_lose_nothing(store: ReportStore) -
         nonlocal conflicts
         while True:
             try:
-                async with store.turn() as turn:
-                    current = await turn.load_for_update(base.id)
+                async with store.transaction() as transaction:
+                    current = await transaction.load_for_update(base.id)
                     assert current is not None
                     # Give every other turn the chance to run in between.
                     await asyncio.sleep(0)
-                    await turn.save(
+                    await transaction.save(
                         current,
                         current.model_copy(
                             update={"contributions": (*current.contributions, contribution(n))}

@@ -33,8 +33,8 @@ async def test_round_trip_is_exact(store: ReportStore) -> None:
 
 async def test_unknown_reports_load_as_none(store: ReportStore) -> None:
     assert await store.load("nope") is None
-    async with store.turn() as turn:
-        assert await turn.load_for_update("nope") is None
+    async with store.transaction() as transaction:
+        assert await transaction.load_for_update("nope") is None
 
 
 async def test_every_datetime_comes_back_aware_utc(store: ReportStore) -> None:

@@ -12,8 +12,8 @@ from tests.storage.states import create, rich_state, save
 
 async def test_a_committed_turn_is_served_from_the_cache(store: ReportStore) -> None:
     saved = await create(store, rich_state())
-    async with store.turn() as turn:
-        loaded = await turn.load_for_update(saved.id)
+    async with store.transaction() as transaction:
+        loaded = await transaction.load_for_update(saved.id)
     assert loaded is saved  # the very object the committed turn saved
     assert store.cache.hits == 1
 
@@ -21,13 +21,13 @@ async def test_a_committed_turn_is_served_from_the_cache(store: ReportStore) -> 
 async def test_another_replicas_write_is_seen(database: Database) -> None:
     here, there = ReportStore(database), ReportStore(database)
     saved = await create(here, rich_state())
-    async with there.turn() as turn:
-        theirs = await turn.load_for_update(saved.id)
+    async with there.transaction() as transaction:
+        theirs = await transaction.load_for_update(saved.id)
     assert theirs == saved
     newer = await save(there, theirs, saved.model_copy(update={"title": "changed there"}), "E1")
     assert newer is not None
-    async with here.turn() as turn:
-        loaded = await turn.load_for_update(saved.id)
+    async with here.transaction() as transaction:
+        loaded = await transaction.load_for_update(saved.id)
     assert loaded == newer
     assert loaded is not None
     assert loaded.title == "changed there"
@@ -37,8 +37,8 @@ async def test_a_rolled_back_turn_never_enters_the_cache(store: ReportStore) -> 
     saved = await create(store, rich_state())
 
     async def fail_after_saving() -> None:
-        async with store.turn() as turn:
-            await turn.save(
+        async with store.transaction() as transaction:
+            await transaction.save(
                 saved,
                 saved.model_copy(update={"title": "never committed"}),
                 platform="slack",
@@ -50,15 +50,15 @@ async def test_a_rolled_back_turn_never_enters_the_cache(store: ReportStore) -> 
 
     with pytest.raises(RuntimeError, match="after saving"):
         await fail_after_saving()
-    async with store.turn() as turn:
-        loaded = await turn.load_for_update(saved.id)
+    async with store.transaction() as transaction:
+        loaded = await transaction.load_for_update(saved.id)
     assert loaded is saved
     assert await store.load(saved.id) == saved
 
 
 async def test_a_missing_report_is_none(store: ReportStore) -> None:
-    async with store.turn() as turn:
-        assert await turn.load_for_update("no-such-report") is None
+    async with store.transaction() as transaction:
+        assert await transaction.load_for_update("no-such-report") is None
 
 
 def test_least_recently_used_reports_leave_first() -> None:

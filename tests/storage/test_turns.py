@@ -145,13 +145,12 @@ async def test_a_replayed_creation_creates_nothing(store: ReportStore) -> None:
 async def test_the_same_event_on_another_platform_is_a_different_event(
     store: ReportStore,
 ) -> None:
-    async with store.turn() as turn:
-        assert not await turn.is_processed("teams", "A1")
-        assert (
-            await turn.save(None, None, platform="teams", event_id="A1", audit=[], submissions=[])
-            is None
+    assert not await store.is_processed("teams", "A1")
+    async with store.transaction() as transaction:
+        saved = await transaction.save(
+            None, None, platform="teams", event_id="A1", audit=[], submissions=[]
         )
-        assert await turn.is_processed("teams", "A1")
+        assert saved is None
     assert await store.is_processed("teams", "A1")
     assert not await store.is_processed("slack", "A1")
     await save(store, None, None, "A1")
@@ -163,11 +162,11 @@ async def test_concurrent_deliveries_of_one_event_are_handled_once(store: Report
 
     async def deliver() -> str:
         try:
-            async with store.turn() as turn:
-                current = await turn.load_for_update("r-1")
+            async with store.transaction() as transaction:
+                current = await transaction.load_for_update("r-1")
                 assert current is not None
                 more = (*current.contributions, contribution(9))
-                await turn.save(
+                await transaction.save(
                     current,
                     current.model_copy(update={"contributions": more}),
                     platform="slack",
@@ -191,8 +190,8 @@ async def test_an_exception_in_the_turn_rolls_everything_back(store: ReportStore
     saved = await create(store, rich_state())
 
     async def failing_turn() -> None:
-        async with store.turn() as turn:
-            await turn.save(
+        async with store.transaction() as transaction:
+            await transaction.save(
                 saved,
                 saved.model_copy(update={"title": "never"}),
                 platform="slack",

@@ -11,9 +11,9 @@ import pytest
 
 from adapters.email.message import Envelope, PreviousSend, build_submission_email, subject
 from conversations.checklist import default_checklist
-from storage.assembly import AssembledReport, assemble
+from documents.assembly import AssembledReport, assemble
 from tests.conversations.harness import ALICE, BOB, Harness
-from tests.storage.report_fixture import busy_report
+from tests.documents.report_fixture import busy_report
 
 ENVELOPE = Envelope(
     sender="ir@example.com", recipients=("CISA.JCDC@cisa.dhs.gov",), cc=("soc@example.com",)

@@ -18,8 +18,8 @@ from cryptography.x509.oid import NameOID
 
 from adapters.email.message import Envelope, build_submission_email
 from adapters.email.smime import Smime, SmimeConfigError
-from storage.assembly import assemble
-from tests.storage.report_fixture import busy_report
+from documents.assembly import assemble
+from tests.documents.report_fixture import busy_report
 
 NOW = datetime(2026, 11, 20, 15, 0, tzinfo=UTC)
 

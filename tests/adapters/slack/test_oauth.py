@@ -8,10 +8,11 @@ from pathlib import Path
 from urllib.parse import parse_qs, urlparse
 
 from adapters.slack.clients import Installations
-from bot.slack_side import authorization_url
+from adapters.slack.setup import authorization_url
 from conversations.effects import Post
 from conversations.richtext import plain
 from storage.database import Database
+from storage.slack_channels import SlackChannels
 from tests.adapters.slack import payloads
 from tests.adapters.slack.fake_slack import INSTALL_CODE, INSTALLED_TOKEN, OTHER_TEAM
 from tests.adapters.slack.harness import SlackScene, slack_scene
@@ -53,7 +54,8 @@ async def test_install_then_a_report_in_the_new_workspace(
         assert scene.bot.slack is not None
         clients = scene.bot.slack.chat.clients
         assert isinstance(clients, Installations)
-        clients.channels._known.clear()
+        # A new directory reads the database afresh, as a restarted process would.
+        clients.channels = SlackChannels(scene.bot.store.database)
         await scene.bot.slack.chat.post(
             Post(channel="C0OTHER", thread=None, text=(plain("later"),))
         )

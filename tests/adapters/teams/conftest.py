@@ -55,7 +55,7 @@ async def start_bot(
     policy: Policy | None = None,
 ) -> TeamsBot:
     store = ReportStore(database)
-    conversations = TeamsConversations(database)
+    conversations = store.addresses.teams_conversations
     framework = BotFramework(settings or TeamsSettings(), credentials_factory=credentials_factory)
     chat = TeamsChat(framework, conversations)
     runner = TurnRunner(store, {"teams": chat}, default_checklist(), policy or Policy())
@@ -64,7 +64,9 @@ async def start_bot(
     async def handle(event: Event, entry: InboxEntry) -> TurnResult:
         return await runner.handle(event, delivery=entry, wait=False)
 
-    worker = InboxWorker(inbox, handle, {"teams": TeamsDecoder(conversations)})
+    worker = InboxWorker(
+        inbox, handle, {"teams": TeamsDecoder()}, keep_addresses=runner.keep_addresses
+    )
     endpoint = TeamsEndpoint(framework, StoringIntake(inbox, worker))
     app = web.Application()
     app.add_routes(teams_routes(endpoint))

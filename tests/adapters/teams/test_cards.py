@@ -7,7 +7,6 @@ a deliberate change and review the diff.
 from __future__ import annotations
 
 import json
-import os
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -30,6 +29,7 @@ from conversations import actions
 from conversations.effects import OpenForm, Post, UpdateRoot
 from conversations.richtext import code, command_ref, emphasis, mention, rich, strong, user_text
 from tests.conversations.harness import ALICE, BOB, CAROL, DANA, Harness
+from tests.golden import as_json, check_golden
 
 GOLDEN = Path(__file__).parent / "golden"
 HOSTILE = (
@@ -58,14 +58,6 @@ def texts_outside_text_runs(node: Any) -> list[str]:
     return found
 
 
-def check_golden(name: str, content: Any) -> None:
-    rendered = json.dumps(content, indent=2, ensure_ascii=False, sort_keys=True) + "\n"
-    golden = GOLDEN / name
-    if os.environ.get("UPDATE_GOLDEN") == "1":
-        golden.write_text(rendered, "utf-8")
-    assert rendered == golden.read_text("utf-8")
-
-
 def busy_harness() -> tuple[Harness, Any, Any]:
     h = Harness()
     h.start(title=HOSTILE)
@@ -86,7 +78,7 @@ def test_root_card_matches_golden_file_and_keeps_the_title_literal() -> None:
     (attachment,) = activity["attachments"]
     assert attachment["contentType"] == ADAPTIVE_CARD
     content = attachment["content"]
-    check_golden("root_card.json", content)
+    check_golden(GOLDEN / "root_card.json", as_json(content))
     assert content["body"][0]["inlines"][0]["text"] == HOSTILE
     assert not any(HOSTILE in text for text in texts_outside_text_runs(content))
     assert "msteams" not in json.dumps(content).replace('"msteams": {"width": "Full"}', "")
@@ -114,7 +106,7 @@ def test_section_form_matches_golden_file() -> None:
     form = next(e for e in opened.effects if isinstance(e, OpenForm))
     activity = form_activity(form.form)
     content = activity["attachments"][0]["content"]
-    check_golden("section_form.json", content)
+    check_golden(GOLDEN / "section_form.json", as_json(content))
     inputs = {
         e["id"]: e for e in walk(content["body"]) if str(e.get("type", "")).startswith("Input.")
     }

@@ -12,6 +12,7 @@ from hypothesis import strategies as st
 
 from adapters.teams.chat import TeamsChat
 from adapters.teams.framework import BotFramework, TeamsSettings
+from adapters.teams.references import user_key
 from adapters.teams.translate import MalformedActivity, from_activity
 from conversations import actions
 from conversations.effects import Post
@@ -19,7 +20,7 @@ from conversations.events import CommandIssued
 from conversations.richtext import rich, user_text
 from conversations.state import Actor
 from storage.database import Database
-from storage.teams_conversations import TeamsConversations, user_key
+from storage.teams_conversations import TeamsConversations
 from tests.adapters.teams.activities import ALICE, BOB, BOT_ID, CHANNEL
 from tests.adapters.teams.conftest import TeamsBot, start_bot
 from tests.adapters.teams.fake_connector import FakeConnector
@@ -104,8 +105,8 @@ async def test_odd_but_valid_activities_are_accepted_and_ignored(teams: TeamsBot
 
 async def test_every_inbound_activity_leaves_a_reference(teams: TeamsBot) -> None:
     await teams.driver.deliver(teams.driver.activities.installed_in_team(ALICE))
-    teams.conversations.forget()
-    reference = await teams.conversations.load(CHANNEL)
+    # A new book reads the database afresh, as a restarted process would.
+    reference = await TeamsConversations(teams.store.database).load(CHANNEL)
     assert reference is not None
     assert reference["serviceUrl"] == teams.driver.connector.url
     assert reference["conversation"]["id"] == CHANNEL
@@ -115,8 +116,7 @@ async def test_every_inbound_activity_leaves_a_reference(teams: TeamsBot) -> Non
     assert "activityId" not in reference
     # A thread's messages are stored under the channel, the sender under their user key.
     await teams.driver.deliver(teams.driver.activities.reply(BOB, "1000", "hello"))
-    teams.conversations.forget()
-    bob = await teams.conversations.load(user_key(BOB.id))
+    bob = await TeamsConversations(teams.store.database).load(user_key(BOB.id))
     assert bob is not None
     assert bob["user"]["id"] == BOB.id
     assert await stored_rows(teams) == 3

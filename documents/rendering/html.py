@@ -9,8 +9,8 @@ from __future__ import annotations
 from html import escape
 
 from conversations.merge import ItemStatus
-from storage.assembly import AssembledItem, AssembledReport, Entry
-from storage.rendering.common import summary_line, timestamp
+from documents.assembly import AssembledItem, AssembledReport, Entry
+from documents.rendering.common import summary_line, timestamp
 
 _STYLE = (
     "body{font-family:Arial,Helvetica,sans-serif;color:#111;max-width:52em}"

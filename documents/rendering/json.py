@@ -1,6 +1,6 @@
 """The machine-readable report (attached to the email, exported with `report export`)."""
 
-from storage.assembly import AssembledReport
+from documents.assembly import AssembledReport
 
 
 def render_json(report: AssembledReport) -> str:

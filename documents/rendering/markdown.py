@@ -9,8 +9,8 @@ from __future__ import annotations
 import re
 
 from conversations.merge import ItemStatus
-from storage.assembly import AssembledItem, AssembledReport, Entry
-from storage.rendering.common import summary_line, timestamp
+from documents.assembly import AssembledItem, AssembledReport, Entry
+from documents.rendering.common import summary_line, timestamp
 
 # Characters that start emphasis, code, links, images, HTML, tables or strikethrough anywhere.
 _INLINE_SPECIAL = re.compile(r"([\\`*_{}\[\]()#!|<>~])")

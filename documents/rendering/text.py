@@ -5,8 +5,8 @@ from __future__ import annotations
 import textwrap
 
 from conversations.merge import ItemStatus
-from storage.assembly import AssembledItem, AssembledReport
-from storage.rendering.common import attribution, contributors_line, summary_line, timestamp
+from documents.assembly import AssembledItem, AssembledReport
+from documents.rendering.common import attribution, contributors_line, summary_line, timestamp
 
 _WIDTH = 78
 

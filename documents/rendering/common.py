@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
-from storage.assembly import AssembledReport, Entry
+from documents.assembly import AssembledReport, Entry
 
 
 def timestamp(moment: datetime) -> str:

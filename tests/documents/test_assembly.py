@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 from conversations.merge import ItemStatus
-from storage.assembly import assemble
+from documents.assembly import assemble
 from tests.conversations.harness import ALICE, BOB, CAROL, DANA
-from tests.storage.report_fixture import busy_report
+from tests.documents.report_fixture import busy_report
 
 
 def test_assembled_report_has_answers_contributors_conflicts_and_completeness() -> None:

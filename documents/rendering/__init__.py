@@ -5,9 +5,9 @@ Every rendering is a pure function of the AssembledReport, so the same report al
 to the same bytes (golden files in the tests hold them to that).
 """
 
-from storage.rendering.html import render_html
-from storage.rendering.json import render_json
-from storage.rendering.markdown import render_markdown
-from storage.rendering.text import render_text
+from documents.rendering.html import render_html
+from documents.rendering.json import render_json
+from documents.rendering.markdown import render_markdown
+from documents.rendering.text import render_text
 
 __all__ = ["render_html", "render_json", "render_markdown", "render_text"]

@@ -3,15 +3,15 @@
 from __future__ import annotations
 
 import json
-import os
 from collections.abc import Callable
 from pathlib import Path
 
 import pytest
 
-from storage.assembly import AssembledReport, assemble
-from storage.rendering import render_html, render_json, render_markdown, render_text
-from tests.storage.report_fixture import busy_report
+from documents.assembly import AssembledReport, assemble
+from documents.rendering import render_html, render_json, render_markdown, render_text
+from tests.documents.report_fixture import busy_report
+from tests.golden import check_golden
 
 GOLDEN = Path(__file__).parent / "golden"
 
@@ -33,11 +33,7 @@ def report() -> AssembledReport:
 def test_rendering_matches_golden_file(
     report: AssembledReport, name: str, render: Callable[[AssembledReport], str]
 ) -> None:
-    rendered = render(report)
-    golden = GOLDEN / name
-    if os.environ.get("UPDATE_GOLDEN") == "1":
-        golden.write_text(rendered, "utf-8")
-    assert rendered == golden.read_text("utf-8")
+    check_golden(GOLDEN / name, render(report))
 
 
 def test_markdown_escapes_what_responders_typed(report: AssembledReport) -> None:

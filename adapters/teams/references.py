@@ -1,0 +1,58 @@
+"""Where Teams conversations and people can be reached later: the conversation references an
+activity brings (as addresses on its event), and the port the chat reads them back through.
+
+Keys are conversation ids as the adapter addresses them (a channel id without `;messageid=`,
+a personal or group chat id), plus `user:<Teams user id>` for the personal chat with a person,
+where the bot sends what only that person should see. Storage implements the port.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Protocol
+
+from adapters.teams.translate import reference_of, user_reference_of
+from conversations.addresses import Address
+
+# The address book Teams' addresses go to (storage keeps one by this name).
+REFERENCE_BOOK = "teams_conversations"
+USER_PREFIX = "user:"
+
+
+def user_key(user_id: str) -> str:
+    return f"{USER_PREFIX}{user_id}"
+
+
+class ConversationReferences(Protocol):
+    async def load(self, key: str) -> dict[str, Any] | None: ...
+
+    async def save(self, key: str, reference: dict[str, Any]) -> None:
+        """Insert or replace the reference stored under `key` (a personal chat just opened)."""
+        ...
+
+
+def _id(value: object) -> str | None:
+    return str(value["id"]) if isinstance(value, dict) and value.get("id") else None
+
+
+def addresses_of(activity: dict[str, Any]) -> tuple[Address, ...]:
+    """The references an activity brings: its conversation's, and the sender's."""
+    reference = reference_of(activity)
+    found = [Address(book=REFERENCE_BOOK, key=reference["conversation"]["id"], value=reference)]
+    sender = _id(activity.get("from"))
+    if sender is None or sender.startswith("28:") or sender == _id(activity.get("recipient")):
+        return tuple(found)  # a bot's own activity: no person to reach
+    conversation = activity.get("conversation")
+    personal = isinstance(conversation, dict) and conversation.get("conversationType") == (
+        "personal"
+    )
+    # A personal chat is the best way to reach someone privately: keep it once seen.
+    # Otherwise any conversation of theirs will do to open one later (if none is known yet).
+    found.append(
+        Address(
+            book=REFERENCE_BOOK,
+            key=user_key(sender),
+            value=user_reference_of(activity),
+            replace=personal,
+        )
+    )
+    return tuple(found)
