@@ -56,8 +56,10 @@ def configure(log_format: Literal["text", "json"], stream: object = None) -> Non
     if log_format == "json":
         handler.setFormatter(
             JsonFormatter(
-                "%(asctime)s %(levelname)s %(name)s %(message)s",
-                rename_fields={"asctime": "time", "levelname": "level", "name": "logger"},
+                "%(levelname)s %(name)s %(message)s",
+                # ISO 8601 in UTC, from the record's own time.
+                timestamp="time",
+                rename_fields={"levelname": "level", "name": "logger"},
                 # `turn` is the text format's suffix; JSON has the fields themselves.
                 reserved_attrs=[*RESERVED_ATTRS, "turn"],
                 json_ensure_ascii=False,

@@ -7,6 +7,7 @@ import asyncio
 import io
 import json
 import logging
+from datetime import datetime, timedelta
 from pathlib import Path
 
 import aiohttp
@@ -54,6 +55,7 @@ async def test_a_served_turn_logs_json_with_its_ids_and_without_answers_or_secre
     assert lines, text
     for line in lines:
         assert {"time", "level", "logger", "message"} <= line.keys()
+        assert datetime.fromisoformat(str(line["time"])).utcoffset() == timedelta(0)
     finished = [line for line in lines if str(line["message"]).startswith("turn finished")]
     assert len(finished) == 2, text  # /jcdc new, then the answer
     (report_id,) = {line["report_id"] for line in finished}
