@@ -15,19 +15,17 @@ from storage.repository import ReportStore
 from storage.tables import metadata
 from tests.storage.states import create, rich_state
 
-NOW = datetime.now(UTC)
 
-
-async def _fill(database: Database) -> None:
+async def _fill(database: Database, now: datetime) -> None:
     def inbox_row(n: int, age_s: float, done: bool) -> dict[str, object]:
         return {
             "platform": "slack",
             "delivery_id": f"d{n}",
             "lane": "slack:C1",
             "payload": {},
-            "received_at": NOW - timedelta(seconds=age_s),
+            "received_at": now - timedelta(seconds=age_s),
             "attempts": 0,
-            "done_at": NOW if done else None,
+            "done_at": now if done else None,
         }
 
     def effect_row(age_s: float, done: bool) -> dict[str, object]:
@@ -35,9 +33,9 @@ async def _fill(database: Database) -> None:
             "platform": "slack",
             "lane": "slack:C1",
             "effect": {},
-            "created_at": NOW - timedelta(seconds=age_s),
+            "created_at": now - timedelta(seconds=age_s),
             "attempts": 0,
-            "done_at": NOW if done else None,
+            "done_at": now if done else None,
         }
 
     await create(ReportStore(database), rich_state("r-1"))
@@ -53,13 +51,13 @@ async def _fill(database: Database) -> None:
             insert(metadata.tables["submissions"]),
             [
                 submission
-                | {"id": "s1", "report_version": 1, "status": "sent", "requested_at": NOW},
+                | {"id": "s1", "report_version": 1, "status": "sent", "requested_at": now},
                 submission
                 | {
                     "id": "s2",
                     "report_version": 2,
                     "status": "pending",
-                    "requested_at": NOW - timedelta(seconds=300),
+                    "requested_at": now - timedelta(seconds=300),
                 },
             ],
         )
@@ -93,17 +91,20 @@ async def test_gauges_count_pending_items_and_age_the_oldest(database: Database)
     assert empty[("jcdc_queue_depth", "inbox")] == 0
     assert empty[("jcdc_queue_oldest_age_seconds", "email_outbox")] == 0
 
-    await _fill(database)
+    filled_at = datetime.now(UTC)
+    await _fill(database, filled_at)
     seen = await _scrape(Metrics(database))
+    # Measured from the scrape's clock, a moment after filling: allow for that moment.
+    late = (datetime.now(UTC) - filled_at).total_seconds() + 1
     assert seen[("jcdc_queue_depth", "inbox")] == 2
     assert seen[("jcdc_queue_depth", "chat_outbox")] == 1
     assert seen[("jcdc_queue_depth", "email_outbox")] == 1
-    assert 300 <= seen[("jcdc_queue_oldest_age_seconds", "email_outbox")] < 360
-    # Measured from the scrape's clock, a moment after NOW: the oldest pending, not a done one.
-    assert 120 <= seen[("jcdc_queue_oldest_age_seconds", "inbox")] < 180
-    assert 30 <= seen[("jcdc_queue_oldest_age_seconds", "chat_outbox")] < 90
+    assert 300 <= seen[("jcdc_queue_oldest_age_seconds", "email_outbox")] < 300 + late
+    # The oldest pending item, not a done one (which are older still).
+    assert 120 <= seen[("jcdc_queue_oldest_age_seconds", "inbox")] < 120 + late
+    assert 30 <= seen[("jcdc_queue_oldest_age_seconds", "chat_outbox")] < 30 + late
 
-    direct = await queue_depths(database, NOW)
+    direct = await queue_depths(database, filled_at)
     assert (direct["inbox"].pending, direct["inbox"].oldest_age_seconds) == (2, 120.0)
 
 
