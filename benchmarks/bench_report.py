@@ -26,8 +26,9 @@ from bot.runner import TurnRunner
 from conversations.answers import Accepted, parse_answer
 from conversations.checklist import AnswerKind, Checklist, Item, default_checklist
 from conversations.engine import step
-from conversations.events import CommandIssued, MessagePosted, RootPosted
+from conversations.events import CommandIssued, MessagePosted
 from conversations.policy import Policy
+from conversations.scripted import ScriptedEvents
 from conversations.state import Actor, Contribution, ReportState
 from documents.assembly import assemble
 from documents.rendering import render_json, render_markdown, render_text
@@ -134,45 +135,23 @@ def bench_engine(checklist: Checklist, turns: int) -> None:
     print(f"\n## {turns} engine turns (pure step(), no I/O)")
     lead = RESPONDERS[0]
     now = T0
-    state = step(
-        None,
-        CommandIssued(event_id="new", platform="b", channel="C", actor=lead, text="new Benchmark"),
-        checklist,
-        now,
-    ).state
+    events = ScriptedEvents(platform="b", channel="C", id_prefix="e")
+    state = step(None, events.command(lead, "new Benchmark"), checklist, now).state
     assert state is not None
-    state = step(
-        state,
-        RootPosted(
-            event_id="root",
-            platform="b",
-            channel="C",
-            actor=lead,
-            report_id=state.id,
-            message_id="ROOT",
-        ),
-        checklist,
-        now,
-    ).state
+    events.report_id = state.id
+    state = step(state, events.root_posted(lead, "ROOT"), checklist, now).state
+    assert state is not None
+    events.thread = state.thread
     text_items = [item for item in checklist.items() if item.kind is AnswerKind.TEXT]
     durations = []
     for n in range(turns):
         actor = RESPONDERS[n % len(RESPONDERS)]
         item = text_items[n % len(text_items)]
+        event: CommandIssued | MessagePosted
         if n % 10 == 9:
-            event: CommandIssued | MessagePosted = CommandIssued(
-                event_id=f"e{n}", platform="b", channel="C", actor=actor, text="status"
-            )
+            event = events.command(actor, "status")
         else:
-            event = MessagePosted(
-                event_id=f"e{n}",
-                platform="b",
-                channel="C",
-                thread="ROOT",
-                actor=actor,
-                message_id=f"m{n}",
-                text=f"{item.number}: finding number {n}",
-            )
+            event = events.message(actor, f"{item.number}: finding number {n}")
         now += timedelta(seconds=1)
         start = time.perf_counter()
         result = step(state, event, checklist, now)
@@ -213,36 +192,21 @@ async def _bench_runner(database: Database, label: str, turns: int, concurrency:
     store = ReportStore(database)
     checklist = default_checklist()
     runner = TurnRunner(store, MemoryChat(), checklist, Policy())
-    created = await runner.handle(
-        CommandIssued(
-            event_id=f"{label}-new",
-            platform="b",
-            channel=f"C-{label}",
-            actor=RESPONDERS[0],
-            text="new Runner benchmark",
-        )
-    )
+    events = ScriptedEvents(platform="b", channel=f"C-{label}", id_prefix=f"{label}-")
+    created = await runner.handle(events.command(RESPONDERS[0], "new Runner benchmark"))
     assert created.step is not None
     assert created.step.state is not None
     report = await store.load(created.step.state.id)
     assert report is not None
     assert report.thread is not None
+    events.thread = report.thread
     text_item = next(i for i in checklist.items() if i.kind is AnswerKind.TEXT)
     semaphore = asyncio.Semaphore(concurrency)
 
     async def one(n: int) -> None:
         async with semaphore:
-            await runner.handle(
-                MessagePosted(
-                    event_id=f"{label}-{n}",
-                    platform="b",
-                    channel=f"C-{label}",
-                    thread=report.thread,
-                    actor=RESPONDERS[n % 50],
-                    message_id=f"{label}-m{n}",
-                    text=f"{text_item.number}: runner finding {n}",
-                )
-            )
+            actor = RESPONDERS[n % 50]
+            await runner.handle(events.message(actor, f"{text_item.number}: runner finding {n}"))
 
     start = time.perf_counter()
     await asyncio.gather(*(one(n) for n in range(turns)))

@@ -15,7 +15,6 @@ import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
 
 from adapters.email.transport import FileSink
 from adapters.memory import MemoryChat, TranscriptLine
@@ -33,15 +32,8 @@ from conversations import actions
 from conversations.answers import Accepted, parse_answer
 from conversations.checklist import AnswerKind, Checklist, Item
 from conversations.effects import AuditEntry
-from conversations.events import (
-    ButtonPressed,
-    CommandIssued,
-    Event,
-    FormSubmitted,
-    MessageDeleted,
-    MessageEdited,
-    MessagePosted,
-)
+from conversations.events import Event
+from conversations.scripted import ScriptedEvents
 from conversations.state import Actor, ReportState
 from documents.assembly import AssembledReport, assemble
 from documents.rendering import render_json, render_markdown
@@ -74,13 +66,24 @@ class _Script:
     def __init__(self, runner: TurnRunner, checklist: Checklist) -> None:
         self.runner = runner
         self.checklist = checklist
-        self.run = uuid.uuid4().hex[:8]  # fresh event ids each run: the demo can run again
-        self._ids = itertools.count(1)
-        self.report_id = ""
-        self.thread = ""
+        run = uuid.uuid4().hex[:8]  # fresh event ids each run: the demo can run again
+        self.events = ScriptedEvents(platform="demo", channel=CHANNEL, id_prefix=f"demo-{run}-")
 
-    def next_id(self) -> str:
-        return f"demo-{self.run}-{next(self._ids)}"
+    @property
+    def report_id(self) -> str:
+        return self.events.report_id or ""
+
+    @report_id.setter
+    def report_id(self, report_id: str) -> None:
+        self.events.report_id = report_id
+
+    @property
+    def thread(self) -> str:
+        return self.events.thread or ""
+
+    @thread.setter
+    def thread(self, thread: str) -> None:
+        self.events.thread = thread or None
 
     async def feed(self, event: Event) -> TurnResult:
         return await self.runner.handle(event)
@@ -90,50 +93,27 @@ class _Script:
         assert state is not None
         return state
 
-    def _where(self, actor: Actor, in_thread: bool = True) -> dict[str, Any]:
-        """The fields every demo event shares: a fresh id, the channel, the thread, who."""
-        return {
-            "event_id": self.next_id(),
-            "platform": "demo",
-            "channel": CHANNEL,
-            "thread": (self.thread or None) if in_thread else None,
-            "actor": actor,
-        }
-
     async def command(self, actor: Actor, text: str, *mentions: Actor) -> TurnResult:
-        return await self.feed(CommandIssued(**self._where(actor), text=text, mentions=mentions))
+        # Typed in the thread once there is one, as people do in the demo's chat.
+        return await self.feed(self.events.command(actor, text, mentions, in_thread=True))
 
     async def say(self, actor: Actor, text: str) -> str:
-        message_id = self.next_id()
-        await self.feed(MessagePosted(**self._where(actor), message_id=message_id, text=text))
-        return message_id
+        message = self.events.message(actor, text)
+        await self.feed(message)
+        return message.message_id
 
     async def edit(self, actor: Actor, message_id: str, text: str) -> None:
-        await self.feed(MessageEdited(**self._where(actor), message_id=message_id, text=text))
+        await self.feed(self.events.edit(actor, message_id, text))
 
     async def delete(self, actor: Actor, message_id: str) -> None:
-        await self.feed(MessageDeleted(**self._where(actor), message_id=message_id))
+        await self.feed(self.events.delete(actor, message_id))
 
     async def press(self, actor: Actor, action: str) -> None:
-        await self.feed(
-            ButtonPressed(
-                **self._where(actor, in_thread=False),
-                report_id=self.report_id,
-                action=action,
-                value=self.report_id,
-            )
-        )
+        await self.feed(self.events.press(actor, action, value=self.report_id))
 
     async def form(self, actor: Actor, section_number: int, values: dict[str, str]) -> None:
         section = self.checklist.sections[section_number]
-        await self.feed(
-            FormSubmitted(
-                **self._where(actor, in_thread=False),
-                report_id=self.report_id,
-                section_id=section.id,
-                values=values,
-            )
-        )
+        await self.feed(self.events.form(actor, section.id, values))
 
     def item(self, section_number: int, kind: AnswerKind) -> Item:
         section = next(s for s in self.checklist.sections if s.number == section_number)

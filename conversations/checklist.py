@@ -53,7 +53,7 @@ class _Frozen(BaseModel):
     model_config = ConfigDict(frozen=True, extra="forbid")
 
 
-class Option(_Frozen):
+class AnswerOption(_Frozen):
     id: str = Field(pattern=r"^[a-z][a-z0-9_]*$")
     label: str = Field(min_length=1)
     aliases: tuple[str, ...] = ()
@@ -66,7 +66,7 @@ class Item(_Frozen):
     help: str = Field(min_length=1)
     example: str | None = None
     kind: AnswerKind
-    options: tuple[Option, ...] = ()
+    options: tuple[AnswerOption, ...] = ()
     # Overrides the kind's default: e.g. several timestamps for one item.
     multiple: bool | None = None
     # Items that are sensitive to paste into chat carry a caution shown with the question.

@@ -7,7 +7,7 @@ from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, JsonValue
 
-from conversations.checklist import AnswerKind, Option
+from conversations.checklist import AnswerKind
 from conversations.richtext import RichText
 from conversations.state import Actor
 
@@ -48,13 +48,26 @@ class RootCard(_Frozen):
     buttons: tuple[Button, ...]
 
 
+class Choice(_Frozen):
+    """One value a form field offers, as stored (`value`) and as people read it (`label`)."""
+
+    value: str
+    label: str
+
+
 class FormField(_Frozen):
+    """One item in a section form. A field with `choices` is a picker (several may be picked
+    when `multiple`), whose current values are `selected`; any other is a text input that
+    starts with `initial`. Adapters render exactly this: the core decides the choices."""
+
     item_id: str
     number: str
     label: str
     help: str
     kind: AnswerKind
-    options: tuple[Option, ...] = ()
+    choices: tuple[Choice, ...] = ()
+    multiple: bool = False
+    selected: tuple[str, ...] = ()
     multiline: bool = False
     initial: str = ""
 

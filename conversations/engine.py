@@ -3,17 +3,23 @@
 No I/O, no clock, no platform: the turn runner loads the state, calls `step`, saves the new
 state and performs the effects. Every input — however odd — yields a step; mistakes become a
 friendly ephemeral notice and leave the report as it was.
+
+This module only routes: each event, typed, to the function of the concern that handles it
+(guide, answering, forms, sending, coordination), commands through the one command table.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from datetime import datetime
 
 from conversations import actions, messages
+from conversations.answering import direct_answer, guided_answer, on_delete, on_edit
 from conversations.checklist import Checklist
-from conversations.commands import Command, parse_command
-from conversations.coordination import Coordination
+from conversations.command_spec import Command, CommandSpec, Who
+from conversations.commands import COMMANDS
+from conversations.coordination import on_root_posted, show_preview, show_status
+from conversations.effects import UpdateRoot
 from conversations.events import (
     ButtonPressed,
     CommandIssued,
@@ -25,15 +31,39 @@ from conversations.events import (
     RootPosted,
     SubmissionOutcome,
 )
+from conversations.forms import on_form, open_form
 from conversations.ids import report_id_for
+from conversations.permissions import (
+    can_decide,
+    from_report_space,
+    refuse_if_cancelled,
+    refuse_outsider,
+    refuse_unless_decider,
+)
 from conversations.policy import Policy
+from conversations.replies import is_side_remark, parse_direct_answer
 from conversations.richtext import command_ref, rich, user_text
+from conversations.sending import (
+    cancel_send,
+    confirm_resend,
+    confirm_send,
+    on_submission_outcome,
+    request_send,
+)
 from conversations.state import ReportState
-from conversations.turn import Step
+from conversations.turn import Step, Turn
 
-__all__ = ["Step", "report_id_for", "step"]
+__all__ = ["Step", "dispatch", "report_id_for", "step"]
 
-_CommandHandler = Callable[[Command], None]
+# What each button of the bot's messages does (the form button is routed by its section).
+_BUTTONS: Mapping[str, Callable[[Turn], None]] = {
+    actions.STATUS: show_status,
+    actions.PREVIEW: show_preview,
+    actions.SEND: request_send,
+    actions.CONFIRM_SEND: confirm_send,
+    actions.CANCEL_SEND: cancel_send,
+    actions.RESEND_UNCHANGED: confirm_resend,
+}
 
 
 def step(
@@ -48,111 +78,149 @@ def step(
     passes a fresh random one, so that nobody can work a report's id out from public data
     (Slack trigger ids, timestamps). Left out, the id is derived from the event, which keeps
     pure tests and property tests deterministic; that fallback is for tests only."""
-    turn = _Turn(state, event, checklist, now, policy or Policy(), new_report_id)
-    if not turn.from_report_space():
-        turn.refuse_outsider()
-        return turn.finish()
+    turn = Turn(
+        before=state,
+        current=state,
+        event=event,
+        checklist=checklist,
+        now=now,
+        policy=policy or Policy(),
+        commands=COMMANDS,
+        new_report_id=new_report_id,
+    )
+    dispatch(turn, event)
+    return finish(turn)
+
+
+def dispatch(turn: Turn, event: Event) -> None:
+    """Hand `event` (the turn's own) to whatever handles its kind."""
+    if not from_report_space(turn):
+        refuse_outsider(turn)
+        return
     match event:
         case CommandIssued():
-            turn.on_command(event)
+            on_command(turn, event)
         case MessagePosted():
-            turn.on_message(event)
-        case MessageEdited():
-            turn.on_edit(event)
-        case MessageDeleted():
-            turn.on_delete(event)
+            on_message(turn, event)
         case FormSubmitted():
-            turn.on_form(event)
-        case ButtonPressed():
-            turn.on_button(event)
-        case RootPosted():
-            turn.on_root_posted(event)
-        case SubmissionOutcome():
-            turn.on_submission_outcome(event)
-    return turn.finish()
-
-
-class _Turn(Coordination):
-    """Routes each event and command to the behaviour that handles it."""
-
-    def on_command(self, event: CommandIssued) -> None:
-        command = parse_command(event.text)
-        if command.name == "new":
-            self.new_report(command.argument)
-            return
-        if command.name == "help":
-            self.tell(messages.help_text())
-            return
-        if self._state is None:
-            self.tell(
-                rich(
-                    "There is no open JCDC report in this channel. Start one with ",
-                    command_ref("new <title>"),
-                    ".",
-                )
-            )
-            return
-        handler = self._command_handlers().get(command.name)
-        if handler is None:
-            self.tell(
-                rich(
-                    "I don't know the command ",
-                    user_text(command.name),
-                    ". Try ",
-                    command_ref("help"),
-                    ".",
-                )
-            )
-            return
-        handler(command)
-
-    def _command_handlers(self) -> dict[str, _CommandHandler]:
-        return {
-            "status": lambda _: self.show_status(),
-            "preview": lambda _: self.show_preview(),
-            "send": lambda _: self.request_send(),
-            "confirm": lambda _: self.confirm_send(),
-            "cancel": self.cancel,
-            "reopen": lambda _: self.reopen(),
-            "assign": self.assign,
-            "tlp": self.set_tlp,
-            "resolve": self.resolve,
-            "lead": self.hand_over_lead,
-            "form": self.open_form_command,
-            "skip": lambda _: self.navigate("skip"),
-            "back": lambda _: self.navigate("back"),
-            "next": lambda _: self.navigate("next"),
-            "later": lambda _: self.navigate("later"),
-            "resume": lambda _: self.navigate("resume"),
-        }
-
-    def on_button(self, event: ButtonPressed) -> None:
-        if self._state is None:
-            self.tell(rich("That report no longer exists."))
-            return
-        if event.action == actions.OPEN_FORM:
-            section = self.checklist.find_section(event.value.rpartition(":")[2])
-            if section is None:
-                self.tell(rich("That form is no longer available."))
+            if turn.current is None:
+                turn.tell(rich("That report no longer exists."))
             else:
-                self.open_form(section, event.trigger)
-            return
-        handlers = {
-            actions.STATUS: self.show_status,
-            actions.PREVIEW: self.show_preview,
-            actions.SEND: self.request_send,
-            actions.CONFIRM_SEND: self.confirm_send,
-            actions.CANCEL_SEND: self.cancel_send,
-            actions.RESEND_UNCHANGED: self.confirm_resend,
-        }
-        handler = handlers.get(event.action)
-        if handler is None:
-            self.tell(
-                rich(
-                    "That button is not one I know (it may be from an older message). Try ",
-                    command_ref("help"),
-                    ".",
-                )
+                on_form(turn, event)
+        case ButtonPressed():
+            on_button(turn, event)
+        case MessageEdited() if turn.current is not None:
+            on_edit(turn, event)
+        case MessageDeleted() if turn.current is not None:
+            on_delete(turn, event)
+        case RootPosted() if turn.current is not None:
+            on_root_posted(turn, event)
+        case SubmissionOutcome() if turn.current is not None:
+            on_submission_outcome(turn, event)
+        case _:
+            pass  # about a report that no longer exists: nothing to change, nobody to tell
+
+
+def finish(turn: Turn) -> Step:
+    """The turn's outcome; the root message is updated when what it shows has changed."""
+    after, before = turn.current, turn.before
+    if after is not None and before is not None and after.thread is not None:
+        card = messages.root_card(after, turn.merge_of(after))
+        if card != messages.root_card(before, turn.merge_of(before)):
+            turn.emit(UpdateRoot(channel=after.channel, message_id=after.thread, card=card))
+    return Step(after, tuple(turn.effects), tuple(turn.audit))
+
+
+def on_command(turn: Turn, event: CommandIssued) -> None:
+    command = turn.commands.parse(event.text)
+    run_command(turn, event, turn.commands.find(command.name), command)
+
+
+def run_command(
+    turn: Turn, event: CommandIssued, spec: CommandSpec | None, command: Command
+) -> None:
+    """Run a command as its row in the table says: it may need a report, and a person allowed
+    to run it."""
+    if spec is not None and not spec.needs_report:
+        spec.handler(turn, event, command)
+        return
+    if turn.current is None:
+        turn.tell(
+            rich(
+                "There is no open JCDC report in this channel. Start one with ",
+                command_ref("new <title>"),
+                ".",
             )
-            return
-        handler()
+        )
+        return
+    if spec is None:
+        turn.tell(
+            rich(
+                "I don't know the command ",
+                user_text(command.name),
+                ". Try ",
+                command_ref("help"),
+                ".",
+            )
+        )
+        return
+    if spec.who is Who.LEAD_OR_APPROVER and not can_decide(turn):
+        if spec.refusal_audit is not None:
+            turn.record(spec.refusal_audit)
+        refuse_unless_decider(turn, spec.refusal)
+        return
+    spec.handler(turn, event, command)
+
+
+def on_message(turn: Turn, event: MessagePosted) -> None:
+    if turn.current is None or is_side_remark(event.text):
+        return
+    direct = parse_direct_answer(event.text)
+    keyword = None if direct else turn.commands.thread_keyword(event.text)
+    if keyword is not None:
+        # A thread word is that command typed in the thread.
+        run_command(turn, _as_command(event), turn.commands.find(keyword), Command(keyword, ""))
+        return
+    if refuse_if_cancelled(turn):
+        return
+    if direct is not None:
+        direct_answer(turn, event, direct)
+    elif turn.state.guiding and turn.state.cursor is not None:
+        guided_answer(turn, event)
+
+
+def _as_command(event: MessagePosted) -> CommandIssued:
+    return CommandIssued(
+        event_id=event.event_id,
+        platform=event.platform,
+        workspace=event.workspace,
+        channel=event.channel,
+        thread=event.thread,
+        actor=event.actor,
+        report_id=event.report_id,
+        text=event.text,
+    )
+
+
+def on_button(turn: Turn, event: ButtonPressed) -> None:
+    if turn.current is None:
+        turn.tell(rich("That report no longer exists."))
+        return
+    if event.action == actions.OPEN_FORM:
+        section = turn.checklist.find_section(event.value.rpartition(":")[2])
+        if section is None:
+            turn.tell(rich("That form is no longer available."))
+        else:
+            open_form(turn, section, event.trigger)
+        return
+    handler = _BUTTONS.get(event.action)
+    if handler is None:
+        turn.tell(
+            rich(
+                "That button is not one I know (it may be from an older message). Try ",
+                command_ref("help"),
+                ".",
+            )
+        )
+        return
+    handler(turn)

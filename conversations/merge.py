@@ -1,9 +1,9 @@
 """Merging many responders' contributions into one answer per item.
 
-This is the rule both the engine (progress, conflicts, the next question) and storage's
-report assembly rely on, so it lives here once: accumulating items keep every value with its
-contributors; single-valued items agree, are resolved by the lead, or are in conflict.
-Nothing is ever silently overwritten.
+This is the rule both the engine (progress, conflicts, the next question) and the report's
+assembly (`documents.assembly`) rely on, so it lives here once, with how a merged answer
+reads: accumulating items keep every value with its contributors; single-valued items agree,
+are resolved by the lead, or are in conflict. Nothing is ever silently overwritten.
 """
 
 from __future__ import annotations
@@ -16,7 +16,7 @@ from enum import StrEnum
 
 from pydantic import JsonValue
 
-from conversations.answers import split_value
+from conversations.answers import display_value, split_value
 from conversations.checklist import AnswerKind, Checklist, Item, Section
 from conversations.state import Actor, Assignment, Contribution, ReportState, Resolution
 
@@ -124,6 +124,23 @@ class ReportMerge:
             counts.update(c.author for c in merged.contributions)
         first_seen = {actor: n for n, actor in enumerate(counts)}
         return sorted(counts.items(), key=lambda pair: (-pair[1], first_seen[pair[0]]))
+
+
+def merged_display(merged: ItemMerge) -> str | None:
+    """The merged answer as people read it, or None while there is none: the one rule for
+    what the thread is told (`back`, `resolve`) and what the report shows.
+
+    It shows the merged value, nothing else: an accumulating item's union, each element once
+    (free texts joined by semicolons), a single-valued item's agreed or settled value — never
+    an answer the lead settled against.
+    """
+    if merged.value is None:
+        return None
+    item = merged.item
+    if item.kind is AnswerKind.TEXT and isinstance(merged.value, list):
+        # Free text from several people is not one value: each stands on its own.
+        return "; ".join(display_value(item, text) for text in merged.value)
+    return display_value(item, merged.value)
 
 
 def value_key(value: JsonValue) -> str:

@@ -5,15 +5,15 @@ Everything a person typed goes into a `user_text` span so adapters escape it.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from datetime import UTC
 
 from conversations import actions
-from conversations.answers import answer_hint, display_value
+from conversations.answers import answer_choices, answer_hint, display_value
 from conversations.checklist import AnswerKind, Checklist, Item, Section
-from conversations.commands import SIDE_REMARK_PREFIX
 from conversations.effects import (
     Button,
+    Choice,
     FormField,
     RootCard,
     SectionForm,
@@ -21,6 +21,7 @@ from conversations.effects import (
 )
 from conversations.merge import ItemMerge, ItemStatus, ReportMerge
 from conversations.policy import Policy
+from conversations.replies import SIDE_REMARK_PREFIX
 from conversations.richtext import (
     RichText,
     Span,
@@ -32,7 +33,10 @@ from conversations.richtext import (
     strong,
     user_text,
 )
-from conversations.state import Actor, ReportState, ReportStatus, SentEmail
+from conversations.state import Actor, Contribution, ReportState, ReportStatus, SentEmail
+
+# What `back` says of an item nobody has answered.
+NO_ANSWER_YET = "no answer yet"
 
 STATUS_WORDS = {
     ReportStatus.OPEN: "open",
@@ -260,24 +264,11 @@ def resend_question(state: ReportState, requester: Actor, last: SentEmail) -> Ri
     )
 
 
-def help_text() -> RichText:
-    lines = [
-        ("new <title>", "start a report in this channel; you become its lead"),
-        ("status", "progress per section, who answered what, open conflicts"),
-        ("preview", "the assembled report as it would be sent"),
-        ("form <section>", "answer a whole section in a form"),
-        ("assign <section> @person", "hand a section to someone (lead), or take an open one"),
-        ("tlp <clear|green|amber|amber+strict|red>", "set the TLP 2.0 marking (lead)"),
-        ("resolve <item> <choice>", "settle conflicting answers (lead)"),
-        ("lead @person", "hand the lead to someone else (lead)"),
-        ("send", "show what would be sent and ask the lead to confirm"),
-        ("confirm", "confirm a pending send (lead or approver)"),
-        ("cancel", "abandon the report (lead); nothing is sent"),
-        ("skip | back | next | later | resume", "steer the questions (also as thread replies)"),
-    ]
+def help_text(lines: Iterable[tuple[str, str]]) -> RichText:
+    """The help: one (usage, meaning) line per command, as the command table lists them."""
     spans: list[Span | str] = [strong("JCDC report commands"), "\n"]
     for usage, meaning in lines:
-        spans += [command_ref(f"{usage}"), f" — {meaning}\n"]
+        spans += [command_ref(usage), f" — {meaning}\n"]
     spans += [
         "In the thread, answer the current question by replying, or any item with ",
         code("4.2: your answer"),
@@ -297,7 +288,7 @@ def section_form(
     id (see conversations.people), and only the turn knows where the person came from.
     """
     own_form_answers = {
-        c.item_id: c.raw
+        c.item_id: c
         for c in state.contributions
         if c.active and c.via == "form" and is_author(c.author)
     }
@@ -305,28 +296,29 @@ def section_form(
         report_id=state.id,
         section_id=section.id,
         title=f"{section.number} {section.title}",
-        fields=tuple(
-            FormField(
-                item_id=item.id,
-                number=item.number,
-                label=item.question,
-                help=item.help,
-                kind=item.kind,
-                options=item.options,
-                multiline=item.kind in (AnswerKind.TEXT, AnswerKind.IOCS),
-                initial=own_form_answers.get(item.id, ""),
-            )
-            for item in section.items
-        ),
+        fields=tuple(form_field(item, own_form_answers.get(item.id)) for item in section.items),
     )
 
 
-def describe_value(item: Item, merge: ItemMerge) -> str:
-    if merge.value is None:
-        return "no answer yet"
-    if item.accumulates:
-        return "; ".join(display_value(item, c.value) for c in merge.contributions)
-    return display_value(item, merge.value)
+def form_field(item: Item, current: Contribution | None) -> FormField:
+    """One form field for `item`, showing `current` (the answer it starts with), if any."""
+    values = answer_choices(item)
+    chosen: set[str] = set()
+    if current is not None:
+        stored = current.value if isinstance(current.value, list) else [current.value]
+        chosen = {str(v) for v in stored}
+    return FormField(
+        item_id=item.id,
+        number=item.number,
+        label=item.question,
+        help=item.help,
+        kind=item.kind,
+        choices=tuple(Choice(value=v, label=display_value(item, v)) for v in values),
+        multiple=item.kind is AnswerKind.MULTI_CHOICE,
+        selected=tuple(v for v in values if v in chosen),
+        multiline=item.kind in (AnswerKind.TEXT, AnswerKind.IOCS),
+        initial=current.raw if current is not None else "",
+    )
 
 
 def _compact(numbers: list[str], limit: int = 20) -> str:

@@ -88,7 +88,7 @@ class SentEmail(_Frozen):
     message_id: str | None = None
 
 
-class Delivery(_Frozen):
+class DeliveryRecord(_Frozen):
     """What went to JCDC, so that mailing an unchanged report again is a deliberate choice."""
 
     # The fingerprint of the content last confirmed for sending; it becomes `last_sent` when
@@ -122,7 +122,7 @@ class ReportState(_Frozen):
     assignments: tuple[Assignment, ...] = ()
     resolutions: tuple[Resolution, ...] = ()
     send_request: SendRequest | None = None
-    delivery: Delivery = Delivery()
+    delivery: DeliveryRecord = DeliveryRecord()
     # Incremented by storage on every saved turn (optimistic concurrency, frozen versions).
     version: int = 0
 

@@ -1,7 +1,8 @@
 """Assembling all contributions into one typed report: answers, contributors, conflicts.
 
-The merge rule itself lives in `conversations.merge` (the engine needs it too); this module
-turns its result into the document that is previewed, exported and sent.
+The merge rule and how a merged answer reads live in `conversations.merge` (the engine needs
+them too); this module turns their result into the document that is previewed, exported and
+sent.
 """
 
 from __future__ import annotations
@@ -12,7 +13,7 @@ from pydantic import BaseModel, ConfigDict, JsonValue
 
 from conversations.answers import display_value, tlp_meaning
 from conversations.checklist import AnswerKind, Checklist
-from conversations.merge import ItemMerge, ItemStatus, merge_report
+from conversations.merge import ItemMerge, ItemStatus, merge_report, merged_display
 from conversations.policy import Policy
 from conversations.state import Actor, ReportState, Via
 
@@ -35,7 +36,9 @@ class Entry(_Frozen):
     edited_at: datetime | None = None
 
 
-class Alternative(_Frozen):
+class AlternativeView(_Frozen):
+    """One distinct value of a single-valued item, as the report shows it."""
+
     value: JsonValue
     display: str
     authors: tuple[Actor, ...]
@@ -58,7 +61,7 @@ class AssembledItem(_Frozen):
     display: str | None
     entries: tuple[Entry, ...]
     # Distinct values of a single-valued item (more than one means a conflict).
-    alternatives: tuple[Alternative, ...]
+    alternatives: tuple[AlternativeView, ...]
     resolution: ResolutionView | None
 
 
@@ -200,7 +203,7 @@ def _assemble_item(merged: ItemMerge) -> AssembledItem:
         kind=item.kind,
         status=merged.status,
         value=merged.value,
-        display=_merged_display(merged),
+        display=merged_display(merged),
         entries=tuple(
             Entry(
                 value=c.value,
@@ -214,22 +217,13 @@ def _assemble_item(merged: ItemMerge) -> AssembledItem:
             for c in merged.contributions
         ),
         alternatives=tuple(
-            Alternative(value=a.value, display=display_value(item, a.value), authors=a.authors)
+            AlternativeView(value=a.value, display=display_value(item, a.value), authors=a.authors)
             for a in merged.alternatives
         )
         if not item.accumulates
         else (),
         resolution=resolution,
     )
-
-
-def _merged_display(merged: ItemMerge) -> str | None:
-    if merged.value is None:
-        return None
-    if merged.item.kind is AnswerKind.TEXT:
-        # Free text from several people is not one value; each entry stands with its author.
-        return "; ".join(display_value(merged.item, c.value) for c in merged.contributions)
-    return display_value(merged.item, merged.value)
 
 
 def _highlights(sections: tuple[AssembledSection, ...]) -> tuple[Highlight, ...]:

@@ -16,7 +16,7 @@ from conversations.state import (
     Actor,
     Assignment,
     Contribution,
-    Delivery,
+    DeliveryRecord,
     ReportState,
     ReportStatus,
     Resolution,
@@ -176,7 +176,7 @@ def state_from_rows(
         send_request=SendRequest.model_validate(send_request) if send_request else None,
         # Rows saved before deliveries were recorded have none: their next Send counts as a
         # change, as every Send did then.
-        delivery=Delivery.model_validate(navigation.get("delivery") or {}),
+        delivery=DeliveryRecord.model_validate(navigation.get("delivery") or {}),
         # Rows were validated on the way in; rebuilding thousands of them without validating
         # again keeps loading a report proportional to I/O rather than to pydantic.
         contributions=tuple(

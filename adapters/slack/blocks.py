@@ -13,7 +13,6 @@ import json
 from typing import Any
 
 from conversations import actions
-from conversations.checklist import AnswerKind
 from conversations.effects import Button, FormField, RootCard, SectionForm
 from conversations.richtext import RichText, Span, to_plain
 
@@ -164,28 +163,17 @@ def modal_view(form: SectionForm, channel: str) -> dict[str, Any]:
     }
 
 
-_SCALES: dict[AnswerKind, tuple[str, ...]] = {
-    AnswerKind.YES_NO: ("yes", "no", "unknown"),
-    AnswerKind.SEVERITY: ("negligible", "minor", "moderate", "severe"),
-    AnswerKind.CONFIDENCE: ("unverified", "speculative", "confirmed"),
-    AnswerKind.TLP: ("TLP:CLEAR", "TLP:GREEN", "TLP:AMBER", "TLP:AMBER+STRICT", "TLP:RED"),
-}
-
-
 def _input_block(field: FormField) -> Block:
     label = f"{field.number} {field.label}"
-    choices = [(o.id, o.label) for o in field.options] or [
-        (value, value) for value in _SCALES.get(field.kind, ())
-    ]
     element: dict[str, Any]
-    if choices:
-        multi = field.kind is AnswerKind.MULTI_CHOICE
+    if field.choices:
+        multi = field.multiple
         element = {
             "type": "multi_static_select" if multi else "static_select",
             "action_id": "value",
-            "options": [_option(value, text) for value, text in choices],
+            "options": [_option(c.value, c.label) for c in field.choices],
         }
-        initial = [_option(v, t) for v, t in choices if v in _initial_values(field, multi)]
+        initial = [_option(c.value, c.label) for c in field.choices if c.value in field.selected]
         if initial:
             element["initial_options" if multi else "initial_option"] = (
                 initial if multi else initial[0]
@@ -211,13 +199,6 @@ def _input_block(field: FormField) -> Block:
 
 def _option(value: str, text: str) -> dict[str, Any]:
     return {"text": {"type": "plain_text", "text": text[:_OPTION_TEXT_MAX]}, "value": value}
-
-
-def _initial_values(field: FormField, multi: bool) -> set[str]:
-    if not field.initial:
-        return set()
-    parts = [p.strip() for p in field.initial.split(",")] if multi else [field.initial.strip()]
-    return set(parts)
 
 
 # A message holds at most 50 blocks; a preformatted block is kept under 3,000 characters.

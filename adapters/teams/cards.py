@@ -19,7 +19,6 @@ from typing import Any
 
 from adapters.teams.translate import CARD_MARKER, FORM_SUBMIT_ACTION, INPUT_PREFIX, SECTION_INPUT
 from conversations import actions
-from conversations.checklist import AnswerKind
 from conversations.effects import Button, FormField, RootCard, SectionForm
 from conversations.richtext import RichText, Span, to_plain
 
@@ -41,12 +40,6 @@ _TLP_COLORS = {
     "TLP:GREEN": "Good",
 }
 _BUTTON_STYLES = {"primary": "positive", "danger": "destructive"}
-_SCALES: dict[AnswerKind, tuple[str, ...]] = {
-    AnswerKind.YES_NO: ("yes", "no", "unknown"),
-    AnswerKind.SEVERITY: ("negligible", "minor", "moderate", "severe"),
-    AnswerKind.CONFIDENCE: ("unverified", "speculative", "confirmed"),
-    AnswerKind.TLP: ("TLP:CLEAR", "TLP:GREEN", "TLP:AMBER", "TLP:AMBER+STRICT", "TLP:RED"),
-}
 
 
 def run(text: str, **style: Any) -> dict[str, Any]:
@@ -286,25 +279,18 @@ def form_activity(form: SectionForm) -> ActivityDict:
 
 def _input(field: FormField) -> dict[str, Any]:
     label = f"{field.number} {field.label}"
-    choices = [(o.id, o.label) for o in field.options] or [
-        (value, value) for value in _SCALES.get(field.kind, ())
-    ]
     element: dict[str, Any]
-    if choices:
-        multi = field.kind is AnswerKind.MULTI_CHOICE
+    if field.choices:
         element = {
             "type": "Input.ChoiceSet",
             "id": INPUT_PREFIX + field.item_id,
             "label": label,
             "style": "compact",
-            "isMultiSelect": multi,
-            "choices": [{"title": title, "value": value} for value, title in choices],
+            "isMultiSelect": field.multiple,
+            "choices": [{"title": c.label, "value": c.value} for c in field.choices],
         }
-        known = {value for value, _ in choices}
-        initial = [p.strip() for p in field.initial.split(",")] if multi else [field.initial]
-        chosen = [value for value in initial if value.strip() in known]
-        if chosen:
-            element["value"] = ",".join(chosen)
+        if field.selected:
+            element["value"] = ",".join(field.selected)
         return element
     element = {
         "type": "Input.Text",

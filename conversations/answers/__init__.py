@@ -48,6 +48,7 @@ __all__ = [
     "Accepted",
     "Parsed",
     "Rejected",
+    "answer_choices",
     "answer_hint",
     "answer_limit",
     "defang",
@@ -133,6 +134,24 @@ def display_value(item: Item, value: JsonValue) -> str:
             return display_techniques(value)
         case AnswerKind.TEXT | AnswerKind.SEVERITY | AnswerKind.CONFIDENCE | AnswerKind.TLP:
             return str(value)
+
+
+def answer_choices(item: Item) -> tuple[str, ...]:
+    """The stored values a picker offers for this item, in order (`display_value` gives their
+    labels); empty for the kinds people type."""
+    match item.kind:
+        case AnswerKind.CHOICE | AnswerKind.MULTI_CHOICE:
+            return tuple(option.id for option in item.options)
+        case AnswerKind.YES_NO:
+            return tuple(YES_NO_LABELS)
+        case AnswerKind.SEVERITY:
+            return SEVERITY
+        case AnswerKind.CONFIDENCE:
+            return CONFIDENCE
+        case AnswerKind.TLP:
+            return TLP_LABELS
+        case _:
+            return ()
 
 
 def split_value(item: Item, value: JsonValue) -> list[JsonValue]:

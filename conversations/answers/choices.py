@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 
 from conversations.answers.results import Accepted, Parsed, Rejected, normalise_word, quote
-from conversations.checklist import Item, Option
+from conversations.checklist import AnswerOption, Item
 
 _LIST_SEPARATORS = re.compile(r"[,;\n]")
 _AND = re.compile(r"(\s+(?:and|&)\s+)", re.IGNORECASE)
@@ -34,7 +34,7 @@ def parse_multi_choice(item: Item, text: str) -> Parsed:
     whole = _matches(item, text)
     if len(whole) == 1:
         return Accepted([whole[0].id], whole[0].label)
-    chosen: list[Option] = []
+    chosen: list[AnswerOption] = []
     for chunk in _LIST_SEPARATORS.split(text):
         if not normalise_word(chunk):
             continue
@@ -50,11 +50,11 @@ def parse_multi_choice(item: Item, text: str) -> Parsed:
     return Accepted([o.id for o in ordered], ", ".join(o.label for o in ordered))
 
 
-def _resolve_chunk(item: Item, chunk: str) -> list[Option] | Rejected:
+def _resolve_chunk(item: Item, chunk: str) -> list[AnswerOption] | Rejected:
     """One comma-separated part: an option, or options joined by "and" or "&"."""
     tokens = _AND.split(chunk)  # pieces at even positions, the separators between them
     pieces = len(tokens) // 2 + 1
-    resolved: list[Option] = []
+    resolved: list[AnswerOption] = []
     start = 0
     while start < pieces:
         if not normalise_word(tokens[2 * start]):
@@ -68,7 +68,9 @@ def _resolve_chunk(item: Item, chunk: str) -> list[Option] | Rejected:
     return resolved
 
 
-def _longest_match(item: Item, tokens: list[str], start: int) -> tuple[int, str, list[Option]]:
+def _longest_match(
+    item: Item, tokens: list[str], start: int
+) -> tuple[int, str, list[AnswerOption]]:
     """The longest run of pieces from `start` that names an option, so "c2 and command and
     control" reads as two options and not as "c2", "command" and "control"."""
     pieces = len(tokens) // 2 + 1
@@ -82,7 +84,7 @@ def _longest_match(item: Item, tokens: list[str], start: int) -> tuple[int, str,
     return start + 1, tokens[2 * start], _matches(item, tokens[2 * start])
 
 
-def _matches(item: Item, text: str) -> list[Option]:
+def _matches(item: Item, text: str) -> list[AnswerOption]:
     word = normalise_word(text)
     if not word:
         return []
@@ -97,14 +99,14 @@ def _matches(item: Item, text: str) -> list[Option]:
     return [option for option in item.options if word in _names(option)]
 
 
-def _by_number(item: Item, digits: str) -> list[Option]:
+def _by_number(item: Item, digits: str) -> list[AnswerOption]:
     if len(digits) > 3:
         return []
     index = int(digits)
     return [item.options[index - 1]] if 1 <= index <= len(item.options) else []
 
 
-def _names(option: Option) -> set[str]:
+def _names(option: AnswerOption) -> set[str]:
     return {
         normalise_word(option.id),
         normalise_word(option.label),
@@ -119,7 +121,7 @@ def _unknown(item: Item, part: str) -> Rejected:
     )
 
 
-def _ambiguous(item: Item, text: str, matches: list[Option]) -> Rejected:
+def _ambiguous(item: Item, text: str, matches: list[AnswerOption]) -> Rejected:
     labels = " or ".join(option.label for option in matches)
     return Rejected(
         f"{quote(text)} could mean {labels}. Reply with the number instead: {option_lines(item)}."

@@ -1,29 +1,20 @@
-"""A tiny driver that feeds events to the pure engine and keeps the state between turns."""
+"""A tiny driver that feeds scripted events to the pure engine and keeps the state between
+turns."""
 
 from __future__ import annotations
 
-import itertools
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
-from typing import Any, Literal
+from typing import Literal
 
 from conversations.checklist import Checklist, load_checklist
 from conversations.effects import Effect, Ephemeral, Post
 from conversations.engine import Step, step
-from conversations.events import (
-    ButtonPressed,
-    CommandIssued,
-    Event,
-    FormSubmitted,
-    MessageDeleted,
-    MessageEdited,
-    MessagePosted,
-    RootPosted,
-    SubmissionOutcome,
-)
+from conversations.events import Event
 from conversations.people import PersonKey
 from conversations.policy import Policy
 from conversations.richtext import to_plain
+from conversations.scripted import ScriptedEvents
 from conversations.state import Actor, ReportState
 
 SMALL_CHECKLIST = Path(__file__).parent / "fixtures" / "small_checklist.yaml"
@@ -64,7 +55,7 @@ class Harness:
         self.policy = policy or Policy()
         self.state: ReportState | None = None
         self.now = T0
-        self._ids = itertools.count(1)
+        self.events = ScriptedEvents(platform=home[0], workspace=home[1], channel="C1")
         self.last: Step = Step(None)
         # Set to give the next report started through the harness this id.
         self.new_report_id: str | None = None
@@ -75,10 +66,9 @@ class Harness:
             self.state, event, self.checklist, self.now, self.policy, self.new_report_id
         )
         self.state = self.last.state
+        self.events.thread = self.thread
+        self.events.report_id = self.state.id if self.state else None
         return self.last
-
-    def _id(self) -> str:
-        return f"E{next(self._ids)}"
 
     @property
     def thread(self) -> str | None:
@@ -89,35 +79,11 @@ class Harness:
     ) -> Step:
         created = self.command(lead, f"new {title}")
         assert self.state is not None, to_plain_all(created.effects)
-        return self.feed(
-            RootPosted(
-                event_id="root",
-                platform="internal",
-                channel="C1",
-                actor=lead,
-                report_id=self.state.id,
-                message_id="ROOT",
-            )
-        )
+        return self.feed(self.events.root_posted(lead, "ROOT"))
 
-    def _where(
-        self, actor: Actor, in_thread: bool = True, origin: tuple[str, str] | None = None
-    ) -> dict[str, Any]:
-        """The fields every test event shares: a fresh id, where from (platform, workspace),
-        the channel, the thread, who."""
-        platform, workspace = origin or self.home
-        return {
-            "event_id": self._id(),
-            "platform": platform,
-            "workspace": workspace,
-            "channel": "C1",
-            "thread": self.thread if in_thread else None,
-            "actor": actor,
-        }
-
-    def _report_id(self) -> str:
+    def _started(self) -> ScriptedEvents:
         assert self.state is not None, "start a report first"
-        return self.state.id
+        return self.events
 
     def command(
         self,
@@ -127,14 +93,7 @@ class Harness:
         trigger: str | None = None,
         origin: tuple[str, str] | None = None,
     ) -> Step:
-        return self.feed(
-            CommandIssued(
-                **self._where(actor, in_thread=False, origin=origin),
-                text=text,
-                mentions=mentions,
-                trigger=trigger,
-            )
-        )
+        return self.feed(self.events.command(actor, text, mentions, trigger, origin=origin))
 
     def say(
         self,
@@ -143,21 +102,15 @@ class Harness:
         message_id: str | None = None,
         origin: tuple[str, str] | None = None,
     ) -> Step:
-        return self.feed(
-            MessagePosted(
-                **self._where(actor, origin=origin), message_id=message_id or self._id(), text=text
-            )
-        )
+        return self.feed(self.events.message(actor, text, message_id, origin))
 
     def edit(
         self, actor: Actor, message_id: str, text: str, origin: tuple[str, str] | None = None
     ) -> Step:
-        return self.feed(
-            MessageEdited(**self._where(actor, origin=origin), message_id=message_id, text=text)
-        )
+        return self.feed(self.events.edit(actor, message_id, text, origin))
 
     def delete(self, actor: Actor, message_id: str, origin: tuple[str, str] | None = None) -> Step:
-        return self.feed(MessageDeleted(**self._where(actor, origin=origin), message_id=message_id))
+        return self.feed(self.events.delete(actor, message_id, origin))
 
     def form(
         self,
@@ -166,27 +119,12 @@ class Harness:
         values: dict[str, str],
         origin: tuple[str, str] | None = None,
     ) -> Step:
-        return self.feed(
-            FormSubmitted(
-                **self._where(actor, in_thread=False, origin=origin),
-                report_id=self._report_id(),
-                section_id=section_id,
-                values=values,
-            )
-        )
+        return self.feed(self._started().form(actor, section_id, values, origin))
 
     def press(
         self, actor: Actor, action: str, value: str = "", origin: tuple[str, str] | None = None
     ) -> Step:
-        return self.feed(
-            ButtonPressed(
-                **self._where(actor, in_thread=False, origin=origin),
-                report_id=self._report_id(),
-                action=action,
-                value=value,
-                trigger="TRIGGER",
-            )
-        )
+        return self.feed(self._started().press(actor, action, value, "TRIGGER", origin))
 
     def outcome(
         self,
@@ -196,19 +134,9 @@ class Harness:
     ) -> Step:
         """What the outbox worker tells about the report's submission."""
         assert self.state is not None
+        submission = f"{self.state.id}:{self.state.version}"
         return self.feed(
-            SubmissionOutcome(
-                event_id=self._id(),
-                platform="internal",
-                channel=self.state.channel,
-                actor=BOT,
-                report_id=self.state.id,
-                submission_id=f"{self.state.id}:{self.state.version}",
-                outcome=outcome,
-                at=self.now,
-                message_id=message_id,
-                detail=detail,
-            )
+            self.events.outcome(BOT, submission, outcome, self.now, message_id, detail)
         )
 
     def active_values(self, item_id: str) -> list[object]:

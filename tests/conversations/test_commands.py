@@ -6,14 +6,8 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from conversations.commands import (
-    Command,
-    DirectAnswer,
-    is_side_remark,
-    parse_command,
-    parse_direct_answer,
-    parse_thread_keyword,
-)
+from conversations.commands import Command, parse_command, parse_thread_keyword
+from conversations.replies import DirectAnswer, is_side_remark, parse_direct_answer
 from conversations.richtext import (
     code,
     command_ref,

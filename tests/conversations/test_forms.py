@@ -4,10 +4,14 @@ answers a form is prefilled with and replaces."""
 from __future__ import annotations
 
 import pytest
+from pydantic import JsonValue
 
 from conversations import actions
+from conversations.answers import Accepted, answer_choices, display_value, parse_answer
+from conversations.checklist import AnswerKind, default_checklist
 from conversations.effects import FormRejected, OpenForm
 from conversations.merge import merge_report
+from conversations.messages import form_field
 from conversations.state import Actor
 from tests.conversations.harness import BOB, CAROL, ROLES, Harness, with_approver
 
@@ -41,3 +45,45 @@ def test_a_form_opens_with_this_persons_own_answers_only() -> None:
     # Submitting again replaces Bob's form answer, not Carol's.
     h.form(renamed, "description", {"description.cves": "CVE-2022-0001"})
     assert h.active_values("description.cves") == [["CVE-2023-1234"], ["CVE-2022-0001"]]
+
+
+def test_every_choice_the_core_offers_is_an_answer_its_item_takes() -> None:
+    checklist = default_checklist()
+    pickers = [item for item in checklist.items() if answer_choices(item)]
+    assert {item.kind for item in pickers} == {
+        AnswerKind.CHOICE,
+        AnswerKind.MULTI_CHOICE,
+        AnswerKind.YES_NO,
+        AnswerKind.SEVERITY,
+        AnswerKind.CONFIDENCE,
+        AnswerKind.TLP,
+    }
+    for item in pickers:
+        field = form_field(item, None)
+        assert [c.value for c in field.choices] == list(answer_choices(item))
+        assert field.multiple is (item.kind is AnswerKind.MULTI_CHOICE)
+        for choice in field.choices:
+            parsed = parse_answer(item, choice.value)
+            assert isinstance(parsed, Accepted), (item.id, choice.value)
+            stored: JsonValue = [choice.value] if field.multiple else choice.value
+            assert parsed.value == stored
+            assert choice.label == display_value(item, stored)
+    tlp = next(item for item in pickers if item.kind is AnswerKind.TLP)
+    assert [c.value for c in form_field(tlp, None).choices][-1] == "TLP:RED"
+    typed = next(item for item in checklist.items() if item.kind is AnswerKind.TEXT)
+    assert form_field(typed, None).choices == ()
+
+
+def test_a_picker_shows_the_stored_answer_whatever_was_typed() -> None:
+    h = Harness()
+    h.start()
+    h.form(BOB, "description", {"description.event_type": "2", "description.confidence": "likely"})
+    assert h.state is not None
+    opened = h.press(BOB, actions.OPEN_FORM, f"{h.state.id}:description")
+    (form,) = [e for e in opened.effects if isinstance(e, OpenForm)]
+    fields = {f.item_id: f for f in form.form.fields}
+    assert fields["description.event_type"].selected == ("attempted_attack",)
+    assert fields["description.confidence"].selected == ("speculative",)
+    assert fields["description.cves"].selected == ()
+    # What was typed stays the text a text input starts with.
+    assert fields["description.event_type"].initial == "2"

@@ -6,12 +6,14 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from conversations import actions
+from conversations.commands import COMMANDS
 from conversations.effects import Ephemeral, SubmitRequested
 from conversations.events import CommandIssued
 from conversations.people import PersonKey
+from conversations.permissions import can_decide, is_me, me
 from conversations.policy import Policy
 from conversations.state import Actor, ReportState
-from conversations.turn import Step, TurnBase
+from conversations.turn import Step, Turn
 from tests.conversations.harness import ALICE, BOB, CAROL, T0, Harness, key, notices, posts
 
 SLACK = ("slack", "T0123")
@@ -22,12 +24,12 @@ ALICE_ON_TEAMS = Actor(id=ALICE.id, name="Alice (Teams)")
 
 def turn_for(
     state: ReportState, actor: Actor, origin: tuple[str, str], policy: Policy | None = None
-) -> TurnBase:
+) -> Turn:
     platform, workspace = origin
     event = CommandIssued(
         event_id="E", platform=platform, workspace=workspace, channel="C1", actor=actor, text=""
     )
-    return TurnBase(state, event, Harness().checklist, T0, policy or Policy())
+    return Turn(state, state, event, Harness().checklist, T0, policy or Policy(), COMMANDS)
 
 
 def slack_report() -> ReportState:
@@ -40,27 +42,27 @@ def slack_report() -> ReportState:
 
 def test_the_acting_person_is_keyed_by_where_the_event_came_from() -> None:
     turn = turn_for(slack_report(), ALICE_ON_TEAMS, TEAMS)
-    assert turn.me == PersonKey("teams", "72f988bf-tenant", ALICE.id)
+    assert me(turn) == PersonKey("teams", "72f988bf-tenant", ALICE.id)
 
 
 def test_a_namesake_on_another_platform_is_not_the_lead() -> None:
     state = slack_report()
-    assert turn_for(state, ALICE, SLACK).can_decide()
+    assert can_decide(turn_for(state, ALICE, SLACK))
     namesake = turn_for(state, ALICE_ON_TEAMS, TEAMS)
-    assert not namesake.is_me(state.lead)
-    assert not namesake.can_decide()
+    assert not is_me(namesake, state.lead)
+    assert not can_decide(namesake)
     # Another Slack workspace is no better than another platform.
-    assert not turn_for(state, ALICE, ("slack", "T9999")).can_decide()
+    assert not can_decide(turn_for(state, ALICE, ("slack", "T9999")))
 
 
 def test_an_approver_counts_only_in_their_own_workspace() -> None:
     state = slack_report()
     here = Policy(approvers=frozenset({PersonKey("slack", "T0123", BOB.id)}))
     elsewhere = Policy(approvers=frozenset({PersonKey("slack", "T9999", BOB.id)}))
-    assert turn_for(state, BOB, SLACK, here).can_decide()
-    assert not turn_for(state, BOB, SLACK, elsewhere).can_decide()
+    assert can_decide(turn_for(state, BOB, SLACK, here))
+    assert not can_decide(turn_for(state, BOB, SLACK, elsewhere))
     # Even acting from the approver's own workspace: the report lives in T0123.
-    assert not turn_for(state, BOB, ("slack", "T9999"), elsewhere).can_decide()
+    assert not can_decide(turn_for(state, BOB, ("slack", "T9999"), elsewhere))
 
 
 def test_events_from_outside_the_report_change_nothing() -> None:

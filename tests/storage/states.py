@@ -15,7 +15,7 @@ from conversations.state import (
     Actor,
     Assignment,
     Contribution,
-    Delivery,
+    DeliveryRecord,
     ReportState,
     ReportStatus,
     Resolution,
@@ -103,7 +103,7 @@ def rich_state(report_id: str = "r-1") -> ReportState:
             ),
         ),
         send_request=SendRequest(requested_by=BOB, requested_at=T0, confirmed_by=(ALICE, CAROL)),
-        delivery=Delivery(
+        delivery=DeliveryRecord(
             submitted="b" * 64,
             last_sent=SentEmail(
                 fingerprint="a" * 64,

@@ -7,7 +7,7 @@ from typing import Any, cast
 
 from sqlalchemy import Row
 
-from conversations.state import Delivery
+from conversations.state import DeliveryRecord
 from storage.repository import ReportStore
 from storage.rows import report_values, state_from_rows
 from tests.storage.states import create, rich_state
@@ -42,5 +42,5 @@ def test_rows_from_before_delivery_records_load_with_none() -> None:
     values = report_values(state)
     del values["navigation"]["delivery"]
     loaded = state_from_rows(_row(values), (), ())
-    assert loaded.delivery == Delivery()
-    assert loaded == state.model_copy(update={"delivery": Delivery()})
+    assert loaded.delivery == DeliveryRecord()
+    assert loaded == state.model_copy(update={"delivery": DeliveryRecord()})

@@ -14,7 +14,8 @@ from adapters.slack.blocks import (
     root_blocks,
 )
 from conversations import actions
-from conversations.effects import OpenForm, Post, UpdateRoot
+from conversations.checklist import AnswerKind
+from conversations.effects import Choice, FormField, OpenForm, Post, SectionForm, UpdateRoot
 from conversations.richtext import command_ref, mention, rich, strong, user_text
 from tests.conversations.harness import ALICE, BOB, DANA, Harness
 
@@ -90,3 +91,30 @@ def test_every_engine_effect_renders_to_valid_block_kit() -> None:
         "description.confidence": "static_select",
     }
     json.dumps([blocks, rendered, view])  # all plain JSON
+
+
+def test_a_modal_offers_the_choices_the_form_field_brings() -> None:
+    # A kind the adapter has no list for: the choices can only come from the field.
+    picker = FormField(
+        item_id="x.pick",
+        number="9.1",
+        label="Pick",
+        help="Any",
+        kind=AnswerKind.TEXT,
+        choices=(Choice(value="a", label="Alpha"), Choice(value="b", label="Beta")),
+        multiple=True,
+        selected=("b",),
+    )
+    form = SectionForm(report_id="r", section_id="x", title="9 X", fields=(picker,))
+    (block,) = modal_view(form, "C1")["blocks"]
+    element = block["element"]
+    assert element["type"] == "multi_static_select"
+    assert [(o["value"], o["text"]["text"]) for o in element["options"]] == [
+        ("a", "Alpha"),
+        ("b", "Beta"),
+    ]
+    assert [o["value"] for o in element["initial_options"]] == ["b"]
+    single = picker.model_copy(update={"multiple": False, "selected": ("a",)})
+    (block,) = modal_view(form.model_copy(update={"fields": (single,)}), "C1")["blocks"]
+    assert block["element"]["type"] == "static_select"
+    assert block["element"]["initial_option"]["value"] == "a"

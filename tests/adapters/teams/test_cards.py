@@ -26,7 +26,8 @@ from adapters.teams.cards import (
     root_activity,
 )
 from conversations import actions
-from conversations.effects import OpenForm, Post, UpdateRoot
+from conversations.checklist import AnswerKind
+from conversations.effects import Choice, FormField, OpenForm, Post, SectionForm, UpdateRoot
 from conversations.richtext import code, command_ref, emphasis, mention, rich, strong, user_text
 from tests.conversations.harness import ALICE, BOB, CAROL, DANA, Harness
 from tests.golden import as_json, check_golden
@@ -226,3 +227,26 @@ def test_tlp_label_is_coloured_only_when_it_warns(tlp: str) -> None:
     label = root_activity(root.card)["attachments"][0]["content"]["body"][1]["inlines"][0]
     assert label["text"] == tlp
     assert ("color" in label) == (tlp == "TLP:RED")
+
+
+def test_a_form_card_offers_the_choices_the_form_field_brings() -> None:
+    # A kind the adapter has no list for: the choices can only come from the field.
+    picker = FormField(
+        item_id="x.pick",
+        number="9.1",
+        label="Pick",
+        help="Any",
+        kind=AnswerKind.TEXT,
+        choices=(Choice(value="a", label="Alpha"), Choice(value="b", label="Beta")),
+        multiple=True,
+        selected=("a", "b"),
+    )
+    form = SectionForm(report_id="r", section_id="x", title="9 X", fields=(picker,))
+    content = form_activity(form)["attachments"][0]["content"]
+    (choice_set,) = [e for e in walk(content["body"]) if e.get("type") == "Input.ChoiceSet"]
+    assert choice_set["isMultiSelect"] is True
+    assert choice_set["choices"] == [
+        {"title": "Alpha", "value": "a"},
+        {"title": "Beta", "value": "b"},
+    ]
+    assert choice_set["value"] == "a,b"

@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-from conversations.checklist import KINDS_WITH_OPTIONS, AnswerKind, Item, Option
+from conversations.checklist import KINDS_WITH_OPTIONS, AnswerKind, AnswerOption, Item
 
 OPTIONS = (
-    Option(id="incident", label="Incident", aliases=("breach",)),
-    Option(id="attempted_attack", label="Attempted attack", aliases=("attempt",)),
-    Option(id="command_and_control", label="Command and control", aliases=("c2", "c&c")),
-    Option(id="suspicious", label="Suspicious activity"),
+    AnswerOption(id="incident", label="Incident", aliases=("breach",)),
+    AnswerOption(id="attempted_attack", label="Attempted attack", aliases=("attempt",)),
+    AnswerOption(id="command_and_control", label="Command and control", aliases=("c2", "c&c")),
+    AnswerOption(id="suspicious", label="Suspicious activity"),
 )
 
 

@@ -6,7 +6,7 @@ import pytest
 from pydantic import JsonValue
 
 from conversations.answers import Accepted, Rejected, answer_hint, display_value, parse_answer
-from conversations.checklist import AnswerKind, Item, Option
+from conversations.checklist import AnswerKind, AnswerOption, Item
 from tests.conversations.answers.items import item
 
 CHOICE = item(AnswerKind.CHOICE)
@@ -62,8 +62,8 @@ def test_an_ambiguous_choice_names_the_candidates() -> None:
         help="h",
         kind=AnswerKind.CHOICE,
         options=(
-            Option(id="known", label="Known", aliases=("named",)),
-            Option(id="named_group", label="Named", aliases=()),
+            AnswerOption(id="known", label="Known", aliases=("named",)),
+            AnswerOption(id="named_group", label="Named", aliases=()),
         ),
     )
     parsed = parse_answer(overlapping, "named")

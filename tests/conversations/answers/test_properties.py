@@ -21,7 +21,7 @@ from conversations.answers import (
     display_value,
     parse_answer,
 )
-from conversations.checklist import AnswerKind, Option
+from conversations.checklist import AnswerKind, AnswerOption
 from tests.conversations.answers.items import OPTIONS, item
 
 FAST = settings(max_examples=150, deadline=None)
@@ -231,7 +231,7 @@ def test_options_by_id_label_alias_or_number(data: st.DataObject) -> None:
     chosen=st.lists(st.sampled_from(OPTIONS), min_size=1, unique=True),
     separator=st.sampled_from([", ", "; ", "\n", " and ", ","]),
 )
-def test_multi_choice_in_checklist_order(chosen: list[Option], separator: str) -> None:
+def test_multi_choice_in_checklist_order(chosen: list[AnswerOption], separator: str) -> None:
     value = round_trip(AnswerKind.MULTI_CHOICE, separator.join(o.label for o in chosen))
     assert value == [option.id for option in OPTIONS if option in chosen]
 

@@ -1,0 +1,77 @@
+"""The one rule for recording a contribution, whichever way it came (a reply, a direct
+answer, a form, a command): parse it, refuse what is unusable, replace the person's own
+earlier single answer, and retract with a reason."""
+
+from __future__ import annotations
+
+from pydantic import JsonValue
+
+from conversations.answers import Accepted, parse_answer
+from conversations.checklist import Item
+from conversations.ids import contribution_id_for
+from conversations.merge import ItemMerge, value_key
+from conversations.permissions import is_me, refuse_tlp_change
+from conversations.richtext import rich, strong
+from conversations.state import Contribution, RetractReason, Via
+from conversations.turn import Turn
+
+
+def contribute(
+    turn: Turn, item: Item, text: str, via: Via, message_id: str | None
+) -> ItemMerge | None:
+    """Parse and record one answer; explain and record nothing when it is unusable."""
+    if refuse_tlp_change(turn, item):
+        return None
+    parsed = parse_answer(item, text)
+    if not isinstance(parsed, Accepted):
+        turn.tell(rich(strong(f"{item.number}: "), parsed.reason, " Nothing was recorded."))
+        return None
+    own = [
+        c
+        for c in turn.state.contributions
+        if c.active and c.item_id == item.id and is_me(turn, c.author)
+    ]
+    if any(value_key(c.value) == value_key(parsed.value) for c in own):
+        turn.tell(rich(f"You already gave that answer to {item.number}; nothing changed."))
+        return None
+    # A person changing their own single answer replaces it; it is not a conflict.
+    if not item.accumulates:
+        for contribution in own:
+            retract(turn, contribution, "superseded")
+    add_contribution(turn, item, text, parsed.value, via=via, message_id=message_id)
+    return turn.merge.item(item.id)
+
+
+def add_contribution(
+    turn: Turn, item: Item, text: str, value: JsonValue, via: Via, message_id: str | None
+) -> None:
+    event = turn.event
+    contribution = Contribution(
+        id=contribution_id_for(event.platform, event.event_id, item.id),
+        item_id=item.id,
+        author=turn.actor,
+        at=turn.now,
+        via=via,
+        source_message_id=message_id,
+        raw=text,
+        value=value,
+    )
+    turn.change(
+        contributions=(*turn.state.contributions, contribution),
+        skipped=tuple(s for s in turn.state.skipped if s != item.id),
+    )
+    turn.record("answer_recorded", item.id, contribution=contribution.id, via=via, raw=text)
+
+
+def retract(turn: Turn, contribution: Contribution, reason: RetractReason) -> None:
+    retracted = contribution.model_copy(
+        update={"retracted_at": turn.now, "retracted_reason": reason}
+    )
+    turn.change(
+        contributions=tuple(
+            retracted if c.id == contribution.id else c for c in turn.state.contributions
+        )
+    )
+    turn.record(
+        "answer_retracted", contribution.item_id, contribution=contribution.id, reason=reason
+    )
