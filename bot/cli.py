@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import asyncio
 import json
-import logging
 import signal
 import sys
 from collections.abc import Awaitable, Callable
@@ -17,9 +16,11 @@ from adapters.email.message import build_submission_email
 from adapters.email.message_id import new_message_id
 from adapters.email.smime import SmimeConfigError
 from adapters.memory import MemoryChat
+from bot import logs
 from bot.clock import utc_now
 from bot.config_error import ConfigError
 from bot.outbox_worker import OutboxWorker
+from bot.retention_cli import audit_command, purge_command
 from bot.runner import TurnRunner
 from bot.settings import Settings, load_settings
 from bot.wiring import (
@@ -90,13 +91,12 @@ def serve(host: str, port: int, socket_mode: bool, teams_local: bool) -> None:
     from bot.serve import serve as run_server
     from bot.server import ConfigError
 
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s")
-    # ioc-finder logs two INFO lines for every answer it parses.
-    logging.getLogger("ioc_finder").setLevel(logging.WARNING)
+    settings = _settings()
+    logs.configure(settings.log_format)
     try:
         _run(
             run_server(
-                load_settings(),
+                settings,
                 host,
                 port,
                 socket_mode=socket_mode,
@@ -406,3 +406,8 @@ def techniques_update(
         f"Wrote {len(table['techniques'])} techniques (ATT&CK {table['attack_version']}, "
         f"ATLAS {table['atlas_version']}) to {target}"
     )
+
+
+# Retention and the audit trail live in a module of their own (bot/retention_cli.py).
+main.add_command(purge_command)
+report.add_command(audit_command)

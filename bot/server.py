@@ -27,6 +27,7 @@ from bot.chat_worker import ChatRetry, ChatWorker, Pacing
 from bot.config_error import ConfigError
 from bot.inbox_worker import Decoder, InboxRetry, InboxWorker
 from bot.intake import StoringIntake
+from bot.logs import logging_turns
 from bot.metrics import Metrics
 from bot.outbox_worker import OutboxWorker
 from bot.ports import ChatPort
@@ -105,7 +106,7 @@ def build_bot(
     `teams_framework`: Teams on this SDK wrapper rather than one made from the settings."""
     checklist = checklist_from(settings)
     policy = settings.policy()
-    metrics = Metrics()
+    metrics = Metrics(store.database)
     # The runner reads this dict on every effect: ports added below are seen.
     chats: dict[str, ChatPort] = {}
     keep = timedelta(hours=settings.inbox_keep_hours)
@@ -126,7 +127,7 @@ def build_bot(
 
     inbox_worker = InboxWorker(
         inbox,
-        metrics.counting_turns(handle),
+        logging_turns(metrics.counting_turns(handle)),
         decoders,
         keep_addresses=runner.keep_addresses,
         concurrency=settings.max_concurrent_turns,
