@@ -23,6 +23,7 @@ from sqlalchemy import text
 
 from adapters.slack.socket_mode import SlackSocket
 from adapters.teams import teams_routes
+from adapters.web import web_routes
 from bot.chat_worker import ChatRetry, ChatWorker, Pacing
 from bot.config_error import ConfigError
 from bot.inbox_worker import Decoder, InboxRetry, InboxWorker
@@ -34,6 +35,7 @@ from bot.runner import TurnResult, TurnRunner
 from bot.settings import Settings
 from bot.slack_side import SlackSide, slack_side_from
 from bot.teams_side import TeamsSide, teams_side
+from bot.web_side import WebSide, web_side
 from bot.wiring import checklist_from, outbox_worker_from
 from conversations.events import Event, FormSubmitted
 from conversations.form_check import field_errors
@@ -58,6 +60,7 @@ class Bot:
     slack: SlackSide | None = None
     teams: TeamsSide | None = None
     chats: dict[str, ChatPort] = field(default_factory=dict)
+    web: WebSide | None = None
 
     async def settled(self, within: float = 10.0) -> None:
         await settled(self.inbox_worker, self.runner.chat_worker, within)
@@ -94,9 +97,11 @@ def build_bot(
     socket_mode: bool = False,
     teams_without_auth: bool = False,
     replica: str | None = None,
+    web: bool = False,
 ) -> Bot:
     """`teams_without_auth`: serve Teams even without MicrosoftAppId (unauthenticated, for the
-    Bot Framework Emulator); `serve` allows it only on a loopback address."""
+    Bot Framework Emulator); `serve` allows it only on a loopback address. `web`: serve the
+    browser playground (`jcdc-bot playground`, loopback only)."""
     checklist = checklist_from(settings)
     policy = settings.policy()
     metrics = Metrics()
@@ -142,9 +147,25 @@ def build_bot(
         teams = teams_side(settings, store, intake)
         chats["teams"] = teams.chat
         decoders["teams"] = teams.decoder
+    web_playground: WebSide | None = None
+    if web:
+        web_playground = web_side(settings, intake)
+        chats["web"] = web_playground.chat
+        decoders["web"] = web_playground.decoder
     worker = outbox_worker_from(settings, store, runner)
     return Bot(
-        settings, store, runner, metrics, worker, inbox, inbox_worker, intake, slack, teams, chats
+        settings,
+        store,
+        runner,
+        metrics,
+        worker,
+        inbox,
+        inbox_worker,
+        intake,
+        slack,
+        teams,
+        chats,
+        web_playground,
     )
 
 
@@ -180,6 +201,15 @@ def web_app(bot: Bot, *, slack_http: bool = True, run_worker: bool = True) -> we
         app.router.add_routes(teams_routes(bot.teams.endpoint))
         framework = bot.teams.framework
         app.on_cleanup.append(lambda _: framework.close())
+    if bot.web is not None:
+        app.router.add_routes(web_routes(bot.web.endpoint))
+        hub = bot.web.hub
+
+        async def end_streams(_: web.Application) -> None:
+            hub.close()
+
+        # Before connections are closed: the open tabs' streams end, and shutdown is quick.
+        app.on_shutdown.append(end_streams)
     app.cleanup_ctx.append(_oauth_tables)
     app.cleanup_ctx.append(_workers(run_worker))
     return app

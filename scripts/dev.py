@@ -1,5 +1,6 @@
 #!/usr/bin/env python3
-"""Set everything up and run: `python3 scripts/dev.py demo` or `python3 scripts/dev.py test`.
+"""Set everything up and run: `python3 scripts/dev.py demo`, `python3 scripts/dev.py playground`
+or `python3 scripts/dev.py test`.
 
 Needs only python3 (3.11+). Creates `.venv`, installs the project with its dev extra when
 pyproject.toml changed since the last install, then runs the demo or the whole test suite
@@ -41,12 +42,17 @@ def ensure_environment() -> None:
 
 
 def main(argv: list[str]) -> None:
-    if not argv or argv[0] not in ("demo", "test", "setup"):
-        sys.exit("usage: python3 scripts/dev.py demo [--out DIR] | test [pytest args] | setup")
+    if not argv or argv[0] not in ("demo", "playground", "test", "setup"):
+        sys.exit(
+            "usage: python3 scripts/dev.py demo [--out DIR] | playground [--port P] "
+            "| test [pytest args] | setup"
+        )
     task, rest = argv[0], argv[1:]
     ensure_environment()
     if task == "demo":
         run(BIN / "jcdc-bot", "demo", *rest)
+    elif task == "playground":
+        run(BIN / "jcdc-bot", "playground", *rest)
     elif task == "test":
         run(BIN / "ruff", "check", "--no-cache", ".")
         run(BIN / "ruff", "format", "--check", "--no-cache", ".")
