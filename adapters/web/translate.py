@@ -65,8 +65,11 @@ def read_delivery(payload: Mapping[str, Any]) -> BrowserDelivery:
         raise MalformedDelivery(f"{where}: {problem['msg']}") from None
 
 
+LANE_PREFIX = f"{PLATFORM}:{WORKSPACE}:"
+
+
 def lane_of(channel: str) -> str:
-    return f"{PLATFORM}:{WORKSPACE}:{channel}"
+    return f"{LANE_PREFIX}{channel}"
 
 
 def delivery_of(payload: Mapping[str, Any]) -> Delivery:
