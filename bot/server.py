@@ -17,13 +17,12 @@ from collections.abc import AsyncIterator, Callable
 from contextlib import AbstractAsyncContextManager
 from dataclasses import dataclass, field
 from datetime import timedelta
+from typing import TYPE_CHECKING
 
 from aiohttp import web
 from sqlalchemy import text
 
 from adapters.slack.socket_mode import SlackSocket
-from adapters.teams import teams_routes
-from adapters.web import web_routes
 from bot.chat_worker import ChatRetry, ChatWorker, Pacing
 from bot.config_error import ConfigError
 from bot.inbox_worker import Decoder, InboxRetry, InboxWorker
@@ -34,13 +33,17 @@ from bot.ports import ChatPort
 from bot.runner import TurnResult, TurnRunner
 from bot.settings import Settings
 from bot.slack_side import SlackSide, slack_side_from
-from bot.teams_side import TeamsSide, teams_side
-from bot.web_side import WebSide, web_side
 from bot.wiring import checklist_from, outbox_worker_from
 from conversations.events import Event, FormSubmitted
 from conversations.form_check import field_errors
 from storage.inbox import Inbox, InboxEntry
 from storage.repository import ReportStore
+
+if TYPE_CHECKING:
+    # The Agents SDK takes about half a second to import: only when Teams is configured.
+    from adapters.teams import BotFramework
+    from bot.teams_side import TeamsSide
+    from bot.web_side import WebSide
 
 __all__ = ["BOT_KEY", "Bot", "ConfigError", "build_bot", "start_socket_mode", "web_app"]
 
@@ -96,12 +99,14 @@ def build_bot(
     *,
     socket_mode: bool = False,
     teams_without_auth: bool = False,
+    teams_framework: BotFramework | None = None,
     replica: str | None = None,
     web: bool = False,
 ) -> Bot:
     """`teams_without_auth`: serve Teams even without MicrosoftAppId (unauthenticated, for the
-    Bot Framework Emulator); `serve` allows it only on a loopback address. `web`: serve the
-    browser playground (`jcdc-bot playground`, loopback only)."""
+    Bot Framework Emulator); `serve` allows it only on a loopback address (bot/serve.py).
+    `teams_framework`: Teams on this SDK wrapper rather than one made from the settings.
+    `web`: serve the browser playground (`jcdc-bot playground`, loopback only)."""
     checklist = checklist_from(settings)
     policy = settings.policy()
     metrics = Metrics()
@@ -143,12 +148,16 @@ def build_bot(
         chats["slack"] = slack.chat
         decoders["slack"] = slack.decoder
     teams: TeamsSide | None = None
-    if settings.microsoft_app_id or teams_without_auth:
-        teams = teams_side(settings, store, intake)
+    if settings.microsoft_app_id or teams_without_auth or teams_framework is not None:
+        from bot.teams_side import teams_side
+
+        teams = teams_side(settings, store, intake, teams_framework)
         chats["teams"] = teams.chat
         decoders["teams"] = teams.decoder
     web_playground: WebSide | None = None
     if web:
+        from bot.web_side import web_side
+
         web_playground = web_side(settings, intake)
         chats["web"] = web_playground.chat
         decoders["web"] = web_playground.decoder
@@ -197,11 +206,22 @@ def web_app(bot: Bot, *, slack_http: bool = True, run_worker: bool = True) -> we
     app.router.add_get("/metrics", bot.metrics.endpoint)
     if bot.slack is not None and slack_http:
         app.router.add_routes(bot.slack.routes())
+    if bot.slack is not None:
+        # After the workers' clean-up (aiohttp runs cleanup_ctx first: it is registered when
+        # the application is made), so that their last posts still use the session.
+        slack = bot.slack
+        app.on_cleanup.append(lambda _: slack.close())
     if bot.teams is not None:
+        from adapters.teams import teams_routes
+
         app.router.add_routes(teams_routes(bot.teams.endpoint))
         framework = bot.teams.framework
+        # Keys and the access token before the first request, so that none waits for them.
+        app.on_startup.append(lambda _: framework.start())
         app.on_cleanup.append(lambda _: framework.close())
     if bot.web is not None:
+        from adapters.web import web_routes
+
         app.router.add_routes(web_routes(bot.web.endpoint))
         hub = bot.web.hub
 

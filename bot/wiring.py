@@ -77,14 +77,25 @@ async def open_store(settings: Settings, *, wait: bool = True) -> ReportStore:
         raise
 
 
+# Connections beyond the admitted turns: chat lanes marking posts, the sweepers, health checks.
+POOL_ROOM = 16
+
+
+def pool_size(turns: int) -> int:
+    """PostgreSQL pool for `turns` admitted turns at once: at least one connection each."""
+    return turns + POOL_ROOM
+
+
 def _database(secret_url: str, shown: str, turns: int = 4) -> Database:
     try:
         if make_url(normalise_url(secret_url)).get_backend_name() == "postgresql":
             # Every admitted turn holds a connection, and so does a chat lane marking what it
             # posted: room for both, and for the sweepers. (Storing a delivery has a pool of
-            # its own: storage.database.URGENT_POOL_SIZE.) Three replicas stay well under
+            # its own: storage.database.URGENT_POOL_SIZE.) All of them kept, none overflow:
+            # an overflow connection is closed when it comes back, and a burst then opened
+            # a new database session for nearly every turn. Three replicas stay well under
             # PostgreSQL's default of 100 connections.
-            return Database.from_url(secret_url, pool_size=turns + 6, max_overflow=10)
+            return Database.from_url(secret_url, pool_size=pool_size(turns), max_overflow=0)
         return Database.from_url(secret_url)
     except (ValueError, exc.ArgumentError, exc.NoSuchModuleError, ImportError) as error:
         raise ConfigError(

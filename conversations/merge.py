@@ -9,6 +9,7 @@ are resolved by the lead, or are in conflict. Nothing is ever silently overwritt
 from __future__ import annotations
 
 import json
+import operator
 from collections import Counter, OrderedDict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
@@ -49,7 +50,8 @@ class ItemMerge:
     # Accumulating items: the union of all values (a list). Single-valued: the agreed or
     # resolved value. None while missing, skipped or in conflict.
     value: JsonValue | None
-    # Single-valued items only: each distinct value and who gave it.
+    # Single-valued items only (empty for accumulating ones): each distinct value and who
+    # gave it.
     alternatives: tuple[Alternative, ...]
     resolution: Resolution | None
 
@@ -154,10 +156,48 @@ def value_key(value: JsonValue) -> str:
 # Recent merge_item results by the identity of their inputs. Reports, contributions and
 # resolutions are immutable, and a turn (and the next, served from the storage's state cache)
 # hands over the very same objects for every item it did not touch: those items are not merged
-# again. Each entry holds its inputs, so an id cannot be reused while the entry lives. This is
-# memoisation of a pure function: results are exactly what a fresh merge would give.
-_MEMO_SIZE = 4096
-_memo: OrderedDict[tuple[int, ...], tuple[object, ...]] = OrderedDict()
+# again. Each entry holds its inputs, and a hit is checked object by object, so an id reused
+# after its object died can never match. This is memoisation of a pure function: results are
+# exactly what a fresh merge would give.
+#
+# The budget is in contributions held, not entries: one entry of a 5,000-indicator item holds
+# as much as a thousand small ones.
+MEMO_BUDGET = 50_000
+
+
+@dataclass
+class _Entry:
+    item: Item
+    resolution: Resolution | None
+    skipped: bool
+    contributions: tuple[Contribution, ...]
+    merged: ItemMerge
+    # Accumulating items, on the newest entry of their report only: the union so far by value
+    # key, so that the next contribution adds its own elements instead of re-keying them all.
+    union: dict[str, JsonValue] | None = None
+
+
+_memo: OrderedDict[tuple[int, ...], _Entry] = OrderedDict()
+# Accumulating items: (item, first contribution) → the key of the entry holding the union.
+_newest: dict[tuple[int, int], tuple[int, ...]] = {}
+_held = 0
+
+
+def _key(
+    item: Item, resolution: Resolution | None, skipped: bool, contributions: Sequence[Contribution]
+) -> tuple[int, ...]:
+    # Small whatever the item's size: the count and the two ends; the entry confirms the rest.
+    first = id(contributions[0]) if contributions else 0
+    last = id(contributions[-1]) if contributions else 0
+    return (id(item), id(resolution), int(skipped), len(contributions), first, last)
+
+
+def _same(held: Sequence[Contribution], given: Sequence[Contribution]) -> bool:
+    return len(held) == len(given) and all(map(operator.is_, held, given))
+
+
+def _extends(held: Sequence[Contribution], given: Sequence[Contribution]) -> bool:
+    return len(held) <= len(given) and all(map(operator.is_, held, given))
 
 
 def merge_item(
@@ -166,18 +206,112 @@ def merge_item(
     resolution: Resolution | None,
     skipped: bool,
 ) -> ItemMerge:
-    key = (id(item), id(resolution), int(skipped), *map(id, contributions))
+    contributions = tuple(contributions)
+    key = _key(item, resolution, skipped, contributions)
     known = _memo.get(key)
-    if known is not None:
+    if known is not None and known.item is item and _same(known.contributions, contributions):
         _memo.move_to_end(key)
-        merged = known[-1]
-        assert isinstance(merged, ItemMerge)
-        return merged
-    merged = _merge_item(item, contributions, resolution, skipped)
-    _memo[key] = (item, resolution, tuple(contributions), merged)
-    if len(_memo) > _MEMO_SIZE:
-        _memo.popitem(last=False)
-    return merged
+        return known.merged
+    entry = _incremental(item, contributions, resolution, skipped) or _fresh(
+        item, contributions, resolution, skipped
+    )
+    _remember(key, entry)
+    return entry.merged
+
+
+def _fresh(
+    item: Item,
+    contributions: tuple[Contribution, ...],
+    resolution: Resolution | None,
+    skipped: bool,
+) -> _Entry:
+    if not item.accumulates:
+        merged = _merge_item(item, contributions, resolution, skipped)
+        return _Entry(item, resolution, skipped, contributions, merged)
+    active = tuple(c for c in contributions if c.active)
+    union: dict[str, JsonValue] = {}
+    _add_elements(item, active, union)
+    merged = _accumulated(item, active, union, resolution, skipped)
+    return _Entry(item, resolution, skipped, contributions, merged, union)
+
+
+def _incremental(
+    item: Item,
+    contributions: tuple[Contribution, ...],
+    resolution: Resolution | None,
+    skipped: bool,
+) -> _Entry | None:
+    """An accumulating item whose contributions only grew since its last merge: the union
+    taken over from that merge, plus the new contributions' elements."""
+    if not item.accumulates or not contributions:
+        return None
+    base_key = _newest.get((id(item), id(contributions[0])))
+    base = _memo.get(base_key) if base_key is not None else None
+    if (
+        base is None
+        or base.union is None
+        or base.item is not item
+        or base.resolution is not resolution
+        or base.skipped != skipped
+        or not _extends(base.contributions, contributions)
+    ):
+        return None
+    added = tuple(c for c in contributions[len(base.contributions) :] if c.active)
+    union, base.union = base.union, None  # moved, not copied: only the newest entry grows
+    _add_elements(item, added, union)
+    active = base.merged.contributions + added
+    merged = _accumulated(item, active, union, resolution, skipped)
+    return _Entry(item, resolution, skipped, contributions, merged, union)
+
+
+def _add_elements(
+    item: Item, contributions: Iterable[Contribution], union: dict[str, JsonValue]
+) -> None:
+    for contribution in contributions:
+        for element in split_value(item, contribution.value):
+            union.setdefault(value_key(element), element)
+
+
+def _accumulated(
+    item: Item,
+    active: tuple[Contribution, ...],
+    union: dict[str, JsonValue],
+    resolution: Resolution | None,
+    skipped: bool,
+) -> ItemMerge:
+    if not active:
+        status = ItemStatus.SKIPPED if skipped else ItemStatus.MISSING
+        return ItemMerge(item, status, active, None, (), resolution)
+    # No alternatives: an accumulating item is the union of its values, never in conflict.
+    return ItemMerge(item, ItemStatus.ANSWERED, active, list(union.values()), (), resolution)
+
+
+def _remember(key: tuple[int, ...], entry: _Entry) -> None:
+    global _held
+    replaced = _memo.pop(key, None)
+    if replaced is not None:
+        _held -= len(replaced.contributions)
+    _memo[key] = entry
+    _held += len(entry.contributions)
+    if entry.union is not None and entry.contributions:
+        _newest[(id(entry.item), id(entry.contributions[0]))] = key
+    while _held > MEMO_BUDGET and len(_memo) > 1:
+        old_key, old = _memo.popitem(last=False)
+        _held -= len(old.contributions)
+        if old.contributions:
+            newest = (id(old.item), id(old.contributions[0]))
+            if _newest.get(newest) == old_key:
+                del _newest[newest]
+
+
+def memo_held() -> int:
+    """Contributions the item memo holds (benchmarks and tests watch it stay in budget)."""
+    return _held
+
+
+def reports_held() -> int:
+    """Contributions the kept report merges hold."""
+    return _reports_held
 
 
 def _merge_item(
@@ -191,14 +325,6 @@ def _merge_item(
     if not active:
         status = ItemStatus.SKIPPED if skipped else ItemStatus.MISSING
         return ItemMerge(item, status, active, None, (), resolution)
-    if item.accumulates:
-        union: dict[str, JsonValue] = {}
-        for contribution in active:
-            for element in split_value(item, contribution.value):
-                union.setdefault(value_key(element), element)
-        return ItemMerge(
-            item, ItemStatus.ANSWERED, active, list(union.values()), alternatives, resolution
-        )
     if len(alternatives) == 1:
         return ItemMerge(
             item, ItemStatus.ANSWERED, active, alternatives[0].value, alternatives, resolution
@@ -210,7 +336,36 @@ def _merge_item(
     return ItemMerge(item, ItemStatus.CONFLICT, active, None, alternatives, resolution)
 
 
+# The newest merge of each recent report: a turn asks for it several times (its own progress,
+# the root card, the guide) on the very same state. Budgeted like the item memo.
+_reports: OrderedDict[str, tuple[ReportState, Checklist, str, ReportMerge]] = OrderedDict()
+_reports_held = 0
+
+
 def merge_report(state: ReportState, checklist: Checklist, default_tlp: str) -> ReportMerge:
+    global _reports_held
+    known = _reports.get(state.id)
+    if (
+        known is not None
+        and known[0] is state
+        and known[1] is checklist
+        and known[2] == default_tlp
+    ):
+        _reports.move_to_end(state.id)
+        return known[3]
+    merged = _merge_report(state, checklist, default_tlp)
+    if known is not None:
+        _reports_held -= len(known[0].contributions)
+        del _reports[state.id]
+    _reports[state.id] = (state, checklist, default_tlp, merged)
+    _reports_held += len(state.contributions)
+    while _reports_held > MEMO_BUDGET and len(_reports) > 1:
+        _, (old, *_rest) = _reports.popitem(last=False)
+        _reports_held -= len(old.contributions)
+    return merged
+
+
+def _merge_report(state: ReportState, checklist: Checklist, default_tlp: str) -> ReportMerge:
     by_item: dict[str, list[Contribution]] = {}
     for contribution in state.contributions:
         by_item.setdefault(contribution.item_id, []).append(contribution)

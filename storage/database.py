@@ -15,7 +15,7 @@ from typing import Any
 
 from alembic import command
 from alembic.config import Config
-from sqlalchemy import URL, Connection, event, make_url, text
+from sqlalchemy import URL, Connection, PoolResetState, event, make_url, text
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, create_async_engine
 
 DEFAULT_DATABASE_URL = "sqlite+aiosqlite:///./jcdc-bot.db"
@@ -134,6 +134,11 @@ class Database:
                 "timeout": POSTGRES_CONNECT_TIMEOUT_S,
                 **engine_options.get("connect_args", {}),
             }
+        if parsed.get_backend_name() == "sqlite":
+            # No ROLLBACK from the pool when a connection comes back (one driver-thread hop
+            # per transaction saved): SQLAlchemy already rolled back anything left open, and
+            # _configure_sqlite's reset listener covers a transaction it does not know of.
+            engine_options.setdefault("pool_reset_on_return", None)
         engine = create_async_engine(normal, **engine_options)
         if engine.dialect.name == "sqlite":
             _configure_sqlite(engine)
@@ -239,6 +244,17 @@ def _configure_sqlite(engine: AsyncEngine) -> None:
         # last commits. Worth it: every turn commits, and FULL syncs the disk on each one.
         cursor.execute("PRAGMA synchronous=NORMAL")
         cursor.close()
+
+    @event.listens_for(engine.sync_engine.pool, "reset")
+    def on_reset(dbapi_connection: Any, _record: Any, state: PoolResetState) -> None:
+        # With pool_reset_on_return=None the pool does nothing itself. A connection whose
+        # SQLAlchemy transaction was rolled back (or committed) has no open transaction: the
+        # driver says so without a trip to its thread. Only one that still has one (a raw
+        # BEGIN nobody finished) is rolled back here.
+        if not state.asyncio_safe or state.transaction_was_reset:
+            return
+        if dbapi_connection.driver_connection.in_transaction:
+            dbapi_connection.rollback()
 
     @event.listens_for(engine.sync_engine, "begin")
     def on_begin(connection: Connection) -> None:

@@ -12,6 +12,7 @@ overwriting anything.
 
 from __future__ import annotations
 
+import operator
 from collections.abc import AsyncIterator, Sequence
 from contextlib import AbstractAsyncContextManager, asynccontextmanager
 from datetime import UTC, datetime
@@ -260,21 +261,7 @@ class ReportTransaction:
             raise DuplicateEvent(f"{platform}:{event_id}")
 
     async def _save_contributions(self, before: ReportState | None, after: ReportState) -> None:
-        known = {c.id: c for c in before.contributions} if before else {}
-        if missing := known.keys() - {c.id for c in after.contributions}:
-            # Contributions are evidence: the engine retracts them, it never drops them.
-            raise ValueError(f"contributions {sorted(missing)} vanished from report {after.id}")
-        new_rows = []
-        changed_rows = []
-        for position, contribution in enumerate(after.contributions):
-            previous = known.get(contribution.id)
-            if previous is None:
-                new_rows.append(contribution_values(after.id, position, contribution))
-            elif previous != contribution:
-                content = contribution_content(contribution)
-                changed_rows.append(
-                    {"_id": contribution.id} | {f"_{k}": v for k, v in content.items()}
-                )
+        new_rows, changed_rows = _contribution_changes(before, after)
         if new_rows:
             await self.connection.execute(insert(contributions), new_rows)
         if changed_rows:
@@ -442,6 +429,33 @@ class ReportStore:
         async with self.database.engine.connect() as connection:
             result = await connection.execute(statement)
             return [SubmissionRecord.model_validate(dict(row._mapping)) for row in result]
+
+
+def _contribution_changes(
+    before: ReportState | None, after: ReportState
+) -> tuple[list[dict[str, object]], list[dict[str, object]]]:
+    """Rows to insert and rows to update: only what changed. A turn's new state keeps every
+    untouched contribution as the very object it was (states are immutable), so a turn that
+    only added is found by identity, without comparing any contribution's content."""
+    old = before.contributions if before is not None else ()
+    new = after.contributions
+    if len(new) >= len(old) and all(map(operator.is_, old, new)):
+        start = len(old)
+        return [contribution_values(after.id, start + n, c) for n, c in enumerate(new[start:])], []
+    known = {c.id: c for c in old}
+    if missing := known.keys() - {c.id for c in new}:
+        # Contributions are evidence: the engine retracts them, it never drops them.
+        raise ValueError(f"contributions {sorted(missing)} vanished from report {after.id}")
+    new_rows = []
+    changed_rows = []
+    for position, contribution in enumerate(new):
+        previous = known.get(contribution.id)
+        if previous is None:
+            new_rows.append(contribution_values(after.id, position, contribution))
+        elif previous is not contribution and previous != contribution:
+            content = contribution_content(contribution)
+            changed_rows.append({"_id": contribution.id} | {f"_{k}": v for k, v in content.items()})
+    return new_rows, changed_rows
 
 
 async def _is_processed(connection: AsyncConnection, platform: str, event_id: str) -> bool:

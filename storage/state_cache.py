@@ -13,11 +13,23 @@ from collections import OrderedDict
 
 from conversations.state import ReportState
 
+# What the cache may hold, in contributions (about 3 KB each in memory: some 150 MB at most;
+# a 5,000-contribution report weighs 5,001). A count of reports alone would let a thousand
+# 5,000-contribution reports take gigabytes.
+CONTRIBUTION_BUDGET = 50_000
+
+
+def weight(state: ReportState) -> int:
+    """A state's share of the budget: its contributions, and one for the report itself."""
+    return len(state.contributions) + 1
+
 
 class StateCache:
-    def __init__(self, capacity: int = 1024) -> None:
+    def __init__(self, capacity: int = 1024, budget: int = CONTRIBUTION_BUDGET) -> None:
         self.capacity = capacity
+        self.budget = budget
         self._states: OrderedDict[str, ReportState] = OrderedDict()
+        self.held = 0
         self.hits = 0
         self.misses = 0
 
@@ -31,12 +43,17 @@ class StateCache:
         return state
 
     def put(self, state: ReportState) -> None:
-        if self.capacity <= 0:
+        if self.capacity <= 0 or weight(state) > self.budget:
+            self.forget(state.id)  # too big to keep: the next turn reads it from the database
             return
+        self.forget(state.id)
         self._states[state.id] = state
-        self._states.move_to_end(state.id)
-        while len(self._states) > self.capacity:
-            self._states.popitem(last=False)
+        self.held += weight(state)
+        while len(self._states) > self.capacity or self.held > self.budget:
+            _, oldest = self._states.popitem(last=False)
+            self.held -= weight(oldest)
 
     def forget(self, report_id: str) -> None:
-        self._states.pop(report_id, None)
+        gone = self._states.pop(report_id, None)
+        if gone is not None:
+            self.held -= weight(gone)

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from typing import Protocol
 
+import aiohttp
 from slack_sdk.errors import SlackApiError
 from slack_sdk.http_retry.async_handler import AsyncRetryHandler
 from slack_sdk.http_retry.builtin_async_handlers import (
@@ -45,10 +46,51 @@ def retry_handlers() -> list[AsyncRetryHandler]:
     ]
 
 
-def web_client(token: str | None, base_url: str = SLACK_API_URL) -> AsyncWebClient:
+# slack_sdk's own per-request timeout; it applies it only to the sessions it makes itself.
+TIMEOUT_S = 30
+
+
+class SlackHttp:
+    """The process's one HTTP session to Slack's Web API: one connection pool, kept alive
+    between calls, instead of the new session (and TCP + TLS handshake) that slack_sdk opens
+    for every call when it is given none. Made on first use, because aiohttp sessions belong
+    to a running event loop; `close()` on shutdown. A call still made after that gets a
+    session of its own from slack_sdk (which uses a given session only while it is open)."""
+
+    def __init__(self) -> None:
+        self._session: aiohttp.ClientSession | None = None
+
+    def session(self) -> aiohttp.ClientSession:
+        if self._session is None:
+            # Like slack_sdk's own sessions; it passes a configured proxy with each request.
+            self._session = aiohttp.ClientSession(timeout=aiohttp.ClientTimeout(total=TIMEOUT_S))
+        return self._session
+
+    def client(self, token: str | None, base_url: str = SLACK_API_URL) -> AsyncWebClient:
+        """A Web API client on the shared session (call it with the event loop running)."""
+        return web_client(token, base_url, session=self.session())
+
+    async def close(self) -> None:
+        if self._session is not None:
+            await self._session.close()
+
+
+def web_client(
+    token: str | None,
+    base_url: str = SLACK_API_URL,
+    session: aiohttp.ClientSession | None = None,
+) -> AsyncWebClient:
+    """Without `session`, slack_sdk opens (and closes) a session per call: fine for a one-off
+    call, not for a turn's worth of them."""
     # slack_sdk wants the trailing slash; a configured URL may lack it.
     base = base_url if base_url.endswith("/") else base_url + "/"
-    return AsyncWebClient(token=token, base_url=base, retry_handlers=retry_handlers())
+    return AsyncWebClient(
+        token=token,
+        base_url=base,
+        timeout=TIMEOUT_S,
+        session=session,
+        retry_handlers=retry_handlers(),
+    )
 
 
 class SlackClients(Protocol):
@@ -64,14 +106,20 @@ class SlackClients(Protocol):
 
 
 class SingleWorkspace:
-    def __init__(self, client: AsyncWebClient) -> None:
-        self.client = client
+    def __init__(self, token: str, http: SlackHttp, base_url: str = SLACK_API_URL) -> None:
+        self.token = token
+        self.http = http
+        self.base_url = base_url
+        self._client: AsyncWebClient | None = None
 
     async def for_channel(self, channel: str) -> AsyncWebClient:
-        return self.client
+        # Built on first use (in the event loop), on the process's shared session.
+        if self._client is None:
+            self._client = self.http.client(self.token, self.base_url)
+        return self._client
 
     async def for_workspace(self, workspace: WorkspaceIds) -> AsyncWebClient:
-        return self.client
+        return await self.for_channel("")
 
     async def installed(self, workspace: WorkspaceIds) -> bool:
         return True  # the one workspace whose token we were given
@@ -79,11 +127,16 @@ class SingleWorkspace:
 
 class Installations:
     def __init__(
-        self, store: AsyncInstallationStore, channels: ChannelDirectory, base_url: str
+        self,
+        store: AsyncInstallationStore,
+        channels: ChannelDirectory,
+        base_url: str,
+        http: SlackHttp,
     ) -> None:
         self.store = store
         self.channels = channels
         self.base_url = base_url
+        self.http = http
         self._by_token: dict[str, AsyncWebClient] = {}
 
     async def installed(self, workspace: WorkspaceIds) -> bool:
@@ -108,5 +161,5 @@ class Installations:
             )
         client = self._by_token.get(bot.bot_token)
         if client is None:
-            client = self._by_token[bot.bot_token] = web_client(bot.bot_token, self.base_url)
+            client = self._by_token[bot.bot_token] = self.http.client(bot.bot_token, self.base_url)
         return client

@@ -25,6 +25,7 @@ from adapters.slack.clients import (
     Installations,
     SingleWorkspace,
     SlackClients,
+    SlackHttp,
     web_client,
 )
 from adapters.slack.deliveries import CheckForm, SlackDeliveries
@@ -79,6 +80,12 @@ class SlackSide:
     deliveries: SlackDeliveries
     oauth_flow: AsyncOAuthFlow | None
     oauth_stores: tuple[AsyncSQLAlchemyInstallationStore, AsyncSQLAlchemyOAuthStateStore] | None
+    # The one HTTP session every Web API call of this process goes through (keep-alive).
+    http: SlackHttp
+
+    async def close(self) -> None:
+        """On shutdown, after the last effect went out: the kept-alive connections."""
+        await self.http.close()
 
     def routes(self) -> list[web.RouteDef]:
         """`POST /slack/events`, and the install pages with OAuth."""
@@ -95,7 +102,9 @@ class SlackSide:
     async def connect_socket(self) -> SlackSocket:
         """Slack over Socket Mode: the bot dials out; every envelope is stored, then acked."""
         connection = SlackSocket(
-            self.settings.app_token, web_client(None, self.settings.api_url), self.deliveries
+            self.settings.app_token,
+            self.http.client(None, self.settings.api_url),
+            self.deliveries,
         )
         await connection.connect()
         return connection
@@ -121,6 +130,7 @@ def slack_side(
     oauth_flow: AsyncOAuthFlow | None = None
     oauth_stores = None
     clients: SlackClients
+    http = SlackHttp()
     if settings.oauth:
         installations = AsyncSQLAlchemyInstallationStore(settings.client_id, engine)
         states = AsyncSQLAlchemyOAuthStateStore(expiration_seconds=600, engine=engine)
@@ -138,9 +148,9 @@ def slack_side(
             ),
             client=web_client(None, settings.api_url),
         )
-        clients = Installations(installations, channels, settings.api_url)
+        clients = Installations(installations, channels, settings.api_url, http)
     elif settings.bot_token:
-        clients = SingleWorkspace(web_client(settings.bot_token, settings.api_url))
+        clients = SingleWorkspace(settings.bot_token, http, settings.api_url)
     else:
         raise SlackConfigError(
             "Slack needs SLACK_BOT_TOKEN (or SLACK_CLIENT_ID and SLACK_CLIENT_SECRET)"
@@ -152,4 +162,5 @@ def slack_side(
         deliveries=SlackDeliveries(intake, check_form),
         oauth_flow=oauth_flow,
         oauth_stores=oauth_stores,
+        http=http,
     )

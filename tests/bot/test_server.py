@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
 import zipfile
 from pathlib import Path
 from typing import Any
@@ -13,8 +16,13 @@ from click.testing import CliRunner
 from bot.cli import main
 from bot.server import build_bot, web_app
 from bot.settings import Settings
+from conversations.effects import Post
+from conversations.richtext import plain
 from storage.database import Database
 from storage.repository import ReportStore
+from tests.adapters.slack.fake_slack import BOT_TOKEN, SIGNING_SECRET, fake_slack
+
+ROOT = Path(__file__).resolve().parents[2]
 
 
 def _routes(settings: Settings, store: ReportStore, **options: Any) -> set[str]:
@@ -62,6 +70,27 @@ async def test_teams_with_an_app_id_refuses_requests_without_a_token(
     assert await store.list_reports() == []
 
 
+async def test_slack_calls_share_one_connection_that_shutdown_closes(database: Database) -> None:
+    async with fake_slack() as fake:
+        settings = Settings(
+            slack_bot_token=BOT_TOKEN, slack_signing_secret=SIGNING_SECRET, slack_api_url=fake.url
+        )
+        bot = build_bot(settings, ReportStore(database))
+        assert bot.slack is not None
+        server = TestServer(web_app(bot, run_worker=False), host="127.0.0.1")
+        await server.start_server()
+        try:
+            for n in range(5):
+                await bot.slack.chat.post(Post(channel="C1", thread=None, text=(plain(str(n)),)))
+            assert len(fake.posts()) == 5
+            assert len(fake.connections) == 1
+            assert fake.open_connections() == 1
+        finally:
+            await server.close()
+        await fake.wait_for_no_connections()
+        assert fake.open_connections() == 0
+
+
 def test_teams_package_command_writes_the_upload_zip(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -79,3 +108,18 @@ def test_teams_package_needs_an_app_id(monkeypatch: pytest.MonkeyPatch) -> None:
     result = CliRunner().invoke(main, ["teams-package"])
     assert result.exit_code == 2
     assert "--app-id" in result.output
+
+
+def test_the_teams_adapter_is_imported_only_when_teams_is_served() -> None:
+    # Its SDK is most of the start-up time: a Slack-only bot does not pay for it.
+    probe = "import sys\nfrom bot.server import build_bot\nprint('adapters.teams' in sys.modules)\n"
+    done = subprocess.run(
+        [sys.executable, "-c", probe],
+        cwd=ROOT,
+        env={**os.environ, "PYTHONPATH": str(ROOT)},
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=True,
+    )
+    assert done.stdout.strip() == "False"

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
+from conversations import merge
 from conversations.checklist import default_checklist
 from conversations.merge import ItemStatus, merge_item
 from conversations.state import Actor, Contribution, Resolution
@@ -51,3 +52,84 @@ def test_changed_inputs_are_merged_afresh() -> None:
     # An equal but distinct object is a fresh merge with an equal result.
     assert merge_item(ITEM, (answer(1, "confirmed"),), None, False) == agreed
     assert merge_item(ITEM, (), None, True).status is ItemStatus.SKIPPED
+
+
+IOCS = default_checklist().item("detection.iocs")
+
+
+def indicator(n: int, address: str, **changes: object) -> Contribution:
+    fields: dict[str, object] = {
+        "id": f"i{n}",
+        "item_id": IOCS.id,
+        "author": Actor(id=f"U{n % 3}", name=f"P{n % 3}"),
+        "at": T0 + timedelta(minutes=n),
+        "via": "direct",
+        "source_message_id": f"im{n}",
+        "raw": address,
+        "value": [{"type": "ipv4", "value": address}],
+    }
+    return Contribution.model_validate(fields | changes)
+
+
+def from_scratch(contributions: tuple[Contribution, ...]) -> tuple[object, ...]:
+    """What a merge of copies gives: new objects, so nothing of the memo can be reused."""
+    copies = tuple(c.model_copy() for c in contributions)
+    merged = merge_item(IOCS, copies, None, False)
+    return (merged.status, merged.value, [c.id for c in merged.contributions], merged.alternatives)
+
+
+def test_a_growing_accumulating_item_merges_as_if_afresh() -> None:
+    # Grows one contribution at a time (the incremental path), with repeats, an edit and a
+    # retraction (which start afresh): every result equals a merge of copies.
+    contributions: tuple[Contribution, ...] = ()
+    for n in range(40):
+        contributions += (indicator(n, f"10.0.0.{n % 25}"),)
+        merged = merge_item(IOCS, contributions, None, False)
+        assert (
+            merged.status,
+            merged.value,
+            [c.id for c in merged.contributions],
+            merged.alternatives,
+        ) == from_scratch(contributions)
+        if n == 20:
+            edited = contributions[3].model_copy(
+                update={
+                    "value": [{"type": "ipv4", "value": "192.0.2.1"}],
+                    "edited_at": T0 + timedelta(hours=1),
+                }
+            )
+            contributions = (*contributions[:3], edited, *contributions[4:])
+        if n == 30:
+            gone = contributions[5].model_copy(update={"retracted_at": T0 + timedelta(hours=2)})
+            contributions = (*contributions[:5], gone, *contributions[6:])
+    final = merge_item(IOCS, contributions, None, False)
+    assert {"type": "ipv4", "value": "192.0.2.1"} in final.value  # type: ignore[operator]
+    assert len(final.value) == 26  # type: ignore[arg-type]
+    assert final.alternatives == ()
+
+
+def test_an_earlier_state_still_merges_right_after_a_later_one_grew() -> None:
+    # A turn retried on the state before (a lost race) reuses the older entry, or merges anew.
+    base = tuple(indicator(n, f"10.1.0.{n}") for n in range(5))
+    longer = (*base, indicator(5, "10.1.0.5"))
+    longest = (*longer, indicator(6, "10.1.0.6"))
+    merge_item(IOCS, base, None, False)
+    merge_item(IOCS, longer, None, False)
+    assert len(merge_item(IOCS, longest, None, False).value) == 7  # type: ignore[arg-type]
+    other = (*longer, indicator(7, "10.1.0.7"))
+    value = merge_item(IOCS, other, None, False).value
+    assert isinstance(value, list)
+    assert [v["value"] for v in value if isinstance(v, dict)] == [
+        *(f"10.1.0.{n}" for n in range(6)),
+        "10.1.0.7",
+    ]
+
+
+def test_the_memo_stays_within_its_budget_in_contributions() -> None:
+    big = tuple(indicator(n, f"10.2.{n // 256}.{n % 256}") for n in range(5000))
+    for turn in range(30):
+        # Each turn a new report's worth of objects: nothing can be reused, all is held.
+        copies = tuple(c.model_copy() for c in big[: 4000 + turn])
+        merge_item(IOCS, copies, None, False)
+        assert merge.memo_held() <= merge.MEMO_BUDGET + len(copies)
+    assert merge.memo_held() <= merge.MEMO_BUDGET

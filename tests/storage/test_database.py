@@ -6,6 +6,7 @@ import sqlite3
 from datetime import datetime
 from pathlib import Path
 
+import aiosqlite
 import pytest
 from sqlalchemy import insert, select, text
 from sqlalchemy.exc import IntegrityError, StatementError
@@ -127,3 +128,60 @@ async def test_naive_datetimes_are_refused(database: Database) -> None:
                     platform="p", event_id="e", processed_at=datetime(2026, 11, 20, 14, 0)
                 )
             )
+
+
+async def test_sqlite_pool_sends_no_rollback_after_a_commit(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    database = Database.from_url(f"sqlite:///{tmp_path / 'jcdc.db'}")
+    rollbacks = 0
+    original = aiosqlite.Connection.rollback
+
+    async def counted(self: aiosqlite.Connection) -> None:
+        nonlocal rollbacks
+        rollbacks += 1
+        await original(self)
+
+    async def failing_turn() -> None:
+        async with database.writing() as connection:
+            await connection.execute(text("INSERT INTO probe VALUES (2)"))
+            raise RuntimeError("the turn failed")
+
+    try:
+        async with database.writing() as connection:  # the first connect initialises the dialect
+            await connection.execute(text("CREATE TABLE probe (x INTEGER)"))
+        monkeypatch.setattr(aiosqlite.Connection, "rollback", counted)
+        for _ in range(3):
+            async with database.writing() as connection:
+                await connection.execute(text("INSERT INTO probe VALUES (1)"))
+        assert rollbacks == 0  # the pool took the connections back without a ROLLBACK
+        with pytest.raises(RuntimeError):
+            await failing_turn()
+        assert rollbacks == 1  # a failed transaction is still rolled back, once
+        async with database.engine.connect() as connection:
+            assert await connection.scalar(text("SELECT count(*) FROM probe")) == 3
+    finally:
+        await database.dispose()
+
+
+async def test_a_transaction_sqlalchemy_does_not_know_of_is_rolled_back_on_return(
+    tmp_path: Path,
+) -> None:
+    database = Database.from_url(f"sqlite:///{tmp_path / 'jcdc.db'}")
+    try:
+        async with database.engine.connect() as connection:
+            await connection.exec_driver_sql("CREATE TABLE probe (x INTEGER)")
+            await connection.commit()
+        async with database.engine.connect() as connection:
+            # Behind SQLAlchemy's back: it has no transaction to roll back when this closes.
+            raw = await connection.get_raw_connection()
+            driver = raw.driver_connection
+            assert driver is not None
+            await driver.execute("BEGIN IMMEDIATE")
+            await driver.execute("INSERT INTO probe VALUES (1)")
+            assert driver.in_transaction
+        assert not driver.in_transaction  # back in the pool, and rolled back
+        async with database.engine.connect() as connection:
+            assert await connection.scalar(text("SELECT count(*) FROM probe")) == 0
+    finally:
+        await database.dispose()

@@ -8,7 +8,7 @@ from datetime import timedelta
 import pytest
 
 from conversations.effects import SubmitRequested
-from conversations.state import Assignment
+from conversations.state import Assignment, Contribution
 from storage.repository import DuplicateEvent, ReportStore, VersionConflict
 from tests.storage.states import (
     ALICE,
@@ -85,6 +85,37 @@ async def test_only_changed_contributions_are_written(store: ReportStore) -> Non
     assert touching[0].startswith("UPDATE contributions")
     assert not any("assignments" in s for s in statements)
     assert await store.load("r-1") == after.model_copy(update={"version": 2})
+
+
+async def test_a_turn_that_only_adds_writes_one_insert_and_compares_nothing(
+    store: ReportStore, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    many = tuple(contribution(n) for n in range(50))
+    saved = await create(store, rich_state().model_copy(update={"contributions": many}))
+    after = saved.model_copy(update={"contributions": (*saved.contributions, contribution(50))})
+
+    def no_deep_comparison(self: object, other: object) -> bool:
+        raise AssertionError("an unchanged contribution was compared by content")
+
+    monkeypatch.setattr(Contribution, "__eq__", no_deep_comparison)
+    with recorded_statements(store.database) as statements:
+        await save(store, saved, after, "E1")
+    monkeypatch.undo()
+    touching = [s for s in statements if "contributions" in s]
+    assert len(touching) == 1
+    assert touching[0].startswith("INSERT INTO contributions")
+    assert await store.load("r-1") == after.model_copy(update={"version": 2})
+
+
+async def test_equal_copies_of_contributions_write_nothing(store: ReportStore) -> None:
+    # A state read back from the database has new objects with the same content.
+    saved = await create(store, rich_state())
+    reloaded = await store.load("r-1")
+    assert reloaded is not None
+    assert reloaded.contributions[0] is not saved.contributions[0]
+    with recorded_statements(store.database) as statements:
+        await save(store, saved, reloaded.model_copy(update={"title": "retitled"}), "E1")
+    assert not [s for s in statements if "contributions" in s]
 
 
 async def test_a_stale_writer_gets_a_version_conflict_and_writes_nothing(

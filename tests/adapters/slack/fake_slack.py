@@ -59,9 +59,12 @@ class FakeSlack:
     root: str = ""
     # Called with every recorded call (benchmarks use it to see turns finish).
     listeners: list[Callable[[Call], None]] = field(default_factory=list)
+    # Every TCP connection a Web API call came in on (the client's address and port).
+    connections: set[tuple[str, int]] = field(default_factory=set)
     _ts: itertools.count[int] = field(default_factory=lambda: itertools.count(1))
     _sockets: list[web.WebSocketResponse] = field(default_factory=list)
     _changed: asyncio.Condition | None = None
+    _server: TestServer | None = None
 
     # -- what tests use --------------------------------------------------------------------
 
@@ -97,6 +100,24 @@ class FakeSlack:
         await self.wait_until(lambda: envelope_id in self.socket_acks, within)
         return self.socket_acks[envelope_id]
 
+    def open_connections(self) -> int:
+        """How many client connections the fake holds open right now."""
+        assert self._server is not None
+        assert self._server.runner is not None
+        server = self._server.runner.server
+        return 0 if server is None else len(server.connections)
+
+    async def wait_for_no_connections(self, within: float = 5.0) -> None:
+        """Wait until the client has closed every connection (the fake sees it a moment
+        after the client closes)."""
+
+        async def closed() -> None:
+            # aiohttp's server signals no event when a connection closes: poll.
+            while self.open_connections():  # noqa: ASYNC110
+                await asyncio.sleep(0.01)
+
+        await asyncio.wait_for(closed(), within)
+
     # -- the Web API -----------------------------------------------------------------------
 
     async def _record(self, call: Call) -> None:
@@ -109,6 +130,9 @@ class FakeSlack:
 
     async def api(self, request: web.Request) -> web.Response:
         method = request.match_info["method"]
+        if request.transport is not None:
+            host, port, *_ = request.transport.get_extra_info("peername")
+            self.connections.add((host, port))
         args = await _arguments(request)
         token = _bearer(request) or args.pop("token", None)
         call = Call(method, args, token)
@@ -254,6 +278,7 @@ async def fake_slack(**options: Any) -> AsyncIterator[FakeSlack]:
     app.router.add_get("/link", fake.socket)
     server = TestServer(app, host="127.0.0.1")
     await server.start_server()
+    fake._server = server
     fake.url = str(server.make_url("/api/"))
     fake.root = str(server.make_url("/"))
     try:

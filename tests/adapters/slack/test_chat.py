@@ -9,7 +9,7 @@ from collections.abc import AsyncIterator
 import pytest
 
 from adapters.slack.chat import SlackChat
-from adapters.slack.clients import SingleWorkspace, web_client
+from adapters.slack.clients import SingleWorkspace, SlackHttp
 from conversations import actions
 from conversations.checklist import AnswerKind
 from conversations.effects import (
@@ -47,13 +47,16 @@ async def fake() -> AsyncIterator[FakeSlack]:
         yield running
 
 
-def chat_for(fake: FakeSlack) -> SlackChat:
-    client = web_client(BOT_TOKEN, fake.url)
-    return SlackChat(SingleWorkspace(client))
+@pytest.fixture
+async def chat(fake: FakeSlack) -> AsyncIterator[SlackChat]:
+    http = SlackHttp()
+    yield SlackChat(SingleWorkspace(BOT_TOKEN, http, fake.url))
+    await http.close()
 
 
-async def test_post_goes_into_the_thread_with_escaped_fallback(fake: FakeSlack) -> None:
-    chat = chat_for(fake)
+async def test_post_goes_into_the_thread_with_escaped_fallback(
+    fake: FakeSlack, chat: SlackChat
+) -> None:
     ts = await chat.post(
         Post(channel="C1", thread="111.000001", text=(plain("Got "), user_text("<!channel> hi")))
     )
@@ -65,9 +68,10 @@ async def test_post_goes_into_the_thread_with_escaped_fallback(fake: FakeSlack) 
     assert call.token == BOT_TOKEN
 
 
-async def test_rate_limited_post_waits_for_retry_after_and_succeeds(fake: FakeSlack) -> None:
+async def test_rate_limited_post_waits_for_retry_after_and_succeeds(
+    fake: FakeSlack, chat: SlackChat
+) -> None:
     fake.rate_limits["chat.postMessage"] = (1, 1)
-    chat = chat_for(fake)
     started = time.monotonic()
     ts = await chat.post(Post(channel="C1", thread=None, text=(plain("hello"),)))
     waited = time.monotonic() - started
@@ -76,16 +80,14 @@ async def test_rate_limited_post_waits_for_retry_after_and_succeeds(fake: FakeSl
     assert waited >= 1.0
 
 
-async def test_server_errors_are_retried(fake: FakeSlack) -> None:
+async def test_server_errors_are_retried(fake: FakeSlack, chat: SlackChat) -> None:
     fake.server_errors["chat.update"] = 1
-    chat = chat_for(fake)
     await chat._call("C1", "chat.update", channel="C1", ts="1.2", text="x")
     assert len(fake.of("chat.update")) == 2
 
 
-async def test_expired_trigger_falls_back_to_a_button(fake: FakeSlack) -> None:
+async def test_expired_trigger_falls_back_to_a_button(fake: FakeSlack, chat: SlackChat) -> None:
     fake.expired_triggers.add("T-old")
-    chat = chat_for(fake)
     await chat.open_form(OpenForm(channel="C1", user=BOB, trigger="T-old", form=FORM))
     (ephemeral,) = fake.of("chat.postEphemeral")
     assert ephemeral.args["user"] == "U0BOB"
@@ -94,26 +96,25 @@ async def test_expired_trigger_falls_back_to_a_button(fake: FakeSlack) -> None:
     assert button["value"] == "r1:description"
 
 
-async def test_form_without_trigger_offers_a_button(fake: FakeSlack) -> None:
-    chat = chat_for(fake)
+async def test_form_without_trigger_offers_a_button(fake: FakeSlack, chat: SlackChat) -> None:
     await chat.open_form(OpenForm(channel="C1", user=BOB, trigger=None, form=FORM))
     assert fake.of("views.open") == []
     assert len(fake.of("chat.postEphemeral")) == 1
 
 
 async def test_ephemeral_to_someone_outside_the_channel_becomes_a_direct_message(
-    fake: FakeSlack,
+    fake: FakeSlack, chat: SlackChat
 ) -> None:
     fake.outsiders.add("U0BOB")
-    chat = chat_for(fake)
     await chat.ephemeral(Ephemeral(channel="C1", thread=None, user=BOB, text=(plain("psst"),)))
     (direct,) = fake.posts()
     assert direct.args["channel"] == "U0BOB"
     assert direct.args["text"] == "psst"
 
 
-async def test_rejected_form_after_the_modal_closed_is_a_direct_message(fake: FakeSlack) -> None:
-    chat = chat_for(fake)
+async def test_rejected_form_after_the_modal_closed_is_a_direct_message(
+    fake: FakeSlack, chat: SlackChat
+) -> None:
     await chat.reject_form(FormRejected(user=BOB, errors={"description.cves": "not a CVE"}))
     (direct,) = fake.posts()
     assert direct.args["channel"] == "U0BOB"

@@ -57,6 +57,8 @@ async def test_a_report_over_socket_mode(database: Database, tmp_path: Path) -> 
             await fake.settle()
         finally:
             await handler.close()
+            assert bot.slack is not None
+            await bot.slack.http.close()
 
         (summary,) = await store.list_reports()
         state = await store.load(summary.id)
@@ -132,4 +134,6 @@ async def test_an_envelope_that_cannot_be_stored_is_not_acknowledged(
             await bot.settled()
         finally:
             await handler.close()
+            assert bot.slack is not None
+            await bot.slack.http.close()
         assert [r.title for r in await ReportStore(database).list_reports()] == ["Not yet"]

@@ -85,11 +85,13 @@ class WebDriver:
     async def press(self, user: str, action: str, value: str = "") -> None:
         """Press the newest button `action` that `user` sees; `open_form` with a section is the
         root card's section picker."""
-        for record in reversed(self.hub.records(person_id(self.names[user]))):
-            if record["kind"] == "root" and action == "open_form" and value:
-                report = record["card"]["report_id"]
-                await self._press(user, action, f"{report}:{value}", record["id"])
-                return
+        seen = list(reversed(self.hub.records(person_id(self.names[user]))))
+        if action == "open_form" and value:
+            root = next(record for record in seen if record["kind"] == "root")
+            report = root["card"]["report_id"]
+            await self._press(user, action, f"{report}:{value}", root["id"])
+            return
+        for record in seen:
             buttons = record["card"]["buttons"] if record["kind"] == "root" else []
             buttons = buttons or record.get("buttons", [])
             for button in buttons:
