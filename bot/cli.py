@@ -108,6 +108,25 @@ def serve(host: str, port: int, socket_mode: bool, teams_local: bool) -> None:
         raise click.ClickException(str(error)) from error
 
 
+@main.command()
+@click.option("--port", default=8080, show_default=True, type=int, help="Port to listen on.")
+@click.option(
+    "--host",
+    default="127.0.0.1",
+    show_default=True,
+    help="A loopback address (127.0.0.1 or ::1); any other is refused.",
+)
+def playground(port: int, host: str) -> None:
+    """Try the bot in a browser: a local chat channel with threads on the real engine."""
+    from bot.playground import run_playground
+
+    logging.basicConfig(level=logging.WARNING, format="%(asctime)s %(levelname)s %(message)s")
+    try:
+        _run(run_playground(_settings(), host, port, started=click.echo))
+    except (SmimeConfigError, ChecklistError) as error:
+        raise click.ClickException(str(error)) from error
+
+
 @main.command("teams-package")
 @click.option(
     "--app-id",

@@ -1,5 +1,6 @@
 #!/usr/bin/env python3
-"""Set everything up and run: `python3 scripts/dev.py demo` or `python3 scripts/dev.py test`.
+"""Set everything up and run: `python3 scripts/dev.py demo`, `python3 scripts/dev.py playground`
+or `python3 scripts/dev.py test`.
 
 Needs only python3 (3.11+). Creates `.venv`, installs exactly the versions pinned (with their
 hashes) in `requirements-dev.lock` when the lock changed since the last install, then the
@@ -116,9 +117,10 @@ def write_lock(lock: Path, what: str, *options: str) -> None:
 
 
 def main(argv: list[str]) -> None:
-    if not argv or argv[0] not in ("demo", "test", "setup", "lock"):
+    if not argv or argv[0] not in ("demo", "playground", "test", "setup", "lock"):
         sys.exit(
-            "usage: python3 scripts/dev.py demo [--out DIR] | test [pytest args] | setup | lock"
+            "usage: python3 scripts/dev.py demo [--out DIR] | playground [--port P] "
+            "| test [pytest args] | setup | lock"
         )
     task, rest = argv[0], argv[1:]
     if task == "lock":
@@ -127,6 +129,8 @@ def main(argv: list[str]) -> None:
     ensure_environment()
     if task == "demo":
         run(BIN / "jcdc-bot", "demo", *rest)
+    elif task == "playground":
+        run(BIN / "jcdc-bot", "playground", *rest)
     elif task == "test":
         run(BIN / "ruff", "check", "--no-cache", ".")
         run(BIN / "ruff", "format", "--check", "--no-cache", ".")
