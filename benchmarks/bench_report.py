@@ -32,6 +32,7 @@ from conversations.scripted import ScriptedEvents
 from conversations.state import Actor, Contribution, ReportState
 from documents.assembly import assemble
 from documents.rendering import render_json, render_markdown, render_text
+from documents.stix import render_stix
 from storage.database import Database, normalise_url
 from storage.repository import ReportStore
 
@@ -50,6 +51,10 @@ SAMPLES: dict[AnswerKind, str] = {
     AnswerKind.TECHNIQUES: "AML.T0051, T1566.001",
     AnswerKind.TLP: "amber",
 }
+
+
+# Issue 14: exporting STIX must cost less than three JSON renderings of the same report.
+STIX_TARGET = 3.0
 
 
 def sample_value(item: Item) -> tuple[str, object]:
@@ -129,6 +134,31 @@ def bench_assembly(checklist: Checklist, sizes: list[int], runs: int) -> None:
             f"{total / baseline:>7.1f}"
         )
     print("Growth is linear when us/contrib stays flat as the size grows 100x.")
+
+
+def bench_stix(checklist: Checklist, size: int, runs: int) -> None:
+    """The STIX 2.1 bundle next to the JSON rendering of the same report, in the same run:
+    the rendering alone, and the whole export from the stored state (assembly included)."""
+    print(f"\n## STIX 2.1 export of a {size}-contribution report (median of {runs} runs, ms)")
+    state = synthetic_report(checklist, size)
+    report = assemble(state, checklist)
+    t_json = best_of(runs, partial(render_json, report))
+    t_stix = best_of(runs, partial(render_stix, report))
+    t_json_export = best_of(runs, lambda: render_json(assemble(state, checklist)))
+    t_stix_export = best_of(runs, lambda: render_stix(assemble(state, checklist)))
+    bundle = render_stix(report)
+    objects = bundle.count('"spec_version"')
+    print(f"bundle: {objects} objects, {len(bundle):,} bytes")
+    for label, stix, json in (
+        ("rendering only", t_stix, t_json),
+        ("export from state", t_stix_export, t_json_export),
+    ):
+        ratio = stix / json
+        verdict = "within" if ratio < STIX_TARGET else "OVER"
+        print(
+            f"{label:>18}: json {json:6.1f}  stix {stix:6.1f}  stix/json {ratio:5.2f}x "
+            f"({verdict} the {STIX_TARGET:.0f}x target)"
+        )
 
 
 def bench_engine(checklist: Checklist, turns: int) -> None:
@@ -246,6 +276,7 @@ def main() -> None:
     sizes = [100, 1000] if args.quick else [100, 1000, 10000]
     print(f"checklist {checklist.version}: {checklist.item_count} items")
     bench_assembly(checklist, sizes, runs)
+    bench_stix(checklist, 1000, runs)
     bench_engine(checklist, 200 if args.quick else 1000)
     print("\n## Turn runner (route, dedupe, lock, load, engine, save, perform)")
     turns = 100 if args.quick else 300

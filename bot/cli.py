@@ -31,7 +31,9 @@ from bot.wiring import (
 from conversations.answers import answer_hint
 from conversations.checklist import ChecklistError
 from documents.assembly import AssembledReport, assemble
+from documents.cisa import render_cisa
 from documents.rendering import render_html, render_json, render_markdown, render_text
+from documents.stix import render_stix
 from storage.outbox import Outbox
 from storage.repository import ReportStore, SubmissionRecord
 
@@ -42,6 +44,8 @@ EXPORT_FORMATS: dict[str, Callable[[AssembledReport], str]] = {
     "text": render_text,
     "json": render_json,
     "html": render_html,
+    "stix": render_stix,
+    "cisa": render_cisa,
 }
 
 
@@ -333,10 +337,57 @@ def outbox_run(poll: float) -> None:
     type=click.Path(file_okay=False, path_type=Path),
     default=Path("demo-output"),
     show_default=True,
-    help="Where to write report.md, report.json, audit.json and transcript.txt.",
+    help="Where to write report.md, report.json, report.stix.json, report.cisa.txt, audit.json "
+    "and transcript.txt.",
 )
 def demo(out: Path) -> None:
     """Run a scripted multi-responder incident end to end on the configured database."""
     from bot.demo import run_demo, write_demo
 
     write_demo(_run(run_demo(_settings(), out)), out, click.echo)
+
+
+@main.group()
+def techniques() -> None:
+    """The shipped MITRE ATT&CK / ATLAS technique table."""
+
+
+@techniques.command("update")
+@click.option(
+    "--attack",
+    "attack_file",
+    type=click.Path(exists=True, dir_okay=False, path_type=Path),
+    required=True,
+    help="MITRE ATT&CK Enterprise STIX bundle (attack-stix-data's enterprise-attack.json).",
+)
+@click.option(
+    "--atlas",
+    "atlas_file",
+    type=click.Path(exists=True, dir_okay=False, path_type=Path),
+    required=True,
+    help="MITRE ATLAS data (atlas-data's dist/ATLAS.yaml).",
+)
+@click.option(
+    "--attack-version", help="The ATT&CK version, when the bundle has no x-mitre-collection."
+)
+@click.option(
+    "--out",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Write the table here instead of over the shipped one.",
+)
+def techniques_update(
+    attack_file: Path, atlas_file: Path, attack_version: str | None, out: Path | None
+) -> None:
+    """Regenerate the technique table from newer MITRE data files."""
+    from bot.techniques import TechniqueDataError, update_table
+    from conversations.answers.techniques import TABLE_PATH
+
+    target = out or TABLE_PATH
+    try:
+        table = update_table(attack_file, atlas_file, target, attack_version)
+    except TechniqueDataError as error:
+        raise click.ClickException(str(error)) from error
+    click.echo(
+        f"Wrote {len(table['techniques'])} techniques (ATT&CK {table['attack_version']}, "
+        f"ATLAS {table['atlas_version']}) to {target}"
+    )

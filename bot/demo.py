@@ -36,7 +36,9 @@ from conversations.events import Event
 from conversations.scripted import ScriptedEvents
 from conversations.state import Actor, ReportState
 from documents.assembly import AssembledReport, assemble
+from documents.cisa import render_cisa
 from documents.rendering import render_json, render_markdown
+from documents.stix import render_stix
 from storage.outbox import Outbox
 from storage.repository import SubmissionRecord
 
@@ -243,6 +245,8 @@ def write_demo(result: DemoResult, out: Path, echo: Callable[[str], None]) -> No
     out.mkdir(parents=True, exist_ok=True)
     (out / "report.md").write_text(render_markdown(report), "utf-8")
     (out / "report.json").write_text(render_json(report), "utf-8")
+    (out / "report.stix.json").write_text(render_stix(report), "utf-8")
+    (out / "report.cisa.txt").write_text(render_cisa(report), "utf-8")
     (out / "audit.json").write_text(
         json.dumps(
             [entry.model_dump(mode="json") for entry in result.trail], indent=2, ensure_ascii=False

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from conversations import messages
-from conversations.answers import Accepted, display_value, parse_answer
+from conversations.answers import Accepted, acknowledgement, parse_answer
 from conversations.checklist import AnswerKind, Item
 from conversations.events import MessageDeleted, MessageEdited, MessagePosted
 from conversations.guide import advance, question_buttons, section_list
@@ -56,7 +56,7 @@ def direct_answer(turn: Turn, event: MessagePosted, direct: DirectAnswer) -> Non
 def _shown(turn: Turn, item: Item) -> str:
     """How this turn's new answer reads back (the last contribution just added)."""
     latest = turn.state.contributions[-1]
-    return display_value(item, latest.value)
+    return acknowledgement(item, latest.value)
 
 
 def on_edit(turn: Turn, event: MessageEdited) -> None:

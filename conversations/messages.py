@@ -19,6 +19,7 @@ from conversations.effects import (
     SectionForm,
     SectionProgress,
 )
+from conversations.key_elements import KEY_ELEMENTS, missing_key_elements
 from conversations.merge import ItemMerge, ItemStatus, ReportMerge
 from conversations.policy import Policy
 from conversations.replies import SIDE_REMARK_PREFIX
@@ -210,6 +211,23 @@ def status(state: ReportState, merge: ReportMerge) -> RichText:
     return rich(*spans)
 
 
+def key_elements_line(merge: ReportMerge) -> list[Span | str]:
+    """CISA's key elements first: how many the report answers and which are missing."""
+    answered = {
+        m.item.id for m in merge.items() if m.status in (ItemStatus.ANSWERED, ItemStatus.CONFLICT)
+    }
+    missing = missing_key_elements(answered.__contains__)
+    count = f"{len(KEY_ELEMENTS) - len(missing)} of {len(KEY_ELEMENTS)}"
+    if not missing:
+        return [f"CISA's key elements: all {len(KEY_ELEMENTS)} answered.\n"]
+    return [
+        f"CISA's key elements: {count} answered; ",
+        strong("missing: "),
+        ", ".join(e.label for e in missing),
+        ".\n",
+    ]
+
+
 def send_confirmation(
     state: ReportState, merge: ReportMerge, policy: Policy, requester: Actor
 ) -> RichText:
@@ -217,6 +235,7 @@ def send_confirmation(
     spans: list[Span | str] = [
         strong(requester.name),
         " asks to send this report to JCDC.\n",
+        *key_elements_line(merge),
         "Recipient: ",
         code(policy.recipient),
         "\n",

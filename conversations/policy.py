@@ -23,7 +23,7 @@ class Policy(BaseModel):
     # Two-person rule: a second, different lead-or-approver must confirm before sending.
     require_second_approver: bool = False
     default_tlp: str = DEFAULT_TLP
-    attachments: tuple[str, ...] = ("report.json", "report.md")
+    attachments: tuple[str, ...] = ("report.json", "report.md", "report.stix.json")
 
     @property
     def confirmations_needed(self) -> int:

@@ -2,7 +2,8 @@
 
 The TLP label leads the subject and the body (TLP 2.0's rule for e-mail). The subject names
 no incident details beyond the title the lead chose, because subjects travel unencrypted. The
-body is plain text and HTML; the typed report rides along as JSON and Markdown.
+body is plain text and HTML and leads with CISA's key elements; the typed report rides along
+as JSON, Markdown and a STIX 2.1 bundle.
 """
 
 from __future__ import annotations
@@ -15,7 +16,9 @@ from email.utils import format_datetime
 from html import escape
 
 from documents.assembly import AssembledReport
+from documents.cisa import key_elements_lines
 from documents.rendering import render_html, render_json, render_markdown, render_text
+from documents.stix import render_stix
 
 # Control characters (CR and LF included) would let an answer forge headers: never in a header.
 _CONTROL = re.compile(r"[\x00-\x1f\x7f]+")
@@ -99,16 +102,21 @@ def build_submission_email(
     message["X-JCDC-Report-ID"] = report.report_id
     message["X-JCDC-Report-Version"] = str(report.version)
 
-    text = render_text(report)
-    html = render_html(report)
+    # The TLP label, then (for a follow-up) what changed, then CISA's key elements and which
+    # are missing, then the report itself.
+    lead = [report.tlp]
     if previous is not None:
-        note = _follow_up_note(previous, report)
-        text = f"{report.tlp}\n\n{note}\n\n{text}"
-        html = html.replace(
-            "<body>",
-            f"<body><p><strong>{escape(report.tlp)}</strong></p><p>{escape(note)}</p>",
-            1,
-        )
+        lead.append(_follow_up_note(previous, report))
+    key_elements = key_elements_lines(report)
+    text = "\n\n".join([*lead, "\n".join(key_elements), render_text(report)])
+    lead_html = "".join(
+        [f"<p><strong>{escape(lead[0])}</strong></p>"]
+        + [f"<p>{escape(line)}</p>" for line in lead[1:]]
+        + [f"<p>{escape(key_elements[0])}</p><ul>"]
+        + [f"<li>{escape(line.removeprefix('- '))}</li>" for line in key_elements[1:]]
+        + ["</ul>"]
+    )
+    html = render_html(report).replace("<body>", f"<body>{lead_html}", 1)
     message.set_content(text, subtype="plain", charset="utf-8")
     message.add_alternative(html, subtype="html", charset="utf-8")
     message.make_mixed()
@@ -123,6 +131,14 @@ def build_submission_email(
         maintype="text",
         subtype="markdown",
         filename="report.md",
+    )
+    # The STIX 2.1 bundle of this version, for JCDC's analysts' tools.
+    message.add_attachment(
+        render_stix(report).encode("utf-8"),
+        maintype="application",
+        subtype="stix+json",
+        params={"version": "2.1"},
+        filename="report.stix.json",
     )
     return message
 

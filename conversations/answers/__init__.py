@@ -12,6 +12,7 @@ from conversations.answers.choices import option_lines, parse_choice, parse_mult
 from conversations.answers.identifiers import (
     CVE_HINT,
     TECHNIQUE_HINT,
+    acknowledge_techniques,
     display_cves,
     display_techniques,
     parse_cves,
@@ -48,6 +49,7 @@ __all__ = [
     "Accepted",
     "Parsed",
     "Rejected",
+    "acknowledgement",
     "answer_choices",
     "answer_hint",
     "answer_limit",
@@ -134,6 +136,14 @@ def display_value(item: Item, value: JsonValue) -> str:
             return display_techniques(value)
         case AnswerKind.TEXT | AnswerKind.SEVERITY | AnswerKind.CONFIDENCE | AnswerKind.TLP:
             return str(value)
+
+
+def acknowledgement(item: Item, value: JsonValue) -> str:
+    """How the bot reads a new answer back: as displayed, plus what the person should know
+    about it (a deprecated or revoked technique and its replacement)."""
+    if item.kind is AnswerKind.TECHNIQUES:
+        return acknowledge_techniques(value)
+    return display_value(item, value)
 
 
 def answer_choices(item: Item) -> tuple[str, ...]:

@@ -7,6 +7,7 @@ import re
 from pydantic import JsonValue
 
 from conversations.answers.results import Accepted, Parsed, Rejected, quote
+from conversations.answers.techniques import technique_table
 
 CVE_HINT = "Give CVE ids such as CVE-2024-3094 (several are fine)."
 TECHNIQUE_HINT = (
@@ -53,15 +54,19 @@ def parse_cves(text: str) -> Parsed:
 
 def parse_techniques(text: str) -> Parsed:
     found: list[dict[str, JsonValue]] = []
+    table = technique_table()
     for match in _TECHNIQUE.finditer(text):
         atlas, number, sub = match.groups()
         technique = ("AML.T" if atlas else "T") + number + (f".{sub}" if sub else "")
-        entry: dict[str, JsonValue] = {"framework": "atlas" if atlas else "attack", "id": technique}
+        known = table.get(technique)
+        if known is None:
+            return Rejected(_unknown(technique))
+        entry: dict[str, JsonValue] = {"framework": known.framework, "id": technique}
         if entry not in found:
             found.append(entry)
     if found:
         value: list[JsonValue] = list(found)
-        return Accepted(value, display_techniques(value))
+        return Accepted(value, acknowledge_techniques(value))
     tactic = _TACTIC.search(text)
     if tactic is not None:
         return Rejected(
@@ -71,15 +76,54 @@ def parse_techniques(text: str) -> Parsed:
     return Rejected(f"I couldn't find a technique id in that. {TECHNIQUE_HINT}")
 
 
+def technique_warnings(value: JsonValue) -> list[str]:
+    """What to tell whoever named deprecated or revoked techniques (each with the
+    replacement MITRE names, if any)."""
+    table = technique_table()
+    warnings: list[str] = []
+    for entry in value if isinstance(value, list) else []:
+        known = table.get(str(entry.get("id"))) if isinstance(entry, dict) else None
+        warning = table.warning(known) if known is not None else None
+        if warning is not None and warning not in warnings:
+            warnings.append(warning)
+    return warnings
+
+
+def acknowledge_techniques(value: JsonValue) -> str:
+    """The techniques by name, then any warning: how the bot reads the answer back."""
+    shown = display_techniques(value)
+    warnings = technique_warnings(value)
+    return f"{shown} (kept as given; {'; '.join(warnings)})" if warnings else shown
+
+
+def _unknown(technique: str) -> str:
+    table = technique_table()
+    framework = "ATLAS" if technique.startswith("AML.") else "ATT&CK Enterprise"
+    version = table.atlas_version if framework == "ATLAS" else table.attack_version
+    closest = ", ".join(t.label for t in table.closest(technique))
+    suggestion = f" The closest known ids: {closest}." if closest else ""
+    return f"{technique} is not a technique in MITRE {framework} {version}.{suggestion}"
+
+
 def display_techniques(value: JsonValue) -> str:
+    """`AML.T0051 LLM Prompt Injection, T1566 Phishing`; an id the table does not know (kept
+    from an older table) shows with its framework."""
     if not isinstance(value, list):
         return str(value)
-    return ", ".join(
-        f"{t.get('id')} ({_FRAMEWORK_NAMES.get(str(t.get('framework')), t.get('framework'))})"
-        if isinstance(t, dict)
-        else str(t)
-        for t in value
-    )
+    table = technique_table()
+    shown = []
+    for entry in value:
+        if not isinstance(entry, dict):
+            shown.append(str(entry))
+            continue
+        known = table.get(str(entry.get("id")))
+        if known is not None:
+            flag = f" [{known.status}]" if known.status else ""
+            shown.append(known.label + flag)
+        else:
+            framework = _FRAMEWORK_NAMES.get(str(entry.get("framework")), entry.get("framework"))
+            shown.append(f"{entry.get('id')} ({framework})")
+    return ", ".join(shown)
 
 
 def display_cves(value: JsonValue) -> str:

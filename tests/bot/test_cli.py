@@ -9,6 +9,8 @@ import signal
 import subprocess
 import sys
 import time
+from email import message_from_bytes, policy
+from email.message import EmailMessage
 from pathlib import Path
 
 import pytest
@@ -24,6 +26,7 @@ from conversations.state import ReportState, ReportStatus
 from storage.database import Database
 from storage.repository import ReportStore, SubmissionRecord
 from tests.conversations.harness import ALICE
+from tests.documents.test_stix import assert_valid
 
 
 @pytest.fixture
@@ -76,7 +79,14 @@ def test_demo_then_list_and_export(cli: CliRunner, tmp_path: Path) -> None:
     out = tmp_path / "out"
     result = cli.invoke(main, ["demo", "--out", str(out)])
     assert result.exit_code == 0, result.output
-    for name in ("report.md", "report.json", "audit.json", "transcript.txt"):
+    for name in (
+        "report.md",
+        "report.json",
+        "report.stix.json",
+        "report.cisa.txt",
+        "audit.json",
+        "transcript.txt",
+    ):
         assert (out / name).is_file(), name
     (eml,) = out.glob("*.eml")
     assert b"Subject: TLP:AMBER - AI cybersecurity incident report" in eml.read_bytes()
@@ -111,6 +121,20 @@ def test_demo_then_list_and_export(cli: CliRunner, tmp_path: Path) -> None:
     )
     assert as_text.exit_code == 0, as_text.output
     assert (tmp_path / "r.txt").read_text("utf-8").startswith("TLP:")
+
+    as_stix = cli.invoke(main, ["report", "export", report_id, "--format", "stix"])
+    assert as_stix.exit_code == 0, as_stix.output
+    assert_valid(as_stix.output)
+    assert as_stix.output == (out / "report.stix.json").read_text("utf-8")
+    (eml,) = out.glob("*.eml")
+    sent = message_from_bytes(eml.read_bytes(), policy=policy.default)
+    assert isinstance(sent, EmailMessage)
+    attached = {p.get_filename() for p in sent.iter_attachments()}
+    assert "report.stix.json" in attached
+    as_cisa = cli.invoke(main, ["report", "export", report_id, "--format", "cisa"])
+    assert as_cisa.exit_code == 0, as_cisa.output
+    assert "CISA key elements: " in as_cisa.output
+    assert "Who else has been informed" in as_cisa.output
 
     missing = cli.invoke(main, ["report", "export", "ffffffff"])
     assert missing.exit_code == 1

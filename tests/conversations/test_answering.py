@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import pytest
 
+from conversations.checklist import default_checklist
 from conversations.merge import merge_report
 from conversations.state import Actor
 from tests.conversations.harness import (
@@ -103,3 +104,17 @@ def test_own_answers_are_the_same_person_whatever_their_display_name() -> None:
     assert h.active_values("description.confidence") == ["speculative"]
     assert h.state is not None
     assert h.state.contributions[0].retracted_reason == "superseded"
+
+
+# -- technique names in the acknowledgement ---------------------------------------------------
+
+
+def test_acknowledgement_names_techniques_and_warns_about_a_revoked_one() -> None:
+    h = Harness(checklist=default_checklist())
+    h.start()
+    (ack,) = posts(h.say(BOB, "8.3: AML.T0051 and T1086"))
+    assert ack.startswith("Recorded 8.3 from Bob: AML.T0051 LLM Prompt Injection")
+    assert "T1086 is revoked in MITRE's data; MITRE replaced it with T1059.001" in ack
+    (refusal,) = notices(h.say(BOB, "8.3: AML.T9999"))
+    assert "AML.T9999 is not a technique in MITRE ATLAS 5.6.0" in refusal
+    assert "The closest known ids: " in refusal

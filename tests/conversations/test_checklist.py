@@ -126,7 +126,7 @@ TEAR_SHEET = {
 # Bullets per tear-sheet section (section 3 counts its "Note" on non-public proofs of concept).
 BULLETS_PER_SECTION = {1: 5, 2: 8, 3: 4, 4: 7, 5: 7, 6: 7, 7: 3, 8: 11, 9: 8}
 # Items per section as written: 1.2, 5.4 and 8.7 of the tear sheet are split into two items.
-ITEMS_PER_SECTION = {0: 4, 1: 6, 2: 8, 3: 4, 4: 7, 5: 8, 6: 7, 7: 3, 8: 12, 9: 8}
+ITEMS_PER_SECTION = {0: 6, 1: 6, 2: 8, 3: 4, 4: 7, 5: 8, 6: 7, 7: 3, 8: 12, 9: 8}
 
 # The kinds the brief pins down: a change of kind changes how answers parse and merge.
 KINDS = {
@@ -156,7 +156,7 @@ KINDS = {
 
 
 def test_packaged_checklist_has_version_title_and_source(checklist: Checklist) -> None:
-    assert checklist.version == "2026.11.0"
+    assert checklist.version == "2026.12.0"
     assert checklist.title
     assert "tear sheet" in checklist.source
 
@@ -172,7 +172,7 @@ def test_item_counts_per_section(checklist: Checklist) -> None:
     assert counts == ITEMS_PER_SECTION
     for number, bullets in BULLETS_PER_SECTION.items():
         assert counts[number] >= bullets, number
-    assert checklist.item_count == sum(ITEMS_PER_SECTION.values()) == 67
+    assert checklist.item_count == sum(ITEMS_PER_SECTION.values()) == 69
 
 
 @pytest.mark.parametrize("section", sorted(TEAR_SHEET))
@@ -187,7 +187,7 @@ def test_every_tear_sheet_bullet_has_its_item(checklist: Checklist, section: int
     assert covered == [i.id for i in checklist.sections[section].items]
 
 
-def test_handling_section_asks_tlp_attribution_organisation_and_contact(
+def test_handling_section_asks_tlp_attribution_organisation_contact_summary_informed(
     checklist: Checklist,
 ) -> None:
     assert [i.id for i in checklist.sections[0].items] == [
@@ -195,6 +195,8 @@ def test_handling_section_asks_tlp_attribution_organisation_and_contact(
         "handling.attribution",
         "handling.organisation",
         "handling.contact",
+        "handling.summary",
+        "handling.informed",
     ]
 
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 import pytest
 
 from conversations import actions
+from conversations.checklist import default_checklist
 from conversations.effects import Ephemeral, Post, SubmitRequested
 from conversations.policy import Policy
 from conversations.state import ReportStatus
@@ -22,6 +23,7 @@ from tests.conversations.harness import (
     posts,
     with_approver,
 )
+from tests.documents.demo_report import LEAD, demo_report
 
 
 def queued(result: Step) -> list[SubmitRequested]:
@@ -286,3 +288,26 @@ def test_without_a_confirmation_step_an_unchanged_report_still_asks() -> None:
     result = h.command(ALICE, "send")
     assert queued(result) == []
     assert post_buttons(result) == [actions.RESEND_UNCHANGED, actions.CANCEL_SEND]
+
+
+# -- CISA's key elements lead the confirmation ------------------------------------------------
+
+
+def test_confirmation_leads_with_cisa_key_elements_and_names_the_missing() -> None:
+    h = Harness(checklist=default_checklist())
+    h.start()
+    h.say(ALICE, "0.3: Example Corp")
+    h.say(ALICE, "0.6: our ISAC")
+    text = posts(h.command(ALICE, "send"))[0]
+    lines = text.splitlines()
+    assert lines[0] == "Alice asks to send this report to JCDC."
+    assert lines[1].startswith("CISA's key elements: 2 of 10 answered; missing: When it happened")
+    assert "Who is reporting" not in lines[1]
+    assert "Who else has been informed" not in lines[1]
+    assert "Severity" in lines[1]
+
+
+def test_confirmation_says_when_every_key_element_is_answered() -> None:
+    h, _ = demo_report()
+    text = posts(h.command(LEAD, "send"))[0]
+    assert text.splitlines()[1] == "CISA's key elements: all 10 answered."

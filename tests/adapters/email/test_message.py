@@ -8,12 +8,16 @@ from email import message_from_bytes, policy
 from email.message import EmailMessage
 
 import pytest
+import stix2
 
 from adapters.email.message import Envelope, PreviousSend, build_submission_email, subject
 from conversations.checklist import default_checklist
 from documents.assembly import AssembledReport, assemble
+from documents.stix import render_stix
 from tests.conversations.harness import ALICE, BOB, Harness
+from tests.documents.demo_report import LEAD, demo_report
 from tests.documents.report_fixture import busy_report
+from tests.documents.test_stix import assert_valid
 
 ENVELOPE = Envelope(
     sender="ir@example.com", recipients=("CISA.JCDC@cisa.dhs.gov",), cc=("soc@example.com",)
@@ -68,11 +72,60 @@ def test_tlp_comes_before_the_content_in_both_parts(report: AssembledReport) -> 
 def test_attachments_parse_back_to_the_same_report(report: AssembledReport) -> None:
     message = build(report)
     attachments = {part.get_filename(): part for part in message.iter_attachments()}
-    assert set(attachments) == {"report.json", "report.md"}
+    assert set(attachments) == {"report.json", "report.md", "report.stix.json"}
     payload = attachments["report.json"].get_content()
     data = json.loads(payload if isinstance(payload, str) else payload.decode())
     assert AssembledReport.model_validate(data) == report
     assert "**TLP:AMBER**" in attachments["report.md"].get_content()
+
+
+def stix_attachment(message: EmailMessage) -> str:
+    (part,) = [p for p in message.iter_attachments() if p.get_filename() == "report.stix.json"]
+    assert part.get_content_type() == "application/stix+json"
+    payload = part.get_payload(decode=True)
+    assert isinstance(payload, bytes)
+    return payload.decode("utf-8")
+
+
+def test_stix_attachment_parses_back_and_validates() -> None:
+    h, state = demo_report()
+    report = assemble(state, h.checklist)
+    bundle = stix_attachment(build(report))
+    assert bundle == render_stix(report)
+    parsed = stix2.parse(bundle, allow_custom=False)
+    assert json.loads(parsed.serialize()) == json.loads(bundle)
+    assert_valid(bundle)
+
+
+def test_follow_up_attaches_the_bundle_of_the_new_version() -> None:
+    h, state = demo_report()
+    first = assemble(state, h.checklist)
+    h.say(LEAD, "2.6: 192.0.2.99")
+    assert h.state is not None
+    second = assemble(h.state, h.checklist)
+    previous = PreviousSend(message_id="<m0@example.com>", sent_at=SENT, report=first)
+    bundle = json.loads(stix_attachment(build(second, previous)))
+    patterns = {o.get("pattern") for o in bundle["objects"] if o["type"] == "indicator"}
+    assert "[ipv4-addr:value = '192.0.2.99']" in patterns
+    assert bundle == json.loads(render_stix(second))
+
+
+def test_body_leads_with_cisa_key_elements_and_says_which_are_missing(
+    report: AssembledReport,
+) -> None:
+    text = build(report).get_body(preferencelist=("plain",))
+    assert text is not None
+    body = text.get_content()
+    lines = body.splitlines()
+    assert lines[0] == "TLP:AMBER"
+    assert lines[2].startswith("CISA key elements: ")
+    assert "Missing: " in body.split("\n\n")[1]
+    demo, demo_state = demo_report()
+    complete = assemble(demo_state, demo.checklist)
+    full = build(complete).get_body(preferencelist=("plain",))
+    assert full is not None
+    assert "CISA key elements: 10 of 10 answered." in full.get_content()
+    assert "Missing: " not in full.get_content().split("\n\n")[1]
 
 
 def test_answers_cannot_inject_headers_or_markup() -> None:

@@ -78,7 +78,11 @@ def test_encrypted_message_decrypts_with_the_recipient_key(
     plain = inner.get_body(("plain",))
     assert plain is not None
     assert plain.get_content().startswith("TLP:AMBER")
-    assert {p.get_filename() for p in inner.iter_attachments()} == {"report.json", "report.md"}
+    assert {p.get_filename() for p in inner.iter_attachments()} == {
+        "report.json",
+        "report.md",
+        "report.stix.json",
+    }
 
 
 def test_signed_message_verifies_and_tampering_is_detected(
