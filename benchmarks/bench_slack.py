@@ -37,6 +37,7 @@ import argparse
 import asyncio
 import os
 import secrets
+import signal
 import sys
 import tempfile
 import time
@@ -146,6 +147,20 @@ def cpu_seconds(pid: int) -> float:
     return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
+async def _profile(pid: int, name: str) -> asyncio.subprocess.Process | None:
+    """BENCH_PROFILE=DIR: the timed turns of each server sampled by py-spy (raw, to DIR)."""
+    directory = os.environ.get("BENCH_PROFILE")
+    if not directory:
+        return None
+    output = Path(directory) / f"{name.replace(' ', '_')}.txt"
+    command = ["py-spy", "record", "--pid", str(pid), "-r", "200", "-f", "raw", "-o", str(output)]
+    spy = await asyncio.create_subprocess_exec(
+        *command, stdout=asyncio.subprocess.DEVNULL, stderr=asyncio.subprocess.DEVNULL
+    )
+    await asyncio.sleep(0.5)  # attached before the turns start
+    return spy
+
+
 async def _stop(process: asyncio.subprocess.Process) -> None:
     process.terminate()
     await asyncio.wait_for(process.wait(), timeout=30)
@@ -202,12 +217,16 @@ async def _load(
                 for i, (c, t) in enumerate(channels)
             )
         )
+        spy = await _profile(pid, f"{name}-{len(threads)}")
         started, cpu = time.perf_counter(), cpu_seconds(pid)
         await asyncio.gather(
             *(worker(i, c, t, range(per_worker), True) for i, (c, t) in enumerate(channels))
         )
         seconds = time.perf_counter() - started
         used = cpu_seconds(pid) - cpu
+        if spy is not None:
+            spy.send_signal(signal.SIGINT)  # py-spy writes its profile on SIGINT
+            await spy.wait()
     return Result(name, len(threads), per_worker * len(threads), seconds, acks, errors, used)
 
 
