@@ -22,7 +22,6 @@ from typing import TYPE_CHECKING
 from aiohttp import web
 from sqlalchemy import text
 
-from adapters.slack.socket_mode import SlackSocket
 from bot.chat_worker import ChatRetry, ChatWorker, Pacing
 from bot.config_error import ConfigError
 from bot.inbox_worker import Decoder, InboxRetry, InboxWorker
@@ -41,6 +40,8 @@ from storage.inbox import Inbox, InboxEntry
 from storage.repository import ReportStore
 
 if TYPE_CHECKING:
+    from adapters.slack.socket_mode import SlackSocket
+
     # The Agents SDK takes about half a second to import: only when Teams is configured.
     from adapters.teams import BotFramework
     from bot.teams_side import TeamsSide
