@@ -110,6 +110,11 @@ class Settings(BaseSettings):
     # Processed inbox deliveries and performed chat effects are kept this long (for the
     # operator looking into what happened), then purged.
     inbox_keep_hours: float = Field(168.0, gt=0, validation_alias="JCDC_INBOX_KEEP_HOURS")
+    # Reports sent or cancelled this many days ago (and unchanged since) lose their answers
+    # on `jcdc-bot purge` (storage/retention.py); unset: kept until someone deletes them.
+    retention_days: int | None = Field(None, ge=1, validation_alias="JCDC_RETENTION_DAYS")
+    # `json`: one JSON object per log line, for a log collector (bot/logs.py).
+    log_format: Literal["text", "json"] = Field("text", validation_alias="JCDC_LOG_FORMAT")
     # Teams (Bot Framework's own variable names).
     microsoft_app_id: str = Field("", validation_alias="MicrosoftAppId")
     microsoft_app_password: SecretStr = Field(
@@ -117,6 +122,12 @@ class Settings(BaseSettings):
     )
     microsoft_app_tenant_id: str = Field("", validation_alias="MicrosoftAppTenantId")
     microsoft_app_type: str = Field("MultiTenant", validation_alias="MicrosoftAppType")
+    # Unauthenticated Teams for the Bot Framework Emulator, on a loopback host only (the same
+    # as `serve --teams-local`). Without it and without MicrosoftAppId, Teams is off.
+    teams_local: bool = Field(False, validation_alias="JCDC_TEAMS_LOCAL")
+    # `scheme://host` patterns (comma-separated) of the service URLs the bot may post to;
+    # empty: Microsoft's Bot Framework and Teams hosts (adapters/teams/service_urls.py).
+    teams_service_urls: str = Field("", validation_alias="JCDC_TEAMS_SERVICE_URLS")
 
     @model_validator(mode="after")
     def _no_plaintext_smtp_auth(self) -> Self:

@@ -17,6 +17,7 @@ from conversations.events import CommandIssued, Event
 from conversations.state import Actor
 from storage.inbox import Inbox, InboxEntry, NewDelivery, settle
 from storage.repository import ReportStore
+from tests.storage.pending import pending
 
 FAST = InboxRetry(
     delays=(0.02, 0.02),
@@ -115,7 +116,7 @@ async def test_each_lane_in_arrival_order_lanes_side_by_side(store: ReportStore)
     await worker.idle()
     assert [t for t in recorder.seen if t.startswith("a")] == [f"a{n}" for n in range(0, 20, 2)]
     assert [t for t in recorder.seen if t.startswith("b")] == [f"b{n}" for n in range(1, 20, 2)]
-    assert await inbox.pending_count() == 0
+    assert await pending(inbox) == 0
 
 
 async def test_an_unreadable_delivery_is_set_aside_with_one_warning(
@@ -176,7 +177,7 @@ async def test_a_database_outage_pauses_the_lane_and_loses_nothing(store: Report
     await worker.idle()
     assert recorder.seen == ["down", "after"]
     assert apologies == []
-    assert await inbox.pending_count() == 0
+    assert await pending(inbox) == 0
 
 
 async def test_the_sweeper_resumes_what_nobody_woke(store: ReportStore) -> None:
