@@ -15,6 +15,8 @@ from aiohttp.test_utils import TestClient, TestServer
 
 from bot.server import build_bot, web_app
 from bot.settings import Settings
+from conversations.answers import answer_choices
+from conversations.checklist import load_checklist
 from storage.database import Database
 from storage.repository import ReportStore
 from tests.adapters.slack.driver import SlackDriver
@@ -187,3 +189,66 @@ async def test_every_adapter_leaves_the_same_report(platform: tuple[Driver, Repo
     # What people saw: the refusal went to Bob alone, the confirmation to the thread.
     assert any("lead" in text for text in driver.private_texts("bob"))
     assert any(text.startswith("Confirmed by") for text in driver.thread_texts())
+
+
+# --- issue 11: answers land where the responder meant them ------------------------------------
+# The web adapter gives no platform time for messages, so these run on Slack and Teams.
+TIMED = ("slack", "teams")
+
+
+class TimedDriver(Driver, Protocol):
+    async def replies_at_once(self, replies: list[tuple[str, str]]) -> None: ...
+
+
+async def play_the_busy_thread(driver: TimedDriver) -> None:
+    await driver.command("lead", "new Chatter test")
+    await driver.reply("lead", "amber")  # 0.1
+    # Chatter while 0.2 is asked: held, its authors asked privately; nothing recorded.
+    await driver.reply("cara", "has anyone paged legal yet?")
+    await driver.press("cara", "just_talk")
+    await driver.reply("bob", "ok thanks")
+    await driver.press("bob", "just_talk")
+    # 0.2 answered with the question's first button, then taken back with Undo.
+    await driver.press("dan", "answer")
+    await driver.press("dan", "undo")
+    # The button moved the questions on to 0.3: 0.2 is answered directly; then three people
+    # answer 0.3 in the same instant.
+    await driver.reply("cara", "0.2: 3")
+    await driver.replies_at_once(
+        [("bob", "Example Corp"), ("dan", "Example Corp AI team"), ("lead", "Example Corp SOC")]
+    )
+
+
+@pytest.fixture(params=TIMED)
+async def timed_platform(
+    request: pytest.FixtureRequest, database: Database, tmp_path: Path
+) -> AsyncIterator[tuple[Driver, ReportStore]]:
+    async with ADAPTERS[request.param](database, tmp_path) as driver_and_store:
+        yield driver_and_store
+
+
+async def test_chatter_undo_and_simultaneous_answers_leave_the_same_report(
+    timed_platform: tuple[Driver, ReportStore],
+) -> None:
+    driver, store = timed_platform
+    assert isinstance(driver, SlackDriver | TeamsDriver)
+    await play_the_busy_thread(driver)
+    result = await outcome(store)
+    first_choice = answer_choices(load_checklist().item("handling.attribution"))[0]
+    assert result["answers"] == sorted(
+        [
+            ("handling.tlp", "Lena Lead", "amber", "guided", False, True),
+            ("handling.attribution", "Dan", first_choice, "button", False, False),
+            ("handling.attribution", "Cara", "3", "direct", False, True),
+            ("handling.organisation", "Bob", "Example Corp", "guided", False, True),
+            ("handling.organisation", "Dan", "Example Corp AI team", "guided", False, True),
+            ("handling.organisation", "Lena Lead", "Example Corp SOC", "guided", False, True),
+        ]
+    )
+    # The chatter's authors were asked, privately, about the question they saw.
+    for who in ("cara", "bob"):
+        asked = [t for t in driver.private_texts(who) if "Record this as your answer" in t]
+        assert asked, who
+        assert "0.2" in asked[0]
+    assert not any("has anyone paged legal" in t for t in driver.thread_texts())
+    assert any("was withdrawn (undone by Dan)" in t for t in driver.thread_texts())

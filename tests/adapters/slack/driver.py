@@ -10,6 +10,7 @@ that did not wait would race the bot).
 
 from __future__ import annotations
 
+import asyncio
 import json
 from collections.abc import Mapping
 from typing import Any
@@ -41,6 +42,16 @@ class SlackDriver:
         await self.scene.turn(self.scene.event(message))
         self._texts[str(message["ts"])] = text
         return str(message["ts"])
+
+    async def replies_at_once(self, replies: list[tuple[str, str]]) -> None:
+        """Several people's replies written in the same instant, delivered together."""
+        messages = [
+            payloads.thread_message(self.people[user], text, self.scene.thread)
+            for user, text in replies
+        ]
+        responses = await asyncio.gather(*(self.scene.event(m) for m in messages))
+        assert all(r.status == 200 for r in responses)
+        await self.scene.bot.settled()
 
     async def edit(self, user: str, message_id: str, text: str) -> None:
         changed = payloads.message_changed(

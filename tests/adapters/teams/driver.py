@@ -8,6 +8,7 @@ run against every adapter: a Slack driver offers the same methods.
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Awaitable, Callable, Mapping
 from typing import Any
 
@@ -65,6 +66,19 @@ class TeamsDriver:
         activity = self.activities.reply(self.people[user], self._thread(), text)
         await self.deliver(activity)
         return str(activity["id"])
+
+    async def replies_at_once(self, replies: list[tuple[str, str]]) -> None:
+        """Several people's replies written in the same instant, delivered together."""
+        headers = {"Authorization": self.auth_header} if self.auth_header else {}
+        activities = [
+            self.activities.reply(self.people[user], self._thread(), text) for user, text in replies
+        ]
+        responses = await asyncio.gather(
+            *(self.client.post("/api/messages", json=a, headers=headers) for a in activities)
+        )
+        assert all(r.status == 200 for r in responses)
+        if self.settled is not None:
+            await self.settled()
 
     async def edit(self, user: str, message_id: str, text: str) -> None:
         await self.deliver(
