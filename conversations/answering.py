@@ -45,7 +45,8 @@ def answered_question(turn: Turn, event: MessagePosted) -> str | None:
     """The item a plain reply answers: the latest question posted before the reply was
     written (by the platform's clock), whatever the cursor has moved to since; the cursor
     when the platform gives no time or no question is known to be older. A question not yet
-    confirmed by the platform counts from when it was asked (see PostedQuestion)."""
+    confirmed by the platform counts from when it was asked (see PostedQuestion). "" when the
+    reply followed the note that every question is answered: then it answers nothing."""
     if event.sent_at is not None:
         sent_at = event.sent_at
         seen = [q for q in turn.state.questions if q.at < sent_at]

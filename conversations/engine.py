@@ -209,7 +209,7 @@ def on_message(turn: Turn, event: MessagePosted) -> None:
         direct_answer(turn, event, direct)
     elif turn.state.guiding:
         item_id = answered_question(turn, event)
-        if item_id is not None:
+        if item_id:
             guided_answer(turn, event, item_id)
 
 

@@ -26,9 +26,9 @@ def ask(turn: Turn, text: RichText, first: tuple[Button, ...] = ()) -> None:
     """Post `text`, which ends with the current question (or the note that all are done),
     with the question's buttons after `first`; the post is marked as asking the cursor."""
     cursor = turn.state.cursor
-    if cursor is not None:
-        asked = PostedQuestion(item_id=cursor, at=turn.now)
-        turn.change(questions=(*turn.state.questions, asked)[-QUESTIONS_KEPT:])
+    # "All done" is kept too (as no item), so that a reply written after it answers nothing.
+    asked = PostedQuestion(item_id=cursor or "", at=turn.now)
+    turn.change(questions=(*turn.state.questions, asked)[-QUESTIONS_KEPT:])
     turn.post(text, (*first, *question_buttons(turn)), question=cursor)
 
 

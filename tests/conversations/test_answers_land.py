@@ -137,7 +137,7 @@ def test_question_posts_are_marked_and_confirmed_once() -> None:
     _confirm_questions(h, started, h.now)
     _confirm_questions(h, started, h.now)  # a replay changes nothing
     assert h.state is not None
-    assert [(q.item_id, q.message_id) for q in h.state.questions] == [
+    assert [(q.item_id, q.message_id) for q in h.state.questions if q.message_id] == [
         ("handling.tlp", "Q-handling.tlp-0")
     ]
 
@@ -285,3 +285,14 @@ def test_text_replies_to_a_choice_question_still_work() -> None:
     h.say(BOB, "Example Corp")
     h.say(CAROL, "suspicious")
     assert h.active_values("description.event_type") == ["suspicious"]
+
+
+def test_a_reply_after_the_last_question_was_answered_answers_nothing() -> None:
+    h = Harness()
+    h.start()
+    assert h.state is not None
+    while h.state.cursor is not None:
+        h.say(ALICE, "skip")
+    assert h.state.questions[-1].item_id == ""  # the "all done" note
+    _reply(h, BOB, "Example Corp", h.now + timedelta(seconds=5))
+    assert h.active_values("handling.org") == []
