@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import logging
 import signal
 import sys
 from collections.abc import Awaitable, Callable
@@ -120,9 +121,12 @@ def playground(port: int, host: str) -> None:
     """Try the bot in a browser: a local chat channel with threads on the real engine."""
     from bot.playground import run_playground
 
-    logging.basicConfig(level=logging.WARNING, format="%(asctime)s %(levelname)s %(message)s")
+    settings = _settings()
+    logs.configure(settings.log_format)
+    # The page is the playground's output; the terminal shows only what went wrong.
+    logging.getLogger().setLevel(logging.WARNING)
     try:
-        _run(run_playground(_settings(), host, port, started=click.echo))
+        _run(run_playground(settings, host, port, started=click.echo))
     except (SmimeConfigError, ChecklistError) as error:
         raise click.ClickException(str(error)) from error
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from collections.abc import AsyncIterator
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -82,6 +83,19 @@ async def put(inbox: Inbox, n: int, text: str | None, lane: str = "L1", **extra:
     )
 
 
+_made: list[InboxWorker] = []
+
+
+@pytest.fixture(autouse=True)
+async def _close_workers(store: ReportStore) -> AsyncIterator[None]:
+    # Set up after `store`, so torn down before it: every worker is closed (its lanes and
+    # retry timers finished) before the database is disposed, or a lane still in flight
+    # leaves a connection for the garbage collector.
+    yield
+    while _made:
+        await _made.pop().close()
+
+
 def make(
     store: ReportStore, failures: dict[str, int] | None = None
 ) -> tuple[Inbox, Recorder, InboxWorker, list[Event]]:
@@ -104,6 +118,7 @@ def make(
         retry=FAST,
         concurrency=4,
     )
+    _made.append(worker)
     return inbox, recorder, worker, apologies
 
 
