@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from conversations import messages
 from conversations.answers import Accepted, acknowledgement, parse_answer
-from conversations.checklist import AnswerKind, Item
+from conversations.checklist import AnswerKind, Item, Section
 from conversations.events import MessageDeleted, MessageEdited, MessagePosted
 from conversations.guide import advance, question_buttons, section_list
 from conversations.merge import ItemStatus
@@ -30,18 +30,56 @@ def guided_answer(turn: Turn, event: MessagePosted) -> None:
     )
 
 
-def direct_answer(turn: Turn, event: MessagePosted, direct: DirectAnswer) -> None:
-    item = turn.checklist.find_item(direct.number)
-    if item is None:
+# Kinds whose plain answers may start with "N.M word" ("3.5 million", "1.5 hours ago").
+_NUMERIC_KINDS = (AnswerKind.NUMBER, AnswerKind.DATETIME)
+
+
+def meant_direct(turn: Turn, direct: DirectAnswer | None) -> DirectAnswer | None:
+    """A loose direct answer (`4.2 OpenAI`) counts unless the question being asked takes a
+    number or a time, which it could be the start of, or its number names no section."""
+    if direct is None or not direct.loose:
+        return direct
+    state = turn.current
+    asking = state.cursor if state is not None and state.guiding else None
+    if asking is not None and turn.checklist.item(asking).kind in _NUMERIC_KINDS:
+        return None
+    if turn.checklist.find_item(direct.number) is None and _section(turn, direct.number) is None:
+        return None
+    return direct
+
+
+def _section(turn: Turn, number: str) -> Section | None:
+    """The section an item number is in, whether or not the item exists."""
+    return turn.checklist.find_section(number.partition(".")[0].lstrip("0") or "0")
+
+
+def no_such_item(turn: Turn, number: str) -> None:
+    section = _section(turn, number)
+    if section is None:
         turn.tell(
             rich(
-                f"There is no item {direct.number}. Sections: ",
+                f"There is no item {number}. Sections: ",
                 section_list(turn),
                 "; ",
                 command_ref("status"),
                 " lists them.",
             )
         )
+        return
+    first, last = section.items[0].number, section.items[-1].number
+    turn.tell(
+        rich(
+            f"There is no item {number}; section {section.number} has {first} to {last}. ",
+            command_ref("status"),
+            " lists them all.",
+        )
+    )
+
+
+def direct_answer(turn: Turn, event: MessagePosted, direct: DirectAnswer) -> None:
+    item = turn.checklist.find_item(direct.number)
+    if item is None:
+        no_such_item(turn, direct.number)
         return
     merged = contribute(turn, item, direct.text, via="direct", message_id=event.message_id)
     if merged is None:

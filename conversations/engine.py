@@ -14,7 +14,13 @@ from collections.abc import Callable, Mapping
 from datetime import datetime
 
 from conversations import actions, messages
-from conversations.answering import direct_answer, guided_answer, on_delete, on_edit
+from conversations.answering import (
+    direct_answer,
+    guided_answer,
+    meant_direct,
+    on_delete,
+    on_edit,
+)
 from conversations.checklist import Checklist
 from conversations.command_spec import Command, CommandSpec, Who
 from conversations.commands import COMMANDS
@@ -175,7 +181,7 @@ def run_command(
 def on_message(turn: Turn, event: MessagePosted) -> None:
     if turn.current is None or is_side_remark(event.text):
         return
-    direct = parse_direct_answer(event.text)
+    direct = meant_direct(turn, parse_direct_answer(event.text))
     keyword = None if direct else turn.commands.thread_keyword(event.text)
     if keyword is not None:
         # A thread word is that command typed in the thread.
