@@ -90,7 +90,8 @@ EXPECTED = {
     "answers": sorted(
         [
             ("handling.tlp", "Lena Lead", "amber", "guided", False, True),
-            ("handling.attribution", "Cara", "3", "guided", False, False),
+            # The essentials are asked first: after 0.1 comes 0.3, then 0.4 (issue 11).
+            ("handling.organisation", "Cara", "3", "guided", False, False),
             (
                 "handling.organisation",
                 "Bob",
