@@ -79,7 +79,13 @@ def main() -> None:
     is_flag=True,
     help="Reach Slack over Socket Mode (needs SLACK_APP_TOKEN; no public URL needed).",
 )
-def serve(host: str, port: int, socket_mode: bool) -> None:
+@click.option(
+    "--teams-local",
+    is_flag=True,
+    help="Teams without authentication, for the Bot Framework Emulator (loopback host only; "
+    "the same as JCDC_TEAMS_LOCAL=1).",
+)
+def serve(host: str, port: int, socket_mode: bool, teams_local: bool) -> None:
     """Run the bot: Slack, Teams, /healthz and /metrics on one server, plus the outbox."""
     from bot.serve import serve as run_server
     from bot.server import ConfigError
@@ -88,7 +94,16 @@ def serve(host: str, port: int, socket_mode: bool) -> None:
     # ioc-finder logs two INFO lines for every answer it parses.
     logging.getLogger("ioc_finder").setLevel(logging.WARNING)
     try:
-        _run(run_server(load_settings(), host, port, socket_mode=socket_mode, started=click.echo))
+        _run(
+            run_server(
+                load_settings(),
+                host,
+                port,
+                socket_mode=socket_mode,
+                teams_local=teams_local,
+                started=click.echo,
+            )
+        )
     except (ConfigError, SmimeConfigError, ChecklistError) as error:
         raise click.ClickException(str(error)) from error
 

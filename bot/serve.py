@@ -11,12 +11,37 @@ from collections.abc import Callable
 
 from aiohttp import web
 
-from bot.server import Bot, build_bot, replica_name, start_socket_mode, web_app
+from bot.server import Bot, ConfigError, build_bot, replica_name, start_socket_mode, web_app
 from bot.settings import Settings
 from bot.wiring import open_store
 
 log = logging.getLogger(__name__)
 LOOPBACK = frozenset({"127.0.0.1", "localhost", "::1"})
+
+
+def teams_local_mode(settings: Settings, host: str, flag: bool) -> bool:
+    """Whether Teams runs unauthenticated (for the Bot Framework Emulator): only when asked
+    (`serve --teams-local` or JCDC_TEAMS_LOCAL=1), without MicrosoftAppId, on a loopback
+    host. Asked on another host, `serve` refuses to start; not asked, without an app id,
+    Teams is off, said in one log line."""
+    asked = flag or settings.teams_local
+    if settings.microsoft_app_id:
+        if asked:
+            log.warning("Teams local mode ignored: MicrosoftAppId is set, Teams is authenticated")
+        return False
+    if not asked:
+        log.info(
+            "Teams is off: set MicrosoftAppId (or, for the Bot Framework Emulator on this "
+            "machine, serve --teams-local / JCDC_TEAMS_LOCAL=1)"
+        )
+        return False
+    if host not in LOOPBACK:
+        raise ConfigError(
+            f"Teams local mode accepts unauthenticated requests: only on a loopback host "
+            f"(--host 127.0.0.1), not {host}"
+        )
+    log.warning("Teams local mode: /api/messages accepts requests WITHOUT authentication")
+    return True
 
 
 async def serve(
@@ -25,10 +50,12 @@ async def serve(
     port: int,
     *,
     socket_mode: bool = False,
+    teams_local: bool = False,
     started: Callable[[str], None] = print,
     adjust: Callable[[Bot], None] | None = None,
 ) -> None:
-    """`adjust`: a last change to the assembled bot before it serves (benchmarks only)."""
+    """`teams_local`: `--teams-local` (see `teams_local_mode`). `adjust`: a last change to
+    the assembled bot before it serves (benchmarks only)."""
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
     for signal_number in (signal.SIGINT, signal.SIGTERM):
@@ -46,13 +73,7 @@ async def serve(
         return
     stopping.cancel()
     store = opening.result()
-    local = host in LOOPBACK
-    if not settings.microsoft_app_id and not local:
-        log.warning(
-            "Teams is off: MicrosoftAppId is not set, and unauthenticated Teams requests are "
-            "only accepted on a loopback address (--host 127.0.0.1) for the Bot Framework "
-            "Emulator."
-        )
+    local = teams_local_mode(settings, host, teams_local)
     bot = build_bot(
         settings,
         store,

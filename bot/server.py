@@ -40,7 +40,8 @@ from storage.inbox import Inbox, InboxEntry
 from storage.repository import ReportStore
 
 if TYPE_CHECKING:
-    # The Bot Framework SDK takes about a second to import: only when Teams is configured.
+    # The Agents SDK takes about half a second to import: only when Teams is configured.
+    from adapters.teams import BotFramework
     from bot.teams_side import TeamsSide
 
 __all__ = ["BOT_KEY", "Bot", "ConfigError", "build_bot", "start_socket_mode", "web_app"]
@@ -96,10 +97,12 @@ def build_bot(
     *,
     socket_mode: bool = False,
     teams_without_auth: bool = False,
+    teams_framework: BotFramework | None = None,
     replica: str | None = None,
 ) -> Bot:
     """`teams_without_auth`: serve Teams even without MicrosoftAppId (unauthenticated, for the
-    Bot Framework Emulator); `serve` allows it only on a loopback address."""
+    Bot Framework Emulator); `serve` allows it only on a loopback address (bot/serve.py).
+    `teams_framework`: Teams on this SDK wrapper rather than one made from the settings."""
     checklist = checklist_from(settings)
     policy = settings.policy()
     metrics = Metrics()
@@ -141,10 +144,10 @@ def build_bot(
         chats["slack"] = slack.chat
         decoders["slack"] = slack.decoder
     teams: TeamsSide | None = None
-    if settings.microsoft_app_id or teams_without_auth:
+    if settings.microsoft_app_id or teams_without_auth or teams_framework is not None:
         from bot.teams_side import teams_side
 
-        teams = teams_side(settings, store, intake)
+        teams = teams_side(settings, store, intake, teams_framework)
         chats["teams"] = teams.chat
         decoders["teams"] = teams.decoder
     worker = outbox_worker_from(settings, store, runner)
@@ -191,6 +194,8 @@ def web_app(bot: Bot, *, slack_http: bool = True, run_worker: bool = True) -> we
 
         app.router.add_routes(teams_routes(bot.teams.endpoint))
         framework = bot.teams.framework
+        # Keys and the access token before the first request, so that none waits for them.
+        app.on_startup.append(lambda _: framework.start())
         app.on_cleanup.append(lambda _: framework.close())
     app.cleanup_ctx.append(_oauth_tables)
     app.cleanup_ctx.append(_workers(run_worker))

@@ -117,6 +117,12 @@ class Settings(BaseSettings):
     )
     microsoft_app_tenant_id: str = Field("", validation_alias="MicrosoftAppTenantId")
     microsoft_app_type: str = Field("MultiTenant", validation_alias="MicrosoftAppType")
+    # Unauthenticated Teams for the Bot Framework Emulator, on a loopback host only (the same
+    # as `serve --teams-local`). Without it and without MicrosoftAppId, Teams is off.
+    teams_local: bool = Field(False, validation_alias="JCDC_TEAMS_LOCAL")
+    # `scheme://host` patterns (comma-separated) of the service URLs the bot may post to;
+    # empty: Microsoft's Bot Framework and Teams hosts (adapters/teams/service_urls.py).
+    teams_service_urls: str = Field("", validation_alias="JCDC_TEAMS_SERVICE_URLS")
 
     @model_validator(mode="after")
     def _no_plaintext_smtp_auth(self) -> Self:

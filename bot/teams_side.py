@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from adapters.intake import Intake
 from adapters.teams import BotFramework, TeamsChat, TeamsEndpoint, TeamsSettings
 from adapters.teams.inbound import TeamsDecoder
+from adapters.teams.service_urls import parse_patterns
 from bot.settings import Settings
 from storage.repository import ReportStore
 
@@ -19,13 +20,18 @@ class TeamsSide:
     chat: TeamsChat
 
 
-def teams_side(settings: Settings, store: ReportStore, intake: Intake) -> TeamsSide:
-    framework = BotFramework(
+def teams_side(
+    settings: Settings, store: ReportStore, intake: Intake, framework: BotFramework | None = None
+) -> TeamsSide:
+    """`framework`: one built by the caller instead of from the settings (the benchmark's,
+    pointed at a local identity server)."""
+    framework = framework or BotFramework(
         TeamsSettings(
             app_id=settings.microsoft_app_id,
             app_password=settings.microsoft_app_password,
             tenant_id=settings.microsoft_app_tenant_id,
             app_type=settings.microsoft_app_type or "MultiTenant",
+            service_urls=parse_patterns(settings.teams_service_urls),
         )
     )
     # The references activities bring are kept by their turns; the chat reads them back.

@@ -1,8 +1,9 @@
-"""Microsoft Teams on the Bot Framework: pure translators (translate.py: activities → events;
-cards.py: effects → Adaptive Cards), the SDK behind typed functions (framework.py, the only
-module importing botbuilder), the chat port (chat.py), the aiohttp endpoint (endpoint.py:
-authenticated activities into the inbox), the decoder of stored activities (inbound.py), the
-conversation references (references.py) and the app package (package.py).
+"""Microsoft Teams on the Microsoft 365 Agents SDK: pure translators (translate.py: activities
+→ events; cards.py: effects → Adaptive Cards), the SDK behind typed functions (framework.py,
+the only module importing it), the token checks (auth.py), the service URL allow-list
+(service_urls.py), the chat port (chat.py), the aiohttp endpoint (endpoint.py: authenticated
+activities into the inbox), the decoder of stored activities (inbound.py), the conversation
+references (references.py) and the app package (package.py).
 
 Wiring, in bot/teams_side.py and bot/server.py:
 
@@ -14,6 +15,7 @@ Wiring, in bot/teams_side.py and bot/server.py:
     decoders["teams"] = TeamsDecoder()                     # for bot.inbox_worker
     endpoint = TeamsEndpoint(framework, intake)            # bot.intake.StoringIntake
     app.add_routes(teams_routes(endpoint))                 # POST /api/messages
+    await framework.start()                                # keys and token, ahead of time
     ...
     await framework.close()                                # on shutdown
 

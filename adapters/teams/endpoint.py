@@ -1,10 +1,11 @@
 """`POST /api/messages`: where the Bot Connector delivers Teams activities.
 
 For each request, in this order: a JSON activity of bounded size and depth (else 4xx) →
-its shape (else 400) → authenticated with the Bot Framework SDK (else 401; nothing is stored)
-→ stored in the inbox (else 503, so that Teams re-delivers) → 200. The turn happens after,
-from the inbox (adapters.teams.inbound turns the stored activity into an event), and its
-effects are posted proactively, so the response carries no body.
+its shape, read once by the translator (else 400) → its token (adapters.teams.auth; else
+401, nothing is stored) → its serviceUrl on the allow-list (else 403) → stored in the inbox
+(else 503, so that Teams re-delivers) → 200. The turn happens after, from the inbox
+(adapters.teams.inbound turns the stored activity into an event), and its effects are posted
+proactively, so the response carries no body.
 
 Every refusal is one INFO/WARNING line, never a traceback: anyone can reach this URL.
 """
@@ -14,12 +15,11 @@ from __future__ import annotations
 import logging
 
 from aiohttp import web
-from pydantic import BaseModel, ConfigDict, ValidationError
 
 from adapters.intake import Delivery, Intake, Unavailable
 from adapters.safe_json import UnreadableJson, loads_bounded
-from adapters.teams.framework import BadActivity, BotFramework, Unauthorized
-from adapters.teams.translate import PLATFORM, MalformedActivity, teams_delivery
+from adapters.teams.framework import BotFramework, Unauthorized
+from adapters.teams.translate import PLATFORM, MalformedActivity, read_inbound
 
 log = logging.getLogger(__name__)
 
@@ -29,31 +29,6 @@ MAX_BODY_BYTES = 512 * 1024
 MAX_DEPTH = 64
 # Activities with nothing in them for the bot, not even an address worth keeping.
 _NOTHING_TO_KEEP = frozenset({"typing", "endOfConversation", "trace"})
-
-
-class _Account(BaseModel):
-    model_config = ConfigDict(extra="allow")
-    id: str
-
-
-class _Conversation(BaseModel):
-    model_config = ConfigDict(extra="allow")
-    id: str
-    conversationType: str | None = None
-
-
-class _Activity(BaseModel):
-    """The least an activity must have for the bot to address its conversation later."""
-
-    model_config = ConfigDict(extra="allow")
-    type: str
-    id: str | None = None
-    serviceUrl: str
-    channelId: str
-    conversation: _Conversation
-    # Absent on some system activities; required where a person acts (see `handle`).
-    from_: _Account | None = None
-    recipient: _Account | None = None
 
 
 class TeamsEndpoint:
@@ -74,23 +49,21 @@ class TeamsEndpoint:
         if not isinstance(activity, dict):
             return _refuse(400, "the body is not an activity")
         try:
-            shape = _Activity.model_validate({**activity, "from_": activity.get("from")})
-        except ValidationError as error:
-            return _refuse(400, f"not an activity: {error.error_count()} problems")
-        if shape.type in ("message", "messageUpdate", "messageDelete") and (
-            not shape.id or shape.from_ is None
-        ):
-            return _refuse(400, f"a {shape.type} activity needs an id and a sender")
-        try:
-            found = teams_delivery(activity)
+            inbound = read_inbound(activity)
         except MalformedActivity as error:
             return _refuse(400, f"not an activity the bot can read: {error}")
+        shape, found = inbound.activity, inbound.delivery
         try:
-            await self.framework.authenticate(activity, request.headers.get("Authorization", ""))
-        except BadActivity:
-            return _refuse(400, "not an activity the Bot Framework can read")
+            await self.framework.authenticate(
+                request.headers.get("Authorization", ""),
+                channel_id=shape.channelId or "",
+                service_url=shape.serviceUrl or "",
+            )
         except Unauthorized:
             return _refuse(401, "unauthorized")
+        if not self.framework.service_urls.allows(shape.serviceUrl or ""):
+            # Authentic, but the bot would never post there: keep no reference to it.
+            return _refuse(403, "the serviceUrl is not on the allow-list")
         # Even activities that are no turn (the app installed in a team, a member added) are
         # stored: their conversation reference is what later posts there need.
         if found is None or shape.type in _NOTHING_TO_KEEP:

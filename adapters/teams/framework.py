@@ -1,51 +1,97 @@
-"""The Bot Framework SDK behind a few typed functions. The only module that imports botbuilder
-or botframework (besides tests), so that replacing the SDK (the Microsoft 365 Agents SDK is
-its successor) touches this file alone.
+"""The Microsoft 365 Agents SDK behind a few typed functions. The only module that imports
+the SDK (`microsoft_agents.*`, besides the benchmark's baseline), so that an SDK change
+touches this file alone.
 
-- Inbound: `authenticate` runs the SDK's own request authentication (CloudAdapter with
-  ConfigurationBotFrameworkAuthentication: the JWT from the Bot Connector, its signing keys
-  from Microsoft's OpenID metadata, the audience against MicrosoftAppId, the serviceurl claim
-  against the activity). The bot never answers inside the inbound turn (every effect is sent
-  proactively), so the adapter's turn pipeline, which would build a connector client per
-  request only to leave it unused, is not run.
-- Outbound: one connector client per service URL, made by the adapter's connector factory
-  with the app's credentials, and reused: its credentials cache and renew the access token.
+- Inbound: `authenticate` checks the request's token with `adapters.teams.auth` (stricter
+  than the SDK's own validator; see there why). The bot never answers inside the inbound
+  turn (every effect is sent proactively), so the SDK's turn pipeline, and with it any SDK
+  error handler that would post exception text into a chat, is never run.
+- Outbound: the SDK's `ConnectorClient` over one aiohttp session per service URL, each with
+  its own bounded timeouts (never the default thread pool), at most `PER_CONVERSATION`
+  calls in flight per conversation, and only to service URLs on the allow-list
+  (`adapters.teams.service_urls`). A hung or refusing connector slows only the conversations
+  it serves.
+- The app's access token comes from the SDK's MSAL provider, fetched at start and renewed in
+  the background before it expires, so that no post waits for a login.
 """
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import logging
-from collections.abc import Mapping
+import time
+from collections.abc import AsyncIterator, Awaitable, Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from botbuilder.integration.aiohttp import (
-    CloudAdapter,
-    ConfigurationBotFrameworkAuthentication,
+import aiohttp
+import jwt
+from microsoft_agents.activity import Activity, ChannelAccount, ConversationParameters
+from microsoft_agents.authentication.msal import MsalAuth
+from microsoft_agents.hosting.core import ConnectorClient
+from microsoft_agents.hosting.core.authorization import AgentAuthConfiguration, AuthTypes
+from pydantic import SecretStr, ValidationError
+
+from adapters.teams.auth import BOT_FRAMEWORK_METADATA, KeySet, TokenValidator, Unauthorized
+from adapters.teams.service_urls import (
+    DEFAULT_SERVICE_HOSTS,
+    LOOPBACK_SERVICE_HOSTS,
+    ServiceUrls,
 )
-from botbuilder.schema import Activity, ChannelAccount, ConversationParameters
-from msrest.exceptions import ClientException
-from pydantic import SecretStr
 
 log = logging.getLogger(__name__)
 
 Json = dict[str, Any]
+# The resource and scope of the Bot Connector's access tokens.
+BOT_FRAMEWORK_RESOURCE = "https://api.botframework.com"
+BOT_FRAMEWORK_SCOPE = "https://api.botframework.com/.default"
+# Calls in flight per conversation: effects of one lane are sent in order anyway; this
+# keeps a burst of personal notices from piling connections onto one hung connector.
+PER_CONVERSATION = 2
+CONNECTOR_TIMEOUT = aiohttp.ClientTimeout(total=20, connect=5, sock_connect=5, sock_read=15)
+# Renew the access token this long before it expires.
+TOKEN_RENEW_BEFORE_SECONDS = 600
+TOKEN_TIMEOUT_SECONDS = 30
+
+# The app's outbound token: a callable for tests (a fixed token, no Microsoft login).
+TokenSource = Callable[[], Awaitable[str]]
+
+__all__ = [
+    "BadActivity",
+    "BotFramework",
+    "ConnectorError",
+    "TeamsSettings",
+    "TokenSource",
+    "Unauthorized",
+]
 
 
 @dataclass(frozen=True)
 class TeamsSettings:
-    """The bot's Azure registration, under the Bot Framework's own environment names."""
+    """The bot's Azure registration, under the Bot Framework's own environment names, and
+    where it may post."""
 
     app_id: str = ""
-    # Unwrapped only where it is handed to the SDK (_Configuration), so repr() never shows it.
+    # Unwrapped only where it is handed to MSAL, so repr() never shows it.
     app_password: SecretStr = field(default_factory=lambda: SecretStr(""))
     tenant_id: str = ""
     # MultiTenant, SingleTenant or UserAssignedMSI.
     app_type: str = "MultiTenant"
+    # `scheme://host` patterns of the service URLs the bot may post to (service_urls.py);
+    # empty: Microsoft's hosts, or loopback only without an app id (local mode).
+    service_urls: tuple[str, ...] = ()
+    # Where the signing keys of inbound tokens are published (tests point it at loopback).
+    openid_metadata_url: str = BOT_FRAMEWORK_METADATA
 
     @property
     def authenticated(self) -> bool:
         return bool(self.app_id)
+
+    def allowed_service_urls(self) -> ServiceUrls:
+        if self.service_urls:
+            return ServiceUrls(self.service_urls)
+        return ServiceUrls(DEFAULT_SERVICE_HOSTS if self.authenticated else LOOPBACK_SERVICE_HOSTS)
 
     @classmethod
     def from_environment(cls, environ: Mapping[str, str]) -> TeamsSettings:
@@ -57,130 +103,227 @@ class TeamsSettings:
         )
 
 
-class Unauthorized(Exception):
-    """The request did not carry a valid Bot Framework token (or any, when one is required)."""
-
-
 class BadActivity(ValueError):
-    """The JSON is not an activity the SDK can read."""
+    """An outgoing activity the SDK cannot read (a bug of ours, not the sender's)."""
 
 
 class ConnectorError(Exception):
-    """The Bot Connector refused or could not be reached."""
+    """The Bot Connector refused or could not be reached, or may not be posted to."""
 
 
-class _Configuration:
-    """The attribute names ConfigurationBotFrameworkAuthentication reads (a plain object:
-    its repr shows no attributes)."""
+class _AccessToken:
+    """The app's token for the Bot Connector: fetched ahead of time, shared by every call."""
 
-    def __init__(self, settings: TeamsSettings) -> None:
-        self.APP_ID = settings.app_id
-        self.APP_PASSWORD = settings.app_password.get_secret_value()
-        self.APP_TENANTID = settings.tenant_id
-        self.APP_TYPE = settings.app_type
+    def __init__(self, source: TokenSource) -> None:
+        self._source = source
+        self._token = ""
+        self._expires = 0.0
+        self._lock = asyncio.Lock()
+
+    async def get(self) -> str:
+        if self._token and time.time() < self._expires - TOKEN_RENEW_BEFORE_SECONDS:
+            return self._token
+        async with self._lock:
+            if not self._token or time.time() >= self._expires - TOKEN_RENEW_BEFORE_SECONDS:
+                try:
+                    token = await asyncio.wait_for(self._source(), TOKEN_TIMEOUT_SECONDS)
+                except Exception as error:
+                    raise ConnectorError(f"no access token: {type(error).__name__}") from None
+                self._token, self._expires = token, _expiry(token)
+            return self._token
+
+    async def renew_forever(self) -> None:
+        while True:
+            try:
+                await self.get()
+            except ConnectorError as error:
+                log.warning("could not renew the Teams access token: %s", error)
+                await asyncio.sleep(30)
+                continue
+            await asyncio.sleep(max(30.0, self._expires - TOKEN_RENEW_BEFORE_SECONDS - time.time()))
+
+
+def _expiry(token: str) -> float:
+    """When an access token expires (Entra's are JWTs; else assume an hour, renewing early)."""
+    try:
+        claims = jwt.decode(token, options={"verify_signature": False})
+        return float(claims["exp"])
+    except (jwt.PyJWTError, KeyError, TypeError, ValueError):
+        return time.time() + TOKEN_RENEW_BEFORE_SECONDS + 300
+
+
+def msal_configuration(settings: TeamsSettings) -> AgentAuthConfiguration:
+    """The SDK's configuration for MSAL: the one place the password is unwrapped (the SDK's
+    object has no attribute-showing repr)."""
+    auth_type = (
+        AuthTypes.user_managed_identity
+        if settings.app_type == "UserAssignedMSI"
+        else AuthTypes.client_secret
+    )
+    tenant = settings.tenant_id if settings.app_type == "SingleTenant" else ""
+    return AgentAuthConfiguration(
+        auth_type=auth_type,
+        client_id=settings.app_id,
+        tenant_id=tenant or "botframework.com",
+        client_secret=settings.app_password.get_secret_value() or None,
+        scopes=[BOT_FRAMEWORK_SCOPE],
+    )
+
+
+def _msal_source(settings: TeamsSettings) -> TokenSource:
+    provider = MsalAuth(msal_configuration(settings))
+
+    async def fetch() -> str:
+        return await provider.get_access_token(BOT_FRAMEWORK_RESOURCE, [BOT_FRAMEWORK_SCOPE])
+
+    return fetch
 
 
 class BotFramework:
-    def __init__(self, settings: TeamsSettings, *, credentials_factory: Any = None) -> None:
-        """`credentials_factory`: a botframework ServiceClientCredentialsFactory replacing the
-        one built from the settings (tests use one that needs no Microsoft login)."""
+    def __init__(self, settings: TeamsSettings, *, token_source: TokenSource | None = None) -> None:
+        """`token_source`: the app's outbound token instead of MSAL's (tests)."""
         self.settings = settings
-        self._adapter = CloudAdapter(
-            ConfigurationBotFrameworkAuthentication(
-                _Configuration(settings), credentials_factory=credentials_factory
-            )
+        self.service_urls = settings.allowed_service_urls()
+        self._validator = (
+            TokenValidator(settings.app_id, KeySet(settings.openid_metadata_url))
+            if settings.authenticated
+            else None
         )
-        self._clients: dict[str, Any] = {}
-        if not settings.authenticated:
-            log.warning(
-                "MicrosoftAppId is not set: Teams requests are accepted WITHOUT authentication "
-                "(local mode for the Bot Framework Emulator). Set MicrosoftAppId and "
-                "MicrosoftAppPassword before exposing /api/messages."
-            )
+        self._token: _AccessToken | None = None
+        if settings.authenticated:
+            self._token = _AccessToken(token_source or _msal_source(settings))
+        self._sessions: dict[str, aiohttp.ClientSession] = {}
+        self._in_flight: dict[str, tuple[asyncio.Semaphore, int]] = {}
+        self._renewal: asyncio.Task[None] | None = None
 
-    async def authenticate(self, activity: Json, auth_header: str) -> None:
-        """Raise Unauthorized unless the request may be processed, BadActivity when the SDK
-        cannot read the activity at all."""
+    @property
+    def keys(self) -> KeySet | None:
+        return self._validator.keys if self._validator is not None else None
+
+    async def start(self) -> None:
+        """Fetch the signing keys and the access token ahead of the first request; renew the
+        token in the background. Failures are logged: the bot retries on demand."""
+        if self._validator is not None:
+            try:
+                await self._validator.keys.refresh()
+            except (aiohttp.ClientError, TimeoutError, ValueError) as error:
+                log.warning("could not fetch the Bot Framework signing keys yet: %s", error)
+        if self._token is not None and self._renewal is None:
+            self._renewal = asyncio.create_task(self._token.renew_forever(), name="teams-token")
+
+    async def authenticate(self, auth_header: str, channel_id: str, service_url: str) -> None:
+        """Raise Unauthorized unless the request may be processed (local mode: always)."""
+        if self._validator is None:
+            return
         try:
-            parsed = Activity().deserialize(activity)
-        except Exception as error:
-            raise BadActivity(str(error)) from error
-        try:
-            await self._adapter.bot_framework_authentication.authenticate_request(
-                parsed, auth_header
-            )
-        except Exception as error:
-            # The SDK reports a bad token in many ways (PermissionError, jwt errors, a missing
-            # key as IndexError, ...): for the caller they all mean the same thing.
-            log.info("refused a Teams request: %s: %s", type(error).__name__, error)
-            raise Unauthorized(str(error)) from error
+            await self._validator.validate(auth_header, channel_id, service_url)
+        except Unauthorized as error:
+            log.info("refused a Teams request: %s", error)
+            raise
 
     async def send(self, reference: Json, conversation_id: str, activity: Json) -> str:
         """Post `activity` into `conversation_id` (a channel, a thread, a chat); its new id."""
-        outgoing = self._outgoing(reference, conversation_id, activity)
-        client = await self._client(reference)
-        try:
+        outgoing = _outgoing(reference, conversation_id, activity)
+        async with self._client(reference, conversation_id) as client:
             response = await client.conversations.send_to_conversation(conversation_id, outgoing)
-        except (ClientException, OSError) as error:
-            raise ConnectorError(f"send to {conversation_id}: {error}") from error
         return str(response.id or "") if response is not None else ""
 
     async def update(
         self, reference: Json, conversation_id: str, activity_id: str, activity: Json
     ) -> None:
-        outgoing = self._outgoing(reference, conversation_id, activity)
+        outgoing = _outgoing(reference, conversation_id, activity)
         outgoing.id = activity_id
-        client = await self._client(reference)
-        try:
+        async with self._client(reference, conversation_id) as client:
             await client.conversations.update_activity(conversation_id, activity_id, outgoing)
-        except (ClientException, OSError) as error:
-            raise ConnectorError(f"update {activity_id} in {conversation_id}: {error}") from error
 
     async def open_personal_chat(self, reference: Json, user_id: str) -> Json:
         """A reference to the personal chat between the bot and `user_id`, created (or found:
         Teams returns the existing one) from any reference in the same tenant."""
         conversation = reference.get("conversation") or {}
         tenant = str(conversation.get("tenantId") or "")
-        parameters = ConversationParameters(
-            is_group=False,
-            bot=ChannelAccount().deserialize(reference.get("bot") or {}),
-            members=[ChannelAccount(id=user_id)],
-            tenant_id=tenant or None,
-            channel_data={"tenant": {"id": tenant}} if tenant else None,
-        )
-        client = await self._client(reference)
         try:
+            parameters = ConversationParameters(
+                is_group=False,
+                bot=ChannelAccount.model_validate(reference.get("bot") or {"id": ""}),
+                members=[ChannelAccount(id=user_id)],
+                tenant_id=tenant or None,
+                channel_data={"tenant": {"id": tenant}} if tenant else None,
+            )
+        except ValidationError as error:
+            raise BadActivity(f"personal chat parameters: {error.error_count()} problems") from None
+        async with self._client(reference, f"personal:{user_id}") as client:
             created = await client.conversations.create_conversation(parameters)
-        except (ClientException, OSError) as error:
-            raise ConnectorError(f"personal chat with {user_id}: {error}") from error
         personal: Json = {"id": created.id, "conversationType": "personal"}
         if tenant:
             personal["tenantId"] = tenant
         return {**reference, "conversation": personal, "user": {"id": user_id}}
 
     async def close(self) -> None:
-        clients, self._clients = self._clients, {}
-        for client in clients.values():
-            await client.__aexit__(None, None, None)
+        if self._renewal is not None:
+            self._renewal.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._renewal
+            self._renewal = None
+        sessions, self._sessions = self._sessions, {}
+        for session in sessions.values():
+            await session.close()
 
-    def _outgoing(self, reference: Json, conversation_id: str, activity: Json) -> Any:
-        outgoing = Activity().deserialize(activity)
-        outgoing.channel_id = reference.get("channelId")
-        outgoing.service_url = reference.get("serviceUrl")
-        outgoing.from_property = ChannelAccount().deserialize(reference.get("bot") or {})
-        conversation = dict(reference.get("conversation") or {})
-        conversation["id"] = conversation_id
-        outgoing.conversation = Activity().deserialize({"conversation": conversation}).conversation
-        return outgoing
-
-    async def _client(self, reference: Json) -> Any:
+    @contextlib.asynccontextmanager
+    async def _client(self, reference: Json, conversation_id: str) -> AsyncIterator[Any]:
+        """A connector client for the reference's service URL, within the conversation's
+        limit; every failure on the way out is a ConnectorError."""
         service_url = str(reference.get("serviceUrl") or "")
         if not service_url:
             raise ConnectorError("the conversation reference has no serviceUrl")
-        client = self._clients.get(service_url)
-        if client is None:
-            claims = self._adapter.create_claims_identity(self.settings.app_id)
-            factory = self._adapter.bot_framework_authentication.create_connector_factory(claims)
-            client = await factory.create(service_url, None)
-            self._clients[service_url] = client
-        return client
+        if not self.service_urls.allows(service_url):
+            raise ConnectorError(f"{service_url[:100]!r} is not on the service URL allow-list")
+        key = conversation_id.split(";", 1)[0]
+        gate, users = self._in_flight.get(key) or (asyncio.Semaphore(PER_CONVERSATION), 0)
+        self._in_flight[key] = (gate, users + 1)
+        try:
+            async with gate:
+                session = self._session(service_url)
+                token = await self._token.get() if self._token is not None else ""
+                if token:
+                    session.headers["Authorization"] = f"Bearer {token}"
+                try:
+                    yield ConnectorClient(service_url, "", session=session)
+                except (aiohttp.ClientError, TimeoutError, OSError, ValueError) as error:
+                    raise ConnectorError(
+                        f"{conversation_id[:80]}: {type(error).__name__}: {error}"
+                    ) from None
+        finally:
+            gate, users = self._in_flight[key]
+            if users <= 1:
+                del self._in_flight[key]
+            else:
+                self._in_flight[key] = (gate, users - 1)
+
+    def _session(self, service_url: str) -> aiohttp.ClientSession:
+        base = service_url if service_url.endswith("/") else f"{service_url}/"
+        session = self._sessions.get(base)
+        if session is None or session.closed:
+            session = aiohttp.ClientSession(
+                base_url=base,
+                timeout=CONNECTOR_TIMEOUT,
+                headers={"Accept": "application/json", "Content-Type": "application/json"},
+            )
+            self._sessions[base] = session
+        return session
+
+
+def _outgoing(reference: Json, conversation_id: str, activity: Json) -> Activity:
+    conversation = dict(reference.get("conversation") or {})
+    conversation["id"] = conversation_id
+    try:
+        return Activity.model_validate(
+            {
+                **activity,
+                "channelId": reference.get("channelId") or "msteams",
+                "serviceUrl": reference.get("serviceUrl"),
+                "from": reference.get("bot") or {},
+                "conversation": conversation,
+            }
+        )
+    except ValidationError as error:
+        raise BadActivity(f"outgoing activity: {error.error_count()} problems") from None

@@ -10,7 +10,8 @@ from __future__ import annotations
 
 from typing import Any, Protocol
 
-from adapters.teams.translate import reference_of, user_reference_of
+from adapters.teams import shapes
+from adapters.teams.translate import parse_activity, reference_of, user_reference_of
 from conversations.addresses import Address
 
 # The address book Teams' addresses go to (storage keeps one by this name).
@@ -30,28 +31,23 @@ class ConversationReferences(Protocol):
         ...
 
 
-def _id(value: object) -> str | None:
-    return str(value["id"]) if isinstance(value, dict) and value.get("id") else None
-
-
-def addresses_of(activity: dict[str, Any]) -> tuple[Address, ...]:
+def addresses_of(activity: dict[str, Any] | shapes.Activity) -> tuple[Address, ...]:
     """The references an activity brings: its conversation's, and the sender's."""
-    reference = reference_of(activity)
+    shape = parse_activity(activity)
+    reference = reference_of(shape)
     found = [Address(book=REFERENCE_BOOK, key=reference["conversation"]["id"], value=reference)]
-    sender = _id(activity.get("from"))
-    if sender is None or sender.startswith("28:") or sender == _id(activity.get("recipient")):
+    sender = (shape.sender.id if shape.sender else None) or None
+    bot = shape.recipient.id if shape.recipient else None
+    if sender is None or sender.startswith("28:") or sender == bot:
         return tuple(found)  # a bot's own activity: no person to reach
-    conversation = activity.get("conversation")
-    personal = isinstance(conversation, dict) and conversation.get("conversationType") == (
-        "personal"
-    )
+    personal = (shape.conversation or shapes.Conversation()).conversationType == "personal"
     # A personal chat is the best way to reach someone privately: keep it once seen.
     # Otherwise any conversation of theirs will do to open one later (if none is known yet).
     found.append(
         Address(
             book=REFERENCE_BOOK,
             key=user_key(sender),
-            value=user_reference_of(activity),
+            value=user_reference_of(shape),
             replace=personal,
         )
     )

@@ -8,9 +8,10 @@ malformed. Field names are the Bot Framework's (camelCase), so the models read l
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 
 class Shape(BaseModel):
@@ -42,10 +43,11 @@ class Tenant(Shape):
 
 
 class ChannelData(Shape):
-    """Only the tenant is read on every path; `eventType` is read by `EventType`, for the
-    activity types it tells apart, so that it is checked only where it is read."""
+    """Only the tenant is read on every path; `eventType` is checked (as `EventType`) only
+    for the activity types it tells apart, where it is read."""
 
     tenant: Tenant | None = None
+    eventType: object = None
 
 
 class EventType(Shape):
@@ -65,8 +67,11 @@ class Mention(Shape):
 
 
 class Activity(Shape):
-    """What every path through the translator reads: the kind of activity, who sent it to
-    whom, and where."""
+    """The one model of an inbound activity: the endpoint and the translator read each
+    activity once, into this. Checked at once: what every path reads (the kind of activity,
+    who sent it to whom, and where). Kept unchecked until read: what only a message or an
+    edit says (`text`, `entities`, `value`, read as `MessageContent`), so that an activity is
+    refused only for what the bot reads of it."""
 
     type: str | None = None
     id: str | None = None
@@ -78,6 +83,18 @@ class Activity(Shape):
     conversation: Conversation | None = None
     channelData: ChannelData | None = None
     replyToId: str | None = None
+    text: object = None
+    entities: object = None
+    value: object = None
+
+    @field_validator("timestamp")
+    @classmethod
+    def _iso_8601(cls, value: str | None) -> str | None:
+        # Teams stamps activities in ISO 8601 (with up to seven decimals); anything else is
+        # not the Bot Connector's. Kept as text: translate.py reads it where it needs a time.
+        if value is not None:
+            datetime.fromisoformat(value)
+        return value
 
 
 class MessageContent(Shape):

@@ -18,7 +18,7 @@ import threading
 import time
 from collections import Counter
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import AsyncExitStack, contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -35,7 +35,7 @@ from bot.settings import Settings
 from storage.database import Database
 from storage.repository import ReportStore
 from tests.adapters.slack import payloads
-from tests.adapters.slack.fake_slack import BOT_TOKEN, SIGNING_SECRET
+from tests.adapters.slack.fake_slack import BOT_TOKEN, SIGNING_SECRET, fake_slack
 from tests.adapters.teams.activities import ALICE, Activities
 
 CONTENT_TYPES = [
@@ -90,15 +90,19 @@ def running_bot(directory: Path) -> Iterator[Running]:
     thread = threading.Thread(target=loop.run_forever, daemon=True)
     thread.start()
 
+    slack_side = AsyncExitStack()
+
     async def start() -> tuple[TestServer, Database]:
+        # A fake Slack that answers: against a dead port slack_sdk retries with jitter drawn
+        # from the global `random`, on this loop's thread, while Hypothesis draws examples on
+        # the main thread, and Hypothesis takes that for randomness inside a strategy.
+        fake = await slack_side.enter_async_context(fake_slack())
         database = Database.from_url(f"sqlite:///{directory / 'fuzz.db'}")
         await database.upgrade()
         settings = Settings(
             slack_bot_token=BOT_TOKEN,
             slack_signing_secret=SIGNING_SECRET,
-            # Nothing listens here: posts fail quietly in the chat outbox, which is not
-            # what this test is about.
-            slack_api_url="http://127.0.0.1:9/api/",
+            slack_api_url=fake.url,
             outbox_dir=directory / "outbox",
         )
         bot = build_bot(settings, ReportStore(database), teams_without_auth=True)
@@ -114,6 +118,7 @@ def running_bot(directory: Path) -> Iterator[Running]:
         async def stop() -> None:
             await server.close()
             await database.dispose()
+            await slack_side.aclose()
 
         asyncio.run_coroutine_threadsafe(stop(), loop).result(timeout=30)
         loop.call_soon_threadsafe(loop.stop)

@@ -14,7 +14,7 @@ from sqlalchemy import make_url
 
 from adapters.email.transport import SmtpTransport
 from adapters.intake import Delivery
-from adapters.teams.framework import TeamsSettings, _Configuration
+from adapters.teams.framework import TeamsSettings, msal_configuration
 from bot.config_error import ConfigError
 from bot.settings import Settings, load_settings
 from bot.teams_side import teams_side
@@ -112,9 +112,9 @@ async def test_the_teams_settings_show_no_password(settings: Settings) -> None:
             assert_no_secrets(repr(teams), f"repr of TeamsSettings via {where}")
             assert_no_secrets(str(teams), f"str of TeamsSettings via {where}")
             # The SDK alone is handed the real password.
-            given_to_the_sdk = _Configuration(teams).APP_PASSWORD
+            given_to_the_sdk = msal_configuration(teams).CLIENT_SECRET
             assert given_to_the_sdk == SECRET_SETTINGS["MicrosoftAppPassword"]
-        assert_no_secrets(repr(_Configuration(built)), "repr of the SDK configuration")
+        assert_no_secrets(repr(msal_configuration(built)), "repr of the SDK configuration")
     finally:
         await side.framework.close()
         await database.dispose()

@@ -66,6 +66,10 @@ async def test_serve_runs_slack_over_http_until_sigterm(tmp_path: Path) -> None:
                 await fake.settle()
                 async with session.get(f"{base}/metrics") as response:
                     metrics = await response.text()
+                # Teams was neither configured nor asked for locally: it is off.
+                teams = {"type": "message", "serviceUrl": "http://127.0.0.1:9/"}
+                async with session.post(f"{base}/api/messages", json=teams) as response:
+                    assert response.status == 404
             assert 'jcdc_turns_total{outcome="handled",platform="slack"}' in metrics
             assert 'jcdc_http_requests_total{route="/slack/events",status="200"}' in metrics
         finally:
@@ -75,6 +79,11 @@ async def test_serve_runs_slack_over_http_until_sigterm(tmp_path: Path) -> None:
         assert process.returncode == 0, stderr.decode()
         assert "listening on" in stdout.decode()
         assert BOT_TOKEN not in stderr.decode()
+        log = stderr.decode()
+        assert log.count("Teams is off") == 1
+        assert "WITHOUT authentication" not in log
+        # slack_bolt's "As you gave `client` as well, `token` will be unused".
+        assert "will be unused" not in log
 
 
 async def test_serve_refuses_slack_without_a_signing_secret(tmp_path: Path) -> None:

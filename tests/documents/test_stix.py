@@ -36,8 +36,10 @@ def report_for(tlp: str, attribution: str) -> AssembledReport:
 
 
 def validate(bundle: str) -> tuple[list[str], list[str]]:
-    """The OASIS validator's errors and warnings (every best-practice check enabled)."""
-    result = validate_string(bundle, ValidationOptions(version="2.1", silent=True))
+    """The OASIS validator's errors and warnings (every best-practice check enabled, and each
+    relationship's ends looked up in the bundle)."""
+    options = ValidationOptions(version="2.1", silent=True, enforce_refs=True)
+    result = validate_string(bundle, options)
     return [str(e) for e in result.errors], [str(w) for w in result.warnings]
 
 

@@ -12,7 +12,7 @@ from aiohttp.test_utils import TestClient, TestServer
 
 from adapters.teams.chat import TeamsChat
 from adapters.teams.endpoint import TeamsEndpoint, teams_routes
-from adapters.teams.framework import BotFramework, TeamsSettings
+from adapters.teams.framework import BotFramework, TeamsSettings, TokenSource
 from adapters.teams.inbound import TeamsDecoder
 from bot.inbox_worker import InboxWorker
 from bot.intake import StoringIntake
@@ -50,13 +50,13 @@ async def start_bot(
     database: Database,
     connector: FakeConnector,
     settings: TeamsSettings | None = None,
-    credentials_factory: Any = None,
+    token_source: TokenSource | None = None,
     auth_header: str | None = None,
     policy: Policy | None = None,
 ) -> TeamsBot:
     store = ReportStore(database)
     conversations = store.addresses.teams_conversations
-    framework = BotFramework(settings or TeamsSettings(), credentials_factory=credentials_factory)
+    framework = BotFramework(settings or TeamsSettings(), token_source=token_source)
     chat = TeamsChat(framework, conversations)
     runner = TurnRunner(store, {"teams": chat}, default_checklist(), policy or Policy())
     inbox = Inbox(database)

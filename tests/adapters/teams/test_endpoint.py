@@ -11,7 +11,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from adapters.teams.chat import TeamsChat
-from adapters.teams.framework import BotFramework, TeamsSettings
+from adapters.teams.framework import BotFramework, ConnectorError, TeamsSettings
 from adapters.teams.references import user_key
 from adapters.teams.translate import MalformedActivity, from_activity
 from conversations import actions
@@ -329,3 +329,45 @@ async def test_a_teams_submit_naming_a_slack_report_changes_nothing(teams: Teams
         bot.activities.submit(ALICE, CHANNEL, "card-1", _card_data(slack_report, actions.SEND))
     )
     assert await teams.store.load(slack_report) == before
+
+
+@pytest.mark.parametrize(
+    ("body", "status"),
+    [
+        pytest.param(b"[" * 100_000 + b"]" * 100_000, 400, id="100000-deep"),
+        pytest.param(b'{"a":' * 65 + b"1" + b"}" * 65, 400, id="just-too-deep"),
+        pytest.param(b'{"text": "' + b"x" * (600 * 1024) + b'"}', 413, id="too-big"),
+    ],
+)
+async def test_json_bounds_are_4xx_never_500(teams: TeamsBot, body: bytes, status: int) -> None:
+    assert await post_raw(teams, body, "application/json") == status
+    assert await stored_rows(teams) == 0
+
+
+async def test_an_activity_whose_service_url_is_off_the_allow_list_stores_nothing(
+    teams: TeamsBot,
+) -> None:
+    # Local mode: only loopback connectors. An activity naming another host is refused, so
+    # no reference would ever send the bot there.
+    activity = teams.driver.activities.mention_command(ALICE, "new Elsewhere")
+    activity["serviceUrl"] = "https://attacker.example/"
+    assert await post_raw(teams, json.dumps(activity), "application/json") == 403
+    assert await stored_rows(teams) == 0
+    assert await teams.store.list_reports() == []
+
+
+async def test_the_bot_never_posts_to_a_stored_service_url_off_the_allow_list(
+    teams: TeamsBot,
+) -> None:
+    bot = teams.driver
+    await bot.command("alice", "new Allow-list")
+    reference = await teams.conversations.load(CHANNEL)
+    assert reference is not None
+    # A reference written before the allow-list existed, or by hand.
+    await teams.conversations.save(CHANNEL, reference | {"serviceUrl": "https://evil.example/"})
+    calls = len(bot.connector.calls)
+    with pytest.raises(ConnectorError, match="allow-list"):
+        await TeamsChat(teams.framework, teams.conversations).post(
+            Post(channel=CHANNEL, thread=bot.thread, text=rich("x"))
+        )
+    assert len(bot.connector.calls) == calls

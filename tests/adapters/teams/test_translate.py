@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import time
+
 import pytest
 
 from adapters.teams.translate import (
+    MAX_MARKUP_CHARS,
     MalformedActivity,
     from_activity,
     plain_text,
@@ -263,3 +266,43 @@ def test_the_same_message_id_in_two_channels_is_two_events() -> None:
     assert first is not None
     assert second is not None
     assert first.event_id != second.event_id
+
+
+# Quadratic in html.parser: 30 KB of unclosed `<a ` took 23 s there, on the event loop.
+PATHOLOGICAL = [
+    "<a " * 10_000,
+    "<div>" * 10_000,
+    "<at>" * 5_000 + "x" + "</at>" * 5_000,
+    "&" * 30_000,
+    "<" * 30_000,
+    "<!--" * 10_000,
+]
+
+
+@pytest.mark.parametrize("markup", PATHOLOGICAL, ids=["a", "div", "at", "amp", "lt", "comment"])
+def test_pathological_markup_is_read_in_linear_time(markup: str) -> None:
+    # A correctness bound with a wide margin for a loaded machine (it takes milliseconds).
+    started = time.perf_counter()
+    text = plain_text(markup)
+    assert time.perf_counter() - started < 2.0
+    assert len(text) <= len(markup)
+
+
+def test_nested_markup_keeps_its_line_breaks_and_mentions() -> None:
+    markup = "<div><ul><li>one</li><li>two &amp; <at>Dana</at></li></ul></div><p>three<br>four</p>"
+    # As before: the end of the list and of its div are a paragraph break.
+    assert plain_text(markup) == "one\ntwo & @Dana\n\nthree\nfour"
+
+
+def test_markup_over_the_cap_is_refused_before_parsing() -> None:
+    assert plain_text("x" * MAX_MARKUP_CHARS) == "x" * MAX_MARKUP_CHARS
+    with pytest.raises(MalformedActivity, match="longer than"):
+        plain_text("<p>" + "x" * MAX_MARKUP_CHARS)
+
+
+def test_an_overlong_message_is_a_malformed_activity() -> None:
+    activity = Activities("https://smba.trafficmanager.net/amer/").reply(
+        BOB, "1000", "x" * (MAX_MARKUP_CHARS + 1)
+    )
+    with pytest.raises(MalformedActivity, match="longer than"):
+        from_activity(activity)
