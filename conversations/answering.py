@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from conversations import messages
 from conversations.answers import Accepted, acknowledgement, parse_answer
+from conversations.answers.notes import leftover_note
+from conversations.answers.results import quote
 from conversations.checklist import AnswerKind, Item, Section
 from conversations.events import MessageDeleted, MessageEdited, MessagePosted
 from conversations.guide import advance, question_buttons, section_list
@@ -94,7 +96,16 @@ def direct_answer(turn: Turn, event: MessagePosted, direct: DirectAnswer) -> Non
 def _shown(turn: Turn, item: Item) -> str:
     """How this turn's new answer reads back (the last contribution just added)."""
     latest = turn.state.contributions[-1]
-    return acknowledgement(item, latest.value)
+    return with_note(acknowledgement(item, latest.value), latest.note, item)
+
+
+def with_note(shown: str, note: str | None, item: Item) -> str:
+    """Say that the words the parser did not take were kept, so nobody types them again."""
+    if note is None:
+        return shown
+    if item.kind is AnswerKind.IOCS:
+        return f"{shown}; kept your words with them as a note"
+    return f"{shown}; kept {quote(note)} as a note"
 
 
 def on_edit(turn: Turn, event: MessageEdited) -> None:
@@ -154,7 +165,10 @@ def edit_contribution(
             )
         )
         return
-    edited = old.model_copy(update={"raw": text, "value": parsed.value, "edited_at": turn.now})
+    note = leftover_note(new_item, text, parsed.value)
+    edited = old.model_copy(
+        update={"raw": text, "value": parsed.value, "note": note, "edited_at": turn.now}
+    )
     turn.change(
         contributions=tuple(edited if c.id == old.id else c for c in turn.state.contributions)
     )
@@ -163,7 +177,7 @@ def edit_contribution(
     notice: list[Span | str] = [
         strong(old.author.name),
         f" edited {new_item.number}: ",
-        user_text(parsed.display),
+        user_text(with_note(parsed.display, note, new_item)),
     ]
     if merged.status is ItemStatus.CONFLICT:
         notice += ["\n", *messages.conflict_notice(merged)]
