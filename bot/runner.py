@@ -26,6 +26,7 @@ from bot.ports import ChatPort
 from conversations.addresses import AddressesOnly
 from conversations.checklist import Checklist
 from conversations.commands import parse_command
+from conversations.coordination import ANOTHER, UNFINISHED
 from conversations.effects import (
     Effect,
     Ephemeral,
@@ -164,9 +165,17 @@ class TurnRunner:
         if event.report_id is not None:
             return event.report_id
         if isinstance(event, CommandIssued):
-            name = parse_command(event.text).name
+            parsed = parse_command(event.text)
+            name = parsed.name
             if name == "new":
-                return None
+                # A second `new` is shown the channel's open report first (it asks);
+                # `new another <title>` starts one regardless.
+                if parsed.argument.lower().startswith(f"{ANOTHER} "):
+                    return None
+                # Only unfinished reports: a started report must never replace a loaded one.
+                return await self.store.latest_in_channel(
+                    event.platform, event.channel, [s.value for s in UNFINISHED]
+                )
             if event.thread is not None:
                 found = await self.store.find_by_thread(event.platform, event.channel, event.thread)
                 if found is not None:
