@@ -11,7 +11,8 @@ def test_a_second_new_over_an_open_report_asks_and_changes_nothing() -> None:
     before = h.state
     result = h.command(BOB, "new Another one")
     assert h.state == before
-    assert result.effects and not result.audit
+    assert result.effects
+    assert not result.audit
     assert notices(result) == [
         "This channel already has an open JCDC report: Prompt injection in support copilot "
         "(lead Alice). Answer in its thread, or start another on purpose with "
