@@ -21,6 +21,13 @@ took, and waits until the fake Slack has received that turn's post before sendin
 - full-turn throughput: turns per second, a turn being verify, dedupe, load, engine, save and
   post (jcdc-bot also updates the root message: two Web API calls against the bare app's one).
 
+- the necessary-work floor (benchmarks/floor_slack_app.py): bare Bolt, one raw transaction on
+  our schema and the turn's two Web API calls on one kept-alive session. jcdc-bot's
+  throughput and server CPU per turn are shown as ratios to it (targets: at least 0.7x its
+  throughput, at most 1.5x its CPU).
+- cpu/turn: the server process's user + system CPU from /proc over the timed turns, divided
+  by the turns: load-generator noise does not hide in it.
+
 Per-channel pacing is raised out of the way for both: it models Slack's own limit, not work.
 """
 
@@ -30,6 +37,7 @@ import argparse
 import asyncio
 import os
 import secrets
+import signal
 import sys
 import tempfile
 import time
@@ -87,6 +95,12 @@ class Result:
     seconds: float
     acks: list[float]
     errors: int
+    # The server process's CPU (user + system, from /proc) over the timed turns.
+    cpu_seconds: float = 0.0
+
+    @property
+    def cpu_ms_per_turn(self) -> float:
+        return self.cpu_seconds * 1000 / self.turns
 
     @property
     def throughput(self) -> float:
@@ -126,6 +140,27 @@ async def _start(
     raise RuntimeError(f"{module} did not start: {log.read().decode()[-2000:]}")
 
 
+def cpu_seconds(pid: int) -> float:
+    """User + system CPU of a process so far, from /proc/<pid>/stat (fields 14 and 15)."""
+    with open(f"/proc/{pid}/stat") as stat:
+        fields = stat.read().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+async def _profile(pid: int, name: str) -> asyncio.subprocess.Process | None:
+    """BENCH_PROFILE=DIR: the timed turns of each server sampled by py-spy (raw, to DIR)."""
+    directory = os.environ.get("BENCH_PROFILE")
+    if not directory:
+        return None
+    output = Path(directory) / f"{name.replace(' ', '_')}.txt"
+    command = ["py-spy", "record", "--pid", str(pid), "-r", "200", "-f", "raw", "-o", str(output)]
+    spy = await asyncio.create_subprocess_exec(
+        *command, stdout=asyncio.subprocess.DEVNULL, stderr=asyncio.subprocess.DEVNULL
+    )
+    await asyncio.sleep(0.5)  # attached before the turns start
+    return spy
+
+
 async def _stop(process: asyncio.subprocess.Process) -> None:
     process.terminate()
     await asyncio.wait_for(process.wait(), timeout=30)
@@ -138,6 +173,7 @@ async def _load(
     threads: dict[str, str],
     per_worker: int,
     answer: Callable[[int, int], str],
+    pid: int,
     wait_for_turn: bool = True,
 ) -> Result:
     acks: list[float] = []
@@ -181,12 +217,17 @@ async def _load(
                 for i, (c, t) in enumerate(channels)
             )
         )
-        started = time.perf_counter()
+        spy = await _profile(pid, f"{name}-{len(threads)}")
+        started, cpu = time.perf_counter(), cpu_seconds(pid)
         await asyncio.gather(
             *(worker(i, c, t, range(per_worker), True) for i, (c, t) in enumerate(channels))
         )
         seconds = time.perf_counter() - started
-    return Result(name, len(threads), per_worker * len(threads), seconds, acks, errors)
+        used = cpu_seconds(pid) - cpu
+        if spy is not None:
+            spy.send_signal(signal.SIGINT)  # py-spy writes its profile on SIGINT
+            await spy.wait()
+    return Result(name, len(threads), per_worker * len(threads), seconds, acks, errors, used)
 
 
 def _env(fake: FakeSlack, database_url: str) -> dict[str, str]:
@@ -205,11 +246,18 @@ def _env(fake: FakeSlack, database_url: str) -> dict[str, str]:
 
 
 async def plain(
-    module: str, name: str, fake: FakeSlack, waiters: Waiters, concurrency: int, per_worker: int
+    module: str,
+    name: str,
+    fake: FakeSlack,
+    waiters: Waiters,
+    concurrency: int,
+    per_worker: int,
+    database_url: str = "",
 ) -> Result:
-    """A server that only answers (the floor) or answers and posts once (bare Bolt)."""
+    """A server that only answers (empty), answers and posts once (bare Bolt), or does the
+    necessary work of a turn (the floor: one transaction, the turn's two Web API calls)."""
     port = free_port()
-    process = await _start(module, ["--port", str(port)], _env(fake, ""), port)
+    process = await _start(module, ["--port", str(port)], _env(fake, database_url), port)
     try:
         threads = {f"C{name[0]}{concurrency}{i:04d}": payloads.new_ts() for i in range(concurrency)}
         return await _load(
@@ -219,7 +267,8 @@ async def plain(
             threads,
             per_worker,
             lambda i, t: f"reply {t}",
-            # The floor posts nothing: its workers only wait for the HTTP answer.
+            process.pid,
+            # The empty server posts nothing: its workers only wait for the HTTP answer.
             wait_for_turn=module != "benchmarks.empty_server",
         )
     finally:
@@ -267,19 +316,35 @@ async def jcdc(
             per_worker,
             # A direct answer to a free-text item: parsed, merged, saved, acknowledged.
             lambda i, t: f"0.3: Example Corp, team {i}, revision {t}",
+            process.pid,
         )
     finally:
         await _stop(process)
 
 
-def _row(result: Result, baseline: Result | None, floor: Result | None, storage: str = "") -> str:
+def _row(
+    result: Result,
+    baseline: Result | None,
+    floor: Result | None,
+    storage: str = "",
+    work_floor: Result | None = None,
+) -> str:
     ratio = f"{result.throughput / baseline.throughput:5.2f}x" if baseline else "      -"
     p99 = f"{result.ack(0.99) / floor.ack(0.99):5.2f}x" if floor else "      -"
+    # Against the necessary-work floor: throughput (target >= 0.7x) and CPU (target <= 1.5x).
+    if work_floor is not None:
+        vs_floor = (
+            f"{result.throughput / work_floor.throughput:5.2f}x "
+            f"{result.cpu_ms_per_turn / work_floor.cpu_ms_per_turn:5.2f}x"
+        )
+    else:
+        vs_floor = f"{'-':>6} {'-':>6}"
     return (
         f"{result.name:<14} {storage:<10} {result.concurrency:>5} {result.turns:>6} "
         f"{result.throughput:>9.1f} {ratio:>7} "
         f"{result.ack(0.50):>8.1f} {result.ack(0.99):>8.1f} {p99:>8} "
-        f"{max(result.acks) * 1000:>8.1f} {result.errors:>6}"
+        f"{max(result.acks) * 1000:>8.1f} {result.errors:>6} "
+        f"{result.cpu_ms_per_turn:>7.2f} {vs_floor}"
     )
 
 
@@ -316,7 +381,7 @@ async def main(quick: bool, postgres: str | None) -> None:
             print(
                 f"{'server':<14} {'storage':<10} {'conc.':>5} {'turns':>6} {'turns/s':>9} "
                 f"{'ratio':>7} {'ack p50':>8} {'ack p99':>8} {'p99/empty':>8} {'ack max':>8} "
-                f"{'errors':>6}   (ms)"
+                f"{'errors':>6} {'cpu/turn':>7} {'tput/fl':>6} {'cpu/fl':>6}   (ms)"
             )
             for concurrency in (50, 200):
                 floor = await plain(
@@ -334,7 +399,9 @@ async def main(quick: bool, postgres: str | None) -> None:
                 print(_row(baseline, None, floor), flush=True)
                 backends = ["sqlite"] + (["postgres"] if postgres else [])
                 for backend in backends:
+                    work_floor: Result | None = None
                     for name, module in (
+                        ("floor", ("benchmarks.floor_slack_app",)),
                         ("ack first", ("benchmarks.ack_first_server",)),
                         ("jcdc-bot", ("bot", "serve")),
                     ):
@@ -345,19 +412,31 @@ async def main(quick: bool, postgres: str | None) -> None:
                             assert postgres is not None
                             database, dropped = await _fresh_postgres(postgres)
                         try:
-                            ours = await jcdc(
-                                fake,
-                                waiters,
-                                concurrency,
-                                turns_per_worker,
-                                database,
-                                name=name,
-                                module=module,
-                            )
+                            if name == "floor":
+                                ours = await plain(
+                                    module[0],
+                                    name,
+                                    fake,
+                                    waiters,
+                                    concurrency,
+                                    turns_per_worker,
+                                    database,
+                                )
+                                work_floor = ours
+                            else:
+                                ours = await jcdc(
+                                    fake,
+                                    waiters,
+                                    concurrency,
+                                    turns_per_worker,
+                                    database,
+                                    name=name,
+                                    module=module,
+                                )
                         finally:
                             if dropped is not None and postgres is not None:
                                 await _drop_postgres(postgres, dropped)
-                        print(_row(ours, baseline, floor, backend), flush=True)
+                        print(_row(ours, baseline, floor, backend, work_floor), flush=True)
                         fake.calls.clear()
 
 

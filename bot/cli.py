@@ -17,9 +17,11 @@ from adapters.email.message import build_submission_email
 from adapters.email.message_id import new_message_id
 from adapters.email.smime import SmimeConfigError
 from adapters.memory import MemoryChat
+from bot import logs
 from bot.clock import utc_now
 from bot.config_error import ConfigError
 from bot.outbox_worker import OutboxWorker
+from bot.retention_cli import audit_command, purge_command
 from bot.runner import TurnRunner
 from bot.settings import Settings, load_settings
 from bot.wiring import (
@@ -90,13 +92,12 @@ def serve(host: str, port: int, socket_mode: bool, teams_local: bool) -> None:
     from bot.serve import serve as run_server
     from bot.server import ConfigError
 
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s")
-    # ioc-finder logs two INFO lines for every answer it parses.
-    logging.getLogger("ioc_finder").setLevel(logging.WARNING)
+    settings = _settings()
+    logs.configure(settings.log_format)
     try:
         _run(
             run_server(
-                load_settings(),
+                settings,
                 host,
                 port,
                 socket_mode=socket_mode,
@@ -105,6 +106,28 @@ def serve(host: str, port: int, socket_mode: bool, teams_local: bool) -> None:
             )
         )
     except (ConfigError, SmimeConfigError, ChecklistError) as error:
+        raise click.ClickException(str(error)) from error
+
+
+@main.command()
+@click.option("--port", default=8080, show_default=True, type=int, help="Port to listen on.")
+@click.option(
+    "--host",
+    default="127.0.0.1",
+    show_default=True,
+    help="A loopback address (127.0.0.1 or ::1); any other is refused.",
+)
+def playground(port: int, host: str) -> None:
+    """Try the bot in a browser: a local chat channel with threads on the real engine."""
+    from bot.playground import run_playground
+
+    settings = _settings()
+    logs.configure(settings.log_format)
+    # The page is the playground's output; the terminal shows only what went wrong.
+    logging.getLogger().setLevel(logging.WARNING)
+    try:
+        _run(run_playground(settings, host, port, started=click.echo))
+    except (SmimeConfigError, ChecklistError) as error:
         raise click.ClickException(str(error)) from error
 
 
@@ -406,3 +429,8 @@ def techniques_update(
         f"Wrote {len(table['techniques'])} techniques (ATT&CK {table['attack_version']}, "
         f"ATLAS {table['atlas_version']}) to {target}"
     )
+
+
+# Retention and the audit trail live in a module of their own (bot/retention_cli.py).
+main.add_command(purge_command)
+report.add_command(audit_command)

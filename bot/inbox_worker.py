@@ -107,6 +107,10 @@ class InboxWorker:
         self.wake(entry.lane)
 
     def wake(self, lane: str) -> None:
+        if self._closing:
+            # A retry timer firing after close(): the delivery waits in the inbox for the
+            # next start, and no new turn may open a connection to a database being closed.
+            return
         task = self._lanes.get(lane)
         if task is not None and not task.done():
             self._again.add(lane)

@@ -19,6 +19,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Literal
 
+from bot import logs
 from bot.binding import Access, access_of, refusal
 from bot.chat_worker import EFFECT, ChatRetry, ChatWorker, Lease, Pacing
 from bot.clock import utc_now
@@ -138,6 +139,7 @@ class TurnRunner:
         """Run one turn. `delivery`: the inbox delivery it settles; `settles_effect`: the chat
         effect it settles; `wait`: return only once the effects are performed."""
         report_id = await self.route(event)
+        logs.about_report(report_id)
         if report_id is None and isinstance(event, MessagePosted | MessageEdited | MessageDeleted):
             # Ordinary channel traffic that is not in a report's thread: not ours, but the
             # platform addresses it brought are kept, with the delivery's settling.

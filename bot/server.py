@@ -22,11 +22,11 @@ from typing import TYPE_CHECKING
 from aiohttp import web
 from sqlalchemy import text
 
-from adapters.slack.socket_mode import SlackSocket
 from bot.chat_worker import ChatRetry, ChatWorker, Pacing
 from bot.config_error import ConfigError
 from bot.inbox_worker import Decoder, InboxRetry, InboxWorker
 from bot.intake import StoringIntake
+from bot.logs import logging_turns
 from bot.metrics import Metrics
 from bot.outbox_worker import OutboxWorker
 from bot.ports import ChatPort
@@ -40,9 +40,12 @@ from storage.inbox import Inbox, InboxEntry
 from storage.repository import ReportStore
 
 if TYPE_CHECKING:
+    from adapters.slack.socket_mode import SlackSocket
+
     # The Agents SDK takes about half a second to import: only when Teams is configured.
     from adapters.teams import BotFramework
     from bot.teams_side import TeamsSide
+    from bot.web_side import WebSide
 
 __all__ = ["BOT_KEY", "Bot", "ConfigError", "build_bot", "start_socket_mode", "web_app"]
 
@@ -62,6 +65,7 @@ class Bot:
     slack: SlackSide | None = None
     teams: TeamsSide | None = None
     chats: dict[str, ChatPort] = field(default_factory=dict)
+    web: WebSide | None = None
 
     async def settled(self, within: float = 10.0) -> None:
         await settled(self.inbox_worker, self.runner.chat_worker, within)
@@ -99,13 +103,15 @@ def build_bot(
     teams_without_auth: bool = False,
     teams_framework: BotFramework | None = None,
     replica: str | None = None,
+    web: bool = False,
 ) -> Bot:
     """`teams_without_auth`: serve Teams even without MicrosoftAppId (unauthenticated, for the
     Bot Framework Emulator); `serve` allows it only on a loopback address (bot/serve.py).
-    `teams_framework`: Teams on this SDK wrapper rather than one made from the settings."""
+    `teams_framework`: Teams on this SDK wrapper rather than one made from the settings.
+    `web`: serve the browser playground (`jcdc-bot playground`, loopback only)."""
     checklist = checklist_from(settings)
     policy = settings.policy()
-    metrics = Metrics()
+    metrics = Metrics(store.database)
     # The runner reads this dict on every effect: ports added below are seen.
     chats: dict[str, ChatPort] = {}
     keep = timedelta(hours=settings.inbox_keep_hours)
@@ -126,7 +132,7 @@ def build_bot(
 
     inbox_worker = InboxWorker(
         inbox,
-        metrics.counting_turns(handle),
+        logging_turns(metrics.counting_turns(handle)),
         decoders,
         keep_addresses=runner.keep_addresses,
         concurrency=settings.max_concurrent_turns,
@@ -150,9 +156,27 @@ def build_bot(
         teams = teams_side(settings, store, intake, teams_framework)
         chats["teams"] = teams.chat
         decoders["teams"] = teams.decoder
+    web_playground: WebSide | None = None
+    if web:
+        from bot.web_side import web_side
+
+        web_playground = web_side(settings, intake)
+        chats["web"] = web_playground.chat
+        decoders["web"] = web_playground.decoder
     worker = outbox_worker_from(settings, store, runner)
     return Bot(
-        settings, store, runner, metrics, worker, inbox, inbox_worker, intake, slack, teams, chats
+        settings,
+        store,
+        runner,
+        metrics,
+        worker,
+        inbox,
+        inbox_worker,
+        intake,
+        slack,
+        teams,
+        chats,
+        web_playground,
     )
 
 
@@ -197,6 +221,17 @@ def web_app(bot: Bot, *, slack_http: bool = True, run_worker: bool = True) -> we
         # Keys and the access token before the first request, so that none waits for them.
         app.on_startup.append(lambda _: framework.start())
         app.on_cleanup.append(lambda _: framework.close())
+    if bot.web is not None:
+        from adapters.web import web_routes
+
+        app.router.add_routes(web_routes(bot.web.endpoint))
+        hub = bot.web.hub
+
+        async def end_streams(_: web.Application) -> None:
+            hub.close()
+
+        # Before connections are closed: the open tabs' streams end, and shutdown is quick.
+        app.on_shutdown.append(end_streams)
     app.cleanup_ctx.append(_oauth_tables)
     app.cleanup_ctx.append(_workers(run_worker))
     return app

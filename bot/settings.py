@@ -110,6 +110,11 @@ class Settings(BaseSettings):
     # Processed inbox deliveries and performed chat effects are kept this long (for the
     # operator looking into what happened), then purged.
     inbox_keep_hours: float = Field(168.0, gt=0, validation_alias="JCDC_INBOX_KEEP_HOURS")
+    # Reports sent or cancelled this many days ago (and unchanged since) lose their answers
+    # on `jcdc-bot purge` (storage/retention.py); unset: kept until someone deletes them.
+    retention_days: int | None = Field(None, ge=1, validation_alias="JCDC_RETENTION_DAYS")
+    # `json`: one JSON object per log line, for a log collector (bot/logs.py).
+    log_format: Literal["text", "json"] = Field("text", validation_alias="JCDC_LOG_FORMAT")
     # Teams (Bot Framework's own variable names).
     microsoft_app_id: str = Field("", validation_alias="MicrosoftAppId")
     microsoft_app_password: SecretStr = Field(

@@ -191,14 +191,6 @@ class ChatOutbox:
             free = await free_lanes_among(connection, LANE_KIND, lanes, now)
         return [lane for lane in lanes if lane in free]
 
-    async def pending_count(self) -> int:
-        table = chat_outbox_table
-        async with self.database.engine.connect() as connection:
-            count = await connection.scalar(
-                select(func.count()).select_from(table).where(table.c.done_at.is_(None))
-            )
-        return int(count or 0)
-
     async def purge(self, done_before: datetime) -> int:
         table = chat_outbox_table
         async with self.database.writing() as connection:

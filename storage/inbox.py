@@ -180,14 +180,6 @@ class Inbox:
             )
             return [row.lane for row in result]
 
-    async def pending_count(self) -> int:
-        table = inbox_table
-        async with self.database.engine.connect() as connection:
-            count = await connection.scalar(
-                select(func.count()).select_from(table).where(table.c.done_at.is_(None))
-            )
-        return int(count or 0)
-
     async def settle_alone(self, entry_id: int, outcome: str, now: datetime) -> None:
         """Mark a delivery done in a transaction of its own (nothing else to write)."""
         async with self.database.writing() as connection:

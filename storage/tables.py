@@ -88,6 +88,9 @@ class ReportRow(SQLModel, table=True):
     version: int
     # The engine's working state: cursor, guiding, asked, skipped, resolutions, send_request.
     navigation: dict[str, Any] = _json()
+    # Set when retention purged the report's answers (storage/retention.py): the row stays as
+    # its tombstone.
+    purged_at: datetime | None = _moment(nullable=True)
 
 
 class ContributionRow(SQLModel, table=True):
@@ -142,6 +145,8 @@ class AuditEventRow(SQLModel, table=True):
     action: str = Field(max_length=64)
     item_id: str | None = Field(default=None, max_length=64)
     detail: dict[str, Any] = _json()
+    # Set by the one update the database allows: retention removing answer text from `detail`.
+    redacted_at: datetime | None = _moment(nullable=True)
 
 
 class ProcessedEventRow(SQLModel, table=True):

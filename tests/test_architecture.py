@@ -9,7 +9,7 @@ imports included. The rules (docs/architecture.md draws the picture):
   no SDK, no database driver, no web framework. Neither reads the clock: no `import time`,
   no `datetime.now()`, `utcnow()` or `today()` (bot/clock.py is the one clock; the engine is
   handed `now`), and no network, process or event-loop module of the standard library.
-- `adapters/<platform>/` (slack, teams, email, memory) imports neither `storage` nor `bot`
+- `adapters/<platform>/` (slack, teams, web, email, memory) imports neither `storage` nor `bot`
   nor another platform's adapter. Besides itself it may use `conversations`, `documents` and
   the shared adapter infrastructure: the modules directly in `adapters/` (intake.py, the port
   deliveries are handed to; safe_json.py; event_limits.py). Those shared modules import no
@@ -189,7 +189,7 @@ def test_every_layer_is_checked() -> None:
     # A renamed or moved package would otherwise be checked by nothing.
     for layer in LAYERS:
         assert (ROOT / layer / "__init__.py").is_file(), layer
-    assert {"slack", "teams", "email", "memory"} <= {
+    assert {"slack", "teams", "web", "email", "memory"} <= {
         p.name for p in (ROOT / "adapters").iterdir() if (p / "__init__.py").is_file()
     }
 
@@ -199,7 +199,7 @@ def plant(root: Path, files: dict[str, str]) -> Path:
     for layer in LAYERS:
         (root / layer).mkdir(parents=True, exist_ok=True)
         (root / layer / "__init__.py").write_text("")
-    for platform in ("slack", "teams"):
+    for platform in ("slack", "teams", "web"):
         (root / "adapters" / platform).mkdir(exist_ok=True)
         (root / "adapters" / platform / "__init__.py").write_text("")
     for name, text in files.items():
@@ -234,6 +234,9 @@ def plant(root: Path, files: dict[str, str]) -> Path:
         ("adapters/teams/bad.py", "from ..slack import blocks\n", "the teams adapter imports"),
         ("adapters/shared.py", "from adapters.slack.http import X\n", "shared adapter"),
         ("adapters/slack/bad.py", "from bot.settings import Settings\n", "adapters imports bot"),
+        ("adapters/web/bad.py", "from storage.repository import X\n", "adapters imports storage"),
+        ("adapters/web/bad.py", "from adapters.slack.blocks import X\n", "the web adapter"),
+        ("adapters/teams/bad.py", "from adapters.web import hub\n", "the teams adapter imports"),
         ("storage/bad.py", "from bot.clock import utc_now\n", "storage imports bot"),
         ("storage/bad.py", "from adapters.teams.references import user_key\n", "imports adapters"),
         (

@@ -10,6 +10,7 @@ directory and the intake, and mounts what `SlackSide` gives it. Mirrors adapters
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from aiohttp import web
 from slack_bolt.oauth.async_oauth_flow import AsyncOAuthFlow
@@ -31,8 +32,10 @@ from adapters.slack.clients import (
 from adapters.slack.deliveries import CheckForm, SlackDeliveries
 from adapters.slack.http import INSTALL_PATH, REDIRECT_PATH, SlackEndpoint
 from adapters.slack.inbound import SlackDecoder
-from adapters.slack.socket_mode import SlackSocket
 from adapters.slack.workspaces import ChannelDirectory
+
+if TYPE_CHECKING:
+    from adapters.slack.socket_mode import SlackSocket
 
 # What the bot needs in a workspace; deploy/slack/ manifests ask for exactly these.
 SLACK_BOT_SCOPES = (
@@ -101,6 +104,10 @@ class SlackSide:
 
     async def connect_socket(self) -> SlackSocket:
         """Slack over Socket Mode: the bot dials out; every envelope is stored, then acked."""
+        # Imported here: slack_sdk's Socket Mode client is a third of a second of start-up
+        # that a bot served over HTTP never needs.
+        from adapters.slack.socket_mode import SlackSocket
+
         connection = SlackSocket(
             self.settings.app_token,
             self.http.client(None, self.settings.api_url),

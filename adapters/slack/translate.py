@@ -20,7 +20,7 @@ from typing import Literal, TypeVar
 from pydantic import BaseModel, ConfigDict, ValidationError
 
 from adapters.event_limits import ID_MAX, misfit
-from adapters.safe_json import UnreadableJson, form_bounded, loads_bounded
+from adapters.safe_json import UnreadableJson, loads_bounded
 from adapters.slack.blocks import FORM_CALLBACK_ID
 from adapters.slack.shapes import (
     Action,
@@ -93,26 +93,6 @@ def mentions_in(text: str) -> tuple[Actor, ...]:
     return tuple(
         Actor(id=m.group(1), name=m.group(2) or m.group(1)) for m in _MENTION.finditer(text)
     )
-
-
-# --- reading bodies ------------------------------------------------------------------------
-
-
-def read_slack_body(raw: bytes | str, content_type: str) -> tuple[SlackKind, dict[str, object]]:
-    """A signed request body as the kind of delivery it is and the object to translate.
-
-    Events arrive as JSON; slash commands as a form; interactions as a form whose one field,
-    `payload`, is JSON. Raises UnreadableJson for a body that cannot be read at all and
-    BadPayload for one that reads but is not an object."""
-    media = content_type.split(";", 1)[0].strip().lower()
-    if media == "application/json":
-        return "event", _object(loads_bounded(raw), "the event body")
-    if media != "application/x-www-form-urlencoded":
-        raise UnreadableJson(f"neither JSON nor a form: {media[:40] or 'no content type'}")
-    form = form_bounded(raw)
-    if "payload" in form:
-        return "interaction", _object(loads_bounded(form["payload"]), "the interaction payload")
-    return "command", dict(form)
 
 
 # --- deliveries -------------------------------------------------------------------------------
@@ -431,12 +411,6 @@ def _first_problem(error: ValidationError) -> str:
     where = ".".join(str(part) for part in problem["loc"]) or "body"
     more = f" (and {error.error_count() - 1} more)" if error.error_count() > 1 else ""
     return f"{where}: {problem['msg']}{more}"
-
-
-def _object(value: object, what: str) -> dict[str, object]:
-    if not isinstance(value, dict):
-        raise BadPayload(f"{what} is not an object")
-    return value
 
 
 def _metadata(raw: str | None) -> FormMetadata:

@@ -22,6 +22,7 @@ from tests.adapters.slack.harness import slack_scene
 from tests.adapters.teams.activities import Activities, person
 from tests.adapters.teams.driver import TeamsDriver
 from tests.adapters.teams.fake_connector import FakeConnector
+from tests.adapters.web.driver import WebDriver
 
 # The people of the scenario and the names their platform shows for them.
 NAMES = {"lead": "Lena Lead", "bob": "Bob", "cara": "Cara", "dan": "Dan"}
@@ -144,11 +145,27 @@ async def teams(database: Database, tmp_path: Path) -> AsyncIterator[tuple[Drive
         await connector.close()
 
 
+@asynccontextmanager
+async def web(database: Database, tmp_path: Path) -> AsyncIterator[tuple[Driver, ReportStore]]:
+    store = ReportStore(database)
+    bot = build_bot(Settings(outbox_dir=tmp_path / "outbox"), store, web=True)
+    assert bot.web is not None
+    client: TestClient[Any, Any] = TestClient(
+        TestServer(web_app(bot, run_worker=False), host="127.0.0.1")
+    )
+    await client.start_server()
+    try:
+        yield WebDriver(client, bot.web.hub, NAMES, settled=bot.settled), store
+    finally:
+        await client.close()
+
+
 ADAPTERS: dict[
     str, Callable[[Database, Path], AbstractAsyncContextManager[tuple[Driver, ReportStore]]]
 ] = {
     "slack": slack,
     "teams": teams,
+    "web": web,
 }
 
 

@@ -19,6 +19,7 @@ from storage.database import Database
 from storage.repository import ReportStore
 from tests.bot.cards import card
 from tests.conversations.harness import small_checklist
+from tests.storage.pending import pending
 
 FAST = ChatRetry(
     delays=(0.05, 0.05), sweep_every=0.05, sweep_after=timedelta(0), lease=timedelta(seconds=5)
@@ -82,7 +83,7 @@ async def test_effects_left_by_a_crashed_process_are_performed_after_the_restart
     # In order within a channel; channels side by side.
     assert [t for t in chat.texts("post") if t != "third"] == ["first", "second"]
     assert sorted(chat.texts("post")) == ["first", "second", "third"]
-    assert await restarted.outbox.pending_count() == 0
+    assert await pending(restarted.outbox) == 0
 
 
 @dataclass
@@ -119,7 +120,7 @@ async def test_an_effect_that_keeps_failing_is_given_up_and_the_lane_goes_on(
     await run_until(chat_worker, lambda: chat.texts("post") == ["after"])
     assert chat.texts("post") == ["after"]
     assert chat_worker.given_up == 1
-    assert await chat_worker.outbox.pending_count() == 0
+    assert await pending(chat_worker.outbox) == 0
 
 
 @dataclass

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from collections.abc import AsyncIterator
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -17,6 +18,7 @@ from conversations.events import CommandIssued, Event
 from conversations.state import Actor
 from storage.inbox import Inbox, InboxEntry, NewDelivery, settle
 from storage.repository import ReportStore
+from tests.storage.pending import pending
 
 FAST = InboxRetry(
     delays=(0.02, 0.02),
@@ -81,6 +83,19 @@ async def put(inbox: Inbox, n: int, text: str | None, lane: str = "L1", **extra:
     )
 
 
+_made: list[InboxWorker] = []
+
+
+@pytest.fixture(autouse=True)
+async def _close_workers(store: ReportStore) -> AsyncIterator[None]:
+    # Set up after `store`, so torn down before it: every worker is closed (its lanes and
+    # retry timers finished) before the database is disposed, or a lane still in flight
+    # leaves a connection for the garbage collector.
+    yield
+    while _made:
+        await _made.pop().close()
+
+
 def make(
     store: ReportStore, failures: dict[str, int] | None = None
 ) -> tuple[Inbox, Recorder, InboxWorker, list[Event]]:
@@ -103,6 +118,7 @@ def make(
         retry=FAST,
         concurrency=4,
     )
+    _made.append(worker)
     return inbox, recorder, worker, apologies
 
 
@@ -115,7 +131,7 @@ async def test_each_lane_in_arrival_order_lanes_side_by_side(store: ReportStore)
     await worker.idle()
     assert [t for t in recorder.seen if t.startswith("a")] == [f"a{n}" for n in range(0, 20, 2)]
     assert [t for t in recorder.seen if t.startswith("b")] == [f"b{n}" for n in range(1, 20, 2)]
-    assert await inbox.pending_count() == 0
+    assert await pending(inbox) == 0
 
 
 async def test_an_unreadable_delivery_is_set_aside_with_one_warning(
@@ -176,7 +192,7 @@ async def test_a_database_outage_pauses_the_lane_and_loses_nothing(store: Report
     await worker.idle()
     assert recorder.seen == ["down", "after"]
     assert apologies == []
-    assert await inbox.pending_count() == 0
+    assert await pending(inbox) == 0
 
 
 async def test_the_sweeper_resumes_what_nobody_woke(store: ReportStore) -> None:

@@ -5,13 +5,18 @@ from __future__ import annotations
 import asyncio
 from datetime import UTC, datetime
 
+import pytest
+
 from adapters.memory import MemoryChat
 from bot.runner import TurnRunner
 from conversations import actions
+from conversations.addresses import Address
 from conversations.events import ButtonPressed, CommandIssued, MessagePosted
 from conversations.policy import Policy
 from conversations.state import Actor, ReportStatus
+from storage.address_books import UnknownAddressBook
 from storage.repository import ReportStore
+from storage.slack_channels import SlackChannels
 from tests.conversations.harness import ALICE, BOB, small_checklist
 
 CHANNEL = "C1"
@@ -169,3 +174,36 @@ async def test_an_apology_reaches_the_person_privately(store: ReportStore) -> No
     (line,) = chat.transcript
     assert line.audience == "only Bob"
     assert "Nothing you entered earlier is lost" in line.text
+
+
+def channel_address(channel: str, team: str) -> Address:
+    return Address(book="slack_channels", key=channel, value={"team_id": team})
+
+
+async def test_a_turn_keeps_the_addresses_its_event_brought(store: ReportStore) -> None:
+    runner, _ = make_runner(store)
+    event = command(ALICE, "new Prompt injection", "E-new").model_copy(
+        update={"addresses": (channel_address(CHANNEL, "T1"),)}
+    )
+    assert (await runner.handle(event)).outcome == "handled"
+    # Read afresh from the database: committed with the turn, not cached beside it.
+    found = await SlackChannels(store.database).workspace_of(CHANNEL)
+    assert found is not None
+    assert found.team_id == "T1"
+
+
+async def test_a_turn_that_fails_keeps_none_of_its_addresses(store: ReportStore) -> None:
+    runner, _ = make_runner(store)
+    # An address storage has no book for fails the turn inside its transaction.
+    event = command(ALICE, "new Prompt injection", "E-new").model_copy(
+        update={
+            "addresses": (
+                channel_address(CHANNEL, "T1"),
+                Address(book="no_such_book", key="x", value={}),
+            )
+        }
+    )
+    with pytest.raises(UnknownAddressBook):
+        await runner.handle(event)
+    assert await SlackChannels(store.database).workspace_of(CHANNEL) is None
+    assert await store.list_reports() == []

@@ -110,9 +110,13 @@ def test_teams_package_needs_an_app_id(monkeypatch: pytest.MonkeyPatch) -> None:
     assert "--app-id" in result.output
 
 
-def test_the_teams_adapter_is_imported_only_when_teams_is_served() -> None:
-    # Its SDK is most of the start-up time: a Slack-only bot does not pay for it.
-    probe = "import sys\nfrom bot.server import build_bot\nprint('adapters.teams' in sys.modules)\n"
+def test_the_teams_and_socket_mode_sdks_are_imported_only_when_used() -> None:
+    # They are most of the start-up time: a bot served over HTTP for Slack pays for neither.
+    probe = (
+        "import sys\n"
+        "from bot.server import build_bot\n"
+        "print('adapters.teams' in sys.modules, 'slack_sdk.socket_mode.aiohttp' in sys.modules)\n"
+    )
     done = subprocess.run(
         [sys.executable, "-c", probe],
         cwd=ROOT,
@@ -122,4 +126,4 @@ def test_the_teams_adapter_is_imported_only_when_teams_is_served() -> None:
         timeout=120,
         check=True,
     )
-    assert done.stdout.strip() == "False"
+    assert done.stdout.strip() == "False False"

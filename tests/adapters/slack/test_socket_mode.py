@@ -16,6 +16,7 @@ from storage.repository import ReportStore
 from tests.adapters.slack import payloads
 from tests.adapters.slack.fake_slack import APP_TOKEN, fake_slack
 from tests.adapters.slack.harness import USERS, settings_for
+from tests.storage.pending import pending
 
 
 async def test_a_report_over_socket_mode(database: Database, tmp_path: Path) -> None:
@@ -126,7 +127,7 @@ async def test_an_envelope_that_cannot_be_stored_is_not_acknowledged(
             }
             with pytest.raises(TimeoutError):
                 await fake.socket_send(envelope, within=1.0)
-            assert await bot.inbox.pending_count() == 0
+            assert await pending(bot.inbox) == 0
             # The database is back; Slack sends the envelope again and now hears the ack.
             bot.slack.deliveries.intake = real
             ack = await fake.socket_send({**envelope, "envelope_id": "e-down-2"})

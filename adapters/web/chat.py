@@ -1,0 +1,89 @@
+"""WebChat: the turn runner's chat port for the browser playground.
+
+Every effect becomes a record on the hub, pushed at once to the tabs that may see it: the
+root card and thread posts to everyone, notices, forms, form errors and previews only to the
+person they are for (the page shows private ones marked "only you can see this").
+"""
+
+from __future__ import annotations
+
+from adapters.web.hub import Hub, new_id
+from adapters.web.render import (
+    form_errors_record,
+    form_record,
+    notice_record,
+    post_record,
+    preview_record,
+    root_record,
+)
+from adapters.web.translate import COMMAND_PREFIX
+from conversations.effects import (
+    Ephemeral,
+    FormRejected,
+    OpenForm,
+    Post,
+    PostRoot,
+    ShowPreview,
+    UpdateRoot,
+)
+from documents.assembly import AssembledReport
+from documents.rendering import render_text
+
+
+class WebChat:
+    def __init__(self, hub: Hub) -> None:
+        self.hub = hub
+
+    async def post_root(self, effect: PostRoot) -> str:
+        message_id = new_id("root")
+        self.hub.publish(root_record(message_id, effect.channel, effect.card))
+        return message_id
+
+    async def update_root(self, effect: UpdateRoot) -> None:
+        # After a restart the page no longer holds the card: it is shown again, updated.
+        self.hub.publish(root_record(effect.message_id, effect.channel, effect.card))
+
+    async def post(self, effect: Post) -> str:
+        message_id = new_id("post")
+        self.hub.publish(
+            post_record(
+                message_id,
+                effect.channel,
+                effect.thread,
+                effect.text,
+                effect.buttons,
+                COMMAND_PREFIX,
+            )
+        )
+        return message_id
+
+    async def ephemeral(self, effect: Ephemeral) -> None:
+        self.hub.publish(
+            notice_record(
+                new_id("notice"),
+                effect.channel,
+                effect.thread,
+                effect.user,
+                effect.text,
+                effect.buttons,
+                COMMAND_PREFIX,
+            )
+        )
+
+    async def open_form(self, effect: OpenForm) -> None:
+        self.hub.publish(form_record(new_id("form"), effect.channel, effect.user, effect.form))
+
+    async def reject_form(self, effect: FormRejected) -> None:
+        self.hub.publish(form_errors_record(new_id("errors"), effect.user, effect.errors))
+
+    async def show_preview(self, effect: ShowPreview, report: AssembledReport) -> None:
+        self.hub.publish(
+            preview_record(
+                new_id("preview"),
+                effect.channel,
+                effect.thread,
+                effect.user,
+                report.title,
+                render_text(report),
+            )
+        )
