@@ -27,6 +27,7 @@ from bot.ports import ChatPort
 from conversations.addresses import AddressesOnly
 from conversations.checklist import Checklist
 from conversations.commands import parse_command
+from conversations.coordination import ANOTHER, UNFINISHED
 from conversations.effects import (
     Effect,
     Ephemeral,
@@ -48,7 +49,7 @@ from conversations.events import (
 )
 from conversations.policy import Policy
 from conversations.richtext import rich
-from conversations.state import Actor, ReportState
+from conversations.state import Actor, ReportState, ReportStatus
 from storage import inbox
 from storage.chat_outbox import ChatOutbox, NewEffect, PendingEffect, enqueue, settle_effect
 from storage.inbox import InboxEntry
@@ -169,12 +170,29 @@ class TurnRunner:
         if event.report_id is not None:
             return event.report_id
         if isinstance(event, CommandIssued):
-            if parse_command(event.text).name == "new":
-                return None
+            parsed = parse_command(event.text)
+            name = parsed.name
+            if name == "new":
+                # A second `new` is shown the channel's open report first (it asks);
+                # `new another <title>` starts one regardless.
+                if parsed.argument.lower().startswith(f"{ANOTHER} "):
+                    return None
+                # Only unfinished reports: a started report must never replace a loaded one.
+                return await self.store.latest_in_channel(
+                    event.platform, event.channel, [s.value for s in UNFINISHED]
+                )
             if event.thread is not None:
                 found = await self.store.find_by_thread(event.platform, event.channel, event.thread)
                 if found is not None:
                     return found
+            if name == "reopen":
+                # Only a cancelled report can be reopened; with none, the open one answers
+                # that it is not cancelled.
+                cancelled = await self.store.latest_in_channel(
+                    event.platform, event.channel, (ReportStatus.CANCELLED.value,)
+                )
+                if cancelled is not None:
+                    return cancelled
             return await self.store.latest_open_in_channel(event.platform, event.channel)
         if event.thread is None:
             return None

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 from conversations import actions, messages
 from conversations.answers import Accepted, acknowledgement, parse_answer
-from conversations.checklist import AnswerKind, Item
+from conversations.answers.notes import leftover_note
+from conversations.answers.results import quote
+from conversations.checklist import AnswerKind, Item, Section
 from conversations.effects import Button
 from conversations.events import MessageDeleted, MessageEdited, MessagePosted, QuestionPosted
 from conversations.guide import QUESTIONS_KEPT, advance, ask, section_list
@@ -193,18 +195,56 @@ def undo(turn: Turn, value: str) -> None:
         )
 
 
-def direct_answer(turn: Turn, event: MessagePosted, direct: DirectAnswer) -> None:
-    item = turn.checklist.find_item(direct.number)
-    if item is None:
+# Kinds whose plain answers may start with "N.M word" ("3.5 million", "1.5 hours ago").
+_NUMERIC_KINDS = (AnswerKind.NUMBER, AnswerKind.DATETIME)
+
+
+def meant_direct(turn: Turn, direct: DirectAnswer | None) -> DirectAnswer | None:
+    """A loose direct answer (`4.2 OpenAI`) counts unless the question being asked takes a
+    number or a time, which it could be the start of, or its number names no section."""
+    if direct is None or not direct.loose:
+        return direct
+    state = turn.current
+    asking = state.cursor if state is not None and state.guiding else None
+    if asking is not None and turn.checklist.item(asking).kind in _NUMERIC_KINDS:
+        return None
+    if turn.checklist.find_item(direct.number) is None and _section(turn, direct.number) is None:
+        return None
+    return direct
+
+
+def _section(turn: Turn, number: str) -> Section | None:
+    """The section an item number is in, whether or not the item exists."""
+    return turn.checklist.find_section(number.partition(".")[0].lstrip("0") or "0")
+
+
+def no_such_item(turn: Turn, number: str) -> None:
+    section = _section(turn, number)
+    if section is None:
         turn.tell(
             rich(
-                f"There is no item {direct.number}. Sections: ",
+                f"There is no item {number}. Sections: ",
                 section_list(turn),
                 "; ",
                 command_ref("status"),
                 " lists them.",
             )
         )
+        return
+    first, last = section.items[0].number, section.items[-1].number
+    turn.tell(
+        rich(
+            f"There is no item {number}; section {section.number} has {first} to {last}. ",
+            command_ref("status"),
+            " lists them all.",
+        )
+    )
+
+
+def direct_answer(turn: Turn, event: MessagePosted, direct: DirectAnswer) -> None:
+    item = turn.checklist.find_item(direct.number)
+    if item is None:
+        no_such_item(turn, direct.number)
         return
     merged = contribute(turn, item, direct.text, via="direct", message_id=event.message_id)
     if merged is not None:
@@ -214,7 +254,16 @@ def direct_answer(turn: Turn, event: MessagePosted, direct: DirectAnswer) -> Non
 def _shown(turn: Turn, item: Item) -> str:
     """How this turn's new answer reads back (the last contribution just added)."""
     latest = turn.state.contributions[-1]
-    return acknowledgement(item, latest.value)
+    return with_note(acknowledgement(item, latest.value), latest.note, item)
+
+
+def with_note(shown: str, note: str | None, item: Item) -> str:
+    """Say that the words the parser did not take were kept, so nobody types them again."""
+    if note is None:
+        return shown
+    if item.kind is AnswerKind.IOCS:
+        return f"{shown}; kept your words with them as a note"
+    return f"{shown}; kept {quote(note)} as a note"
 
 
 def on_edit(turn: Turn, event: MessageEdited) -> None:
@@ -284,7 +333,10 @@ def edit_contribution(
             )
         )
         return
-    edited = old.model_copy(update={"raw": text, "value": parsed.value, "edited_at": turn.now})
+    note = leftover_note(new_item, text, parsed.value)
+    edited = old.model_copy(
+        update={"raw": text, "value": parsed.value, "note": note, "edited_at": turn.now}
+    )
     turn.change(
         contributions=tuple(edited if c.id == old.id else c for c in turn.state.contributions)
     )
@@ -293,7 +345,7 @@ def edit_contribution(
     notice: list[Span | str] = [
         strong(old.author.name),
         f" edited {new_item.number}: ",
-        user_text(parsed.display),
+        user_text(with_note(parsed.display, note, new_item)),
     ]
     if merged.status is ItemStatus.CONFLICT:
         notice += ["\n", *messages.conflict_notice(merged)]

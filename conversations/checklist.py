@@ -71,6 +71,9 @@ class Item(_Frozen):
     multiple: bool | None = None
     # Items that are sensitive to paste into chat carry a caution shown with the question.
     caution: str | None = None
+    # Carries one of CISA's key elements of an incident report (conversations.key_elements):
+    # asked before the rest, and counted apart on the root message.
+    essential: bool = False
 
     @property
     def accumulates(self) -> bool:
@@ -147,6 +150,12 @@ class Checklist(_Frozen):
     def items(self) -> Iterator[Item]:
         for section in self.sections:
             yield from section.items
+
+    def asking_order(self) -> tuple[Item, ...]:
+        """The order the guide asks in: the essentials first, then the rest section by
+        section (checklist order within each)."""
+        items = tuple(self.items())
+        return tuple(i for i in items if i.essential) + tuple(i for i in items if not i.essential)
 
     @property
     def item_count(self) -> int:

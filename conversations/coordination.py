@@ -24,8 +24,21 @@ from conversations.turn import Turn
 MAX_TITLE_LENGTH = 150
 
 
+# `new another: <title>`: start a report although one is open in the channel. The colon keeps
+# a title that starts with the word ("Another phishing wave") a title.
+ANOTHER = "another:"
+# Reports a second `new` in their channel asks about first (a sent one is done with).
+UNFINISHED = (ReportStatus.OPEN, ReportStatus.SUBMIT_REQUESTED)
+
+
 def new_report(turn: Turn, event: CommandIssued, command: Command) -> None:
     title = command.argument
+    word, _, rest = title.partition(" ")
+    if word.lower() == ANOTHER and rest.strip():
+        title = rest.strip()
+    elif turn.current is not None and turn.current.status in UNFINISHED:
+        ask_before_another(turn, title)
+        return
     if not title:
         turn.tell(
             rich(
@@ -76,6 +89,23 @@ def on_root_posted(turn: Turn, event: RootPosted) -> None:
     turn.change(thread=event.message_id)
     turn.record("thread_opened", message_id=event.message_id)
     ask(turn, messages.welcome(turn.state) + rich("\n\n") + advance(turn, None))
+
+
+def ask_before_another(turn: Turn, title: str) -> None:
+    """A second `new` where a report is still open: one report per thread, never a guess, so
+    the person hears which one is open and how to start another on purpose."""
+    open_report = turn.state
+    turn.tell(
+        rich(
+            "This channel already has an open JCDC report: ",
+            strong(open_report.title),
+            " (lead ",
+            strong(open_report.lead.name),
+            "). Answer in its thread, or start another on purpose with ",
+            command_ref(f"new {ANOTHER} {title or '<title>'}"),
+            ".",
+        )
+    )
 
 
 def show_status(turn: Turn) -> None:

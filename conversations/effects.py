@@ -46,6 +46,9 @@ class RootCard(_Frozen):
     # Item numbers with conflicting answers waiting for the lead.
     open_conflicts: tuple[str, ...]
     buttons: tuple[Button, ...]
+    # The checklist's essential items (CISA's key elements): how many are answered.
+    essentials_answered: int = 0
+    essentials_total: int = 0
 
 
 class Choice(_Frozen):

@@ -20,6 +20,7 @@ from conversations.answering import (
     direct_answer,
     guided_answer,
     just_talk,
+    meant_direct,
     on_delete,
     on_edit,
     on_question_posted,
@@ -197,7 +198,7 @@ def run_command(
 def on_message(turn: Turn, event: MessagePosted) -> None:
     if turn.current is None or is_side_remark(event.text):
         return
-    direct = parse_direct_answer(event.text)
+    direct = meant_direct(turn, parse_direct_answer(event.text))
     keyword = None if direct else turn.commands.thread_keyword(event.text)
     if keyword is not None:
         # A thread word is that command typed in the thread.

@@ -96,7 +96,7 @@ def advance(turn: Turn, after: str | None) -> RichText:
 
 
 def next_open_item(turn: Turn, after: str | None) -> Item | None:
-    items = list(turn.checklist.items())
+    items = turn.checklist.asking_order()
     start = 0
     if after is not None:
         start = next(i for i, item in enumerate(items) if item.id == after) + 1

@@ -119,6 +119,17 @@ class ReportMerge:
     def missing(self) -> tuple[ItemMerge, ...]:
         return tuple(i for i in self.items() if i.status is ItemStatus.MISSING)
 
+    @property
+    def essentials(self) -> tuple[ItemMerge, ...]:
+        return tuple(i for i in self.items() if i.item.essential)
+
+    @property
+    def missing_essentials(self) -> tuple[ItemMerge, ...]:
+        """Essential items nobody has answered (skipped ones included: still missing)."""
+        return tuple(
+            i for i in self.essentials if i.status in (ItemStatus.MISSING, ItemStatus.SKIPPED)
+        )
+
     def contributor_counts(self) -> list[tuple[Actor, int]]:
         """Everyone who contributed, with their number of active contributions, most first."""
         counts: Counter[Actor] = Counter()

@@ -85,6 +85,8 @@ def root_card(state: ReportState, merge: ReportMerge) -> RootCard:
             for s in merge.sections
         ),
         open_conflicts=tuple(c.item.number for c in merge.open_conflicts),
+        essentials_answered=len(merge.essentials) - len(merge.missing_essentials),
+        essentials_total=len(merge.essentials),
         buttons=() if state.status is ReportStatus.CANCELLED else root_buttons(state.id),
     )
 
@@ -183,6 +185,7 @@ def status(state: ReportState, merge: ReportMerge) -> RichText:
         "\n",
         f"{merge.answered} of {merge.total} answered, {merge.skipped} skipped, "
         f"{len(merge.open_conflicts)} open conflict(s).\n",
+        *essentials_line(merge),
     ]
     for section in merge.sections:
         spans.append(
@@ -209,6 +212,22 @@ def status(state: ReportState, merge: ReportMerge) -> RichText:
             ", ".join(c.item.number for c in merge.open_conflicts),
         ]
     return rich(*spans)
+
+
+def essentials_line(merge: ReportMerge) -> list[Span | str]:
+    """The essential items still missing, by number and question, before anything else."""
+    essentials = merge.essentials
+    if not essentials:
+        return []
+    missing = merge.missing_essentials
+    if not missing:
+        return [f"Essentials: all {len(essentials)} answered.\n"]
+    return [
+        f"Essentials: {len(essentials) - len(missing)} of {len(essentials)} answered; ",
+        strong("missing first: "),
+        "; ".join(f"{m.item.number} {m.item.question}" for m in missing),
+        "\n",
+    ]
 
 
 def key_elements_line(merge: ReportMerge) -> list[Span | str]:

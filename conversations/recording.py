@@ -7,6 +7,7 @@ from __future__ import annotations
 from pydantic import JsonValue
 
 from conversations.answers import Accepted, parse_answer
+from conversations.answers.notes import leftover_note
 from conversations.checklist import Item
 from conversations.ids import contribution_id_for
 from conversations.merge import ItemMerge, value_key
@@ -55,6 +56,7 @@ def add_contribution(
         source_message_id=message_id,
         raw=text,
         value=value,
+        note=leftover_note(item, text, value),
     )
     turn.change(
         contributions=(*turn.state.contributions, contribution),

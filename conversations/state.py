@@ -50,6 +50,9 @@ class Contribution(_Frozen):
     edited_at: datetime | None = None
     retracted_at: datetime | None = None
     retracted_reason: RetractReason | None = None
+    # The person's words that the parser did not take ("prompt injection" beside T1059), or
+    # an indicator list in its own words ("exfil to X from Y"): kept, shown, sent.
+    note: str | None = None
 
     @property
     def active(self) -> bool:

@@ -34,6 +34,8 @@ class Entry(_Frozen):
     at: datetime
     via: Via
     edited_at: datetime | None = None
+    # The contributor's own words beside what was parsed (a role, a remark): sent with it.
+    note: str | None = None
 
 
 class AlternativeView(_Frozen):
@@ -213,6 +215,7 @@ def _assemble_item(merged: ItemMerge) -> AssembledItem:
                 at=c.at,
                 via=c.via,
                 edited_at=c.edited_at,
+                note=c.note,
             )
             for c in merged.contributions
         ),

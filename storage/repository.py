@@ -327,13 +327,19 @@ class ReportStore:
             return result.scalar_one_or_none()
 
     async def latest_open_in_channel(self, platform: str, channel: str) -> str | None:
+        return await self.latest_in_channel(platform, channel, OPEN_STATUSES)
+
+    async def latest_in_channel(
+        self, platform: str, channel: str, statuses: Sequence[str]
+    ) -> str | None:
+        """The newest report of the channel in one of `statuses`."""
         async with self.database.engine.connect() as connection:
             result = await connection.execute(
                 select(reports.c.id)
                 .where(
                     reports.c.platform == platform,
                     reports.c.channel == channel,
-                    reports.c.status.in_(OPEN_STATUSES),
+                    reports.c.status.in_(statuses),
                 )
                 .order_by(reports.c.created_at.desc(), reports.c.id)
                 .limit(1)

@@ -89,6 +89,7 @@ CONTRIBUTION_CONTENT = (
     "edited_at",
     "retracted_at",
     "retracted_reason",
+    "note",
 )
 
 
@@ -105,6 +106,7 @@ def contribution_content(c: Contribution) -> dict[str, Any]:
         "edited_at": c.edited_at,
         "retracted_at": c.retracted_at,
         "retracted_reason": c.retracted_reason,
+        "note": c.note,
     }
 
 
@@ -206,6 +208,7 @@ def state_from_rows(
                 edited_at=row.edited_at,
                 retracted_at=row.retracted_at,
                 retracted_reason=row.retracted_reason,
+                note=row.note,
             )
             for row in contribution_rows
         ),

@@ -112,6 +112,8 @@ class ContributionRow(SQLModel, table=True):
     edited_at: datetime | None = _moment(nullable=True)
     retracted_at: datetime | None = _moment(nullable=True)
     retracted_reason: str | None = Field(default=None, max_length=16)
+    # What the answer said beyond what its parser took (conversations.answers.notes).
+    note: str | None = Field(default=None, sa_column=Column(Text, nullable=True))
 
 
 class AssignmentRow(SQLModel, table=True):

@@ -106,8 +106,12 @@ def root_blocks(card: RootCard) -> list[Block]:
         {"type": "text", "text": card.tlp, "style": {"bold": True, "code": True}},
         {"type": "text", "text": f"  ·  {card.status}  ·  lead "},
         {"type": "user", "user_id": card.lead.id},
-        {"type": "text", "text": f"  ·  {card.answered}/{card.total} answered\n"},
+        {"type": "text", "text": f"  ·  {card.answered}/{card.total} answered"},
     ]
+    if card.essentials_total:
+        essentials = f"  ·  essentials {card.essentials_answered}/{card.essentials_total}"
+        lines.append({"type": "text", "text": essentials, "style": {"bold": True}})
+    lines.append({"type": "text", "text": "\n"})
     for section in card.sections:
         lines.append(
             {

@@ -140,6 +140,13 @@ def _bar(answered: int, total: int, width: int = 10) -> str:
     return "▓" * filled + "░" * (width - filled)
 
 
+def _essentials(card_data: RootCard) -> list[dict[str, Any]]:
+    if not card_data.essentials_total:
+        return []
+    progress = f"essentials {card_data.essentials_answered}/{card_data.essentials_total}"
+    return [run("  ·  "), run(progress, weight="Bolder")]
+
+
 def root_card(card_data: RootCard) -> Card:
     tlp_style: dict[str, Any] = {"weight": "Bolder", "fontType": "Monospace"}
     if card_data.tlp in _TLP_COLORS:
@@ -156,6 +163,7 @@ def root_card(card_data: RootCard) -> Card:
                 run(f"  ·  {card_data.status}  ·  lead "),
                 run(card_data.lead.name, weight="Bolder"),
                 run(f"  ·  {card_data.answered}/{card_data.total} answered"),
+                *_essentials(card_data),
             ],
         },
     ]

@@ -17,12 +17,14 @@ TECHNIQUE_HINT = (
 
 # Hyphens as word processors and mail clients rewrite them, so pasted ids still count.
 _DASHES = "-\u2010\u2011\u2012\u2013\u2014"
-_CVE = re.compile(rf"\bCVE[{_DASHES}](\d{{4}})[{_DASHES}](\d{{4,}})\b", re.IGNORECASE | re.ASCII)
+CVE_PATTERN = re.compile(
+    rf"\bCVE[{_DASHES}](\d{{4}})[{_DASHES}](\d{{4,}})\b", re.IGNORECASE | re.ASCII
+)
 _CVE_LOOKALIKE = re.compile(rf"\bCVE[{_DASHES}\s_]*\d[{_DASHES}\w]*", re.IGNORECASE | re.ASCII)
 _CVE_YEARS = range(1999, 2101)
 # One pattern for both frameworks so ids come out in the order they were written, and the
 # lookbehind keeps the "T0051" inside "AML.T0051" from also counting as an ATT&CK id.
-_TECHNIQUE = re.compile(
+TECHNIQUE_PATTERN = re.compile(
     r"(?<![\w.])(AML[._-]?)?T(\d{4})(?:\.(\d{3}))?(?![\w]|\.\d)", re.IGNORECASE | re.ASCII
 )
 _TACTIC = re.compile(r"(?<![\w.])(?:AML\.)?TA\d{4}\b", re.IGNORECASE | re.ASCII)
@@ -31,7 +33,7 @@ _FRAMEWORK_NAMES = {"attack": "ATT&CK", "atlas": "ATLAS"}
 
 def parse_cves(text: str) -> Parsed:
     found: list[str] = []
-    for match in _CVE.finditer(text):
+    for match in CVE_PATTERN.finditer(text):
         cve = f"CVE-{match.group(1)}-{match.group(2)}"
         if int(match.group(1)) not in _CVE_YEARS:
             return Rejected(f"{cve} has an impossible year (CVE years run from 1999). {CVE_HINT}")
@@ -55,7 +57,7 @@ def parse_cves(text: str) -> Parsed:
 def parse_techniques(text: str) -> Parsed:
     found: list[dict[str, JsonValue]] = []
     table = technique_table()
-    for match in _TECHNIQUE.finditer(text):
+    for match in TECHNIQUE_PATTERN.finditer(text):
         atlas, number, sub = match.groups()
         technique = ("AML.T" if atlas else "T") + number + (f".{sub}" if sub else "")
         known = table.get(technique)

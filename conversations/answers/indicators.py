@@ -29,7 +29,7 @@ _FINDER_TYPES = {
     "sha512s": "sha512",
 }
 _CONTAINERS = frozenset({"url", "email"})
-_UNDEFANGED_TYPES = frozenset({"ipv6", "md5", "sha1", "sha256", "sha512"})
+UNDEFANGED_TYPES = frozenset({"ipv6", "md5", "sha1", "sha256", "sha512"})
 # File extensions that are also top-level domains. "train.py" or "model.pt" in a sentence is a
 # file far more often than a domain, so such a name counts as a domain only when written
 # defanged ("train[.]py"), which is how people mark something as an indicator.
@@ -151,7 +151,7 @@ def display_iocs(value: JsonValue) -> str:
             shown.append(defang(str(indicator)))
             continue
         kind, raw = indicator.get("type"), str(indicator.get("value"))
-        shown.append(raw if kind in _UNDEFANGED_TYPES else defang(raw))
+        shown.append(raw if kind in UNDEFANGED_TYPES else defang(raw))
     return ", ".join(shown)
 
 

@@ -109,7 +109,8 @@ def _item(item: AssembledItem) -> list[str]:
 
 def _entry(entry: Entry) -> str:
     edited = f", edited {timestamp(entry.edited_at)}" if entry.edited_at else ""
+    note = f'<br><span class="note">note: {escape(entry.note)}</span>' if entry.note else ""
     return (
         f'<li>{escape(entry.display).replace(chr(10), "<br>")} <span class="who">— '
-        f"{escape(entry.author.name)}, {timestamp(entry.at)}{edited}</span></li>"
+        f"{escape(entry.author.name)}, {timestamp(entry.at)}{edited}</span>{note}</li>"
     )

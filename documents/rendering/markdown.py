@@ -82,7 +82,10 @@ def _item_lines(item: AssembledItem) -> list[str]:
         )
         lines.append("")
         lines.append("Values given:")
-    lines += [f"- {escape(entry.display)} — {_attribution(entry)}" for entry in item.entries]
+    for entry in item.entries:
+        lines.append(f"- {escape(entry.display)} — {_attribution(entry)}")
+        if entry.note is not None:
+            lines.append(f"  - note: {escape(entry.note)}")
     return lines
 
 

@@ -64,6 +64,8 @@ def _item_lines(item: AssembledItem) -> list[str]:
         )
     for entry in item.entries:
         lines += _wrap(f"- {entry.display} ({attribution(entry)})", "    ")
+        if entry.note is not None:
+            lines += _wrap(f"note: {entry.note}", "      ")
     return lines
 
 

@@ -93,7 +93,8 @@ EXPECTED = {
     "answers": sorted(
         [
             ("handling.tlp", "Lena Lead", "amber", "guided", False, True),
-            ("handling.attribution", "Cara", "3", "guided", False, False),
+            # The essentials are asked first: after 0.1 comes 0.3, then 0.4 (issue 11).
+            ("handling.organisation", "Cara", "3", "guided", False, False),
             (
                 "handling.organisation",
                 "Bob",
@@ -203,20 +204,25 @@ class TimedDriver(Driver, Protocol):
 async def play_the_busy_thread(driver: TimedDriver) -> None:
     await driver.command("lead", "new Chatter test")
     await driver.reply("lead", "amber")  # 0.1
-    # Chatter while 0.2 is asked: held, its authors asked privately; nothing recorded.
+    # Essentials first: 0.3 is asked next. Chatter while it is asked: held, its authors
+    # asked privately; nothing recorded.
     await driver.reply("cara", "has anyone paged legal yet?")
     await driver.press("cara", "just_talk")
     await driver.reply("bob", "ok thanks")
     await driver.press("bob", "just_talk")
-    # 0.2 answered with the question's first button, then taken back with Undo.
-    await driver.press("dan", "answer")
-    await driver.press("dan", "undo")
-    # The button moved the questions on to 0.3: 0.2 is answered directly; then three people
-    # answer 0.3 in the same instant.
-    await driver.reply("cara", "0.2: 3")
+    # Three people answer 0.3 in the same instant: all three land on it.
     await driver.replies_at_once(
         [("bob", "Example Corp"), ("dan", "Example Corp AI team"), ("lead", "Example Corp SOC")]
     )
+    # The other essentials of section 0, then 1.1, a choice: its question carries buttons.
+    await driver.reply("lead", "Lena Lead, lena@example.com")  # 0.4
+    await driver.reply("lead", "Prompt injection through our support assistant")  # 0.5
+    await driver.reply("lead", "Nobody outside the company yet")  # 0.6
+    # 1.1 answered with the question's first button, then taken back with Undo; then
+    # answered directly.
+    await driver.press("dan", "answer")
+    await driver.press("dan", "undo")
+    await driver.reply("cara", "1.1: 3")
 
 
 @pytest.fixture(params=TIMED)
@@ -234,21 +240,38 @@ async def test_chatter_undo_and_simultaneous_answers_leave_the_same_report(
     assert isinstance(driver, SlackDriver | TeamsDriver)
     await play_the_busy_thread(driver)
     result = await outcome(store)
-    first_choice = answer_choices(load_checklist().item("handling.attribution"))[0]
+    first_choice = answer_choices(load_checklist().item("description.event_type"))[0]
     assert result["answers"] == sorted(
         [
             ("handling.tlp", "Lena Lead", "amber", "guided", False, True),
-            ("handling.attribution", "Dan", first_choice, "button", False, False),
-            ("handling.attribution", "Cara", "3", "direct", False, True),
             ("handling.organisation", "Bob", "Example Corp", "guided", False, True),
             ("handling.organisation", "Dan", "Example Corp AI team", "guided", False, True),
             ("handling.organisation", "Lena Lead", "Example Corp SOC", "guided", False, True),
+            ("handling.contact", "Lena Lead", "Lena Lead, lena@example.com", "guided", False, True),
+            (
+                "handling.summary",
+                "Lena Lead",
+                "Prompt injection through our support assistant",
+                "guided",
+                False,
+                True,
+            ),
+            (
+                "handling.informed",
+                "Lena Lead",
+                "Nobody outside the company yet",
+                "guided",
+                False,
+                True,
+            ),
+            ("description.event_type", "Dan", first_choice, "button", False, False),
+            ("description.event_type", "Cara", "3", "direct", False, True),
         ]
     )
     # The chatter's authors were asked, privately, about the question they saw.
     for who in ("cara", "bob"):
         asked = [t for t in driver.private_texts(who) if "Record this as your answer" in t]
         assert asked, who
-        assert "0.2" in asked[0]
+        assert "0.3" in asked[0]
     assert not any("has anyone paged legal" in t for t in driver.thread_texts())
     assert any("was withdrawn (undone by Dan)" in t for t in driver.thread_texts())

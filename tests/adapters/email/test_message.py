@@ -154,8 +154,8 @@ def test_subject_is_shortened_and_names_the_organisation() -> None:
     h = Harness(default_checklist())
     h.start("x" * 150)
     h.say(ALICE, "amber")  # 0.1
-    h.say(ALICE, "ask first")  # 0.2
-    h.say(BOB, "Example Corp")  # 0.3, the reporting organisation
+    h.say(ALICE, "0.2: ask first")
+    h.say(BOB, "0.3: Example Corp")  # the reporting organisation
     assert h.state is not None
     line = subject(assemble(h.state, h.checklist), follow_up=True)
     assert line.startswith("TLP:AMBER - Update: AI cybersecurity incident report: xxx")

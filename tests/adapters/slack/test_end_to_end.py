@@ -32,13 +32,15 @@ async def test_a_report_from_new_to_confirmed_send(database: Database, tmp_path:
         assert root.args["blocks"][0]["text"]["text"] == "Prompt injection in support copilot"
         assert "0.1" in scene.thread_texts()[0]
 
-        # Four people answer: guided (the lead's TLP, Cara's choice, Dan's text), and direct.
+        # Four people answer: guided (the lead's TLP, Cara's and Dan's text), and direct. The
+        # essentials come first: after 0.1 the guide asks 0.3, then 0.4.
         await scene.reply("U0LEAD", "amber")
         cara = await scene.reply("U0CARA", "3")
         bob = await scene.reply("U0BOB", "0.3: Example Corp, AI team")
         await scene.reply("U0DAN", "Dan Doe, incident lead, dan@example.com")
-        assert "Recorded 0.2 from Cara: Ask us first" in scene.thread_texts()[2]
-        await scene.fake.wait_until(lambda: len(scene.fake.of("chat.update")) >= 4)
+        assert "Recorded 0.3 from Cara: 3" in scene.thread_texts()[2]
+        # The root shows 1, 2, then 3 answered (Bob's 0.3 adds no answered item).
+        await scene.fake.wait_until(lambda: len(scene.fake.of("chat.update")) >= 3)
 
         # Bob corrects his answer; Cara takes hers back.
         edited = payloads.message_changed(

@@ -1,0 +1,55 @@
+"""Which report a channel command acts on (issue 11, rule 5), against real databases."""
+
+from __future__ import annotations
+
+from conversations.state import ReportStatus
+from storage.repository import ReportStore
+from tests.bot.test_runner import command, make_runner, start_report
+from tests.conversations.harness import ALICE, BOB
+
+
+async def test_a_cancelled_report_can_be_reopened_from_the_channel(store: ReportStore) -> None:
+    runner, chat = make_runner(store)
+    report_id, _ = await start_report(runner, chat)
+    await runner.handle(command(ALICE, "cancel", "E-cancel"))
+    cancelled = await store.load(report_id)
+    assert cancelled is not None
+    assert cancelled.status is ReportStatus.CANCELLED
+    # Slack slash commands carry no thread: the channel's cancelled report is the one meant.
+    await runner.handle(command(ALICE, "reopen", "E-reopen"))
+    reopened = await store.load(report_id)
+    assert reopened is not None
+    assert reopened.status is ReportStatus.OPEN
+    assert "Report reopened by Alice" in chat.texts("post")[-1]
+
+
+async def test_reopen_with_nothing_cancelled_says_so(store: ReportStore) -> None:
+    runner, chat = make_runner(store)
+    await start_report(runner, chat)
+    await runner.handle(command(ALICE, "reopen", "E-reopen"))
+    assert chat.transcript[-1].text == "This report is not cancelled."
+    assert chat.transcript[-1].audience == "only Alice"
+
+
+async def test_a_second_new_in_the_channel_asks_first_and_names_the_open_report(
+    store: ReportStore,
+) -> None:
+    runner, chat = make_runner(store)
+    first_id, _ = await start_report(runner, chat)
+    await runner.handle(command(BOB, "new Second incident", "E-new-2"))
+    assert chat.transcript[-1].audience == "only Bob"
+    assert chat.transcript[-1].text == (
+        "This channel already has an open JCDC report: Prompt injection (lead Alice). "
+        "Answer in its thread, or start another on purpose with "
+        "`/jcdc new another: Second incident`."
+    )
+    assert [r.id for r in await store.list_reports()] == [first_id]
+    # Asked on purpose, it starts a second report; the first is untouched.
+    await runner.handle(command(BOB, "new another: Second incident", "E-new-3"))
+    reports = await store.list_reports()
+    assert len(reports) == 2
+    second = next(r for r in reports if r.id != first_id)
+    state = await store.load(second.id)
+    assert state is not None
+    assert (state.title, state.lead) == ("Second incident", BOB)
+    assert len(chat.roots) == 2
