@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Literal
 
-from adapters.email.message import Envelope, PreviousSend, build_submission_email
+from adapters.email.message import MailEnvelope, PreviousSend, build_submission_email
 from adapters.email.message_id import new_message_id
 from adapters.email.smime import Smime
 from adapters.email.transport import DeliveryError, Transport
@@ -48,7 +48,7 @@ class OutboxWorker:
         self,
         outbox: Outbox,
         transport: Transport,
-        envelope: Envelope,
+        envelope: MailEnvelope,
         checklist: Checklist,
         policy: Policy,
         runner: TurnRunner | None = None,

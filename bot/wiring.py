@@ -8,7 +8,7 @@ import time
 
 from sqlalchemy import exc, make_url, text
 
-from adapters.email.message import Envelope
+from adapters.email.message import MailEnvelope
 from adapters.email.smime import Smime
 from adapters.email.transport import FileSink, SmtpTransport, Transport
 from bot.config_error import ConfigError
@@ -153,8 +153,10 @@ def transport_from(settings: Settings) -> Transport:
     )
 
 
-def envelope_from(settings: Settings) -> Envelope:
-    return Envelope(sender=settings.email_from, recipients=(settings.email_to,), cc=settings.cc())
+def envelope_from(settings: Settings) -> MailEnvelope:
+    return MailEnvelope(
+        sender=settings.email_from, recipients=(settings.email_to,), cc=settings.cc()
+    )
 
 
 def smime_from(settings: Settings) -> Smime | None:

@@ -11,7 +11,9 @@ from pathlib import Path
 from typing import Any
 
 import yaml
-from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, ValidationError, model_validator
+from pydantic import Field, PrivateAttr, ValidationError, model_validator
+
+from conversations.frozen import FrozenModel
 
 DEFAULT_CHECKLIST = "checklist.yaml"
 
@@ -49,17 +51,13 @@ ACCUMULATING_KINDS = frozenset(
 KINDS_WITH_OPTIONS = frozenset({AnswerKind.CHOICE, AnswerKind.MULTI_CHOICE})
 
 
-class _Frozen(BaseModel):
-    model_config = ConfigDict(frozen=True, extra="forbid")
-
-
-class AnswerOption(_Frozen):
+class AnswerOption(FrozenModel):
     id: str = Field(pattern=r"^[a-z][a-z0-9_]*$")
     label: str = Field(min_length=1)
     aliases: tuple[str, ...] = ()
 
 
-class Item(_Frozen):
+class Item(FrozenModel):
     id: str
     number: str
     question: str = Field(min_length=1)
@@ -102,7 +100,7 @@ class Item(_Frozen):
         return self
 
 
-class Section(_Frozen):
+class Section(FrozenModel):
     id: str = Field(pattern=r"^[a-z][a-z0-9_]*$")
     number: int = Field(ge=0)
     title: str = Field(min_length=1)
@@ -122,7 +120,7 @@ class Section(_Frozen):
         return self
 
 
-class Checklist(_Frozen):
+class Checklist(FrozenModel):
     _by_id: dict[str, Item] = PrivateAttr(default_factory=dict)
     _by_number: dict[str, Item] = PrivateAttr(default_factory=dict)
     _section_by_item: dict[str, Section] = PrivateAttr(default_factory=dict)

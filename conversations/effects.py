@@ -5,25 +5,22 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, JsonValue
+from pydantic import Field, JsonValue
 
 from conversations.checklist import AnswerKind
+from conversations.frozen import FrozenModel
 from conversations.richtext import RichText
 from conversations.state import Actor
 
 
-class _Frozen(BaseModel):
-    model_config = ConfigDict(frozen=True, extra="forbid")
-
-
-class Button(_Frozen):
+class Button(FrozenModel):
     action: str
     label: str
     value: str = ""
     style: Literal["primary", "danger"] | None = None
 
 
-class SectionProgress(_Frozen):
+class SectionProgress(FrozenModel):
     section_id: str
     number: int
     title: str
@@ -32,7 +29,7 @@ class SectionProgress(_Frozen):
     assignee: Actor | None = None
 
 
-class RootCard(_Frozen):
+class RootCard(FrozenModel):
     """What the report's root message shows; adapters lay it out for their platform."""
 
     report_id: str
@@ -51,14 +48,14 @@ class RootCard(_Frozen):
     essentials_total: int = 0
 
 
-class Choice(_Frozen):
+class Choice(FrozenModel):
     """One value a form field offers, as stored (`value`) and as people read it (`label`)."""
 
     value: str
     label: str
 
 
-class FormField(_Frozen):
+class FormField(FrozenModel):
     """One item in a section form. A field with `choices` is a picker (several may be picked
     when `multiple`), whose current values are `selected`; any other is a text input that
     starts with `initial`. Adapters render exactly this: the core decides the choices."""
@@ -75,14 +72,14 @@ class FormField(_Frozen):
     initial: str = ""
 
 
-class SectionForm(_Frozen):
+class SectionForm(FrozenModel):
     report_id: str
     section_id: str
     title: str
     fields: tuple[FormField, ...]
 
 
-class PostRoot(_Frozen):
+class PostRoot(FrozenModel):
     """Post the report's root message in the channel; its id comes back as RootPosted."""
 
     kind: Literal["post_root"] = "post_root"
@@ -91,14 +88,14 @@ class PostRoot(_Frozen):
     card: RootCard
 
 
-class UpdateRoot(_Frozen):
+class UpdateRoot(FrozenModel):
     kind: Literal["update_root"] = "update_root"
     channel: str
     message_id: str
     card: RootCard
 
 
-class Post(_Frozen):
+class Post(FrozenModel):
     """A message in the report's thread (or the channel when there is no thread yet)."""
 
     kind: Literal["post"] = "post"
@@ -110,7 +107,7 @@ class Post(_Frozen):
     question: str | None = None
 
 
-class Ephemeral(_Frozen):
+class Ephemeral(FrozenModel):
     """A notice only `user` sees (errors, status, help)."""
 
     kind: Literal["ephemeral"] = "ephemeral"
@@ -121,7 +118,7 @@ class Ephemeral(_Frozen):
     buttons: tuple[Button, ...] = ()
 
 
-class OpenForm(_Frozen):
+class OpenForm(FrozenModel):
     kind: Literal["open_form"] = "open_form"
     channel: str
     user: Actor
@@ -129,7 +126,7 @@ class OpenForm(_Frozen):
     form: SectionForm
 
 
-class FormRejected(_Frozen):
+class FormRejected(FrozenModel):
     """A submitted form had invalid fields; nothing was recorded. Keys are item ids."""
 
     kind: Literal["form_rejected"] = "form_rejected"
@@ -137,7 +134,7 @@ class FormRejected(_Frozen):
     errors: dict[str, str]
 
 
-class ShowPreview(_Frozen):
+class ShowPreview(FrozenModel):
     """Show `user` the assembled report (assembled and rendered outside the engine)."""
 
     kind: Literal["show_preview"] = "show_preview"
@@ -147,7 +144,7 @@ class ShowPreview(_Frozen):
     user: Actor
 
 
-class SubmitRequested(_Frozen):
+class SubmitRequested(FrozenModel):
     """The lead confirmed: queue the report for delivery to JCDC."""
 
     kind: Literal["submit_requested"] = "submit_requested"
@@ -171,7 +168,7 @@ Effect = Annotated[
 ]
 
 
-class AuditEntry(_Frozen):
+class AuditEntry(FrozenModel):
     """One line of the append-only audit trail, produced by the engine with each turn."""
 
     at: datetime

@@ -6,14 +6,12 @@ from datetime import datetime
 from enum import StrEnum
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, JsonValue
+from pydantic import JsonValue
+
+from conversations.frozen import FrozenModel
 
 
-class _Frozen(BaseModel):
-    model_config = ConfigDict(frozen=True, extra="forbid")
-
-
-class Actor(_Frozen):
+class Actor(FrozenModel):
     """A person (or the bot) on a chat platform."""
 
     id: str
@@ -36,7 +34,7 @@ Via = Literal["guided", "direct", "form", "command", "button"]
 RetractReason = Literal["deleted", "superseded", "edited_away", "undone"]
 
 
-class Contribution(_Frozen):
+class Contribution(FrozenModel):
     id: str
     item_id: str
     author: Actor
@@ -59,7 +57,7 @@ class Contribution(_Frozen):
         return self.retracted_at is None
 
 
-class Resolution(_Frozen):
+class Resolution(FrozenModel):
     """The lead's decision between conflicting values of a single-valued item."""
 
     item_id: str
@@ -68,7 +66,7 @@ class Resolution(_Frozen):
     at: datetime
 
 
-class PostedQuestion(_Frozen):
+class PostedQuestion(FrozenModel):
     """A question the bot asked in the thread: a reply written after it (by the platform's
     clock) and before the next one answers it, whatever the cursor says by the time the reply
     is processed."""
@@ -82,7 +80,7 @@ class PostedQuestion(_Frozen):
     at: datetime
 
 
-class PendingAnswer(_Frozen):
+class PendingAnswer(FrozenModel):
     """A reply that reads like talk: kept until its author says whether it is an answer."""
 
     id: str
@@ -93,14 +91,14 @@ class PendingAnswer(_Frozen):
     at: datetime
 
 
-class Assignment(_Frozen):
+class Assignment(FrozenModel):
     section_id: str
     assignee: Actor
     by: Actor
     at: datetime
 
 
-class SendRequest(_Frozen):
+class SendRequest(FrozenModel):
     """A send waiting for confirmation, or one that was confirmed."""
 
     requested_by: Actor
@@ -108,7 +106,7 @@ class SendRequest(_Frozen):
     confirmed_by: tuple[Actor, ...] = ()
 
 
-class SentEmail(_Frozen):
+class SentEmail(FrozenModel):
     """The last e-mail the mail relay accepted for this report."""
 
     # The content's fingerprint (see conversations.fingerprint) as it was confirmed.
@@ -117,7 +115,7 @@ class SentEmail(_Frozen):
     message_id: str | None = None
 
 
-class DeliveryRecord(_Frozen):
+class DeliveryRecord(FrozenModel):
     """What went to JCDC, so that mailing an unchanged report again is a deliberate choice."""
 
     # The fingerprint of the content last confirmed for sending; it becomes `last_sent` when
@@ -126,7 +124,7 @@ class DeliveryRecord(_Frozen):
     last_sent: SentEmail | None = None
 
 
-class ReportState(_Frozen):
+class ReportState(FrozenModel):
     id: str
     platform: str
     # The Slack workspace (or Enterprise Grid org) or Teams tenant; "" for reports from

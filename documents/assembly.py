@@ -9,10 +9,11 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from pydantic import BaseModel, ConfigDict, JsonValue
+from pydantic import JsonValue
 
 from conversations.answers import display_value, tlp_meaning
 from conversations.checklist import AnswerKind, Checklist
+from conversations.frozen import FrozenModel
 from conversations.merge import ItemMerge, ItemStatus, merge_report, merged_display
 from conversations.policy import Policy
 from conversations.state import Actor, ReportState, Via
@@ -20,11 +21,7 @@ from conversations.state import Actor, ReportState, Via
 REPORT_SCHEMA_VERSION = "1"
 
 
-class _Frozen(BaseModel):
-    model_config = ConfigDict(frozen=True)
-
-
-class Entry(_Frozen):
+class Entry(FrozenModel):
     """One responder's contribution to an item."""
 
     value: JsonValue
@@ -38,7 +35,7 @@ class Entry(_Frozen):
     note: str | None = None
 
 
-class AlternativeView(_Frozen):
+class AlternativeView(FrozenModel):
     """One distinct value of a single-valued item, as the report shows it."""
 
     value: JsonValue
@@ -46,13 +43,13 @@ class AlternativeView(_Frozen):
     authors: tuple[Actor, ...]
 
 
-class ResolutionView(_Frozen):
+class ResolutionView(FrozenModel):
     display: str
     by: Actor
     at: datetime
 
 
-class AssembledItem(_Frozen):
+class AssembledItem(FrozenModel):
     id: str
     number: str
     question: str
@@ -67,7 +64,7 @@ class AssembledItem(_Frozen):
     resolution: ResolutionView | None
 
 
-class AssembledSection(_Frozen):
+class AssembledSection(FrozenModel):
     id: str
     number: int
     title: str
@@ -78,7 +75,7 @@ class AssembledSection(_Frozen):
     items: tuple[AssembledItem, ...]
 
 
-class Completeness(_Frozen):
+class Completeness(FrozenModel):
     answered: int
     skipped: int
     total: int
@@ -87,7 +84,7 @@ class Completeness(_Frozen):
     missing: tuple[str, ...]
 
 
-class Highlight(_Frozen):
+class Highlight(FrozenModel):
     """A key fact shown at the top of every rendering (who reports, what kind of event)."""
 
     label: str
@@ -105,12 +102,12 @@ HIGHLIGHTS = (
 )
 
 
-class ContributorCount(_Frozen):
+class ContributorCount(FrozenModel):
     actor: Actor
     contributions: int
 
 
-class AssembledReport(_Frozen):
+class AssembledReport(FrozenModel):
     schema_version: str = REPORT_SCHEMA_VERSION
     report_id: str
     title: str

@@ -17,68 +17,68 @@ NOT_ANSWERED = "not answered"
 
 
 @dataclass(frozen=True)
-class FormField:
+class CisaField:
     label: str
     item_ids: tuple[str, ...]
 
 
 # CISA's incident reporting form, section by section, in the form's order.
-CISA_FORM: tuple[tuple[str, tuple[FormField, ...]], ...] = (
+CISA_FORM: tuple[tuple[str, tuple[CisaField, ...]], ...] = (
     (
         "Reporter and organisation",
         (
-            FormField("Organisation", ("handling.organisation",)),
-            FormField("May CISA name the organisation", ("handling.attribution",)),
-            FormField("Handling (TLP)", ("handling.tlp",)),
+            CisaField("Organisation", ("handling.organisation",)),
+            CisaField("May CISA name the organisation", ("handling.attribution",)),
+            CisaField("Handling (TLP)", ("handling.tlp",)),
         ),
     ),
-    ("Contact", (FormField("Point of contact", ("handling.contact",)),)),
-    ("Dates and times", (FormField("When observed or active", ("detection.timestamps",)),)),
+    ("Contact", (CisaField("Point of contact", ("handling.contact",)),)),
+    ("Dates and times", (CisaField("When observed or active", ("detection.timestamps",)),)),
     (
         "Incident description",
         (
-            FormField("What happened", ("handling.summary",)),
-            FormField("Type of activity", ("description.event_type", "attribution.attack_type")),
-            FormField("Confidence", ("description.confidence",)),
-            FormField("Initial access vector", ("detection.initial_access",)),
-            FormField("How it was detected", ("detection.method",)),
-            FormField("Vulnerability and CVEs", ("description.vulnerability", "description.cves")),
+            CisaField("What happened", ("handling.summary",)),
+            CisaField("Type of activity", ("description.event_type", "attribution.attack_type")),
+            CisaField("Confidence", ("description.confidence",)),
+            CisaField("Initial access vector", ("detection.initial_access",)),
+            CisaField("How it was detected", ("detection.method",)),
+            CisaField("Vulnerability and CVEs", ("description.vulnerability", "description.cves")),
         ),
     ),
     (
         "Impact",
         (
-            FormField("Number of affected users", ("victims.user_count",)),
-            FormField(
+            CisaField("Number of affected users", ("victims.user_count",)),
+            CisaField(
                 "Affected systems and products", ("victims.impacted_products", "artifacts.model")
             ),
-            FormField("Information lost or exploited", ("victims.information_lost",)),
-            FormField("Severity", ("victims.harm_severity",)),
-            FormField("Category of harm", ("victims.harm_category",)),
-            FormField("Impact on business operations", ("impacts.business_operations",)),
-            FormField("Location of affected users", ("victims.geography",)),
+            CisaField("Information lost or exploited", ("victims.information_lost",)),
+            CisaField("Severity", ("victims.harm_severity",)),
+            CisaField("Category of harm", ("victims.harm_category",)),
+            CisaField("Impact on business operations", ("impacts.business_operations",)),
+            CisaField("Location of affected users", ("victims.geography",)),
         ),
     ),
     (
         "Sector",
         (
-            FormField("Critical infrastructure sector", ("impacts.critical_infrastructure",)),
-            FormField("Victims targeted", ("victims.targets",)),
+            CisaField("Critical infrastructure sector", ("impacts.critical_infrastructure",)),
+            CisaField("Victims targeted", ("victims.targets",)),
         ),
     ),
-    ("Who else has been informed", (FormField("Others informed", ("handling.informed",)),)),
+    ("Who else has been informed", (CisaField("Others informed", ("handling.informed",)),)),
     (
         "Technical details",
         (
-            FormField("Indicators", ("detection.iocs", "detection.network_indicators")),
-            FormField("Techniques (ATT&CK, ATLAS)", ("attribution.techniques",)),
+            CisaField("Indicators", ("detection.iocs", "detection.network_indicators")),
+            CisaField("Techniques (ATT&CK, ATLAS)", ("attribution.techniques",)),
         ),
     ),
     (
         "Mitigation",
         (
-            FormField("Status", ("mitigations.status",)),
-            FormField("Remediation", ("mitigations.remediation",)),
+            CisaField("Status", ("mitigations.status",)),
+            CisaField("Remediation", ("mitigations.remediation",)),
         ),
     ),
 )

@@ -270,3 +270,33 @@ def test_the_checker_lets_the_allowed_imports_pass(tmp_path: Path) -> None:
         "bot/ok.py": "import storage, adapters.slack, adapters.teams, documents\n",
     }
     assert violations(plant(tmp_path, allowed)) == []
+
+
+def shared_class_names(root: Path) -> dict[str, list[str]]:
+    """Class names defined in more than one module of the layers: a reader (or an import)
+    could take one for the other."""
+    where: dict[str, list[str]] = {}
+    for layer in LAYERS:
+        for path in sorted((root / layer).rglob("*.py")):
+            tree = ast.parse(path.read_text("utf-8"), filename=str(path))
+            for node in ast.walk(tree):
+                if isinstance(node, ast.ClassDef):
+                    where.setdefault(node.name, []).append(module_name(root, path))
+    return {name: modules for name, modules in where.items() if len(modules) > 1}
+
+
+def test_no_two_classes_share_a_name() -> None:
+    assert shared_class_names(ROOT) == {}
+
+
+def test_the_name_check_catches_a_planted_twin(tmp_path: Path) -> None:
+    root = plant(
+        tmp_path,
+        {
+            "adapters/slack/shapes.py": "class Envelope:\n    pass\n",
+            "adapters/teams/message.py": "class Envelope:\n    pass\n",
+        },
+    )
+    assert shared_class_names(root) == {
+        "Envelope": ["adapters.slack.shapes", "adapters.teams.message"]
+    }

@@ -35,7 +35,7 @@ class PreviousSend:
 
 
 @dataclass(frozen=True)
-class Envelope:
+class MailEnvelope:
     sender: str
     recipients: tuple[str, ...]
     cc: tuple[str, ...] = ()
@@ -80,7 +80,7 @@ def changes_since(previous: AssembledReport, current: AssembledReport) -> list[s
 
 def build_submission_email(
     report: AssembledReport,
-    envelope: Envelope,
+    envelope: MailEnvelope,
     *,
     message_id: str,
     date: datetime,

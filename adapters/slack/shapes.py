@@ -15,18 +15,18 @@ from typing import Any
 from pydantic import BaseModel, ConfigDict, Field
 
 
-class Shape(BaseModel):
+class SlackShape(BaseModel):
     # extra="ignore": fields Slack adds tomorrow must not make today's payloads malformed.
     model_config = ConfigDict(frozen=True, extra="ignore")
 
 
-class Named(Shape):
+class Named(SlackShape):
     """`team`, `enterprise`, `channel`: objects of which only the id is read."""
 
     id: str | None = None
 
 
-class Authorization(Shape):
+class Authorization(SlackShape):
     """One installation an event is visible to (Events API `authorizations[]`)."""
 
     enterprise_id: str | None = None
@@ -35,7 +35,7 @@ class Authorization(Shape):
     is_bot: bool | None = None
 
 
-class SlashCommand(Shape):
+class SlashCommand(SlackShape):
     """The form Slack posts for `/jcdc ...` (values are strings, as in any form)."""
 
     text: str = ""
@@ -50,7 +50,7 @@ class SlashCommand(Shape):
 # --- Events API -------------------------------------------------------------------------
 
 
-class InnerEvent(Shape):
+class InnerEvent(SlackShape):
     """Any inner event: only its type is read before it is known to be a message. `channel`
     is an id in message events but an object in others (`channel_created`), so it stays
     unchecked here."""
@@ -59,7 +59,7 @@ class InnerEvent(Shape):
     channel: object = None
 
 
-class Envelope(Shape):
+class SlackEnvelope(SlackShape):
     """An `event_callback` envelope."""
 
     type: str
@@ -72,12 +72,12 @@ class Envelope(Shape):
     event: InnerEvent
 
 
-class Profile(Shape):
+class Profile(SlackShape):
     display_name: str | None = None
     real_name: str | None = None
 
 
-class Message(Shape):
+class Message(SlackShape):
     """A message as it appears in a `message` event, or inside `message_changed` (`message`)
     and `message_deleted` (`previous_message`)."""
 
@@ -100,17 +100,17 @@ class MessageEvent(Message):
 # --- Interactivity ------------------------------------------------------------------------
 
 
-class User(Shape):
+class User(SlackShape):
     id: str = ""
     name: str | None = None
     username: str | None = None
 
 
-class Option(Shape):
+class Option(SlackShape):
     value: str
 
 
-class Action(Shape):
+class Action(SlackShape):
     action_id: str = ""
     # Buttons carry a value; menus a selected option.
     value: str | None = None
@@ -118,11 +118,11 @@ class Action(Shape):
     action_ts: str = ""
 
 
-class Container(Shape):
+class Container(SlackShape):
     channel_id: str | None = None
 
 
-class Interaction(Shape):
+class Interaction(SlackShape):
     """What every interaction payload has that the bot reads: its type and its workspace."""
 
     # The dispatcher reads it; a translator called directly does not need it.
@@ -140,7 +140,7 @@ class BlockActions(Interaction):
     container: Container | None = None
 
 
-class ElementState(Shape):
+class ElementState(SlackShape):
     """The state of one input element in a submitted view."""
 
     value: str | None = None
@@ -148,12 +148,12 @@ class ElementState(Shape):
     selected_options: list[Option] | None = None
 
 
-class ViewState(Shape):
+class ViewState(SlackShape):
     # block id -> action id -> the element's state.
     values: dict[str, dict[str, ElementState]] | None = None
 
 
-class CallbackOnly(Shape):
+class CallbackOnly(SlackShape):
     callback_id: str | None = None
 
 
@@ -165,7 +165,7 @@ class View(CallbackOnly):
     state: ViewState | None = None
 
 
-class ViewGate(Shape):
+class ViewGate(SlackShape):
     """Just enough of a view submission to tell whether the view is ours."""
 
     view: CallbackOnly
@@ -176,7 +176,7 @@ class ViewSubmission(Interaction):
     view: View
 
 
-class FormMetadata(Shape):
+class FormMetadata(SlackShape):
     """What `blocks.modal_view` writes into a modal's private_metadata."""
 
     channel: str = ""

@@ -26,12 +26,12 @@ from adapters.slack.shapes import (
     Action,
     Authorization,
     BlockActions,
-    Envelope,
     FormMetadata,
     Interaction,
     Message,
     MessageEvent,
     Named,
+    SlackEnvelope,
     SlashCommand,
     ViewGate,
     ViewSubmission,
@@ -118,7 +118,7 @@ def slack_delivery(kind: SlackKind, body: Mapping[str, object]) -> SlackDelivery
     if kind == "event":
         if _body_type(body) != "event_callback":
             return None
-        envelope = _parse(Envelope, body, "event envelope")
+        envelope = _parse(SlackEnvelope, body, "event envelope")
         channel = envelope.event.channel
         return _delivery(
             envelope.event_id,
@@ -189,7 +189,7 @@ def from_event_callback(
     envelope: Mapping[str, object], bot_user_id: str | None
 ) -> SlackEvent | None:
     """An Events API `event_callback` carrying a `message` event in a thread."""
-    shape = _parse(Envelope, envelope, "event envelope")
+    shape = _parse(SlackEnvelope, envelope, "event envelope")
     if shape.event.type != "message":
         return None
     # Only now that it is a message are its fields read, and checked.
@@ -357,7 +357,7 @@ def _command_workspace(command: SlashCommand) -> str:
     return _workspace((command.enterprise_id,), (command.team_id,))
 
 
-def _envelope_workspace(envelope: Envelope) -> str:
+def _envelope_workspace(envelope: SlackEnvelope) -> str:
     first = _first_authorization(envelope)
     return _workspace(
         (envelope.enterprise_id, first.enterprise_id if first else None), (envelope.team_id,)
@@ -368,11 +368,11 @@ def _interaction_workspace(interaction: Interaction) -> str:
     return _workspace((_id_of(interaction.enterprise),), (_id_of(interaction.team),))
 
 
-def _first_authorization(envelope: Envelope) -> Authorization | None:
+def _first_authorization(envelope: SlackEnvelope) -> Authorization | None:
     return envelope.authorizations[0] if envelope.authorizations else None
 
 
-def _installed_bot_user(envelope: Envelope) -> str | None:
+def _installed_bot_user(envelope: SlackEnvelope) -> str | None:
     """The bot's own user id as the envelope names it: the installation the event is for is a
     bot installation, whose user is the bot. Its own messages carry a bot_id anyway; this
     catches the rest without asking Slack."""

@@ -14,13 +14,13 @@ from typing import Any
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 
-class Shape(BaseModel):
+class TeamsShape(BaseModel):
     # extra="ignore": fields Teams adds tomorrow must not make today's activities malformed.
     # populate_by_name: `from` is a keyword in Python, so the model calls it `sender`.
     model_config = ConfigDict(frozen=True, extra="ignore", populate_by_name=True)
 
 
-class Account(Shape):
+class Account(TeamsShape):
     """`from`, `recipient` and a mention's `mentioned`."""
 
     id: str | None = None
@@ -29,7 +29,7 @@ class Account(Shape):
     aadObjectId: str | None = None
 
 
-class Conversation(Shape):
+class Conversation(TeamsShape):
     # `;messageid=<root>` is appended in channel threads (see translate.split_conversation_id).
     id: str | None = None
     conversationType: str | None = None
@@ -38,11 +38,11 @@ class Conversation(Shape):
     name: str | None = None
 
 
-class Tenant(Shape):
+class Tenant(TeamsShape):
     id: str | None = None
 
 
-class ChannelData(Shape):
+class ChannelData(TeamsShape):
     """Only the tenant is read on every path; `eventType` is checked (as `EventType`) only
     for the activity types it tells apart, where it is read."""
 
@@ -50,13 +50,13 @@ class ChannelData(Shape):
     eventType: object = None
 
 
-class EventType(Shape):
+class EventType(TeamsShape):
     """`channelData` as read for messageUpdate / messageDelete activities."""
 
     eventType: str | None = None
 
 
-class Mention(Shape):
+class Mention(TeamsShape):
     """An `entities[]` item of type `mention` (other entity types are not read)."""
 
     # Not checked: a mention whose `mentioned` is not an object mentions nobody. The
@@ -66,7 +66,7 @@ class Mention(Shape):
     text: str | None = None
 
 
-class Activity(Shape):
+class Activity(TeamsShape):
     """The one model of an inbound activity: the endpoint and the translator read each
     activity once, into this. Checked at once: what every path reads (the kind of activity,
     who sent it to whom, and where). Kept unchecked until read: what only a message or an
@@ -97,7 +97,7 @@ class Activity(Shape):
         return value
 
 
-class MessageContent(Shape):
+class MessageContent(TeamsShape):
     """What a message (or an edit) says, read once the activity is known to be one."""
 
     text: str | None = None
@@ -107,7 +107,7 @@ class MessageContent(Shape):
     value: dict[str, Any] | None = None
 
 
-class CardData(Shape):
+class CardData(TeamsShape):
     """What our own cards put into an Action.Submit's data (see cards.py), read only once the
     `jcdc` marker says the card is ours. The inputs (`answer:<item id>`, `section`) are what
     people entered and are read separately."""

@@ -8,7 +8,7 @@ from datetime import UTC, datetime, timedelta
 
 from cryptography.hazmat.primitives.serialization import pkcs7
 
-from adapters.email.message import Envelope
+from adapters.email.message import MailEnvelope
 from adapters.email.smime import Smime
 from adapters.email.transport import SmtpTransport
 from adapters.memory import MemoryChat
@@ -26,7 +26,7 @@ from tests.adapters.email.smtp_server import free_port, smtp_server
 from tests.adapters.email.test_smime import make_identity
 from tests.conversations.harness import ALICE, BOB, small_checklist
 
-ENVELOPE = Envelope(sender="ir@example.com", recipients=("CISA.JCDC@cisa.dhs.gov",))
+ENVELOPE = MailEnvelope(sender="ir@example.com", recipients=("CISA.JCDC@cisa.dhs.gov",))
 
 
 class Clock:

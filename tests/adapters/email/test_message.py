@@ -10,7 +10,7 @@ from email.message import EmailMessage
 import pytest
 import stix2
 
-from adapters.email.message import Envelope, PreviousSend, build_submission_email, subject
+from adapters.email.message import MailEnvelope, PreviousSend, build_submission_email, subject
 from conversations.checklist import default_checklist
 from documents.assembly import AssembledReport, assemble
 from documents.stix import render_stix
@@ -19,7 +19,7 @@ from tests.documents.demo_report import LEAD, demo_report
 from tests.documents.report_fixture import busy_report
 from tests.documents.test_stix import assert_valid
 
-ENVELOPE = Envelope(
+ENVELOPE = MailEnvelope(
     sender="ir@example.com", recipients=("CISA.JCDC@cisa.dhs.gov",), cc=("soc@example.com",)
 )
 SENT = datetime(2026, 11, 20, 15, 0, tzinfo=UTC)

@@ -16,7 +16,7 @@ from cryptography.hazmat.primitives.asymmetric import rsa
 from cryptography.hazmat.primitives.serialization import pkcs7
 from cryptography.x509.oid import NameOID
 
-from adapters.email.message import Envelope, build_submission_email
+from adapters.email.message import MailEnvelope, build_submission_email
 from adapters.email.smime import Smime, SmimeConfigError
 from documents.assembly import assemble
 from tests.documents.report_fixture import busy_report
@@ -55,7 +55,7 @@ def submission() -> EmailMessage:
     h, state = busy_report()
     return build_submission_email(
         assemble(state, h.checklist),
-        Envelope(sender="ir@example.com", recipients=("CISA.JCDC@cisa.dhs.gov",)),
+        MailEnvelope(sender="ir@example.com", recipients=("CISA.JCDC@cisa.dhs.gov",)),
         message_id="<m1@example.com>",
         date=NOW,
     )
