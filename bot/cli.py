@@ -69,6 +69,8 @@ def _settings() -> Settings:
 
 
 @click.group()
+# The installed distribution's version (pyproject.toml), not a second copy of it here.
+@click.version_option(package_name="jcdc-bot", prog_name="jcdc-bot")
 def main() -> None:
     """Report AI cybersecurity incidents to CISA's JCDC together, from chat."""
 

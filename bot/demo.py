@@ -65,10 +65,9 @@ _BY_KIND = {
 
 
 class _Script:
-    def __init__(self, runner: TurnRunner, checklist: Checklist) -> None:
+    def __init__(self, runner: TurnRunner, checklist: Checklist, run: str) -> None:
         self.runner = runner
         self.checklist = checklist
-        run = uuid.uuid4().hex[:8]  # fresh event ids each run: the demo can run again
         self.events = ScriptedEvents(platform="demo", channel=CHANNEL, id_prefix=f"demo-{run}-")
 
     @property
@@ -215,8 +214,11 @@ async def run_demo(settings: Settings, out: Path) -> DemoResult:
     checklist = checklist_from(settings)
     policy = settings.policy()
     store = await open_store(settings, wait=False)
-    chat = MemoryChat()
-    script = _Script(TurnRunner(store, chat, checklist, policy), checklist)
+    run = uuid.uuid4().hex[:8]
+    # Fresh event and message ids each run: the demo can run again on the same database, each
+    # time a report (and a thread) of its own.
+    chat = MemoryChat(id_prefix=f"demo-{run}-m")
+    script = _Script(TurnRunner(store, chat, checklist, policy), checklist, run)
     try:
         await play(script)
         # The confirmed report goes through the real outbox: to SMTP_HOST when set, else to

@@ -42,10 +42,13 @@ class MemoryChat:
     forms: list[OpenForm] = field(default_factory=list)
     rejected_forms: list[FormRejected] = field(default_factory=list)
     previews: list[str] = field(default_factory=list)
+    # Message ids are unique within a channel, as a platform's are: a caller that posts into a
+    # channel used before (the demo run again on one database) gives a prefix of its own.
+    id_prefix: str = "m"
     _ids: itertools.count[int] = field(default_factory=lambda: itertools.count(1))
 
     def next_id(self) -> str:
-        return f"m{next(self._ids)}"
+        return f"{self.id_prefix}{next(self._ids)}"
 
     async def post_root(self, effect: PostRoot) -> str:
         message_id = self.next_id()

@@ -75,6 +75,25 @@ def test_db_upgrade_then_empty_report_list(cli: CliRunner) -> None:
     assert "No reports yet." in result.output
 
 
+def test_version_names_the_installed_release(cli: CliRunner) -> None:
+    from importlib.metadata import version
+
+    result = cli.invoke(main, ["--version"])
+    assert result.exit_code == 0, result.output
+    assert result.output.strip() == f"jcdc-bot, version {version('jcdc-bot')}"
+
+
+def test_the_demo_runs_again_on_the_same_database(cli: CliRunner, tmp_path: Path) -> None:
+    for run in ("first", "second"):
+        result = cli.invoke(main, ["demo", "--out", str(tmp_path / run)])
+        assert result.exit_code == 0, result.output
+        assert result.exception is None, result.exception
+    listed = cli.invoke(main, ["report", "list"])
+    assert listed.exit_code == 0, listed.output
+    # Two reports, each in a thread of its own, both sent.
+    assert listed.output.count(" sent ") == 2, listed.output
+
+
 def test_demo_then_list_and_export(cli: CliRunner, tmp_path: Path) -> None:
     out = tmp_path / "out"
     result = cli.invoke(main, ["demo", "--out", str(out)])
