@@ -241,7 +241,13 @@ class TurnRunner:
         if access is Access.REFUSED:
             return access, refusal(before, event, self.clock())
         # A report started in this turn gets a random id: ids derived from what a platform
-        # makes public (trigger ids, timestamps) could be guessed.
+        # makes public (trigger ids, timestamps) could be guessed. Only a command starts one,
+        # so only a command needs the channel's next number (save() checks it is still free).
+        number = (
+            await self.store.next_number(event.platform, event.channel)
+            if isinstance(event, CommandIssued)
+            else None
+        )
         return access, step(
             before,
             event,
@@ -249,6 +255,7 @@ class TurnRunner:
             self.clock(),
             self.policy,
             new_report_id=str(uuid.uuid4()),
+            new_report_number=number,
         )
 
     async def _turn_once(

@@ -68,6 +68,7 @@ def new_report(turn: Turn, event: CommandIssued, command: Command) -> None:
         workspace=event.workspace,
         channel=event.channel,
         title=title,
+        number=turn.new_report_number,
         lead=turn.actor,
         created_at=turn.now,
         updated_at=turn.now,

@@ -46,6 +46,13 @@ class RootCard(FrozenModel):
     # The checklist's essential items (CISA's key elements): how many are answered.
     essentials_answered: int = 0
     essentials_total: int = 0
+    # The report's number in its channel, what people type to name it (`/jcdc status #2`).
+    number: int | None = None
+
+    @property
+    def headline(self) -> str:
+        """The title as the root message shows it: "#2 Prompt injection …"."""
+        return f"#{self.number} {self.title}" if self.number is not None else self.title
 
 
 class Choice(FrozenModel):

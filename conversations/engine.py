@@ -94,11 +94,14 @@ def step(
     now: datetime,
     policy: Policy | None = None,
     new_report_id: str | None = None,
+    new_report_number: int | None = None,
 ) -> Step:
     """One turn. `new_report_id` is the id a report started in this turn gets: the runner
     passes a fresh random one, so that nobody can work a report's id out from public data
     (Slack trigger ids, timestamps). Left out, the id is derived from the event, which keeps
-    pure tests and property tests deterministic; that fallback is for tests only."""
+    pure tests and property tests deterministic; that fallback is for tests only.
+    `new_report_number` is the channel's next report number, for the new root card; storage
+    checks it is still free when it saves the report."""
     turn = Turn(
         before=state,
         current=state,
@@ -108,6 +111,7 @@ def step(
         policy=policy or Policy(),
         commands=COMMANDS,
         new_report_id=new_report_id,
+        new_report_number=new_report_number,
     )
     dispatch(turn, event)
     return finish(turn)

@@ -67,6 +67,7 @@ def root_card(state: ReportState, merge: ReportMerge) -> RootCard:
     assignees = {a.section_id: a.assignee for a in state.assignments}
     return RootCard(
         report_id=state.id,
+        number=state.number,
         title=state.title,
         tlp=merge.tlp,
         lead=state.lead,

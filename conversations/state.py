@@ -134,6 +134,9 @@ class ReportState(FrozenModel):
     # The root message's id; replies under it form the report's thread.
     thread: str | None = None
     title: str
+    # The report's short number in its channel (1, 2, 3 …), what people type to name it
+    # (`/jcdc status #2`). Storage assigns it when the report is first saved; None until then.
+    number: int | None = None
     lead: Actor
     status: ReportStatus = ReportStatus.OPEN
     created_at: datetime

@@ -45,6 +45,7 @@ class Turn:
     # The commands this turn understands (the help lists them).
     commands: CommandTable
     new_report_id: str | None = None
+    new_report_number: int | None = None
     effects: list[Effect] = field(default_factory=list)
     audit: list[AuditEntry] = field(default_factory=list)
     # Holding the inputs keeps them alive, so identity comparison stays sound.

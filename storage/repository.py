@@ -20,6 +20,7 @@ from datetime import UTC, datetime
 from pydantic import BaseModel, ConfigDict, JsonValue
 from sqlalchemy import bindparam, delete, func, insert, select, update
 from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from conversations.addresses import Address
@@ -202,8 +203,19 @@ class ReportTransaction:
         if after is None:
             return None
         if before is None:
-            saved = after.model_copy(update={"version": 1})
-            await self.connection.execute(insert(reports).values(report_values(saved)))
+            number = after.number
+            if number is None:
+                number = await _next_number(self.connection, after.platform, after.channel)
+            saved = after.model_copy(update={"version": 1, "number": number})
+            try:
+                await self.connection.execute(insert(reports).values(report_values(saved)))
+            except IntegrityError:
+                # The id is random (a collision is not a real case): it is the channel's
+                # number another `new` took meanwhile. Raising VersionConflict runs the turn
+                # again, under the lock, with the next free number.
+                raise VersionConflict(
+                    f"report number {number} in {after.platform}:{after.channel} is taken"
+                ) from None
         else:
             saved = after.model_copy(update={"version": before.version + 1})
             values = report_values(saved)
@@ -325,6 +337,11 @@ class ReportStore:
                 )
             )
             return result.scalar_one_or_none()
+
+    async def next_number(self, platform: str, channel: str) -> int:
+        """The number the channel's next report gets, as committed now."""
+        async with self.database.engine.connect() as connection:
+            return await _next_number(connection, platform, channel)
 
     async def latest_open_in_channel(self, platform: str, channel: str) -> str | None:
         return await self.latest_in_channel(platform, channel, OPEN_STATUSES)
@@ -462,6 +479,15 @@ def _contribution_changes(
             content = contribution_content(contribution)
             changed_rows.append({"_id": contribution.id} | {f"_{k}": v for k, v in content.items()})
     return new_rows, changed_rows
+
+
+async def _next_number(connection: AsyncConnection, platform: str, channel: str) -> int:
+    result = await connection.execute(
+        select(func.coalesce(func.max(reports.c.number), 0) + 1).where(
+            reports.c.platform == platform, reports.c.channel == channel
+        )
+    )
+    return int(result.scalar_one())
 
 
 async def _is_processed(connection: AsyncConnection, platform: str, event_id: str) -> bool:

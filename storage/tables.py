@@ -69,6 +69,9 @@ class ReportRow(SQLModel, table=True):
     __table_args__ = (
         Index("ix_reports_thread", "platform", "channel", "thread"),
         Index("ix_reports_channel_status", "platform", "channel", "status"),
+        # One number per report in a channel: two `new` at once cannot both take the same one
+        # (the loser's save fails and its turn runs again, storage/repository.py).
+        UniqueConstraint("platform", "channel", "number", name="uq_reports_channel_number"),
     )
 
     id: str = Field(primary_key=True, max_length=64)
@@ -79,6 +82,8 @@ class ReportRow(SQLModel, table=True):
     channel: str = Field(max_length=PLATFORM_ID)
     thread: str | None = Field(default=None, max_length=PLATFORM_ID)
     title: str = Field(sa_column=Column(Text, nullable=False))
+    # The short per-channel number (1, 2, 3 …) people use to name the report.
+    number: int = Field(sa_column=Column(Integer, nullable=False))
     status: str = Field(max_length=32)
     lead: dict[str, Any] = _json()
     created_at: datetime = _moment()

@@ -101,7 +101,8 @@ def _bar(answered: int, total: int, width: int = 10) -> str:
 
 
 def root_blocks(card: RootCard) -> list[Block]:
-    title = card.title if len(card.title) <= _HEADER_MAX else card.title[: _HEADER_MAX - 1] + "…"
+    headline = card.headline
+    title = headline if len(headline) <= _HEADER_MAX else headline[: _HEADER_MAX - 1] + "…"
     lines: list[dict[str, Any]] = [
         {"type": "text", "text": card.tlp, "style": {"bold": True, "code": True}},
         {"type": "text", "text": f"  ·  {card.status}  ·  lead "},
@@ -162,7 +163,7 @@ def _section_menu(card: RootCard) -> dict[str, Any]:
 
 
 def root_fallback(card: RootCard) -> str:
-    return escape(f"{card.tlp} JCDC report: {card.title} ({card.answered}/{card.total})")
+    return escape(f"{card.tlp} JCDC report: {card.headline} ({card.answered}/{card.total})")
 
 
 def modal_view(form: SectionForm, channel: str) -> dict[str, Any]:

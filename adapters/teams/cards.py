@@ -154,7 +154,7 @@ def root_card(card_data: RootCard) -> Card:
     body: list[dict[str, Any]] = [
         {
             "type": "RichTextBlock",
-            "inlines": [run(card_data.title, size="Large", weight="Bolder")],
+            "inlines": [run(card_data.headline, size="Large", weight="Bolder")],
         },
         {
             "type": "RichTextBlock",

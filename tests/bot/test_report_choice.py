@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import asyncio
+
 from conversations.state import ReportStatus
 from storage.repository import ReportStore
-from tests.bot.test_runner import command, make_runner, start_report
+from tests.bot.test_runner import CHANNEL, command, make_runner, start_report
 from tests.conversations.harness import ALICE, BOB
 
 
@@ -53,3 +55,44 @@ async def test_a_second_new_in_the_channel_asks_first_and_names_the_open_report(
     assert state is not None
     assert (state.title, state.lead) == ("Second incident", BOB)
     assert len(chat.roots) == 2
+
+
+async def test_reports_are_numbered_per_channel_and_the_root_shows_the_number(
+    store: ReportStore,
+) -> None:
+    runner, chat = make_runner(store)
+    _, thread = await start_report(runner, chat)
+    await runner.handle(command(BOB, "new another: Second incident", "E-new-2"))
+    elsewhere = command(BOB, "new Elsewhere", "E-new-3").model_copy(update={"channel": "C-other"})
+    await runner.handle(elsewhere)
+    numbers: dict[tuple[str, str], int | None] = {}
+    for summary in await store.list_reports():
+        state = await store.load(summary.id)
+        assert state is not None
+        numbers[(state.channel, state.title)] = state.number
+    assert numbers == {
+        (CHANNEL, "Prompt injection"): 1,
+        (CHANNEL, "Second incident"): 2,
+        ("C-other", "Elsewhere"): 1,
+    }
+    assert chat.roots[thread].number == 1
+    assert chat.roots[thread].headline == "#1 Prompt injection"
+    assert sorted(card.number or 0 for card in chat.roots.values()) == [1, 1, 2]
+
+
+async def test_simultaneous_new_reports_in_one_channel_get_different_numbers(
+    store: ReportStore,
+) -> None:
+    runner, chat = make_runner(store)
+    # Every turn reads the same next number before any of them saves: all but one lose the
+    # unique (platform, channel, number) check and run again with the next free one.
+    results = await asyncio.gather(
+        *(
+            runner.handle(command(ALICE, f"new another: Incident {n}", f"E-new-{n}"))
+            for n in range(5)
+        )
+    )
+    assert [r.outcome for r in results] == ["handled"] * 5
+    states = [await store.load(s.id) for s in await store.list_reports()]
+    assert sorted(s.number or 0 for s in states if s is not None) == [1, 2, 3, 4, 5]
+    assert sorted(card.number or 0 for card in chat.roots.values()) == [1, 2, 3, 4, 5]

@@ -29,7 +29,8 @@ async def test_a_report_from_new_to_confirmed_send(database: Database, tmp_path:
         thread = await scene.start_report("U0LEAD", "Prompt injection in support copilot")
         report_id = await _report_id(scene)
         root = scene.fake.posts()[0]
-        assert root.args["blocks"][0]["text"]["text"] == "Prompt injection in support copilot"
+        # The header names the report by its channel number, what `/jcdc status #1` uses.
+        assert root.args["blocks"][0]["text"]["text"] == "#1 Prompt injection in support copilot"
         assert "0.1" in scene.thread_texts()[0]
 
         # Four people answer: guided (the lead's TLP, Cara's and Dan's text), and direct. The
