@@ -181,6 +181,11 @@ class TurnRunner:
                 return await self.store.latest_in_channel(
                     event.platform, event.channel, [s.value for s in UNFINISHED]
                 )
+            if parsed.reference is not None:
+                # Named on purpose (`/jcdc status #2`): that report, wherever it was typed.
+                return await self.store.find_by_number(
+                    event.platform, event.channel, parsed.reference
+                )
             if event.thread is not None:
                 found = await self.store.find_by_thread(event.platform, event.channel, event.thread)
                 if found is not None:

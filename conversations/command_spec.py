@@ -9,6 +9,7 @@ a default that keeps every other row as it is, read in `CommandTable.parse` into
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from enum import StrEnum
@@ -32,6 +33,15 @@ class Command:
 
     name: str
     argument: str
+    # The report named by a trailing `#2`: its number in the channel (see REFERENCE).
+    reference: int | None = None
+
+
+# An explicit report reference: `#` and the report's channel number, as the last word of the
+# line (`/jcdc tlp red #2`). The `#` keeps it apart from arguments that are numbers
+# (`assign 4 @dana`, `form 2`).
+REFERENCE = re.compile(r"(?:^|\s)#(\d{1,9})$")
+REFERENCE_USAGE = "[#n]"
 
 
 Handler = Callable[[Turn, CommandIssued, Command], None]
@@ -55,6 +65,8 @@ class CommandSpec:
     refusal: str = ""
     # An audit action recorded when `who` refuses someone (refused sends are audited).
     refusal_audit: str | None = None
+    # Whether a trailing `#n` names the report it acts on (False where no report is meant).
+    takes_reference: bool = True
 
     @property
     def usage(self) -> str:
@@ -100,7 +112,14 @@ class CommandTable:
         word, _, rest = stripped.partition(" ")
         name = word.lower().rstrip(":")
         spec = self.find(name)
-        return Command(spec.name if spec else name, rest.strip())
+        argument = rest.strip()
+        reference = None
+        if spec is not None and spec.takes_reference:
+            found = REFERENCE.search(argument)
+            if found is not None:
+                reference = int(found.group(1))
+                argument = argument[: found.start()].strip()
+        return Command(spec.name if spec else name, argument, reference)
 
     def thread_keyword(self, text: str) -> str | None:
         """The command a thread reply runs when the whole reply is one of its thread words
@@ -111,7 +130,14 @@ class CommandTable:
     def help_lines(self) -> list[tuple[str, str]]:
         """(usage, meaning) per help line, in table order."""
         lines: dict[str, list[str]] = {}
+        referenced: set[str] = set()
         for spec in self.specs:
             if spec.help is not None:
                 lines.setdefault(spec.help, []).append(spec.usage)
-        return [(" | ".join(usages), meaning) for meaning, usages in lines.items()]
+                if spec.takes_reference:
+                    referenced.add(spec.help)
+        # `[#n]` once per line: every command on it can name the report it acts on.
+        return [
+            (" | ".join(usages) + (f" {REFERENCE_USAGE}" if meaning in referenced else ""), meaning)
+            for meaning, usages in lines.items()
+        ]

@@ -59,6 +59,7 @@ COMMANDS = CommandTable(
             arguments="<title>",
             aliases=("start", "create"),
             needs_report=False,
+            takes_reference=False,
         ),
         CommandSpec(
             "status",
@@ -149,7 +150,13 @@ COMMANDS = CommandTable(
             thread_words=("resume", "continue"),
         ),
         CommandSpec(
-            "help", show_help, None, aliases=("?",), thread_words=("help",), needs_report=False
+            "help",
+            show_help,
+            None,
+            aliases=("?",),
+            thread_words=("help",),
+            needs_report=False,
+            takes_reference=False,
         ),
     )
 )

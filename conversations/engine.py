@@ -171,6 +171,9 @@ def run_command(
     if spec is not None and not spec.needs_report:
         spec.handler(turn, event, command)
         return
+    if turn.current is None and command.reference is not None:
+        turn.tell(rich(f"There is no report #{command.reference} in this channel."))
+        return
     if turn.current is None:
         turn.tell(
             rich(

@@ -313,7 +313,11 @@ def help_text(lines: Iterable[tuple[str, str]]) -> RichText:
         code("4.2: your answer"),
         ". Replies starting with ",
         code(SIDE_REMARK_PREFIX),
-        " are ignored.",
+        " are ignored. ",
+        code("#n"),
+        " names a report by the number on its root message, e.g. ",
+        command_ref("status #2"),
+        ", where several are open.",
     ]
     return rich(*spans)
 

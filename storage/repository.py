@@ -343,6 +343,18 @@ class ReportStore:
         async with self.database.engine.connect() as connection:
             return await _next_number(connection, platform, channel)
 
+    async def find_by_number(self, platform: str, channel: str, number: int) -> str | None:
+        """The channel's report with that number (`/jcdc status #2`), if there is one."""
+        async with self.database.engine.connect() as connection:
+            result = await connection.execute(
+                select(reports.c.id).where(
+                    reports.c.platform == platform,
+                    reports.c.channel == channel,
+                    reports.c.number == number,
+                )
+            )
+            return result.scalar_one_or_none()
+
     async def latest_open_in_channel(self, platform: str, channel: str) -> str | None:
         return await self.latest_in_channel(platform, channel, OPEN_STATUSES)
 

@@ -96,3 +96,24 @@ async def test_simultaneous_new_reports_in_one_channel_get_different_numbers(
     states = [await store.load(s.id) for s in await store.list_reports()]
     assert sorted(s.number or 0 for s in states if s is not None) == [1, 2, 3, 4, 5]
     assert sorted(card.number or 0 for card in chat.roots.values()) == [1, 2, 3, 4, 5]
+
+
+async def test_a_hash_number_names_the_report_a_channel_command_acts_on(
+    store: ReportStore,
+) -> None:
+    runner, chat = make_runner(store)
+    first_id, _ = await start_report(runner, chat)
+    await runner.handle(command(BOB, "new another: Second incident", "E-new-2"))
+    await runner.handle(command(ALICE, "status #1", "E-status-1"))
+    assert chat.transcript[-1].audience == "only Alice"
+    assert "Prompt injection" in chat.transcript[-1].text
+    assert "Second incident" not in chat.transcript[-1].text
+    await runner.handle(command(ALICE, "status #2", "E-status-2"))
+    assert "Second incident" in chat.transcript[-1].text
+    # The argument is what comes before the reference: report 1 gets the TLP, not the newest.
+    await runner.handle(command(ALICE, "tlp red #1", "E-tlp"))
+    first = await store.load(first_id)
+    assert first is not None
+    assert [c.value for c in first.contributions if c.item_id == "handling.tlp"] == ["TLP:RED"]
+    await runner.handle(command(ALICE, "status #9", "E-status-9"))
+    assert chat.transcript[-1].text == "There is no report #9 in this channel."

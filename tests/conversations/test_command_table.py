@@ -68,7 +68,9 @@ def test_the_help_people_get_is_the_tables_help() -> None:
 
 def test_navigation_shares_one_help_line() -> None:
     lines = dict(COMMANDS.help_lines())
-    assert "skip | back | next | later | resume" in lines
+    # One `[#n]` for the line: each of them can name the report it steers.
+    assert "skip | back | next | later | resume [#n]" in lines
+    assert "new <title>" in lines
 
 
 def test_every_command_and_alias_in_the_table_is_routed() -> None:
@@ -99,7 +101,7 @@ def test_a_command_added_to_the_table_is_routed_checked_and_listed() -> None:
         )
     )
     state = started()
-    assert "`/jcdc ping <words>` — answer pong (lead)" in help_of(table)
+    assert "`/jcdc ping <words> [#n]` — answer pong (lead)" in help_of(table)
     assert "ping" not in help_of(COMMANDS)
     # Asked for its help through the extended table, the bot lists it too.
     assert "ping <words>" in notices(run(table, state, "help"))[0]
@@ -166,3 +168,19 @@ def test_thread_words_and_command_words_reach_the_same_command() -> None:
     keyword = COMMANDS.thread_keyword(message.text)
     assert keyword is not None
     assert COMMANDS.parse(message.text) == Command(keyword, "")
+
+
+def test_a_trailing_hash_number_names_the_report_and_is_not_an_argument() -> None:
+    assert COMMANDS.parse("status #2") == Command("status", "", 2)
+    assert COMMANDS.parse("tlp red #12") == Command("tlp", "red", 12)
+    assert COMMANDS.parse("send   #3 ") == Command("send", "", 3)
+    # Numbers without `#`, and `#` inside a word, stay arguments.
+    assert COMMANDS.parse("form 2") == Command("form", "2", None)
+    assert COMMANDS.parse("assign 4 @dana") == Command("assign", "4 @dana", None)
+    assert COMMANDS.parse("tlp red#4") == Command("tlp", "red#4", None)
+    # A title may end in a number: `new` takes no reference.
+    assert COMMANDS.parse("new Outage #2") == Command("new", "Outage #2", None)
+
+
+def test_a_reference_to_no_report_says_so() -> None:
+    assert notices(run(COMMANDS, None, "status #7")) == ["There is no report #7 in this channel."]
