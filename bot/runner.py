@@ -26,7 +26,7 @@ from bot.clock import utc_now
 from bot.ports import ChatPort
 from conversations.addresses import AddressesOnly
 from conversations.checklist import Checklist
-from conversations.commands import parse_command
+from conversations.commands import COMMANDS, parse_command
 from conversations.coordination import ANOTHER, UNFINISHED
 from conversations.effects import (
     Effect,
@@ -198,6 +198,11 @@ class TurnRunner:
                 )
                 if cancelled is not None:
                     return cancelled
+            if self._asks_which(event):
+                # Several open and nothing says which: no report, and the step asks (_step).
+                choices = await self.store.open_in_channel(event.platform, event.channel)
+                if len(choices) > 1:
+                    return None
             return await self.store.latest_open_in_channel(event.platform, event.channel)
         if event.thread is None:
             return None
@@ -239,6 +244,16 @@ class TurnRunner:
                 log.info("retrying turn %s after %s", event.event_id, type(error).__name__)
                 await asyncio.sleep(min(0.1 * 2**transient, 2.0))
 
+    @staticmethod
+    def _asks_which(event: Event) -> bool:
+        """Whether a command, issued where several reports are open, must ask which one: it
+        acts on a report, and neither a thread nor a `#n` says which."""
+        if not isinstance(event, CommandIssued) or event.thread is not None:
+            return False
+        parsed = parse_command(event.text)
+        spec = COMMANDS.find(parsed.name)
+        return spec is not None and spec.needs_report and parsed.reference is None
+
     async def _step(
         self, before: ReportState | None, event: Event, report_id: str | None
     ) -> tuple[Access, Step]:
@@ -261,6 +276,11 @@ class TurnRunner:
             self.policy,
             new_report_id=str(uuid.uuid4()),
             new_report_number=number,
+            open_reports=(
+                await self.store.open_in_channel(event.platform, event.channel)
+                if report_id is None and self._asks_which(event)
+                else ()
+            ),
         )
 
     async def _turn_once(

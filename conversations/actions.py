@@ -18,6 +18,9 @@ UNDO: Final = "undo"
 # A reply that read like talk: value `<report>:<pending id>`.
 RECORD_PENDING: Final = "record_pending"
 JUST_TALK: Final = "just_talk"
+# Run a channel command on the report picked from several open ones: value
+# `<report>:<command text>`.
+RUN_ON_REPORT: Final = "run_on_report"
 
 ALL: Final = frozenset(
     {
@@ -32,5 +35,6 @@ ALL: Final = frozenset(
         UNDO,
         RECORD_PENDING,
         JUST_TALK,
+        RUN_ON_REPORT,
     }
 )

@@ -31,7 +31,7 @@ from conversations.checklist import Checklist
 from conversations.command_spec import Command, CommandSpec, Who
 from conversations.commands import COMMANDS
 from conversations.coordination import on_root_posted, show_preview, show_status
-from conversations.effects import UpdateRoot
+from conversations.effects import Button, UpdateRoot
 from conversations.events import (
     ButtonPressed,
     CommandIssued,
@@ -63,7 +63,7 @@ from conversations.sending import (
     on_submission_outcome,
     request_send,
 )
-from conversations.state import ReportState
+from conversations.state import ReportChoice, ReportState
 from conversations.turn import Step, Turn
 
 __all__ = ["Step", "dispatch", "report_id_for", "step"]
@@ -95,13 +95,15 @@ def step(
     policy: Policy | None = None,
     new_report_id: str | None = None,
     new_report_number: int | None = None,
+    open_reports: tuple[ReportChoice, ...] = (),
 ) -> Step:
     """One turn. `new_report_id` is the id a report started in this turn gets: the runner
     passes a fresh random one, so that nobody can work a report's id out from public data
     (Slack trigger ids, timestamps). Left out, the id is derived from the event, which keeps
     pure tests and property tests deterministic; that fallback is for tests only.
     `new_report_number` is the channel's next report number, for the new root card; storage
-    checks it is still free when it saves the report."""
+    checks it is still free when it saves the report. `open_reports`: the channel's open
+    reports when a command came with no thread and no `#n` and several are open."""
     turn = Turn(
         before=state,
         current=state,
@@ -112,6 +114,7 @@ def step(
         commands=COMMANDS,
         new_report_id=new_report_id,
         new_report_number=new_report_number,
+        open_reports=open_reports,
     )
     dispatch(turn, event)
     return finish(turn)
@@ -170,6 +173,9 @@ def run_command(
     to run it."""
     if spec is not None and not spec.needs_report:
         spec.handler(turn, event, command)
+        return
+    if turn.current is None and command.reference is None and len(turn.open_reports) > 1:
+        ask_which_report(turn, event)
         return
     if turn.current is None and command.reference is not None:
         turn.tell(rich(f"There is no report #{command.reference} in this channel."))
@@ -234,9 +240,51 @@ def _as_command(event: MessagePosted) -> CommandIssued:
     )
 
 
+def ask_which_report(turn: Turn, event: CommandIssued) -> None:
+    """Several reports are open and the command did not say which: a button per report runs
+    it on that one (and `#n` would have said it)."""
+    choices = sorted(turn.open_reports, key=lambda choice: choice.number)
+    lines = "".join(f"\n#{c.number} {c.title} (lead {c.lead.name})" for c in choices)
+    example = f"{event.text.strip()} #{choices[0].number}"
+    turn.tell(
+        rich(
+            "Several JCDC reports are open in this channel; which one?",
+            lines,
+            "\nOr name it: ",
+            command_ref(example),
+            ".",
+        ),
+        buttons=tuple(
+            Button(
+                action=actions.RUN_ON_REPORT,
+                label=f"#{c.number} {c.title}"[:75],
+                value=f"{c.id}:{event.text.strip()}",
+            )
+            for c in choices
+        ),
+    )
+
+
 def on_button(turn: Turn, event: ButtonPressed) -> None:
     if turn.current is None:
         turn.tell(rich("That report no longer exists."))
+        return
+    if event.action == actions.RUN_ON_REPORT:
+        # The command the person typed, now on the report they picked (event.report_id).
+        text = event.value.partition(":")[2]
+        on_command(
+            turn,
+            CommandIssued(
+                event_id=event.event_id,
+                platform=event.platform,
+                workspace=event.workspace,
+                channel=event.channel,
+                actor=event.actor,
+                text=text,
+                report_id=event.report_id,
+                trigger=event.trigger,
+            ),
+        )
         return
     if event.action == actions.OPEN_FORM:
         section = turn.checklist.find_section(event.value.rpartition(":")[2])

@@ -124,6 +124,15 @@ class DeliveryRecord(FrozenModel):
     last_sent: SentEmail | None = None
 
 
+class ReportChoice(FrozenModel):
+    """One of the channel's open reports, as offered when a command does not say which."""
+
+    id: str
+    number: int
+    title: str
+    lead: Actor
+
+
 class ReportState(FrozenModel):
     id: str
     platform: str

@@ -17,7 +17,7 @@ from conversations.events import Event
 from conversations.merge import ReportMerge, merge_report
 from conversations.policy import Policy
 from conversations.richtext import RichText
-from conversations.state import Actor, ReportState
+from conversations.state import Actor, ReportChoice, ReportState
 
 if TYPE_CHECKING:  # the command table's handlers take a Turn
     from conversations.command_spec import CommandTable
@@ -46,6 +46,8 @@ class Turn:
     commands: CommandTable
     new_report_id: str | None = None
     new_report_number: int | None = None
+    # The channel's open reports when a command named none and there are several: it asks.
+    open_reports: tuple[ReportChoice, ...] = ()
     effects: list[Effect] = field(default_factory=list)
     audit: list[AuditEntry] = field(default_factory=list)
     # Holding the inputs keeps them alive, so identity comparison stays sound.

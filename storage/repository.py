@@ -25,7 +25,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 
 from conversations.addresses import Address
 from conversations.effects import AuditEntry, SubmitRequested
-from conversations.state import Actor, ReportState, ReportStatus
+from conversations.state import Actor, ReportChoice, ReportState, ReportStatus
 from storage.address_books import AddressBooks
 from storage.database import Database
 from storage.rows import (
@@ -354,6 +354,28 @@ class ReportStore:
                 )
             )
             return result.scalar_one_or_none()
+
+    async def open_in_channel(self, platform: str, channel: str) -> tuple[ReportChoice, ...]:
+        """The channel's open reports, oldest first: what a command that names none offers."""
+        async with self.database.engine.connect() as connection:
+            result = await connection.execute(
+                select(reports.c.id, reports.c.number, reports.c.title, reports.c.lead)
+                .where(
+                    reports.c.platform == platform,
+                    reports.c.channel == channel,
+                    reports.c.status.in_(OPEN_STATUSES),
+                )
+                .order_by(reports.c.number)
+            )
+            return tuple(
+                ReportChoice(
+                    id=row.id,
+                    number=row.number,
+                    title=row.title,
+                    lead=Actor.model_validate(row.lead),
+                )
+                for row in result
+            )
 
     async def latest_open_in_channel(self, platform: str, channel: str) -> str | None:
         return await self.latest_in_channel(platform, channel, OPEN_STATUSES)

@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import asyncio
 
+from conversations import actions
+from conversations.events import ButtonPressed
 from conversations.state import ReportStatus
 from storage.repository import ReportStore
 from tests.bot.test_runner import CHANNEL, command, make_runner, start_report
-from tests.conversations.harness import ALICE, BOB
+from tests.conversations.harness import ALICE, BOB, CAROL
 
 
 async def test_a_cancelled_report_can_be_reopened_from_the_channel(store: ReportStore) -> None:
@@ -117,3 +119,50 @@ async def test_a_hash_number_names_the_report_a_channel_command_acts_on(
     assert [c.value for c in first.contributions if c.item_id == "handling.tlp"] == ["TLP:RED"]
     await runner.handle(command(ALICE, "status #9", "E-status-9"))
     assert chat.transcript[-1].text == "There is no report #9 in this channel."
+
+
+async def test_with_several_open_reports_a_command_without_thread_or_number_asks(
+    store: ReportStore,
+) -> None:
+    runner, chat = make_runner(store)
+    first_id, thread = await start_report(runner, chat)
+    await runner.handle(command(BOB, "new another: Second incident", "E-new-2"))
+    # The TLP is the lead's to set: Alice, who leads report 1.
+    await runner.handle(command(ALICE, "tlp red", "E-tlp"))
+    asked = chat.transcript[-1]
+    assert asked.audience == "only Alice"
+    assert asked.text == (
+        "Several JCDC reports are open in this channel; which one?\n"
+        "#1 Prompt injection (lead Alice)\n"
+        "#2 Second incident (lead Bob)\n"
+        "Or name it: `/jcdc tlp red #1`."
+    )
+    assert [(b.action, b.label) for b in asked.buttons] == [
+        (actions.RUN_ON_REPORT, "#1 Prompt injection"),
+        (actions.RUN_ON_REPORT, "#2 Second incident"),
+    ]
+    # Nothing was guessed: neither report has a TLP yet.
+    for summary in await store.list_reports():
+        state = await store.load(summary.id)
+        assert state is not None
+        assert not [c for c in state.contributions if c.item_id == "handling.tlp"]
+    # The button runs the command on the report it names.
+    button = asked.buttons[0]
+    await runner.handle(
+        ButtonPressed(
+            event_id="E-pick",
+            platform="test",
+            channel=CHANNEL,
+            actor=ALICE,
+            action=button.action,
+            value=button.value,
+            report_id=button.value.partition(":")[0],
+        )
+    )
+    first = await store.load(first_id)
+    assert first is not None
+    assert [c.value for c in first.contributions if c.item_id == "handling.tlp"] == ["TLP:RED"]
+    # A reply in a report's thread is about that report: nothing to ask.
+    before = len(chat.transcript)
+    await runner.handle(command(CAROL, "status", "E-status").model_copy(update={"thread": thread}))
+    assert "which one?" not in " ".join(line.text for line in chat.transcript[before:])

@@ -7,14 +7,15 @@ from dataclasses import replace
 
 import pytest
 
+from conversations import actions
 from conversations.command_spec import Command, CommandSpec, CommandTable, Who
 from conversations.commands import COMMANDS
-from conversations.engine import dispatch, finish
+from conversations.engine import dispatch, finish, step
 from conversations.events import CommandIssued, MessagePosted
 from conversations.messages import help_text
 from conversations.policy import Policy
 from conversations.richtext import rich, to_plain
-from conversations.state import Actor, ReportState
+from conversations.state import Actor, ReportChoice, ReportState
 from conversations.turn import Step, Turn
 from tests.conversations.harness import ALICE, CAROL, HOME, T0, Harness, notices
 
@@ -184,3 +185,33 @@ def test_a_trailing_hash_number_names_the_report_and_is_not_an_argument() -> Non
 
 def test_a_reference_to_no_report_says_so() -> None:
     assert notices(run(COMMANDS, None, "status #7")) == ["There is no report #7 in this channel."]
+
+
+def test_several_open_reports_and_no_reference_ask_with_a_button_each() -> None:
+    choices = (
+        ReportChoice(id="r-b", number=2, title="Data leak", lead=CAROL),
+        ReportChoice(id="r-a", number=1, title="Prompt injection", lead=ALICE),
+    )
+    event = CommandIssued(
+        event_id="E-ask",
+        platform=HOME[0],
+        workspace=HOME[1],
+        channel="C1",
+        actor=ALICE,
+        text="preview",
+    )
+    result = step(None, event, Harness().checklist, T0, open_reports=choices)
+    assert result.state is None
+    assert notices(result) == [
+        "Several JCDC reports are open in this channel; which one?\n"
+        "#1 Prompt injection (lead Alice)\n#2 Data leak (lead Carol)\n"
+        "Or name it: `/jcdc preview #1`."
+    ]
+    (notice,) = result.effects
+    assert [(b.action, b.value) for b in getattr(notice, "buttons", ())] == [
+        (actions.RUN_ON_REPORT, "r-a:preview"),
+        (actions.RUN_ON_REPORT, "r-b:preview"),
+    ]
+    # One open report is no question.
+    single = step(None, event, Harness().checklist, T0, open_reports=choices[:1])
+    assert "which one?" not in " ".join(notices(single))
