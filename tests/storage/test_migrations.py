@@ -45,3 +45,30 @@ async def test_downgrade_to_nothing_and_up_again(database: Database) -> None:
     await database.upgrade()
     async with database.engine.connect() as connection:
         assert await connection.run_sync(_schema_diff) == []
+
+
+async def test_0007_numbers_existing_reports_per_channel_in_creation_order(
+    database: Database,
+) -> None:
+    async with database.writing() as connection:
+        await connection.run_sync(lambda c: command.downgrade(alembic_config(c), "0006"))
+        # Inserted out of creation order: the numbers follow created_at, not the insert.
+        for report_id, channel, created in (
+            ("r-late", "C1", "2026-01-03 00:00:00"),
+            ("r-early", "C1", "2026-01-01 00:00:00"),
+            ("r-other", "C2", "2026-01-02 00:00:00"),
+        ):
+            await connection.execute(
+                text(
+                    "INSERT INTO reports (id, platform, workspace, channel, title, status, "
+                    "lead, created_at, updated_at, checklist_version, version, navigation) "
+                    f"VALUES ('{report_id}', 'slack', 'T1', '{channel}', 'A report', 'open', "
+                    f'\'{{"id": "U1", "name": "Ann"}}\', \'{created}\', \'{created}\', '
+                    "'v1', 1, '{}')"
+                )
+            )
+    await database.upgrade()
+    async with database.engine.connect() as connection:
+        rows = await connection.execute(text("SELECT id, number FROM reports ORDER BY id"))
+        assert {row.id: row.number for row in rows} == {"r-early": 1, "r-late": 2, "r-other": 1}
+        assert await connection.run_sync(_schema_diff) == []
