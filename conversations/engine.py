@@ -240,6 +240,9 @@ def _as_command(event: MessagePosted) -> CommandIssued:
     )
 
 
+_BUTTON_VALUE_MAX = 2000
+
+
 def ask_which_report(turn: Turn, event: CommandIssued) -> None:
     """Several reports are open and the command did not say which: a button per report runs
     it on that one (and `#n` would have said it)."""
@@ -254,6 +257,8 @@ def ask_which_report(turn: Turn, event: CommandIssued) -> None:
             command_ref(example),
             ".",
         ),
+        # A button carries the command in its value, which Slack caps at 2,000 characters: a
+        # longer command gets the `#n` hint alone.
         buttons=tuple(
             Button(
                 action=actions.RUN_ON_REPORT,
@@ -261,6 +266,7 @@ def ask_which_report(turn: Turn, event: CommandIssued) -> None:
                 value=f"{c.id}:{event.text.strip()}",
             )
             for c in choices
+            if len(c.id) + len(event.text.strip()) < _BUTTON_VALUE_MAX
         ),
     )
 

@@ -215,3 +215,22 @@ def test_several_open_reports_and_no_reference_ask_with_a_button_each() -> None:
     # One open report is no question.
     single = step(None, event, Harness().checklist, T0, open_reports=choices[:1])
     assert "which one?" not in " ".join(notices(single))
+
+
+def test_a_command_too_long_for_a_button_value_gets_the_hint_alone() -> None:
+    choices = (
+        ReportChoice(id="r-a", number=1, title="Prompt injection", lead=ALICE),
+        ReportChoice(id="r-b", number=2, title="Data leak", lead=CAROL),
+    )
+    event = CommandIssued(
+        event_id="E-long",
+        platform=HOME[0],
+        workspace=HOME[1],
+        channel="C1",
+        actor=ALICE,
+        text="resolve 4.2 " + "x" * 2000,
+    )
+    result = step(None, event, Harness().checklist, T0, open_reports=choices)
+    (notice,) = result.effects
+    assert getattr(notice, "buttons", None) == ()
+    assert "which one?" in notices(result)[0]
