@@ -37,7 +37,7 @@ from documents.cisa import render_cisa
 from documents.rendering import render_html, render_json, render_markdown, render_text
 from documents.stix import render_stix
 from storage.outbox import Outbox
-from storage.repository import ReportStore, SubmissionRecord
+from storage.repository import ReportStore, ReportSummary, SubmissionRecord
 
 T = TypeVar("T")
 
@@ -208,21 +208,33 @@ def report() -> None:
 def list_reports() -> None:
     """List the reports, newest first."""
 
-    async def go() -> None:
-        store = await open_store(_settings(), wait=False)
+    settings = _settings()
+
+    async def go() -> list[tuple[ReportSummary, AssembledReport]]:
+        store = await open_store(settings, wait=False)
         try:
             rows = await store.list_reports()
+            states = [await store.load(row.id) for row in rows]
         finally:
             await store.database.dispose()
-        if not rows:
-            click.echo("No reports yet.")
-        for row in rows:
-            click.echo(
-                f"{row.id}  {row.status:<16} {row.contribution_count:>4} answers  "
-                f"{row.updated_at:%Y-%m-%d %H:%M}  {row.title}"
-            )
+        checklist, policy = checklist_from(settings), settings.policy()
+        # Counted as the report counts them (answered items of the checklist's total), not as
+        # stored contributions: `report list` and report.md must agree.
+        return [
+            (row, assemble(state, checklist, policy))
+            for row, state in zip(rows, states, strict=True)
+            if state is not None
+        ]
 
-    _run(go())
+    listed = _run(go())
+    if not listed:
+        click.echo("No reports yet.")
+    for row, assembled in listed:
+        c = assembled.completeness
+        click.echo(
+            f"{row.id}  {row.status:<16} {c.answered:>3} of {c.total} items answered  "
+            f"{row.updated_at:%Y-%m-%d %H:%M}  {row.title}"
+        )
 
 
 @report.command()
@@ -377,8 +389,8 @@ def outbox_run(poll: float) -> None:
     type=click.Path(file_okay=False, path_type=Path),
     default=Path("demo-output"),
     show_default=True,
-    help="Where to write report.md, report.json, report.stix.json, report.cisa.txt, audit.json "
-    "and transcript.txt.",
+    help="Where to write report.md, report.json, report.stix.json, report.cisa.txt, audit.json, "
+    "transcript.txt and, unless SMTP_HOST is set, the e-mail sent to JCDC as <message id>.eml.",
 )
 def demo(out: Path) -> None:
     """Run a scripted multi-responder incident end to end on the configured database."""

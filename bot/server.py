@@ -23,6 +23,7 @@ from aiohttp import web
 from sqlalchemy import text
 
 from bot.chat_worker import ChatRetry, ChatWorker, Pacing
+from bot.clock import utc_now
 from bot.config_error import ConfigError
 from bot.inbox_worker import Decoder, InboxRetry, InboxWorker
 from bot.intake import StoringIntake
@@ -142,7 +143,7 @@ def build_bot(
     intake = StoringIntake(inbox, inbox_worker)
 
     def check_form(event: FormSubmitted) -> dict[str, str]:
-        return field_errors(checklist, event)
+        return field_errors(checklist, event, utc_now())
 
     slack: SlackSide | None = None
     if settings.slack_enabled():

@@ -254,7 +254,13 @@ def direct_answer(turn: Turn, event: MessagePosted, direct: DirectAnswer) -> Non
 def _shown(turn: Turn, item: Item) -> str:
     """How this turn's new answer reads back (the last contribution just added)."""
     latest = turn.state.contributions[-1]
-    return with_note(acknowledgement(item, latest.value), latest.note, item)
+    shown = acknowledgement(item, latest.value)
+    if item.kind is AnswerKind.DATETIME:
+        # Parsed again for the remark on whose zone a time was read in (not stored).
+        again = parse_answer(item, latest.raw, turn.time_context)
+        if isinstance(again, Accepted) and again.value == latest.value:
+            shown = again.display
+    return with_note(shown, latest.note, item)
 
 
 def with_note(shown: str, note: str | None, item: Item) -> str:
@@ -324,7 +330,7 @@ def edit_contribution(
         return
     if refuse_tlp_change(turn, new_item):
         return
-    parsed = parse_answer(new_item, text)
+    parsed = parse_answer(new_item, text, turn.time_context)
     if not isinstance(parsed, Accepted):
         turn.tell(
             rich(

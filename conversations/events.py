@@ -31,6 +31,9 @@ class _Event(BaseModel):
     # Where the platform says this channel or person can be reached later: saved with the
     # turn, never read by the engine (see conversations.addresses).
     addresses: tuple[Address, ...] = ()
+    # The author's IANA time zone ("Europe/Berlin") as the platform reports it: a time written
+    # without a zone is read in it. None when the platform does not say.
+    tz: str | None = None
 
 
 class CommandIssued(_Event):

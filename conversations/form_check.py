@@ -8,12 +8,19 @@ stay open with the reasons under its fields.
 
 from __future__ import annotations
 
-from conversations.answers import Accepted, parse_answer
+from datetime import datetime
+
+from conversations.answers import Accepted, TimeContext, parse_answer
 from conversations.checklist import Checklist
 from conversations.events import FormSubmitted
 
 
-def field_errors(checklist: Checklist, event: FormSubmitted) -> dict[str, str]:
+def field_errors(
+    checklist: Checklist, event: FormSubmitted, now: datetime | None = None
+) -> dict[str, str]:
+    """`now` (the time of the check) lets times be written as the turn will read them: without a
+    zone, or relative to now; without it, a time must carry its zone."""
+    context = None if now is None else TimeContext(now, event.tz)
     section = checklist.find_section(event.section_id)
     if section is None:
         return {}  # the turn explains that the section is unknown
@@ -22,7 +29,7 @@ def field_errors(checklist: Checklist, event: FormSubmitted) -> dict[str, str]:
         text = event.values.get(item.id, "").strip()
         if not text:
             continue
-        parsed = parse_answer(item, text)
+        parsed = parse_answer(item, text, context)
         if not isinstance(parsed, Accepted):
             errors[item.id] = parsed.reason
     return errors

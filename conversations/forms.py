@@ -35,7 +35,7 @@ def on_form(turn: Turn, event: FormSubmitted) -> None:
         if item.kind is AnswerKind.TLP and not can_decide(turn):
             errors[item.id] = "Only the lead or an approver sets the TLP."
             continue
-        parsed = parse_answer(item, text)
+        parsed = parse_answer(item, text, turn.time_context)
         if isinstance(parsed, Accepted):
             entered[item.id] = (item, text, parsed.value)
         else:

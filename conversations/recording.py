@@ -23,7 +23,7 @@ def contribute(
     """Parse and record one answer; explain and record nothing when it is unusable."""
     if refuse_tlp_change(turn, item):
         return None
-    parsed = parse_answer(item, text)
+    parsed = parse_answer(item, text, turn.time_context)
     if not isinstance(parsed, Accepted):
         turn.tell(rich(strong(f"{item.number}: "), parsed.reason, " Nothing was recorded."))
         return None

@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING
 
 from pydantic import JsonValue
 
+from conversations.answers.temporal import TimeContext
 from conversations.checklist import Checklist
 from conversations.effects import AuditEntry, Button, Effect, Ephemeral, Post
 from conversations.events import Event
@@ -56,6 +57,11 @@ class Turn:
     @property
     def actor(self) -> Actor:
         return self.event.actor
+
+    @property
+    def time_context(self) -> TimeContext:
+        """When and in which zone this turn's answers were written."""
+        return TimeContext(self.now, self.event.tz)
 
     @property
     def state(self) -> ReportState:

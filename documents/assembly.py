@@ -54,6 +54,8 @@ class AssembledItem(FrozenModel):
     number: str
     question: str
     kind: AnswerKind
+    # One of the items JCDC needs first: unanswered essentials lead the list of gaps.
+    essential: bool = False
     status: ItemStatus
     # The merged answer: for accumulating items the union of every value.
     value: JsonValue | None
@@ -191,22 +193,24 @@ def _assemble_item(merged: ItemMerge) -> AssembledItem:
         and len(merged.alternatives) > 1
     ):
         resolution = ResolutionView(
-            display=display_value(item, merged.resolution.value),
+            display=_styled(item.kind, display_value(item, merged.resolution.value)),
             by=merged.resolution.by,
             at=merged.resolution.at,
         )
+    shown = merged_display(merged)
     return AssembledItem(
         id=item.id,
         number=item.number,
         question=item.question,
         kind=item.kind,
+        essential=item.essential,
         status=merged.status,
         value=merged.value,
-        display=merged_display(merged),
+        display=None if shown is None else _styled(item.kind, shown),
         entries=tuple(
             Entry(
                 value=c.value,
-                display=display_value(item, c.value),
+                display=_styled(item.kind, display_value(item, c.value)),
                 raw=c.raw,
                 author=c.author,
                 at=c.at,
@@ -217,13 +221,28 @@ def _assemble_item(merged: ItemMerge) -> AssembledItem:
             for c in merged.contributions
         ),
         alternatives=tuple(
-            AlternativeView(value=a.value, display=display_value(item, a.value), authors=a.authors)
+            AlternativeView(
+                value=a.value,
+                display=_styled(item.kind, display_value(item, a.value)),
+                authors=a.authors,
+            )
             for a in merged.alternatives
         )
         if not item.accumulates
         else (),
         resolution=resolution,
     )
+
+
+# Scale levels are stored as lower-case words ("confirmed"); choices carry labels written as
+# people read them ("Attempted attack"). A document shows both the same way: capitalised.
+_SCALES = (AnswerKind.SEVERITY, AnswerKind.CONFIDENCE)
+
+
+def _styled(kind: AnswerKind, display: str) -> str:
+    if kind not in _SCALES:
+        return display
+    return display[:1].upper() + display[1:]
 
 
 def _highlights(sections: tuple[AssembledSection, ...]) -> tuple[Highlight, ...]:

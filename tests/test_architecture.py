@@ -31,8 +31,9 @@ ROOT = Path(__file__).resolve().parent.parent
 LAYERS = ("conversations", "documents", "storage", "adapters", "bot")
 PURE = ("conversations", "documents")
 # Third-party packages the pure core may use: data validation, the checklist file format and
-# the indicator extractor (pure functions on strings).
-PURE_THIRD_PARTY = frozenset({"pydantic", "pydantic_core", "yaml", "ioc_finder"})
+# the indicator extractor (pure functions on strings), and dateparser for relative dates (the
+# base time is always passed as RELATIVE_BASE, so it never reads the clock for us).
+PURE_THIRD_PARTY = frozenset({"pydantic", "pydantic_core", "yaml", "ioc_finder", "dateparser"})
 # And for documents only: the STIX 2.1 object library the bundle is built with (it reads the
 # clock only for a timestamp left out, and the bundle passes every one; the byte-identical
 # re-export test in tests/documents/test_stix.py would see a clock read).

@@ -260,10 +260,11 @@ def _event(shape: shapes.Activity) -> TeamsEvent | None:
     if kind == "message":
         content = _content(shape)
         if content.value is not None:
-            return _from_card_submit(shape, content.value)
-        return _from_message(shape, content)
+            return _zoned(_from_card_submit(shape, content.value), content)
+        return _zoned(_from_message(shape, content), content)
     if kind == "messageUpdate" and _event_type(shape) == "editMessage":
-        return _from_edit(shape, _content(shape))
+        content = _content(shape)
+        return _zoned(_from_edit(shape, content), content)
     if kind == "messageDelete" and _event_type(shape) == "softDeleteMessage":
         return _from_delete(shape)
     return None
@@ -463,6 +464,24 @@ def _mentioned_people(
         if person_id and person_id != bot_id and not person_id.startswith("28:"):
             people.append(Actor(id=person_id, name=mentioned.name or person_id))
     return tuple(people)
+
+
+# An IANA zone name as Teams' clients send it ("Europe/Berlin", "America/Argentina/Salta").
+_ZONE_NAME = re.compile(r"^[A-Za-z][A-Za-z0-9_+\-]*(?:/[A-Za-z0-9_+\-]+){0,2}$", re.ASCII)
+_ZONE_MAX = 64
+
+
+def _zoned(event: TeamsEvent | None, content: shapes.MessageContent) -> TeamsEvent | None:
+    """The event with the author's time zone, from the `clientInfo` entity the Teams client
+    adds to what a person sends (its `timezone`); a time written without a zone is read in
+    it. Left unset when the client does not say or says something that is not a zone name."""
+    if event is None:
+        return None
+    for entity in content.entities or []:
+        zone = entity.get("timezone") if entity.get("type") == "clientInfo" else None
+        if isinstance(zone, str) and len(zone) <= _ZONE_MAX and _ZONE_NAME.match(zone):
+            return event.model_copy(update={"tz": zone})
+    return event
 
 
 def _mentions(content: shapes.MessageContent) -> list[shapes.Mention]:

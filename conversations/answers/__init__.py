@@ -35,7 +35,12 @@ from conversations.answers.scales import (
     parse_confidence,
     parse_severity,
 )
-from conversations.answers.temporal import DATETIME_HINT, display_moment, parse_datetime
+from conversations.answers.temporal import (
+    DATETIME_HINT,
+    TimeContext,
+    display_moment,
+    parse_datetime,
+)
 from conversations.answers.tlp import TLP_HINT, TLP_LABELS, parse_tlp, tlp_meaning
 from conversations.answers.yes_no import YES_NO_HINT, YES_NO_LABELS, parse_yes_no
 from conversations.checklist import AnswerKind, Item
@@ -49,6 +54,7 @@ __all__ = [
     "Accepted",
     "Parsed",
     "Rejected",
+    "TimeContext",
     "acknowledgement",
     "answer_choices",
     "answer_hint",
@@ -69,7 +75,9 @@ def answer_limit(item: Item) -> int:
     return MAX_TEXT_ANSWER_LENGTH if item.kind is AnswerKind.TEXT else MAX_ANSWER_LENGTH
 
 
-def parse_answer(item: Item, text: str) -> Parsed:
+def parse_answer(item: Item, text: str, context: TimeContext | None = None) -> Parsed:
+    """`context` (the turn's time and the author's zone) lets a time be written without a
+    zone or relative to now; without it a time must carry its zone."""
     if not text.strip():
         return Rejected(f"That answer is empty. {answer_hint(item)}")
     if "\x00" in text:
@@ -93,7 +101,7 @@ def parse_answer(item: Item, text: str) -> Parsed:
         case AnswerKind.YES_NO:
             return parse_yes_no(text)
         case AnswerKind.DATETIME:
-            return parse_datetime(text, multiple=item.accumulates)
+            return parse_datetime(text, multiple=item.accumulates, context=context)
         case AnswerKind.NUMBER:
             return parse_number(text)
         case AnswerKind.SEVERITY:

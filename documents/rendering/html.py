@@ -10,7 +10,14 @@ from html import escape
 
 from conversations.merge import ItemStatus
 from documents.assembly import AssembledItem, AssembledReport, Entry
-from documents.rendering.common import summary_line, timestamp
+from documents.rendering.common import (
+    UNANSWERED_TITLES,
+    status_phrase,
+    summary_line,
+    timestamp,
+    tlp_line,
+    unanswered,
+)
 
 _STYLE = (
     "body{font-family:Arial,Helvetica,sans-serif;color:#111;max-width:52em}"
@@ -34,13 +41,13 @@ def render_html(report: AssembledReport) -> str:
         '<html lang="en"><head><meta charset="utf-8">',
         f"<title>{escape(report.tlp)} {escape(report.title)}</title>",
         f"<style>{_STYLE}</style></head><body>",
-        f"<p>{marking} {escape(report.tlp_meaning)}</p>",
+        f"<p>{marking}{escape(tlp_line(report).removeprefix(report.tlp))}</p>",
         f"<h1>AI cybersecurity incident report: {escape(report.title)}</h1>",
         "<ul>",
         f"<li>Report <code>{escape(report.report_id)}</code> (version {report.version}, "
         f"checklist {escape(report.checklist_version)})</li>",
         f"<li>Lead: {escape(report.lead.name)}</li>",
-        f"<li>Status: {escape(report.status)}</li>",
+        f"<li>Status: {escape(status_phrase(report.status))}</li>",
         f"<li>Started {timestamp(report.created_at)}; as of {timestamp(report.as_of)}</li>",
         f"<li>{escape(summary_line(report))}</li>",
         "<li>Contributors: "
@@ -56,7 +63,6 @@ def render_html(report: AssembledReport) -> str:
         for h in report.highlights
     ]
     parts.append("</ul>")
-    unanswered: list[str] = []
     for section in report.sections:
         parts.append(
             f"<h2>{section.number}. {escape(section.title)} "
@@ -66,12 +72,17 @@ def render_html(report: AssembledReport) -> str:
             parts.append(f'<p class="who">Assigned to {escape(section.assignee.name)}</p>')
         for item in section.items:
             if item.status is ItemStatus.MISSING:
-                unanswered.append(item.number)
                 continue
             parts.append(f"<h3>{escape(item.number)} {escape(item.question)}</h3>")
             parts += _item(item)
-    if unanswered:
-        parts.append(f"<h2>Not answered</h2><p>{escape(', '.join(unanswered))}</p>")
+    for essential in (True, False):
+        groups = unanswered(report, essential=essential)
+        if groups:
+            parts.append(f"<h2>{UNANSWERED_TITLES[essential]}</h2>")
+        for group in groups:
+            parts.append(f"<h3>{escape(group.heading)}</h3><ul>")
+            parts += [f"<li>{escape(i.number)} {escape(i.question)}</li>" for i in group.items]
+            parts.append("</ul>")
     parts += [f"<p>{marking}</p>", "</body></html>", ""]
     return "\n".join(parts)
 

@@ -10,18 +10,41 @@ import re
 
 from conversations.merge import ItemStatus
 from documents.assembly import AssembledItem, AssembledReport, Entry
-from documents.rendering.common import summary_line, timestamp
+from documents.rendering.common import (
+    UNANSWERED_TITLES,
+    status_phrase,
+    summary_line,
+    timestamp,
+    tlp_line,
+    unanswered,
+)
 
-# Characters that start emphasis, code, links, images, HTML, tables or strikethrough anywhere.
-_INLINE_SPECIAL = re.compile(r"([\\`*_{}\[\]()#!|<>~])")
-# Line starts that would turn a continuation line into a list item, heading or quote.
-_BLOCK_START = re.compile(r"^(\s*)([-+]|\d+[.)])(?=\s|$)")
+# Characters that make emphasis, code, links, images, HTML, strikethrough or table cells
+# anywhere in a line. Parentheses, `!`, `#` and `>` mid-line are plain text once `[` and `<`
+# are escaped, so they stay as typed (a reader sees "Alice (IR lead)", not "Alice \(IR lead\)").
+_INLINE_SPECIAL = re.compile(r"([\\`*_\[\]<~|])")
+# An entity such as `&lt;` or `&#65;` would be decoded by the viewer.
+_ENTITY = re.compile(r"&(?=#?[0-9A-Za-z]+;)")
+# Line starts that would turn a continuation line into a list item, heading, quote or a setext
+# heading's underline. An ordered list marker is escaped at its `.` or `)`: CommonMark does not
+# treat a backslash before a digit as an escape.
+_BLOCK_START = re.compile(
+    r"^(\s*)(?:(\d+)([.)])(?=\s|$)|([-+]|#{1,6})(?=\s|$)|(>)|(=+|-{2,})(?=\s*$))"
+)
+
+
+def _escape_line_start(match: re.Match[str]) -> str:
+    indent, digits, delimiter = match.group(1), match.group(2), match.group(3)
+    if digits is not None:
+        return f"{indent}{digits}\\{delimiter}"
+    return f"{indent}\\{match.group(0)[len(indent) :]}"
 
 
 def escape(text: str) -> str:
     """Make what a responder typed inert: no markup, links or HTML; line breaks kept."""
-    lines = _INLINE_SPECIAL.sub(r"\\\1", text).replace("\r\n", "\n").split("\n")
-    return "  \n  ".join(_BLOCK_START.sub(r"\1\\\2", line) for line in lines)
+    inline = _ENTITY.sub(r"\\&", _INLINE_SPECIAL.sub(r"\\\1", text))
+    lines = inline.replace("\r\n", "\n").split("\n")
+    return "  \n  ".join(_BLOCK_START.sub(_escape_line_start, line) for line in lines)
 
 
 def render_markdown(report: AssembledReport) -> str:
@@ -30,12 +53,12 @@ def render_markdown(report: AssembledReport) -> str:
         "",
         f"# AI cybersecurity incident report: {escape(report.title)}",
         "",
-        f"{report.tlp}: {report.tlp_meaning}",
+        tlp_line(report),
         "",
         f"- Report: `{report.report_id}` (version {report.version}, "
         f"checklist {report.checklist_version})",
         f"- Lead: {escape(report.lead.name)}",
-        f"- Status: {report.status}",
+        f"- Status: {status_phrase(report.status)}",
         f"- Started: {timestamp(report.created_at)}; as of {timestamp(report.as_of)}",
         f"- {summary_line(report)}",
         "- Contributors: "
@@ -57,9 +80,13 @@ def render_markdown(report: AssembledReport) -> str:
         answered = [i for i in section.items if i.status is not ItemStatus.MISSING]
         for item in answered:
             lines += ["", f"**{item.number} {escape(item.question)}**", *_item_lines(item)]
-        missing = [i.number for i in section.items if i.status is ItemStatus.MISSING]
-        if missing:
-            lines += ["", f"_Not answered: {', '.join(missing)}_"]
+    for essential in (True, False):
+        groups = unanswered(report, essential=essential)
+        if groups:
+            lines += ["", f"## {UNANSWERED_TITLES[essential]}"]
+        for group in groups:
+            lines += ["", f"**{group.heading}**", ""]
+            lines += [f"- {item.number} {escape(item.question)}" for item in group.items]
     lines += ["", "---", "", f"**{report.tlp}**", ""]
     return "\n".join(lines)
 

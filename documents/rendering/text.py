@@ -6,7 +6,16 @@ import textwrap
 
 from conversations.merge import ItemStatus
 from documents.assembly import AssembledItem, AssembledReport
-from documents.rendering.common import attribution, contributors_line, summary_line, timestamp
+from documents.rendering.common import (
+    UNANSWERED_TITLES,
+    attribution,
+    contributors_line,
+    status_phrase,
+    summary_line,
+    timestamp,
+    tlp_line,
+    unanswered,
+)
 
 _WIDTH = 78
 
@@ -16,12 +25,12 @@ def render_text(report: AssembledReport) -> str:
         report.tlp,
         "",
         f"AI cybersecurity incident report: {report.title}",
-        f"{report.tlp}: {report.tlp_meaning}",
+        tlp_line(report),
         "",
         f"Report {report.report_id} (version {report.version}, "
         f"checklist {report.checklist_version})",
         f"Lead: {report.lead.name}",
-        f"Status: {report.status}",
+        f"Status: {status_phrase(report.status)}",
         f"Started {timestamp(report.created_at)}; as of {timestamp(report.as_of)}",
         summary_line(report),
         contributors_line(report),
@@ -29,7 +38,6 @@ def render_text(report: AssembledReport) -> str:
     if report.highlights:
         lines.append("")
         lines += [f"{h.label}: {h.display or 'not stated'}" for h in report.highlights]
-    unanswered: list[str] = []
     for section in report.sections:
         heading = f"{section.number}. {section.title} ({section.answered}/{section.total})"
         lines += ["", heading, "=" * len(heading)]
@@ -37,11 +45,17 @@ def render_text(report: AssembledReport) -> str:
             lines.append(f"Assigned to {section.assignee.name}")
         for item in section.items:
             if item.status is ItemStatus.MISSING:
-                unanswered.append(item.number)
                 continue
             lines += ["", *_wrap(f"{item.number} {item.question}", ""), *_item_lines(item)]
-    if unanswered:
-        lines += ["", "Not answered", "============", *_wrap(", ".join(unanswered), "")]
+    for essential in (True, False):
+        groups = unanswered(report, essential=essential)
+        if groups:
+            title = UNANSWERED_TITLES[essential]
+            lines += ["", title, "=" * len(title)]
+        for group in groups:
+            lines += ["", group.heading]
+            for item in group.items:
+                lines += _wrap(f"- {item.number} {item.question}", "    ")
     lines += ["", report.tlp, ""]
     return "\n".join(lines)
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import json
 import os
+import re
 import signal
 import subprocess
 import sys
@@ -114,6 +115,15 @@ def test_demo_then_list_and_export(cli: CliRunner, tmp_path: Path) -> None:
     assert listed.exit_code == 0, listed.output
     report_id = listed.output.split()[0]
     assert " sent " in listed.output
+    # The list counts as the report does: answered items of the checklist's total.
+    counted = re.search(r"(\d+ of \d+ items answered)", listed.output)
+    assert counted is not None, listed.output
+    assert f"Completeness: {counted.group(1)} (" in (out / "report.md").read_text("utf-8")
+
+    # `demo --out` names every file it wrote (the e-mail by its pattern).
+    helped = " ".join(cli.invoke(main, ["demo", "--help"]).output.split())
+    for written in sorted(out.iterdir()):
+        assert (written.name if written.suffix != ".eml" else "<message id>.eml") in helped
 
     outbox = cli.invoke(main, ["outbox", "list"])
     assert outbox.exit_code == 0, outbox.output

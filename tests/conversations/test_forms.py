@@ -3,6 +3,8 @@ answers a form is prefilled with and replaces."""
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 import pytest
 from pydantic import JsonValue
 
@@ -10,6 +12,7 @@ from conversations import actions
 from conversations.answers import Accepted, answer_choices, display_value, parse_answer
 from conversations.checklist import AnswerKind, default_checklist
 from conversations.effects import FormRejected, OpenForm
+from conversations.form_check import field_errors
 from conversations.merge import merge_report
 from conversations.messages import form_field
 from conversations.state import Actor
@@ -87,3 +90,16 @@ def test_a_picker_shows_the_stored_answer_whatever_was_typed() -> None:
     assert fields["description.cves"].selected == ()
     # What was typed stays the text a text input starts with.
     assert fields["description.event_type"].initial == "2"
+
+
+def test_a_form_reads_a_time_relative_to_the_turn_and_the_check_agrees() -> None:
+    h = Harness(default_checklist())
+    h.start()
+    h.form(BOB, "detection", {"detection.timestamps": "2 hours ago; ongoing"})
+    # Two hours before the turn's own time (the harness's clock, not the wall clock).
+    two_hours_ago = (h.now - timedelta(hours=2)).strftime("%Y-%m-%dT%H:%M:%SZ")
+    assert h.active_values("detection.timestamps") == [[two_hours_ago, "ongoing"]]
+    submitted = h.events.form(BOB, "detection", {"detection.timestamps": "2 hours ago"})
+    assert field_errors(h.checklist, submitted, h.now) == {}
+    # Without the check's time, a relative time cannot be read and the field says why.
+    assert "detection.timestamps" in field_errors(h.checklist, submitted)

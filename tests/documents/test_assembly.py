@@ -31,7 +31,7 @@ def test_assembled_report_has_answers_contributors_conflicts_and_completeness() 
     assert confidence.value == "confirmed"
     assert confidence.resolution is not None
     assert confidence.resolution.by == ALICE
-    assert [a.display for a in confidence.alternatives] == ["confirmed", "speculative"]
+    assert [a.display for a in confidence.alternatives] == ["Confirmed", "Speculative"]
 
     users = items["2.2"]
     assert users.status is ItemStatus.CONFLICT

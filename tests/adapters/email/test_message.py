@@ -66,7 +66,21 @@ def test_tlp_comes_before_the_content_in_both_parts(report: AssembledReport) -> 
     markup = html.get_content()
     assert markup.index("TLP:AMBER</span>") < markup.index("<h1>")
     assert "Bob" in text  # answers carry their contributors
-    assert "Not answered" in text
+    assert "Other items not yet answered" in text
+
+
+def test_body_names_no_internal_state_and_lists_gaps_with_their_questions(
+    report: AssembledReport,
+) -> None:
+    message = build(report.model_copy(update={"status": "submit_requested"}))
+    for subtype in ("plain", "html"):
+        body = message.get_body((subtype,))
+        assert body is not None
+        content = body.get_content()
+        assert "submit_requested" not in content
+        assert "Status: Confirmed by the lead, being sent" in content
+        assert "1.2 Which CVEs are involved?" in content
+        assert "TLP:AMBER:" not in content
 
 
 def test_attachments_parse_back_to_the_same_report(report: AssembledReport) -> None:

@@ -48,6 +48,8 @@ class FakeSlack:
     tokens: set[str] = field(default_factory=lambda: {BOT_TOKEN})
     app_token: str = APP_TOKEN
     users: dict[str, str] = field(default_factory=dict)
+    # users.info's `tz` (an IANA zone) for the users who have one set.
+    zones: dict[str, str] = field(default_factory=dict)
     calls: list[Call] = field(default_factory=list)
     # method -> how many of its next calls get HTTP 429, and the Retry-After to send.
     rate_limits: dict[str, tuple[int, int]] = field(default_factory=dict)
@@ -203,10 +205,10 @@ class FakeSlack:
             if user not in self.users:
                 return {"ok": False, "error": "user_not_found"}
             name = self.users[user]
-            return {
-                "ok": True,
-                "user": {"id": user, "name": name.lower(), "profile": {"display_name": name}},
-            }
+            found: JsonDict = {"id": user, "name": name.lower(), "profile": {"display_name": name}}
+            if user in self.zones:
+                found["tz"] = self.zones[user]
+            return {"ok": True, "user": found}
         return {"ok": False, "error": "unknown_method"}
 
     def _install(self, args: JsonDict) -> JsonDict:

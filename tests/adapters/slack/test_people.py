@@ -50,3 +50,26 @@ async def test_an_unreachable_slack_leaves_the_id_and_the_turn_goes_on() -> None
     client = web_client(BOT_TOKEN, f"http://127.0.0.1:{free_port()}/api/")
     named = await PeopleDirectory().named(_posted("U0BOB", "bob"), client)
     assert named.actor == Actor(id="U0BOB", name="bob")
+
+
+async def test_the_time_zone_comes_with_the_name_and_is_cached_with_it() -> None:
+    async with fake_slack(
+        users={"U0BOB": "Bob", "U0EVE": "Eve"}, zones={"U0BOB": "Asia/Tokyo"}
+    ) as fake:
+        client = web_client(BOT_TOKEN, fake.url)
+        people = PeopleDirectory()
+        for _ in range(2):
+            bob = await people.named(_posted("U0BOB", "U0BOB"), client)
+            assert bob.tz == "Asia/Tokyo"
+            assert bob.actor.name == "Bob"
+            # No zone in the profile: the event says nothing, and times are read as UTC.
+            eve = await people.named(_posted("U0EVE", "U0EVE"), client)
+            assert eve.tz is None
+        assert [c.args["user"] for c in fake.of("users.info")] == ["U0BOB", "U0EVE"]
+
+
+async def test_a_zone_already_on_the_event_is_kept() -> None:
+    async with fake_slack(users={"U0BOB": "Bob"}, zones={"U0BOB": "Asia/Tokyo"}) as fake:
+        client = web_client(BOT_TOKEN, fake.url)
+        event = _posted("U0BOB", "Bob").model_copy(update={"tz": "Europe/Paris"})
+        assert (await PeopleDirectory().named(event, client)).tz == "Europe/Paris"

@@ -306,3 +306,34 @@ def test_an_overlong_message_is_a_malformed_activity() -> None:
     )
     with pytest.raises(MalformedActivity, match="longer than"):
         from_activity(activity)
+
+
+def _with_client_info(activity: dict[str, object], timezone: object) -> dict[str, object]:
+    entities = activity.get("entities")
+    listed = list(entities) if isinstance(entities, list) else []
+    listed.append({"type": "clientInfo", "locale": "de-DE", "timezone": timezone})
+    return {**activity, "entities": listed}
+
+
+def test_the_authors_time_zone_comes_from_the_client_info_entity() -> None:
+    activities = make()
+    reply = _with_client_info(activities.reply(BOB, "1000", "1.2: yesterday 22:00"), "Asia/Tokyo")
+    posted = from_activity(reply)
+    assert isinstance(posted, MessagePosted)
+    assert posted.tz == "Asia/Tokyo"
+    edit = _with_client_info(activities.edit(BOB, "1000", "1500", "x"), "Europe/Berlin")
+    edited = from_activity(edit)
+    assert isinstance(edited, MessageEdited)
+    assert edited.tz == "Europe/Berlin"
+    # Without the entity, the zone is unknown (times written without one are read as UTC).
+    plain = from_activity(activities.reply(BOB, "1000", "1.2: now"))
+    assert plain is not None
+    assert plain.tz is None
+
+
+@pytest.mark.parametrize("timezone", [None, 3, "", "not a zone!", "A/" + "b" * 80, ["x"]])
+def test_a_client_info_timezone_that_is_not_a_zone_name_is_ignored(timezone: object) -> None:
+    reply = _with_client_info(make().reply(BOB, "1000", "1.2: x"), timezone)
+    event = from_activity(reply)
+    assert event is not None
+    assert event.tz is None
