@@ -49,8 +49,10 @@ from conversations.ids import report_id_for
 from conversations.permissions import (
     can_decide,
     from_report_space,
+    is_purged_input,
     refuse_if_cancelled,
     refuse_outsider,
+    refuse_purged,
     refuse_unless_decider,
 )
 from conversations.policy import Policy
@@ -124,6 +126,9 @@ def dispatch(turn: Turn, event: Event) -> None:
     """Hand `event` (the turn's own) to whatever handles its kind."""
     if not from_report_space(turn):
         refuse_outsider(turn)
+        return
+    if is_purged_input(turn):
+        refuse_purged(turn)
         return
     match event:
         case CommandIssued():

@@ -3,9 +3,20 @@
 
 from __future__ import annotations
 
+from datetime import UTC
+
 from conversations.checklist import AnswerKind, Item
-from conversations.events import QuestionPosted, RootPosted, SubmissionOutcome
+from conversations.events import (
+    ButtonPressed,
+    CommandIssued,
+    FormSubmitted,
+    MessagePosted,
+    QuestionPosted,
+    RootPosted,
+    SubmissionOutcome,
+)
 from conversations.people import PersonKey, Space, report_space
+from conversations.replies import SIDE_REMARK_PREFIX
 from conversations.richtext import command_ref, rich, strong
 from conversations.state import Actor, ReportStatus
 from conversations.turn import Turn
@@ -104,3 +115,46 @@ def refuse_tlp_change(turn: Turn, item: Item) -> bool:
         )
         return True
     return False
+
+
+# What a purged report still answers: reading what is left of it takes nothing in.
+_READ_ONLY_COMMANDS = frozenset({"status", "help"})
+
+
+def is_purged_input(turn: Turn) -> bool:
+    """Whether this turn would put something into a report whose answers retention deleted.
+
+    Such a report keeps only a tombstone and its audit trail; an answer taken now would start
+    a new report under the old one's name and be mailed as a "follow-up" to a report that JCDC
+    received long ago, so it is refused rather than recorded. `//` side remarks stay talk.
+    """
+    state, event = turn.current, turn.event
+    if state is None or state.purged_at is None:
+        return False
+    match event:
+        case MessagePosted():
+            return not event.text.lstrip().startswith(SIDE_REMARK_PREFIX)
+        case CommandIssued():
+            name = turn.commands.parse(event.text).name
+            spec = turn.commands.find(name)
+            if spec is not None and not spec.needs_report:
+                return False  # `new` and the like start something else
+            return spec is None or spec.name not in _READ_ONLY_COMMANDS
+        case FormSubmitted() | ButtonPressed():
+            return True
+        case _:
+            return False
+
+
+def refuse_purged(turn: Turn) -> None:
+    assert turn.current is not None
+    assert turn.current.purged_at is not None
+    when = turn.current.purged_at.astimezone(UTC).strftime("%Y-%m-%d")
+    turn.tell(
+        rich(
+            f"The answers of this report were deleted on {when} under the retention policy, "
+            "so it takes nothing new. Nothing was recorded. Start a new report with ",
+            command_ref("new <title>"),
+            ".",
+        )
+    )

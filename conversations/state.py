@@ -168,6 +168,10 @@ class ReportState(FrozenModel):
     delivery: DeliveryRecord = DeliveryRecord()
     # Incremented by storage on every saved turn (optimistic concurrency, frozen versions).
     version: int = 0
+    # When retention deleted the report's answers (storage/retention.py). Set by storage
+    # only; a purged report takes no new input, so that nothing is recorded or mailed as a
+    # follow-up of a report whose answers are gone.
+    purged_at: datetime | None = None
 
     @property
     def short_id(self) -> str:

@@ -179,6 +179,7 @@ def state_from_rows(
         thread=report.thread,
         title=report.title,
         number=report.number,
+        purged_at=report.purged_at,
         lead=Actor.model_validate(report.lead),
         status=ReportStatus(report.status),
         created_at=report.created_at,

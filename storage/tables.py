@@ -67,7 +67,9 @@ def _moment(nullable: bool = False, index: bool = False) -> Any:
 class ReportRow(SQLModel, table=True):
     __tablename__ = "reports"
     __table_args__ = (
-        Index("ix_reports_thread", "platform", "channel", "thread"),
+        # One report per thread: a thread's replies go to the report it is the root of
+        # (storage/repository.py looks it up by this key).
+        Index("uq_reports_thread", "platform", "channel", "thread", unique=True),
         Index("ix_reports_channel_status", "platform", "channel", "status"),
         # One number per report in a channel: two `new` at once cannot both take the same one
         # (the loser's save fails and its turn runs again, storage/repository.py).

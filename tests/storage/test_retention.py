@@ -25,7 +25,15 @@ def _finished(report_id: str, status: ReportStatus = ReportStatus.SENT) -> Repor
     state = rich_state(report_id)
     # Contribution ids are unique across reports.
     own = tuple(c.model_copy(update={"id": f"{report_id}-{c.id}"}) for c in state.contributions)
-    return state.model_copy(update={"status": status, "updated_at": T0, "contributions": own})
+    # One report per thread (a unique index): each gets a root message of its own.
+    return state.model_copy(
+        update={
+            "status": status,
+            "updated_at": T0,
+            "contributions": own,
+            "thread": f"{report_id}.root",
+        }
+    )
 
 
 def _answer_entry() -> AuditEntry:
@@ -84,6 +92,7 @@ async def test_an_old_sent_report_keeps_its_tombstone_and_who_did_what(
     assert state.resolutions == ()
     assert state.send_request is None
     assert state.version == version + 1
+    assert state.purged_at == LATER
     assert state.title == _finished("r-old").title
     assert state.delivery == _finished("r-old").delivery  # the Message-ID of the last send
     async with store.database.engine.connect() as connection:
