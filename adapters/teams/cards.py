@@ -422,6 +422,14 @@ def preview_activity(title: str, rendered: str) -> ActivityDict:
     return card_activity(card(body), f"Preview of {title}"[:_SUMMARY_MAX])
 
 
+def with_thread_link(activity: ActivityDict, url: str) -> ActivityDict:
+    """A private notice with a button back to the report's thread."""
+    content = activity["attachments"][0]["content"]
+    link = {"type": "Action.OpenUrl", "title": "Open the report's thread", "url": url}
+    linked = {**content, "actions": [*content.get("actions", []), link]}
+    return {**activity, "attachments": [{"contentType": ADAPTIVE_CARD, "content": linked}]}
+
+
 def addressed_to(name: str, activity: ActivityDict) -> ActivityDict:
     """A private notice posted where others can see it: say whom it is for, first."""
     content = activity["attachments"][0]["content"]
