@@ -422,6 +422,14 @@ def preview_activity(title: str, rendered: str) -> ActivityDict:
     return card_activity(card(body), f"Preview of {title}"[:_SUMMARY_MAX])
 
 
+def about_report(headline: str, activity: ActivityDict) -> ActivityDict:
+    """A private notice read away from the thread: say which report it is about, first."""
+    content = activity["attachments"][0]["content"]
+    header = {"type": "RichTextBlock", "inlines": [run(headline, weight="Bolder", isSubtle=True)]}
+    named = {**content, "body": [header, *content["body"]]}
+    return {**activity, "attachments": [{"contentType": ADAPTIVE_CARD, "content": named}]}
+
+
 def with_thread_link(activity: ActivityDict, url: str) -> ActivityDict:
     """A private notice with a button back to the report's thread."""
     content = activity["attachments"][0]["content"]

@@ -22,6 +22,7 @@ from datetime import datetime
 from typing import Any
 
 from adapters.teams.cards import (
+    about_report,
     addressed_to,
     form_activity,
     message_activity,
@@ -86,6 +87,8 @@ class TeamsChat:
 
     async def ephemeral(self, effect: Ephemeral) -> None:
         activity = message_activity(effect.text, effect.buttons)
+        if effect.report is not None:
+            activity = about_report(effect.report, activity)
         await self._private(
             effect.user,
             activity,

@@ -36,7 +36,8 @@ async def test_a_private_notice_links_back_to_the_reports_thread(teams: TeamsBot
     await bot.command("bob", "status")
     chat = bot.personal_chat("bob")
     (notice,) = connector.sent(chat)
-    assert "Prompt injection in support copilot" in notice.text
+    # The first line names the report the way people type it.
+    assert notice.text.splitlines()[0] == "#1 Prompt injection in support copilot"
     links = [a for a in notice.card["actions"] if a["type"] == "Action.OpenUrl"]
     channel, thread = bot.activities.channel, bot.thread
     assert thread is not None
@@ -61,3 +62,13 @@ async def test_a_notice_posted_in_the_thread_has_no_link_to_itself(teams: TeamsB
     addressed = [call for call in connector.sent(thread) if call.text.startswith("For ")]
     assert addressed
     assert all(a["type"] != "Action.OpenUrl" for a in addressed[-1].card.get("actions", []))
+
+
+async def test_an_error_notice_names_the_report_it_is_about(teams: TeamsBot) -> None:
+    bot, connector = teams.driver, teams.driver.connector
+    await bot.command("alice", "new Prompt injection in support copilot")
+    await bot.command("bob", "frobnicate the widgets")
+    (notice,) = connector.sent(bot.personal_chat("bob"))
+    first, *rest = notice.text.splitlines()
+    assert first == "#1 Prompt injection in support copilot"
+    assert rest, "the notice says nothing beyond the report's name"
