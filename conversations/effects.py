@@ -123,6 +123,9 @@ class Ephemeral(FrozenModel):
     user: Actor
     text: RichText
     buttons: tuple[Button, ...] = ()
+    # The report it is about, as people name it ("#2 Title"), when there is one: a notice
+    # read away from the thread (Teams: a personal chat) says which report it means.
+    report: str | None = None
 
 
 class OpenForm(FrozenModel):

@@ -115,6 +115,7 @@ class Turn:
                 user=self.actor,
                 text=text,
                 buttons=buttons,
+                report=_headline(self.current) if self.current is not None else None,
             )
         )
 
@@ -122,3 +123,8 @@ class Turn:
         self.audit.append(
             AuditEntry(at=self.now, actor=self.actor, action=action, item_id=item_id, detail=detail)
         )
+
+
+def _headline(state: ReportState) -> str:
+    """The report as people name it: "#2 Prompt injection …" once it has its number."""
+    return f"#{state.number} {state.title}" if state.number is not None else state.title

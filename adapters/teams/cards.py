@@ -6,7 +6,13 @@ Cards spec gives it no Markdown, cards render no HTML, and with no `msteams.enti
 card Teams turns no `<at>…</at>` into a mention. So an answer containing `**bold**`,
 `[click](http://x)`, `<at>Dana</at>` or `<script>` can neither format, link, ping nor inject
 markup; it is one literal run of text. This is the Teams counterpart of Slack's rich_text
-blocks. The catch: a `mention` span does not notify either; it reads "@Name" in bold.
+blocks.
+
+Mentions: Teams notifies only for `<at>Name</at>` in a TextBlock (or FactSet) backed by a
+mention entity in the card's `msteams.entities`; a TextRun never pings. So a line holding a
+`mention` span becomes one TextBlock instead, and its other spans are escaped there: Markdown
+characters get a backslash and `<` a zero-width joiner, so that only the entities the bot
+adds (the engine's mentions, never text a person typed) can ping.
 
 Private notices: Teams has no ephemeral messages in channels. TeamsChat sends them (status,
 help, errors, previews, forms) to the person's personal chat with the bot, the closest thing
@@ -15,6 +21,7 @@ to "only you can see this"; see chat.py for the fallback when that chat cannot b
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from adapters.teams.translate import CARD_MARKER, FORM_SUBMIT_ACTION, INPUT_PREFIX, SECTION_INPUT
@@ -63,23 +70,73 @@ def _inline(span: Span) -> dict[str, Any]:
             return run(span.text)
 
 
-def rich_blocks(text: RichText) -> list[dict[str, Any]]:
-    """Spans as RichTextBlocks, one per line: a line break is a new block, never markup."""
-    lines: list[list[dict[str, Any]]] = [[]]
+_MARKDOWN = re.compile(r"([\\`*_\[\]~#>|])")
+_ZWJ = "\u200d"
+
+
+def _escaped(text: str) -> str:
+    """Literal text inside a TextBlock: no Markdown, and no `<at>` that could ping."""
+    return _MARKDOWN.sub(r"\\\1", text).replace("<", "<" + _ZWJ)
+
+
+def mention_tag(span: Span) -> str:
+    # The display name is escaped too, so that it cannot close the tag or format.
+    return f"<at>{_escaped(span.text)}</at>"
+
+
+def _markdown(span: Span) -> str:
+    match span.style:
+        case "mention":
+            return mention_tag(span)
+        case "strong":
+            return f"**{_escaped(span.text)}**"
+        case "emphasis":
+            return f"_{_escaped(span.text)}_"
+        case "code" | "command":
+            # Backticks would be Markdown too; a command reads as Teams spells it.
+            text = span.text if span.style == "code" else f"{COMMAND_PREFIX} {span.text}"
+            return _escaped(text)
+        case _:
+            return _escaped(span.text)
+
+
+def _lines(text: RichText) -> list[list[Span]]:
+    lines: list[list[Span]] = [[]]
     for span in text:
-        pieces = span.text.split("\n")
-        for number, piece in enumerate(pieces):
+        for number, piece in enumerate(span.text.split("\n")):
             if number:
                 lines.append([])
             if piece:
-                lines[-1].append(_inline(span.model_copy(update={"text": piece})))
-    return [
-        {"type": "RichTextBlock", "inlines": inlines or [run(" ")]}
-        for inlines in _trim_blank(lines)
-    ]
+                lines[-1].append(span.model_copy(update={"text": piece}))
+    return _trim_blank(lines)
 
 
-def _trim_blank(lines: list[list[dict[str, Any]]]) -> list[list[dict[str, Any]]]:
+def _block(line: list[Span]) -> dict[str, Any]:
+    if any(span.style == "mention" and span.user_id for span in line):
+        text = "".join(_markdown(span) for span in line)
+        return {"type": "TextBlock", "text": text, "wrap": True}
+    return {"type": "RichTextBlock", "inlines": [_inline(s) for s in line] or [run(" ")]}
+
+
+def rich_blocks(text: RichText) -> list[dict[str, Any]]:
+    """Spans as blocks, one per line: a line break is a new block, never markup."""
+    return [_block(line) for line in _lines(text)]
+
+
+def mention_entities(text: RichText) -> list[dict[str, Any]]:
+    """The mention entities that make the `<at>` tags of `text` notify, one per person."""
+    entities: dict[str, dict[str, Any]] = {}
+    for span in text:
+        if span.style == "mention" and span.user_id and span.user_id not in entities:
+            entities[span.user_id] = {
+                "type": "mention",
+                "text": mention_tag(span),
+                "mentioned": {"id": span.user_id, "name": span.text},
+            }
+    return list(entities.values())
+
+
+def _trim_blank(lines: list[list[Span]]) -> list[list[Span]]:
     while lines and not lines[-1]:
         lines.pop()
     while lines and not lines[0]:
@@ -108,12 +165,19 @@ def _report_of(button: Button) -> str | None:
     return button.value.split(":", 1)[0] or None
 
 
-def card(body: list[dict[str, Any]], card_actions: list[dict[str, Any]] | None = None) -> Card:
+def card(
+    body: list[dict[str, Any]],
+    card_actions: list[dict[str, Any]] | None = None,
+    entities: list[dict[str, Any]] | None = None,
+) -> Card:
+    msteams: dict[str, Any] = {"width": "Full"}
+    if entities:
+        msteams["entities"] = entities
     content: Card = {
         "type": "AdaptiveCard",
         "$schema": SCHEMA,
         "version": CARD_VERSION,
-        "msteams": {"width": "Full"},
+        "msteams": msteams,
         "body": body,
     }
     if card_actions:
@@ -131,7 +195,11 @@ def card_activity(content: Card, summary: str) -> ActivityDict:
 
 def message_activity(text: RichText, buttons: tuple[Button, ...] = ()) -> ActivityDict:
     """A thread message (or a private notice): the spans, then the buttons."""
-    content = card(rich_blocks(text), [submit_action(b, _report_of(b)) for b in buttons])
+    content = card(
+        rich_blocks(text),
+        [submit_action(b, _report_of(b)) for b in buttons],
+        mention_entities(text),
+    )
     return card_activity(content, plain_summary(text))
 
 
@@ -352,6 +420,22 @@ def preview_activity(title: str, rendered: str) -> ActivityDict:
             }
         )
     return card_activity(card(body), f"Preview of {title}"[:_SUMMARY_MAX])
+
+
+def about_report(headline: str, activity: ActivityDict) -> ActivityDict:
+    """A private notice read away from the thread: say which report it is about, first."""
+    content = activity["attachments"][0]["content"]
+    header = {"type": "RichTextBlock", "inlines": [run(headline, weight="Bolder", isSubtle=True)]}
+    named = {**content, "body": [header, *content["body"]]}
+    return {**activity, "attachments": [{"contentType": ADAPTIVE_CARD, "content": named}]}
+
+
+def with_thread_link(activity: ActivityDict, url: str) -> ActivityDict:
+    """A private notice with a button back to the report's thread."""
+    content = activity["attachments"][0]["content"]
+    link = {"type": "Action.OpenUrl", "title": "Open the report's thread", "url": url}
+    linked = {**content, "actions": [*content.get("actions", []), link]}
+    return {**activity, "attachments": [{"contentType": ADAPTIVE_CARD, "content": linked}]}
 
 
 def addressed_to(name: str, activity: ActivityDict) -> ActivityDict:

@@ -13,6 +13,8 @@ channel: it works outside the inbound request, after a restart and from any repl
   not installed where Teams allows it), notices and previews fall back to the report's thread,
   headed "For <name>:"; forms and form errors have no thread to fall back to and fail loudly
   in the log.
+- A notice in the personal chat opens with the report's name ("#2 Title") and, when the
+  report has a thread, ends with a button back to it (a deep link, deep_links.py).
 """
 
 from __future__ import annotations
@@ -22,13 +24,16 @@ from datetime import datetime
 from typing import Any
 
 from adapters.teams.cards import (
+    about_report,
     addressed_to,
     form_activity,
     message_activity,
     preview_activity,
     rejected_activity,
     root_activity,
+    with_thread_link,
 )
+from adapters.teams.deep_links import thread_link
 from adapters.teams.framework import BotFramework, ConnectorError
 from adapters.teams.references import ConversationReferences, user_key
 from adapters.teams.timestamps import message_time
@@ -84,7 +89,14 @@ class TeamsChat:
 
     async def ephemeral(self, effect: Ephemeral) -> None:
         activity = message_activity(effect.text, effect.buttons)
-        await self._private(effect.user, activity, fallback=(effect.channel, effect.thread))
+        if effect.report is not None:
+            activity = about_report(effect.report, activity)
+        await self._private(
+            effect.user,
+            activity,
+            fallback=(effect.channel, effect.thread),
+            back=(effect.channel, effect.thread),
+        )
 
     async def open_form(self, effect: OpenForm) -> None:
         await self._private(effect.user, form_activity(effect.form), fallback=None)
@@ -94,7 +106,12 @@ class TeamsChat:
 
     async def show_preview(self, effect: ShowPreview, report: AssembledReport) -> None:
         activity = preview_activity(report.title, render_text(report))
-        await self._private(effect.user, activity, fallback=(effect.channel, effect.thread))
+        await self._private(
+            effect.user,
+            activity,
+            fallback=(effect.channel, effect.thread),
+            back=(effect.channel, effect.thread),
+        )
 
     async def _reference(self, conversation_id: str) -> Json:
         reference = await self.conversations.load(conversation_id)
@@ -103,11 +120,16 @@ class TeamsChat:
         return reference
 
     async def _private(
-        self, user: Actor, activity: Json, fallback: tuple[str, str | None] | None
+        self,
+        user: Actor,
+        activity: Json,
+        fallback: tuple[str, str | None] | None,
+        back: tuple[str, str | None] | None = None,
     ) -> None:
         try:
             personal = await self._personal_chat(user)
-            await self.framework.send(personal, personal["conversation"]["id"], activity)
+            linked = await self._linked(activity, back)
+            await self.framework.send(personal, personal["conversation"]["id"], linked)
             return
         except (ConnectorError, UnknownConversation) as error:
             if fallback is None:
@@ -118,6 +140,16 @@ class TeamsChat:
         await self.framework.send(
             reference, thread_conversation_id(channel, thread), addressed_to(user.name, activity)
         )
+
+    async def _linked(self, activity: Json, back: tuple[str, str | None] | None) -> Json:
+        """In a personal chat, a notice about a thread links back to it (not in the thread
+        fallback: the reader is already there)."""
+        channel, thread = back if back is not None else ("", None)
+        if thread is None:
+            return activity
+        reference = await self.conversations.load(channel) or {}
+        tenant = str((reference.get("conversation") or {}).get("tenantId") or "")
+        return with_thread_link(activity, thread_link(channel, thread, tenant))
 
     async def _personal_chat(self, user: Actor) -> Json:
         key = user_key(user.id)

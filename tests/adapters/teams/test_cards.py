@@ -147,17 +147,41 @@ def test_user_text_is_one_literal_text_run_and_nothing_else() -> None:
     assert "msteams" not in content or "entities" not in content["msteams"]
 
 
-def test_styles_mentions_and_commands() -> None:
-    (block,) = rich_blocks(
-        rich(mention("29:1", "Alice"), " run ", command_ref("send"), emphasis("now"), code("x"))
-    )
+def test_styles_and_commands() -> None:
+    (block,) = rich_blocks(rich("run ", command_ref("send"), emphasis("now"), code("x")))
     assert block["inlines"] == [
-        {"type": "TextRun", "text": "@Alice", "weight": "Bolder"},
-        {"type": "TextRun", "text": " run "},
+        {"type": "TextRun", "text": "run "},
         {"type": "TextRun", "text": "@JCDC send", "fontType": "Monospace"},
         {"type": "TextRun", "text": "now", "italic": True},
         {"type": "TextRun", "text": "x", "fontType": "Monospace"},
     ]
+
+
+def test_a_mention_is_an_at_tag_backed_by_a_card_entity() -> None:
+    text = rich(
+        mention("29:1", "Alice"), ", ", strong("Bob*"), " [x](y)\n", mention("29:1", "Alice")
+    )
+    content = message_activity(text)["attachments"][0]["content"]
+    assert content["body"] == [
+        {"type": "TextBlock", "text": "<at>Alice</at>, **Bob\\*** \\[x\\](y)", "wrap": True},
+        {"type": "TextBlock", "text": "<at>Alice</at>", "wrap": True},
+    ]
+    # One entity per person, whose text is exactly the tag the block carries.
+    assert content["msteams"]["entities"] == [
+        {"type": "mention", "text": "<at>Alice</at>", "mentioned": {"id": "29:1", "name": "Alice"}}
+    ]
+
+
+def test_text_beside_a_mention_cannot_format_or_ping() -> None:
+    (block,) = rich_blocks(rich(mention("29:1", "Alice"), " ", user_text(HOSTILE)))
+    text = block["text"]
+    assert text.count("<at>") == 1
+    assert text.startswith("<at>Alice</at> ")
+    assert "**bold**" not in text
+    assert "[click]" not in text
+    assert "<script>" not in text
+    assert "\\*\\*bold\\*\\*" in text
+    assert "\\[click\\]" in text
 
 
 def test_line_breaks_become_blocks_not_markup() -> None:

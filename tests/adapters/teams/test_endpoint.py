@@ -164,7 +164,8 @@ async def test_double_clicked_button_is_one_press(teams: TeamsBot) -> None:
     await bot.press("bob", actions.STATUS)
     clicked = dict(bot.delivered[-1], id="1763647299999")
     await bot.deliver(clicked)
-    assert len([t for t in bot.private_texts("bob") if t.startswith("Status of")]) == 1
+    # A private notice opens with the report's name, then the status.
+    assert len([t for t in bot.private_texts("bob") if "\nStatus of" in t]) == 1
 
 
 async def test_private_notice_falls_back_to_the_thread(
