@@ -349,7 +349,12 @@ def _merge_item(
 
 # The newest merge of each recent report: a turn asks for it several times (its own progress,
 # the root card, the guide) on the very same state. Budgeted like the item memo.
-_reports: OrderedDict[str, tuple[ReportState, Checklist, str, ReportMerge]] = OrderedDict()
+# Each keeps its contributions grouped by item, so that the report's next state, which
+# mostly only appends, groups the appended ones alone.
+_Grouped = dict[str, tuple[Contribution, ...]]
+_reports: OrderedDict[str, tuple[ReportState, Checklist, str, ReportMerge, _Grouped]] = (
+    OrderedDict()
+)
 _reports_held = 0
 
 
@@ -364,11 +369,15 @@ def merge_report(state: ReportState, checklist: Checklist, default_tlp: str) -> 
     ):
         _reports.move_to_end(state.id)
         return known[3]
-    merged = _merge_report(state, checklist, default_tlp)
+    by_item = _grouped(state.contributions, known[0].contributions, known[4]) if known else None
+    if by_item is None:
+        by_item = _grouped(state.contributions, (), {})
+        assert by_item is not None
+    merged = _merge_report(state, checklist, default_tlp, by_item)
     if known is not None:
         _reports_held -= len(known[0].contributions)
         del _reports[state.id]
-    _reports[state.id] = (state, checklist, default_tlp, merged)
+    _reports[state.id] = (state, checklist, default_tlp, merged, by_item)
     _reports_held += len(state.contributions)
     while _reports_held > MEMO_BUDGET and len(_reports) > 1:
         _, (old, *_rest) = _reports.popitem(last=False)
@@ -376,10 +385,27 @@ def merge_report(state: ReportState, checklist: Checklist, default_tlp: str) -> 
     return merged
 
 
-def _merge_report(state: ReportState, checklist: Checklist, default_tlp: str) -> ReportMerge:
-    by_item: dict[str, list[Contribution]] = {}
-    for contribution in state.contributions:
-        by_item.setdefault(contribution.item_id, []).append(contribution)
+def _grouped(
+    contributions: tuple[Contribution, ...],
+    before: tuple[Contribution, ...],
+    before_by_item: _Grouped,
+) -> _Grouped | None:
+    """`contributions` by item, taken over from `before`'s grouping when they only append to
+    it (None otherwise). The groups are tuples, never changed: `before`'s stays right."""
+    if not _extends(before, contributions):
+        return None
+    added: dict[str, list[Contribution]] = {}
+    for contribution in contributions[len(before) :]:
+        added.setdefault(contribution.item_id, []).append(contribution)
+    by_item = dict(before_by_item)
+    for item_id, more in added.items():
+        by_item[item_id] = by_item.get(item_id, ()) + tuple(more)
+    return by_item
+
+
+def _merge_report(
+    state: ReportState, checklist: Checklist, default_tlp: str, by_item: _Grouped
+) -> ReportMerge:
     resolutions = {r.item_id: r for r in state.resolutions}
     assignments = {a.section_id: a for a in state.assignments}
     skipped = set(state.skipped)

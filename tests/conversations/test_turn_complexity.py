@@ -1,0 +1,80 @@
+"""An answer to an item that already holds thousands of contributions costs the same as one
+to an empty item: counted in calls, not timed (the machine is shared; counts do not drift)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import timedelta
+from typing import Any
+
+import pytest
+
+from conversations import merge, recording
+from conversations.state import Actor, Contribution
+from tests.conversations.harness import ALICE, CAROL, T0, Harness
+
+SIZE = 5000
+OTHERS = [Actor(id=f"U{n:02d}", name=f"Responder {n}") for n in range(20)]
+
+
+def counted(monkeypatch: pytest.MonkeyPatch, module: object, name: str) -> list[int]:
+    calls = [0]
+    original: Callable[..., Any] = getattr(module, name)
+
+    def counting(*args: Any) -> Any:
+        calls[0] += 1
+        return original(*args)
+
+    monkeypatch.setattr(module, name, counting)
+    return calls
+
+
+def big_ioc_report() -> tuple[Harness, str]:
+    h = Harness()
+    h.start()
+    assert h.state is not None
+    item = h.checklist.item("detection.iocs")
+    rows = tuple(
+        Contribution(
+            id=f"c{n}",
+            item_id=item.id,
+            author=OTHERS[n % len(OTHERS)],
+            at=T0 + timedelta(seconds=n),
+            via="direct",
+            source_message_id=f"m{n}",
+            raw=f"10.0.{n // 256}.{n % 256}",
+            value=[f"10.0.{n // 256}.{n % 256}"],
+        )
+        for n in range(SIZE)
+    )
+    h.state = h.state.model_copy(update={"contributions": rows})
+    return h, item.number
+
+
+def test_one_more_indicator_checks_only_the_authors_own_answers(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    h, number = big_ioc_report()
+    h.say(CAROL, f"{number}: 172.16.0.1")  # warm: the first merge of the item sees them all
+    is_me = counted(monkeypatch, recording, "is_me")
+    recording_keys = counted(monkeypatch, recording, "value_key")
+    merge_keys = counted(monkeypatch, merge, "value_key")
+
+    h.say(CAROL, f"{number}: 172.16.0.2")
+
+    assert h.state is not None
+    assert len(h.state.contributions) == SIZE + 2
+    # Carol's one earlier answer, not the 5,000 others'.
+    assert is_me[0] <= 2
+    assert recording_keys[0] <= 3
+    # The merge keys the new indicator, not the union again.
+    assert merge_keys[0] <= 5
+
+
+def test_the_same_answer_again_is_still_noticed(monkeypatch: pytest.MonkeyPatch) -> None:
+    h, number = big_ioc_report()
+    h.say(ALICE, f"{number}: 172.16.0.9")
+    step = h.say(ALICE, f"{number}: 172.16.0.9")
+    assert h.state is not None
+    assert len(h.state.contributions) == SIZE + 1
+    assert any("already gave that answer" in str(e) for e in step.effects)
