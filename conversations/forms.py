@@ -40,7 +40,9 @@ def on_form(turn: Turn, event: FormSubmitted) -> None:
     errors: dict[str, str] = {}
     entered: dict[str, tuple[Item, str, JsonValue | None]] = {}
     for item in section.items:
-        text = event.values.get(item.id, "").strip()
+        if item.id not in event.values:
+            continue  # not in the form that came back: nothing said about it
+        text = event.values[item.id].strip()
         shown = prefill(turn.merge.item(item.id), lambda a: is_me(turn, a))
         if text == shown.text.strip():
             continue  # left as the form showed it
