@@ -141,8 +141,8 @@ def _add_elements(
                 changed = True
         others = [str(c.value) for c in turn.merge.item(item.id).contributions if c not in own]
         rest = text
-        for held in sorted({*kept_texts, *others}, key=len, reverse=True):
-            rest = rest.replace(held, "")
+        for known in sorted({*kept_texts, *others}, key=len, reverse=True):
+            rest = rest.replace(known, "")
         rest = rest.strip()
         if rest:
             add_contribution(turn, item, rest, rest, via="form", message_id=None)
