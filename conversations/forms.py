@@ -14,11 +14,11 @@ from __future__ import annotations
 
 from pydantic import JsonValue
 
-from conversations import messages
+from conversations import actions, messages
 from conversations.answers import Accepted, parse_answer, split_value
 from conversations.checklist import AnswerKind, Item, Section
 from conversations.command_spec import Command
-from conversations.effects import FormRejected, OpenForm
+from conversations.effects import Button, FormRejected, OpenForm
 from conversations.events import CommandIssued, FormSubmitted
 from conversations.form_prefill import element_keys, prefill
 from conversations.guide import section_list
@@ -60,7 +60,9 @@ def on_form(turn: Turn, event: FormSubmitted) -> None:
     if errors:
         turn.emit(FormRejected(user=turn.actor, errors=errors))
         return
+    held = {c.id for c in turn.state.contributions}
     changed, not_yours = apply_form(turn, entered)
+    added = [c.id for c in turn.state.contributions if c.id not in held]
     if not_yours:
         turn.tell(
             rich(
@@ -85,7 +87,9 @@ def on_form(turn: Turn, event: FormSubmitted) -> None:
         merged = turn.merge.item(item_id)
         if merged.status is ItemStatus.CONFLICT:
             notice += ["\n", *messages.conflict_notice(merged)]
-    turn.post(rich(*notice))
+    # One click takes back what this form added, as Undo does for any other capture.
+    undo = Button(action=actions.UNDO, label="Undo", value=f"{turn.state.id}:{','.join(added)}")
+    turn.post(rich(*notice), (undo,) if added else ())
 
 
 def _same_as_shown(merged: ItemMerge, shown: JsonValue | None, value: JsonValue) -> bool:

@@ -11,7 +11,7 @@ from pydantic import JsonValue
 from conversations import actions
 from conversations.answers import Accepted, answer_choices, display_value, parse_answer
 from conversations.checklist import AnswerKind, default_checklist
-from conversations.effects import FormRejected, OpenForm
+from conversations.effects import FormRejected, OpenForm, Post
 from conversations.form_check import field_errors
 from conversations.merge import merge_report
 from conversations.messages import form_field
@@ -231,3 +231,22 @@ def test_a_form_reads_a_time_relative_to_the_turn_and_the_check_agrees() -> None
     assert field_errors(h.checklist, submitted, h.now) == {}
     # Without the check's time, a relative time cannot be read and the field says why.
     assert "detection.timestamps" in field_errors(h.checklist, submitted)
+
+
+def test_undo_on_a_form_acknowledgement_takes_back_what_the_form_added() -> None:
+    h = Harness()
+    h.start()
+    h.say(BOB, "2.2: 40")
+    values = {f.item_id: f.initial for f in _opened(h, CAROL, "detection").form.fields}
+    values["detection.iocs"] = "evil.example.com"
+    values["detection.users"] = "55"
+    result = h.form(CAROL, "detection", values)
+    (ack,) = [e for e in result.effects if isinstance(e, Post) and e.buttons]
+    (undo,) = ack.buttons
+    assert undo.action == actions.UNDO
+    # Nobody else but the lead may press it.
+    h.press(BOB, actions.UNDO, undo.value)
+    assert len(h.active_values("detection.iocs")) == 1
+    h.press(CAROL, actions.UNDO, undo.value)
+    assert h.active_values("detection.iocs") == []
+    assert _numbers(h) == [40]
