@@ -77,13 +77,20 @@ class FormField(FrozenModel):
     selected: tuple[str, ...] = ()
     multiline: bool = False
     initial: str = ""
+    # An open conflict on this item, to show with the help: "Conflict: A (Lena) / B (Bob) —
+    # the lead resolves."; "" when there is none.
+    conflict: str = ""
 
 
 class SectionForm(FrozenModel):
     report_id: str
     section_id: str
+    # "5 Affected users": the section's number and its full title.
     title: str
     fields: tuple[FormField, ...]
+    # The two apart, for platforms whose form titles are short (Slack: 24 characters).
+    number: int | None = None
+    section_title: str = ""
 
 
 class PostRoot(FrozenModel):

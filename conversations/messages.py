@@ -19,6 +19,7 @@ from conversations.effects import (
     SectionForm,
     SectionProgress,
 )
+from conversations.form_prefill import Prefill, prefill
 from conversations.key_elements import KEY_ELEMENTS, missing_key_elements
 from conversations.merge import ItemMerge, ItemStatus, ReportMerge
 from conversations.policy import Policy
@@ -34,7 +35,7 @@ from conversations.richtext import (
     strong,
     user_text,
 )
-from conversations.state import Actor, Contribution, ReportState, ReportStatus, SentEmail
+from conversations.state import Actor, ReportState, ReportStatus, SentEmail
 
 # What `back` says of an item nobody has answered.
 NO_ANSWER_YET = "no answer yet"
@@ -323,32 +324,33 @@ def help_text(lines: Iterable[tuple[str, str]]) -> RichText:
 
 
 def section_form(
-    state: ReportState, section: Section, is_author: Callable[[Actor], bool]
+    state: ReportState, merge: ReportMerge, section: Section, is_author: Callable[[Actor], bool]
 ) -> SectionForm:
-    """A form for one section, prefilled with what this person entered in a form before.
+    """A form for one section, prefilled with the report's merged answers (everybody's) and
+    the conflicts still open (`conversations.form_prefill`).
 
     `is_author` tells this person's contributions from others': a person is more than a user
-    id (see conversations.people), and only the turn knows where the person came from.
+    id (see conversations.people), and only the turn knows where the person came from. In a
+    conflict, the field starts with this person's own side.
     """
-    own_form_answers = {
-        c.item_id: c
-        for c in state.contributions
-        if c.active and c.via == "form" and is_author(c.author)
-    }
     return SectionForm(
         report_id=state.id,
         section_id=section.id,
         title=f"{section.number} {section.title}",
-        fields=tuple(form_field(item, own_form_answers.get(item.id)) for item in section.items),
+        number=section.number,
+        section_title=section.title,
+        fields=tuple(
+            form_field(item, prefill(merge.item(item.id), is_author)) for item in section.items
+        ),
     )
 
 
-def form_field(item: Item, current: Contribution | None) -> FormField:
-    """One form field for `item`, showing `current` (the answer it starts with), if any."""
+def form_field(item: Item, shown: Prefill | None) -> FormField:
+    """One form field for `item`, starting with `shown` (what the report holds), if anything."""
     values = answer_choices(item)
     chosen: set[str] = set()
-    if current is not None:
-        stored = current.value if isinstance(current.value, list) else [current.value]
+    if shown is not None and shown.value is not None:
+        stored = shown.value if isinstance(shown.value, list) else [shown.value]
         chosen = {str(v) for v in stored}
     return FormField(
         item_id=item.id,
@@ -360,7 +362,8 @@ def form_field(item: Item, current: Contribution | None) -> FormField:
         multiple=item.kind is AnswerKind.MULTI_CHOICE,
         selected=tuple(v for v in values if v in chosen),
         multiline=item.kind in (AnswerKind.TEXT, AnswerKind.IOCS),
-        initial=current.raw if current is not None else "",
+        initial=shown.text if shown is not None else "",
+        conflict=shown.conflict if shown is not None else "",
     )
 
 

@@ -166,22 +166,30 @@ def root_fallback(card: RootCard) -> str:
     return escape(f"{card.tlp} JCDC report: {card.headline} ({card.answered}/{card.total})")
 
 
+def modal_title(form: SectionForm) -> str:
+    """A title within Slack's 24 characters, no word cut: "5 · Affected users" when it fits,
+    else "Section 5 form" (the full title is the modal's first block)."""
+    if form.number is None:
+        return form.title if len(form.title) <= _MODAL_TITLE_MAX else "Section form"
+    short = f"{form.number} \u00b7 {form.section_title}"
+    return short if len(short) <= _MODAL_TITLE_MAX else f"Section {form.number} form"
+
+
 def modal_view(form: SectionForm, channel: str) -> dict[str, Any]:
-    title = (
-        form.title
-        if len(form.title) <= _MODAL_TITLE_MAX
-        else (form.title[: _MODAL_TITLE_MAX - 1] + "…")
-    )
+    heading: Block = {
+        "type": "section",
+        "text": {"type": "plain_text", "text": f"Section {form.title}"[:_LABEL_MAX]},
+    }
     return {
         "type": "modal",
         "callback_id": FORM_CALLBACK_ID,
         "private_metadata": json.dumps(
             {"report_id": form.report_id, "section_id": form.section_id, "channel": channel}
         ),
-        "title": {"type": "plain_text", "text": title},
+        "title": {"type": "plain_text", "text": modal_title(form)},
         "submit": {"type": "plain_text", "text": "Save answers"},
         "close": {"type": "plain_text", "text": "Cancel"},
-        "blocks": [_input_block(field) for field in form.fields],
+        "blocks": [heading, *(_input_block(field) for field in form.fields)],
     }
 
 
@@ -214,9 +222,14 @@ def _input_block(field: FormField) -> Block:
         "block_id": field.item_id,
         "optional": True,
         "label": {"type": "plain_text", "text": label[:_LABEL_MAX]},
-        "hint": {"type": "plain_text", "text": field.help[:_LABEL_MAX]},
+        # An open conflict comes first: what the person should know before changing the field.
+        "hint": {"type": "plain_text", "text": _hint(field)[:_LABEL_MAX]},
         "element": element,
     }
+
+
+def _hint(field: FormField) -> str:
+    return f"{field.conflict} {field.help}" if field.conflict else field.help
 
 
 def _option(value: str, text: str) -> dict[str, Any]:

@@ -321,13 +321,25 @@ def form_card(form: SectionForm) -> Card:
         },
         {
             "type": "TextBlock",
-            "text": "Leave a field empty to skip it. Your answers go to the report's thread.",
+            # What the form does with each field (conversations.forms).
+            "text": (
+                "The fields show what the report holds. Change what you know better; what you"
+                " leave stays as it is, and clearing a field takes back only your own answer."
+            ),
             "isSubtle": True,
             "wrap": True,
         },
     ]
     for field in form.fields:
         body.append(_input(field))
+        if field.conflict:
+            body.append(
+                {
+                    "type": "RichTextBlock",
+                    "inlines": [run(field.conflict, color="Attention", size="Small")],
+                    "spacing": "None",
+                }
+            )
         body.append(
             {
                 "type": "RichTextBlock",

@@ -73,7 +73,11 @@ class SlackDriver:
             for call in reversed(self.scene.fake.of("views.open"))
             if json.loads(call.args["view"]["private_metadata"])["section_id"] == section_id
         )
-        kinds = {block["block_id"]: block["element"]["type"] for block in view["blocks"]}
+        kinds = {
+            block["block_id"]: block["element"]["type"]
+            for block in view["blocks"]
+            if block["type"] == "input"
+        }
         state = {item: _element_state(kinds[item], value) for item, value in values.items()}
         response = await self.scene.turn(
             self.scene.interaction(payloads.view_submission(self.people[user], view, state))

@@ -84,7 +84,7 @@ def test_every_engine_effect_renders_to_valid_block_kit() -> None:
     assert view["callback_id"] == "jcdc_section_form"
     assert len(view["title"]["text"]) <= 24
     assert json.loads(view["private_metadata"])["section_id"] == "description"
-    kinds = {b["block_id"]: b["element"]["type"] for b in view["blocks"]}
+    kinds = {b["block_id"]: b["element"]["type"] for b in view["blocks"][1:]}
     assert kinds == {
         "description.event_type": "static_select",
         "description.cves": "plain_text_input",
@@ -106,7 +106,8 @@ def test_a_modal_offers_the_choices_the_form_field_brings() -> None:
         selected=("b",),
     )
     form = SectionForm(report_id="r", section_id="x", title="9 X", fields=(picker,))
-    (block,) = modal_view(form, "C1")["blocks"]
+    (heading, block) = modal_view(form, "C1")["blocks"]
+    assert heading["text"]["text"] == "Section 9 X"
     element = block["element"]
     assert element["type"] == "multi_static_select"
     assert [(o["value"], o["text"]["text"]) for o in element["options"]] == [
@@ -115,6 +116,6 @@ def test_a_modal_offers_the_choices_the_form_field_brings() -> None:
     ]
     assert [o["value"] for o in element["initial_options"]] == ["b"]
     single = picker.model_copy(update={"multiple": False, "selected": ("a",)})
-    (block,) = modal_view(form.model_copy(update={"fields": (single,)}), "C1")["blocks"]
+    (_, block) = modal_view(form.model_copy(update={"fields": (single,)}), "C1")["blocks"]
     assert block["element"]["type"] == "static_select"
     assert block["element"]["initial_option"]["value"] == "a"

@@ -124,15 +124,26 @@ def test_section_form_matches_golden_file() -> None:
     assert h.state is not None
 
 
-def test_form_is_prefilled_with_the_persons_earlier_form_answers() -> None:
+def test_form_is_prefilled_with_everybodys_answers_and_shows_the_conflict() -> None:
     h = Harness()
     h.start()
     h.form(CAROL, "description", {"description.cves": "CVE-2024-3094"})
-    opened = h.press(CAROL, actions.OPEN_FORM, "r:description")
+    h.say(BOB, "1.2: CVE-2023-1234")
+    h.say(BOB, "1.3: confirmed")
+    h.say(CAROL, "1.3: speculative")
+    h.say(CAROL, "1.1: incident")
+    opened = h.press(DANA, actions.OPEN_FORM, "r:description")
     form = next(e for e in opened.effects if isinstance(e, OpenForm))
     content = form_activity(form.form)["attachments"][0]["content"]
+    check_golden(GOLDEN / "prefilled_section_form.json", as_json(content))
     cves = next(e for e in walk(content) if e.get("id") == "answer:description.cves")
-    assert cves["value"] == "CVE-2024-3094"
+    assert cves["value"] == "CVE-2024-3094\nCVE-2023-1234"
+    kind = next(e for e in walk(content) if e.get("id") == "answer:description.event_type")
+    assert kind["value"] == "incident"
+    confidence = next(e for e in walk(content) if e.get("id") == "answer:description.confidence")
+    assert "value" not in confidence  # Dana has no side in the conflict
+    conflict = "Conflict: confirmed (Bob) / speculative (Carol) \u2014 the lead resolves."
+    assert any(e.get("text") == conflict for e in walk(content))
 
 
 def test_user_text_is_one_literal_text_run_and_nothing_else() -> None:
