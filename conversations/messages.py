@@ -65,6 +65,7 @@ def root_buttons(report_id: str) -> tuple[Button, ...]:
 
 def root_card(state: ReportState, merge: ReportMerge) -> RootCard:
     assignees = {a.section_id: a.assignee for a in state.assignments}
+    sent = state.delivery.last_sent
     return RootCard(
         report_id=state.id,
         number=state.number,
@@ -89,6 +90,29 @@ def root_card(state: ReportState, merge: ReportMerge) -> RootCard:
         essentials_answered=len(merge.essentials) - len(merge.missing_essentials),
         essentials_total=len(merge.essentials),
         buttons=() if state.status is ReportStatus.CANCELLED else root_buttons(state.id),
+        current_question=_current_question(state, merge),
+        sent_at=sent.at if sent is not None else None,
+        answers_since_sent=_answers_since(state, sent),
+    )
+
+
+def _current_question(state: ReportState, merge: ReportMerge) -> str | None:
+    if state.status is not ReportStatus.OPEN or not state.guiding or state.cursor is None:
+        return None
+    try:
+        item = merge.item(state.cursor).item
+    except KeyError:  # a cursor from an older checklist version: show nothing rather than guess
+        return None
+    return f"{item.number} {item.question}"
+
+
+def _answers_since(state: ReportState, sent: SentEmail | None) -> int:
+    if sent is None:
+        return 0
+    return sum(
+        1
+        for c in state.contributions
+        if c.retracted_at is None and max(c.at, c.edited_at or c.at) > sent.at
     )
 
 
