@@ -272,10 +272,45 @@ def key_elements_line(merge: ReportMerge) -> list[Span | str]:
     ]
 
 
+# A question shown in a one-line list is cut here, so that the confirmation stays short.
+_SHORT_QUESTION = 60
+
+
+def _short(question: str) -> str:
+    return question if len(question) <= _SHORT_QUESTION else question[: _SHORT_QUESTION - 1] + "…"
+
+
+def unanswered_lines(merge: ReportMerge) -> list[Span | str]:
+    """What a send would leave out: the missing essentials by name, the rest counted per
+    section by number (titles would make the line longer than the report's essentials).
+    A list of bare item numbers says nothing to the person deciding to send."""
+    essentials = [m for m in merge.missing if m.item.essential]
+    spans: list[Span | str] = []
+    if essentials:
+        spans += [
+            strong(f"Missing essentials ({len(essentials)}): "),
+            "; ".join(f"{m.item.number} {_short(m.item.question)}" for m in essentials),
+            "\n",
+        ]
+    rest = [
+        (
+            s.section,
+            sum(1 for m in s.items if m.status is ItemStatus.MISSING and not m.item.essential),
+        )
+        for s in merge.sections
+    ]
+    counted = [(section, n) for section, n in rest if n]
+    if counted:
+        total = sum(n for _, n in counted)
+        label = "Other unanswered" if essentials else "Unanswered"
+        per_section = ", ".join(f"§{section.number}: {n}" for section, n in counted)
+        spans.append(f"{label} ({total}): {per_section}\n")
+    return spans
+
+
 def send_confirmation(
     state: ReportState, merge: ReportMerge, policy: Policy, requester: Actor
 ) -> RichText:
-    missing = [m.item.number for m in merge.missing]
     spans: list[Span | str] = [
         strong(requester.name),
         " asks to send this report to JCDC.\n",
@@ -289,8 +324,7 @@ def send_confirmation(
         f"Completeness: {merge.answered} of {merge.total} items answered"
         f", {merge.skipped} skipped.\n",
     ]
-    if missing:
-        spans.append(f"Unanswered ({len(missing)}): {_compact(missing)}\n")
+    spans += unanswered_lines(merge)
     if merge.open_conflicts:
         spans += [
             strong("Unresolved conflicts: "),
@@ -386,11 +420,6 @@ def form_field(item: Item, current: Contribution | None) -> FormField:
         multiline=item.kind in (AnswerKind.TEXT, AnswerKind.IOCS),
         initial=current.raw if current is not None else "",
     )
-
-
-def _compact(numbers: list[str], limit: int = 20) -> str:
-    shown = ", ".join(numbers[:limit])
-    return shown if len(numbers) <= limit else f"{shown} and {len(numbers) - limit} more"
 
 
 def checklist_position(checklist: Checklist, item: Item) -> int:
