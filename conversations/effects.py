@@ -48,6 +48,26 @@ class RootCard(FrozenModel):
     essentials_total: int = 0
     # The report's number in its channel, what people type to name it (`/jcdc status #2`).
     number: int | None = None
+    # The question the thread is on ("2.1 Which IP addresses …"), None when nothing is asked.
+    current_question: str | None = None
+    # When the mail relay last accepted the report, and how many answers came after it: a
+    # report answered since sending needs a follow-up, and the root message must say so.
+    sent_at: datetime | None = None
+    answers_since_sent: int = 0
+
+    @property
+    def sending_note(self) -> str | None:
+        """The state of sending in words: "sent 10:42 UTC — 3 new answers since; …"."""
+        if self.sent_at is None:
+            return None
+        when = self.sent_at.strftime("%H:%M UTC")
+        if not self.answers_since_sent:
+            return f"sent {when} — up to date"
+        noun = "answer" if self.answers_since_sent == 1 else "answers"
+        return (
+            f"sent {when} — {self.answers_since_sent} new {noun} since; "
+            "/jcdc send mails a follow-up"
+        )
 
     @property
     def headline(self) -> str:

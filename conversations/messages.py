@@ -66,6 +66,7 @@ def root_buttons(report_id: str) -> tuple[Button, ...]:
 
 def root_card(state: ReportState, merge: ReportMerge) -> RootCard:
     assignees = {a.section_id: a.assignee for a in state.assignments}
+    sent = state.delivery.last_sent
     return RootCard(
         report_id=state.id,
         number=state.number,
@@ -90,6 +91,29 @@ def root_card(state: ReportState, merge: ReportMerge) -> RootCard:
         essentials_answered=len(merge.essentials) - len(merge.missing_essentials),
         essentials_total=len(merge.essentials),
         buttons=() if state.status is ReportStatus.CANCELLED else root_buttons(state.id),
+        current_question=_current_question(state, merge),
+        sent_at=sent.at if sent is not None else None,
+        answers_since_sent=_answers_since(state, sent),
+    )
+
+
+def _current_question(state: ReportState, merge: ReportMerge) -> str | None:
+    if state.status is not ReportStatus.OPEN or not state.guiding or state.cursor is None:
+        return None
+    try:
+        item = merge.item(state.cursor).item
+    except KeyError:  # a cursor from an older checklist version: show nothing rather than guess
+        return None
+    return f"{item.number} {item.question}"
+
+
+def _answers_since(state: ReportState, sent: SentEmail | None) -> int:
+    if sent is None:
+        return 0
+    return sum(
+        1
+        for c in state.contributions
+        if c.retracted_at is None and max(c.at, c.edited_at or c.at) > sent.at
     )
 
 
@@ -249,10 +273,45 @@ def key_elements_line(merge: ReportMerge) -> list[Span | str]:
     ]
 
 
+# A question shown in a one-line list is cut here, so that the confirmation stays short.
+_SHORT_QUESTION = 60
+
+
+def _short(question: str) -> str:
+    return question if len(question) <= _SHORT_QUESTION else question[: _SHORT_QUESTION - 1] + "…"
+
+
+def unanswered_lines(merge: ReportMerge) -> list[Span | str]:
+    """What a send would leave out: the missing essentials by name, the rest counted per
+    section by number (titles would make the line longer than the report's essentials).
+    A list of bare item numbers says nothing to the person deciding to send."""
+    essentials = [m for m in merge.missing if m.item.essential]
+    spans: list[Span | str] = []
+    if essentials:
+        spans += [
+            strong(f"Missing essentials ({len(essentials)}): "),
+            "; ".join(f"{m.item.number} {_short(m.item.question)}" for m in essentials),
+            "\n",
+        ]
+    rest = [
+        (
+            s.section,
+            sum(1 for m in s.items if m.status is ItemStatus.MISSING and not m.item.essential),
+        )
+        for s in merge.sections
+    ]
+    counted = [(section, n) for section, n in rest if n]
+    if counted:
+        total = sum(n for _, n in counted)
+        label = "Other unanswered" if essentials else "Unanswered"
+        per_section = ", ".join(f"§{section.number}: {n}" for section, n in counted)
+        spans.append(f"{label} ({total}): {per_section}\n")
+    return spans
+
+
 def send_confirmation(
     state: ReportState, merge: ReportMerge, policy: Policy, requester: Actor
 ) -> RichText:
-    missing = [m.item.number for m in merge.missing]
     spans: list[Span | str] = [
         strong(requester.name),
         " asks to send this report to JCDC.\n",
@@ -266,8 +325,7 @@ def send_confirmation(
         f"Completeness: {merge.answered} of {merge.total} items answered"
         f", {merge.skipped} skipped.\n",
     ]
-    if missing:
-        spans.append(f"Unanswered ({len(missing)}): {_compact(missing)}\n")
+    spans += unanswered_lines(merge)
     if merge.open_conflicts:
         spans += [
             strong("Unresolved conflicts: "),
@@ -365,11 +423,6 @@ def form_field(item: Item, shown: Prefill | None) -> FormField:
         initial=shown.text if shown is not None else "",
         conflict=shown.conflict if shown is not None else "",
     )
-
-
-def _compact(numbers: list[str], limit: int = 20) -> str:
-    shown = ", ".join(numbers[:limit])
-    return shown if len(numbers) <= limit else f"{shown} and {len(numbers) - limit} more"
 
 
 def checklist_position(checklist: Checklist, item: Item) -> int:

@@ -95,11 +95,6 @@ def message_blocks(text: RichText, buttons: tuple[Button, ...] = ()) -> list[Blo
     return blocks
 
 
-def _bar(answered: int, total: int, width: int = 10) -> str:
-    filled = round(width * answered / total) if total else 0
-    return "▓" * filled + "░" * (width - filled)
-
-
 def root_blocks(card: RootCard) -> list[Block]:
     headline = card.headline
     title = headline if len(headline) <= _HEADER_MAX else headline[: _HEADER_MAX - 1] + "…"
@@ -117,9 +112,9 @@ def root_blocks(card: RootCard) -> list[Block]:
         lines.append(
             {
                 "type": "text",
-                "text": f"{section.number} {section.title}  "
-                f"{_bar(section.answered, section.total)} "
-                f"{section.answered}/{section.total}",
+                # The count first, as plain text: bar art does not line up in a
+                # proportional font, least of all on a phone.
+                "text": f"{section.answered}/{section.total}  {section.number} {section.title}",
             }
         )
         if section.assignee is not None:
@@ -128,14 +123,21 @@ def root_blocks(card: RootCard) -> list[Block]:
                 {"type": "user", "user_id": section.assignee.id},
             ]
         lines.append({"type": "text", "text": "\n"})
+    if card.current_question is not None:
+        lines += [
+            {"type": "text", "text": "Now asking: ", "style": {"bold": True}},
+            {"type": "text", "text": card.current_question + "\n"},
+        ]
     if card.open_conflicts:
         lines.append(
             {
                 "type": "text",
-                "text": "Open conflicts: " + ", ".join(card.open_conflicts),
+                "text": "Open conflicts: " + ", ".join(card.open_conflicts) + "\n",
                 "style": {"bold": True},
             }
         )
+    if card.sending_note is not None:
+        lines.append({"type": "text", "text": card.sending_note, "style": {"italic": True}})
     blocks: list[Block] = [
         {"type": "header", "text": {"type": "plain_text", "text": title, "emoji": False}},
         {"type": "rich_text", "elements": [{"type": "rich_text_section", "elements": lines}]},

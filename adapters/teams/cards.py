@@ -203,11 +203,6 @@ def message_activity(text: RichText, buttons: tuple[Button, ...] = ()) -> Activi
     return card_activity(content, plain_summary(text))
 
 
-def _bar(answered: int, total: int, width: int = 10) -> str:
-    filled = round(width * answered / total) if total else 0
-    return "▓" * filled + "░" * (width - filled)
-
-
 def _essentials(card_data: RootCard) -> list[dict[str, Any]]:
     if not card_data.essentials_total:
         return []
@@ -237,15 +232,22 @@ def root_card(card_data: RootCard) -> Card:
     ]
     sections: list[dict[str, Any]] = []
     for section in card_data.sections:
+        # The count first, as plain text: bar art does not line up on a phone.
         inlines = [
-            run(f"{section.number} {section.title}  "),
-            run(_bar(section.answered, section.total), fontType="Monospace"),
-            run(f" {section.answered}/{section.total}"),
+            run(f"{section.answered}/{section.total}", weight="Bolder"),
+            run(f"  {section.number} {section.title}"),
         ]
         if section.assignee is not None:
             inlines.append(run(f" — {section.assignee.name}", italic=True))
         sections.append({"type": "RichTextBlock", "inlines": inlines})
     body.append({"type": "Container", "separator": True, "spacing": "Small", "items": sections})
+    if card_data.current_question is not None:
+        body.append(
+            {
+                "type": "RichTextBlock",
+                "inlines": [run("Now asking: ", weight="Bolder"), run(card_data.current_question)],
+            }
+        )
     if card_data.open_conflicts:
         body.append(
             {
@@ -258,6 +260,10 @@ def root_card(card_data: RootCard) -> Card:
                     )
                 ],
             }
+        )
+    if card_data.sending_note is not None:
+        body.append(
+            {"type": "RichTextBlock", "inlines": [run(card_data.sending_note, italic=True)]}
         )
     return card(body, [_section_picker(card_data), *_root_buttons(card_data)])
 

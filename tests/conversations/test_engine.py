@@ -448,7 +448,7 @@ def test_send_needs_confirmation_by_the_lead_and_double_confirm_sends_once() -> 
     assert "Recipient: `CISA.JCDC@cisa.dhs.gov`" in text
     assert "Marking: TLP:AMBER" in text
     assert "Completeness: 1 of 7 items answered" in text
-    assert "Unanswered (6): 0.2, 1.1, 1.2, 1.3, 2.1, 2.2" in text
+    assert "Unanswered (6): §0: 1, §1: 3, §2: 2\n" in text
     assert [b.action for b in post.buttons] == [actions.CONFIRM_SEND, actions.CANCEL_SEND]
     assert not any(isinstance(e, SubmitRequested) for e in result.effects)
 

@@ -7,7 +7,7 @@ from conversations import messages
 from conversations.checklist import default_checklist
 from conversations.key_elements import KEY_ELEMENTS
 from conversations.merge import merge_report
-from tests.conversations.harness import ALICE, BOB, Harness, notices
+from tests.conversations.harness import ALICE, BOB, Harness, notices, posts
 
 
 def test_the_essential_marks_are_the_key_elements_and_the_marking() -> None:
@@ -52,3 +52,19 @@ def test_status_names_the_missing_essentials_first() -> None:
     assert line.startswith("Essentials: 1 of 15 answered; missing first: 0.1 ")
     assert "0.3" not in line
     assert status.index("Essentials") < status.index("\n0 Handling")
+
+
+def test_the_send_confirmation_names_missing_essentials_then_counts_the_rest() -> None:
+    h = Harness(checklist=default_checklist())
+    h.start()
+    h.say(BOB, "0.3: Example Corp")
+    text = posts(h.command(BOB, "send"))[0]
+    line = next(line for line in text.splitlines() if line.startswith("Missing essentials"))
+    assert line.startswith("Missing essentials (14): 0.1 Which TLP 2.0 marking")
+    assert "0.3" not in line
+    rest = next(line for line in text.splitlines() if line.startswith("Other unanswered"))
+    assert rest == (
+        "Other unanswered (54): §0: 1, §1: 5, §2: 7, §3: 4, §4: 6, §5: 3, §6: 6, §7: 3,"
+        " §8: 11, §9: 8"
+    )
+    assert text.index("Missing essentials") < text.index("Other unanswered")

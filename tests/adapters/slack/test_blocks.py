@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from pathlib import Path
 from typing import Any
 
 from adapters.slack.blocks import (
@@ -119,3 +120,37 @@ def test_a_modal_offers_the_choices_the_form_field_brings() -> None:
     (_, block) = modal_view(form.model_copy(update={"fields": (single,)}), "C1")["blocks"]
     assert block["element"]["type"] == "static_select"
     assert block["element"]["initial_option"]["value"] == "a"
+
+
+def _root_of(h: Harness) -> Any:
+    from conversations import messages
+    from conversations.merge import merge_report
+
+    assert h.state is not None
+    return messages.root_card(h.state, merge_report(h.state, h.checklist, h.policy.default_tlp))
+
+
+def test_root_message_golden_files_new_in_progress_and_sent_with_answers_since() -> None:
+    from tests.adapters.teams.test_cards import busy_harness
+    from tests.conversations.test_sending import sent_once
+    from tests.golden import as_json, check_golden
+
+    golden = Path(__file__).parent / "golden"
+    new = Harness()
+    new.start(title="Prompt injection in support copilot")
+    check_golden(golden / "root_new.json", as_json(root_blocks(_root_of(new))))
+    busy, _, _ = busy_harness()
+    in_progress = root_blocks(_root_of(busy))
+    check_golden(golden / "root_in_progress_conflicts.json", as_json(in_progress))
+    assert "Open conflicts: 2.2" in json.dumps(in_progress)
+    sent = Harness()
+    sent.start(title="Prompt injection in support copilot")
+    sent_once(sent)
+    sent.say(BOB, "2.2: 12")
+    after = root_blocks(_root_of(sent))
+    check_golden(golden / "root_sent_answers_since.json", as_json(after))
+    assert "1 new answer since; /jcdc send mails a follow-up" in json.dumps(
+        after, ensure_ascii=False
+    )
+    # No bar art: progress is counts in plain text, readable in a proportional font.
+    assert not any(ch in json.dumps(after, ensure_ascii=False) for ch in "▓░")
