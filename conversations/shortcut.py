@@ -8,14 +8,16 @@ an approver sets it, and through its own command.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+
 from conversations.answers import Accepted, display_value, parse_answer
-from conversations.checklist import AnswerKind
+from conversations.checklist import AnswerKind, Checklist
 from conversations.effects import Choice, OpenShortcutForm, ShortcutForm
 from conversations.events import ShortcutInvoked, ShortcutSubmitted
 from conversations.permissions import refuse_if_cancelled
 from conversations.recording import add_contribution
 from conversations.richtext import command_ref, rich, strong, user_text
-from conversations.state import ReportState
+from conversations.state import ReportChoice, ReportState
 from conversations.turn import Turn
 
 # What the form's text field holds (a Slack modal's plain_text_input takes at most 3,000
@@ -32,10 +34,7 @@ def open_shortcut_form(turn: Turn, event: ShortcutInvoked) -> None:
             return
         reports: tuple[Choice, ...] = (_report_choice(turn.current),)
     elif turn.open_reports:
-        reports = tuple(
-            Choice(value=c.id, label=f"#{c.number} {c.title}"[:_LABEL_MAX])
-            for c in sorted(turn.open_reports, key=lambda c: c.number)
-        )
+        reports = report_choices(turn.open_reports)
     else:
         turn.tell(
             rich(
@@ -46,11 +45,7 @@ def open_shortcut_form(turn: Turn, event: ShortcutInvoked) -> None:
             )
         )
         return
-    items = tuple(
-        Choice(value=item.id, label=f"{item.number} {item.question}"[:_LABEL_MAX])
-        for item in turn.checklist.asking_order()
-        if item.kind is not AnswerKind.TLP
-    )
+    items = shortcut_items(turn.checklist)
     turn.emit(
         OpenShortcutForm(
             channel=event.channel,
@@ -64,6 +59,23 @@ def open_shortcut_form(turn: Turn, event: ShortcutInvoked) -> None:
                 message_id=event.message_id,
             ),
         )
+    )
+
+
+def report_choices(open_reports: Iterable[ReportChoice]) -> tuple[Choice, ...]:
+    """The channel's open reports as the form offers them: `#n Title`, by number."""
+    return tuple(
+        Choice(value=c.id, label=f"#{c.number} {c.title}"[:_LABEL_MAX])
+        for c in sorted(open_reports, key=lambda c: c.number)
+    )
+
+
+def shortcut_items(checklist: Checklist) -> tuple[Choice, ...]:
+    """The items the form offers: essentials first, as the guide asks; never the TLP."""
+    return tuple(
+        Choice(value=item.id, label=f"{item.number} {item.question}"[:_LABEL_MAX])
+        for item in checklist.asking_order()
+        if item.kind is not AnswerKind.TLP
     )
 
 
