@@ -5,7 +5,9 @@ its shape, read once by the translator (else 400) → its token (adapters.teams.
 401, nothing is stored) → its serviceUrl on the allow-list (else 403) → stored in the inbox
 (else 503, so that Teams re-delivers) → 200. The turn happens after, from the inbox
 (adapters.teams.inbound turns the stored activity into an event), and its effects are posted
-proactively, so the response carries no body.
+proactively, so the response carries no body. The one exception is a message action's
+`composeExtension/fetchTask`: Teams waits for its form in the response, which
+adapters.teams.message_action builds at once (nothing is stored for it).
 
 Every refusal is one INFO/WARNING line, never a traceback: anyone can reach this URL.
 """

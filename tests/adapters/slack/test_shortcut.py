@@ -6,7 +6,11 @@ from __future__ import annotations
 import json
 from pathlib import Path
 from typing import Any
+from urllib.parse import parse_qs
 
+import pytest
+
+from adapters.slack.translate import BadPayload, from_message_action, slack_delivery
 from conversations.state import ReportState
 from storage.database import Database
 from tests.adapters.slack import payloads
@@ -153,3 +157,39 @@ async def test_another_apps_message_shortcut_is_not_ours(
         )
         assert (await scene.turn(scene.interaction(shortcut))).status == 200
         assert scene.fake.of("views.open") == []
+
+
+def _action_body(**changes: Any) -> dict[str, Any]:
+    body: dict[str, Any] = json.loads(
+        parse_qs(payloads.message_action("U0BOB", "U0DAN", "<@U0CARA> saw it", "1.000100"))[
+            "payload"
+        ][0]
+    )
+    body.update(changes)
+    return body
+
+
+def test_the_shortcut_translates_to_the_message_and_its_author() -> None:
+    body = _action_body()
+    found = slack_delivery("interaction", body)
+    assert found is not None
+    assert not found.ignorable
+    event = from_message_action(body)
+    assert event is not None
+    assert found.delivery_id == event.event_id.partition(":")[2] == event.trigger
+    assert (event.actor.id, event.author.id, event.message_id) == ("U0BOB", "U0DAN", "1.000100")
+    assert event.channel == payloads.CHANNEL
+
+
+def test_a_bots_message_is_the_bots_and_a_shortcut_without_a_trigger_is_refused() -> None:
+    bot_message = {"type": "message", "bot_id": "B0OTHER", "ts": "2.000100", "text": "alert"}
+    event = from_message_action(_action_body(message=bot_message))
+    assert event is not None
+    assert event.author.id == "B0OTHER"
+    for broken in (
+        _action_body(trigger_id=""),
+        _action_body(message={"type": "message", "ts": "3.0", "text": "nobody"}),
+        _action_body(message={"type": "message", "user": "U0DAN", "text": "no ts"}),
+    ):
+        with pytest.raises(BadPayload):
+            slack_delivery("interaction", broken)
