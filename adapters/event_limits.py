@@ -19,6 +19,8 @@ def misfit(event: Event) -> str | None:
         event.thread or "",
         event.actor.id,
         getattr(event, "message_id", ""),
+        # The author of a message added with "Add to JCDC report" is stored like the actor.
+        getattr(getattr(event, "author", None), "id", ""),
     ):
         if len(value) > ID_MAX:
             return f"an id longer than {ID_MAX} characters"

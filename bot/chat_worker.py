@@ -31,6 +31,7 @@ from conversations.effects import (
     Ephemeral,
     FormRejected,
     OpenForm,
+    OpenShortcutForm,
     Post,
     PostRoot,
     ShowPreview,
@@ -330,6 +331,8 @@ class ChatWorker:
                 await chat.ephemeral(effect)
             case OpenForm():
                 await chat.open_form(effect)
+            case OpenShortcutForm():
+                await chat.open_shortcut_form(effect)
             case FormRejected():
                 await chat.reject_form(effect)
             case ShowPreview():

@@ -8,6 +8,7 @@ from conversations.effects import (
     Ephemeral,
     FormRejected,
     OpenForm,
+    OpenShortcutForm,
     Post,
     PostRoot,
     ShowPreview,
@@ -30,6 +31,10 @@ class ChatPort(Protocol):
     async def ephemeral(self, effect: Ephemeral) -> None: ...
 
     async def open_form(self, effect: OpenForm) -> None: ...
+
+    async def open_shortcut_form(self, effect: OpenShortcutForm) -> None:
+        """The "Add to JCDC report" form, for a message shortcut the platform sent."""
+        ...
 
     async def reject_form(self, effect: FormRejected) -> None: ...
 

@@ -33,6 +33,7 @@ from conversations.effects import (
     Ephemeral,
     FormRejected,
     OpenForm,
+    OpenShortcutForm,
     Post,
     PostRoot,
     SubmitRequested,
@@ -46,6 +47,7 @@ from conversations.events import (
     MessagePosted,
     QuestionPosted,
     RootPosted,
+    ShortcutInvoked,
 )
 from conversations.policy import Policy
 from conversations.richtext import rich
@@ -204,9 +206,24 @@ class TurnRunner:
                 if len(choices) > 1:
                     return None
             return await self.store.latest_open_in_channel(event.platform, event.channel)
+        if isinstance(event, ShortcutInvoked):
+            return await self._shortcut_report(event)
         if event.thread is None:
             return None
         return await self.store.find_by_thread(event.platform, event.channel, event.thread)
+
+    async def _shortcut_report(self, event: ShortcutInvoked) -> str | None:
+        """ "Add to JCDC report" on a message: the report whose thread it is in, else the
+        channel's one open report; with several, none (the form offers them all)."""
+        if event.thread is not None:
+            found = await self.store.find_by_thread(event.platform, event.channel, event.thread)
+            if found is not None:
+                return found
+        if self._asks_which(event):
+            choices = await self.store.open_in_channel(event.platform, event.channel)
+            if len(choices) > 1:
+                return None
+        return await self.store.latest_open_in_channel(event.platform, event.channel)
 
     async def _run_turn(
         self,
@@ -247,7 +264,10 @@ class TurnRunner:
     @staticmethod
     def _asks_which(event: Event) -> bool:
         """Whether a command, issued where several reports are open, must ask which one: it
-        acts on a report, and neither a thread nor a `#n` says which."""
+        acts on a report, and neither a thread nor a `#n` says which. The message shortcut
+        always may: its form offers the channel's open reports."""
+        if isinstance(event, ShortcutInvoked):
+            return True
         if not isinstance(event, CommandIssued) or event.thread is not None:
             return False
         parsed = parse_command(event.text)
@@ -389,7 +409,7 @@ class TurnRunner:
             queued[lane] = (pending_effects, lease)
         if state is not None and access is not Access.REFUSED:
             for effect in effects:
-                if isinstance(effect, OpenForm) or (
+                if isinstance(effect, OpenForm | OpenShortcutForm) or (
                     isinstance(effect, Ephemeral) and effect.buttons
                 ):
                     # A private surface of this report: its submits and clicks may come back

@@ -7,8 +7,10 @@ from dataclasses import dataclass
 from adapters.intake import Intake
 from adapters.teams import BotFramework, TeamsChat, TeamsEndpoint, TeamsSettings
 from adapters.teams.inbound import TeamsDecoder
+from adapters.teams.message_action import MessageActions
 from adapters.teams.service_urls import parse_patterns
 from bot.settings import Settings
+from conversations.checklist import Checklist, default_checklist
 from storage.repository import ReportStore
 
 
@@ -21,7 +23,11 @@ class TeamsSide:
 
 
 def teams_side(
-    settings: Settings, store: ReportStore, intake: Intake, framework: BotFramework | None = None
+    settings: Settings,
+    store: ReportStore,
+    intake: Intake,
+    framework: BotFramework | None = None,
+    checklist: Checklist | None = None,
 ) -> TeamsSide:
     """`framework`: one built by the caller instead of from the settings (the benchmark's,
     pointed at a local identity server)."""
@@ -36,4 +42,6 @@ def teams_side(
     )
     # The references activities bring are kept by their turns; the chat reads them back.
     chat = TeamsChat(framework, store.addresses.teams_conversations)
-    return TeamsSide(framework, TeamsEndpoint(framework, intake), TeamsDecoder(), chat)
+    # The message action's form lists the channel's open reports, read from the store.
+    actions = MessageActions(store, checklist or default_checklist())
+    return TeamsSide(framework, TeamsEndpoint(framework, intake, actions), TeamsDecoder(), chat)

@@ -163,6 +163,26 @@ class OpenForm(FrozenModel):
     form: SectionForm
 
 
+class ShortcutForm(FrozenModel):
+    """The "Add to JCDC report" form: which report (one choice when only one is open), which
+    item (essentials first), and the message's text to edit. The message's author and id
+    travel with the form, as the adapter's own hidden state, back into ShortcutSubmitted."""
+
+    reports: tuple[Choice, ...]
+    items: tuple[Choice, ...]
+    text: str
+    author: Actor
+    message_id: str
+
+
+class OpenShortcutForm(FrozenModel):
+    kind: Literal["open_shortcut_form"] = "open_shortcut_form"
+    channel: str
+    user: Actor
+    trigger: str | None
+    form: ShortcutForm
+
+
 class FormRejected(FrozenModel):
     """A submitted form had invalid fields; nothing was recorded. Keys are item ids."""
 
@@ -198,6 +218,7 @@ Effect = Annotated[
     | Post
     | Ephemeral
     | OpenForm
+    | OpenShortcutForm
     | FormRejected
     | ShowPreview
     | SubmitRequested,

@@ -42,6 +42,8 @@ from conversations.events import (
     MessagePosted,
     QuestionPosted,
     RootPosted,
+    ShortcutInvoked,
+    ShortcutSubmitted,
     SubmissionOutcome,
 )
 from conversations.forms import on_form, open_form
@@ -65,6 +67,7 @@ from conversations.sending import (
     on_submission_outcome,
     request_send,
 )
+from conversations.shortcut import add_from_shortcut, open_shortcut_form
 from conversations.state import ReportChoice, ReportState
 from conversations.turn import Step, Turn
 
@@ -142,6 +145,10 @@ def dispatch(turn: Turn, event: Event) -> None:
                 on_form(turn, event)
         case ButtonPressed():
             on_button(turn, event)
+        case ShortcutInvoked():
+            open_shortcut_form(turn, event)
+        case ShortcutSubmitted():
+            add_from_shortcut(turn, event)
         case MessageEdited() if turn.current is not None:
             on_edit(turn, event)
         case MessageDeleted() if turn.current is not None:

@@ -83,6 +83,30 @@ class ButtonPressed(_Event):
     trigger: str | None = None
 
 
+class ShortcutInvoked(_Event):
+    """ "Add to JCDC report" on a channel message (Slack message shortcut, Teams message
+    action): the person wants that message in a report and is shown a form to say where."""
+
+    kind: Literal["shortcut_invoked"] = "shortcut_invoked"
+    # The message as the platform gave it: its id, its text, and who wrote it.
+    message_id: str
+    text: str
+    author: Actor
+    # Opaque token that lets the adapter open the form right away (Slack trigger_id).
+    trigger: str | None = None
+
+
+class ShortcutSubmitted(_Event):
+    """The shortcut's form, submitted: `text` goes to `item_id` of `report_id`, written by
+    `author` (the message's), added by the event's actor."""
+
+    kind: Literal["shortcut_submitted"] = "shortcut_submitted"
+    item_id: str
+    text: str
+    author: Actor
+    message_id: str
+
+
 class RootPosted(_Event):
     """Internal: the report's root message now exists and has this id."""
 
@@ -119,6 +143,8 @@ Event = Annotated[
     | MessageDeleted
     | FormSubmitted
     | ButtonPressed
+    | ShortcutInvoked
+    | ShortcutSubmitted
     | RootPosted
     | QuestionPosted
     | SubmissionOutcome,

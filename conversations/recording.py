@@ -13,7 +13,7 @@ from conversations.ids import contribution_id_for
 from conversations.merge import ItemMerge, value_key
 from conversations.permissions import is_me, refuse_tlp_change
 from conversations.richtext import rich, strong
-from conversations.state import Contribution, RetractReason, Via
+from conversations.state import Actor, Contribution, RetractReason, Via
 from conversations.turn import Turn
 
 
@@ -57,25 +57,38 @@ def own_answers(turn: Turn, item: Item) -> list[Contribution]:
 
 
 def add_contribution(
-    turn: Turn, item: Item, text: str, value: JsonValue, via: Via, message_id: str | None
+    turn: Turn,
+    item: Item,
+    text: str,
+    value: JsonValue,
+    via: Via,
+    message_id: str | None,
+    author: Actor | None = None,
 ) -> None:
+    """Record `value`; written by whoever caused the turn, or by `author` when they add
+    someone else's words (then the turn's actor is kept as `added_by`)."""
     event = turn.event
+    added_by = turn.actor if author is not None else None
     contribution = Contribution(
         id=contribution_id_for(event.platform, event.event_id, item.id),
         item_id=item.id,
-        author=turn.actor,
+        author=author or turn.actor,
         at=turn.now,
         via=via,
         source_message_id=message_id,
         raw=text,
         value=value,
         note=leftover_note(item, text, value),
+        added_by=added_by,
     )
     turn.change(
         contributions=(*turn.state.contributions, contribution),
         skipped=tuple(s for s in turn.state.skipped if s != item.id),
     )
-    turn.record("answer_recorded", item.id, contribution=contribution.id, via=via, raw=text)
+    detail: dict[str, JsonValue] = {"contribution": contribution.id, "via": via, "raw": text}
+    if author is not None:
+        detail |= {"author": author.id, "author_name": author.name}
+    turn.record("answer_recorded", item.id, **detail)
 
 
 def retract(turn: Turn, contribution: Contribution, reason: RetractReason) -> None:

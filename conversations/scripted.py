@@ -22,6 +22,8 @@ from conversations.events import (
     MessageEdited,
     MessagePosted,
     RootPosted,
+    ShortcutInvoked,
+    ShortcutSubmitted,
     SubmissionOutcome,
 )
 from conversations.state import Actor
@@ -134,6 +136,44 @@ class ScriptedEvents:
             action=action,
             value=value,
             trigger=trigger,
+        )
+
+    def shortcut(
+        self,
+        actor: Actor,
+        author: Actor,
+        message_id: str,
+        text: str,
+        trigger: str | None = None,
+        origin: tuple[str, str] | None = None,
+    ) -> ShortcutInvoked:
+        """ "Add to JCDC report" on `author`'s channel message (no report named: the runner
+        works out which, as for a command)."""
+        return ShortcutInvoked(
+            **self._where(actor, False, origin),
+            message_id=message_id,
+            text=text,
+            author=author,
+            trigger=trigger,
+        )
+
+    def shortcut_submit(
+        self,
+        actor: Actor,
+        author: Actor,
+        message_id: str,
+        item_id: str,
+        text: str,
+        report_id: str | None = None,
+        origin: tuple[str, str] | None = None,
+    ) -> ShortcutSubmitted:
+        """The shortcut's form, submitted for the report picked in it."""
+        return ShortcutSubmitted(
+            **self._where(actor, False, origin, report_id or self.report_id),
+            item_id=item_id,
+            text=text,
+            author=author,
+            message_id=message_id,
         )
 
     def root_posted(self, actor: Actor, message_id: str, event_id: str = "root") -> RootPosted:

@@ -28,8 +28,9 @@ class ReportStatus(StrEnum):
 
 
 # How a contribution arrived: a reply to the guided question, an `N.M: ...` direct answer,
-# a section form, a command such as `tlp amber`, or a button on the question.
-Via = Literal["guided", "direct", "form", "command", "button"]
+# a section form, a command such as `tlp amber`, a button on the question, or "Add to JCDC
+# report" on a channel message (someone else's words, added by `added_by`).
+Via = Literal["guided", "direct", "form", "command", "button", "shortcut"]
 # `undone`: its author or the lead pressed Undo on the acknowledgement.
 RetractReason = Literal["deleted", "superseded", "edited_away", "undone"]
 
@@ -51,6 +52,9 @@ class Contribution(FrozenModel):
     # The person's words that the parser did not take ("prompt injection" beside T1059), or
     # an indicator list in its own words ("exfil to X from Y"): kept, shown, sent.
     note: str | None = None
+    # Who put someone else's message into the report ("Add to JCDC report"); None when the
+    # author added it themselves.
+    added_by: Actor | None = None
 
     @property
     def active(self) -> bool:

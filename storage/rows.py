@@ -91,6 +91,8 @@ CONTRIBUTION_CONTENT = (
     "retracted_at",
     "retracted_reason",
     "note",
+    "added_by_id",
+    "added_by_name",
 )
 
 
@@ -108,6 +110,8 @@ def contribution_content(c: Contribution) -> dict[str, Any]:
         "retracted_at": c.retracted_at,
         "retracted_reason": c.retracted_reason,
         "note": c.note,
+        "added_by_id": c.added_by.id if c.added_by else None,
+        "added_by_name": c.added_by.name if c.added_by else None,
     }
 
 
@@ -212,6 +216,11 @@ def state_from_rows(
                 retracted_at=row.retracted_at,
                 retracted_reason=row.retracted_reason,
                 note=row.note,
+                added_by=(
+                    Actor.model_construct(id=row.added_by_id, name=row.added_by_name or "")
+                    if row.added_by_id is not None
+                    else None
+                ),
             )
             for row in contribution_rows
         ),

@@ -121,6 +121,9 @@ class ContributionRow(SQLModel, table=True):
     retracted_reason: str | None = Field(default=None, max_length=16)
     # What the answer said beyond what its parser took (conversations.answers.notes).
     note: str | None = Field(default=None, sa_column=Column(Text, nullable=True))
+    # Who added someone else's message to the report ("Add to JCDC report"), if anyone.
+    added_by_id: str | None = Field(default=None, max_length=PLATFORM_ID)
+    added_by_name: str | None = Field(default=None, sa_column=Column(Text, nullable=True))
 
 
 class AssignmentRow(SQLModel, table=True):

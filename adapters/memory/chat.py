@@ -14,6 +14,7 @@ from conversations.effects import (
     Ephemeral,
     FormRejected,
     OpenForm,
+    OpenShortcutForm,
     Post,
     PostRoot,
     RootCard,
@@ -40,6 +41,7 @@ class MemoryChat:
     transcript: list[TranscriptLine] = field(default_factory=list)
     roots: dict[str, RootCard] = field(default_factory=dict)
     forms: list[OpenForm] = field(default_factory=list)
+    shortcut_forms: list[OpenShortcutForm] = field(default_factory=list)
     rejected_forms: list[FormRejected] = field(default_factory=list)
     previews: list[str] = field(default_factory=list)
     # Message ids are unique within a channel, as a platform's are: a caller that posts into a
@@ -86,6 +88,17 @@ class MemoryChat:
         self.transcript.append(
             TranscriptLine(
                 "form", f"only {effect.user.name}", f"form {effect.form.title}: {fields}"
+            )
+        )
+
+    async def open_shortcut_form(self, effect: OpenShortcutForm) -> None:
+        self.shortcut_forms.append(effect)
+        reports = ", ".join(c.label for c in effect.form.reports)
+        self.transcript.append(
+            TranscriptLine(
+                "form",
+                f"only {effect.user.name}",
+                f"add to a report ({reports}) from {effect.form.author.name}: {effect.form.text}",
             )
         )
 

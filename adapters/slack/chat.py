@@ -18,6 +18,7 @@ from adapters.slack.blocks import (
     root_fallback,
 )
 from adapters.slack.clients import NoToken, SlackClients, error_code
+from adapters.slack.shortcut_view import shortcut_view
 from adapters.slack.timestamps import ts_time
 from conversations import actions
 from conversations.effects import (
@@ -25,6 +26,7 @@ from conversations.effects import (
     Ephemeral,
     FormRejected,
     OpenForm,
+    OpenShortcutForm,
     Post,
     PostRoot,
     ShowPreview,
@@ -173,6 +175,25 @@ class SlackChat:
             effect.user.id,
             fallback_text(text),
             message_blocks(text, (button,)),
+        )
+
+    async def open_shortcut_form(self, effect: OpenShortcutForm) -> None:
+        try:
+            await self._call(
+                effect.channel,
+                "views.open",
+                trigger_id=effect.trigger,
+                view=shortcut_view(effect.form, effect.channel),
+            )
+            return
+        except SlackApiError as error:
+            # Trigger ids live three seconds; a slow turn lets one expire. Only the shortcut
+            # itself makes a new one.
+            if error_code(error) not in ("expired_trigger_id", "invalid_trigger_id"):
+                raise
+        text = (plain("That took too long to open. Use Add to JCDC report on the message again."),)
+        await self._ephemeral(
+            effect.channel, None, effect.user.id, fallback_text(text), message_blocks(text)
         )
 
     async def reject_form(self, effect: FormRejected) -> None:

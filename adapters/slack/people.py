@@ -17,7 +17,7 @@ from slack_sdk.errors import SlackApiError, SlackClientError
 from slack_sdk.web.async_client import AsyncWebClient
 
 from adapters.slack.clients import error_code
-from conversations.events import Event
+from conversations.events import Event, ShortcutInvoked
 from conversations.state import Actor
 
 log = logging.getLogger(__name__)
@@ -89,4 +89,9 @@ class PeopleDirectory:
             updates["actor"] = Actor(id=actor.id, name=person.name)
         if person.tz is not None and event.tz is None:
             updates["tz"] = person.tz
+        if isinstance(event, ShortcutInvoked):
+            # The message's author is who the answer is attributed to, by name.
+            author = await self.person_of(event.author.id, client)
+            if author.name is not None and author.name != event.author.name:
+                updates["author"] = Actor(id=event.author.id, name=author.name)
         return event.model_copy(update=updates) if updates else event

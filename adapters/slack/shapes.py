@@ -132,6 +132,15 @@ class Interaction(SlackShape):
     trigger_id: str | None = None
 
 
+class MessageAction(Interaction):
+    """A message shortcut: the message it was used on, where, and by whom."""
+
+    callback_id: str = ""
+    user: User = User()
+    channel: Named | None = None
+    message: Message = Message()
+
+
 class BlockActions(Interaction):
     user: User = User()
     # Objects of any kind; only the first one is read (see `translate.from_block_actions`).
@@ -174,6 +183,16 @@ class ViewGate(SlackShape):
 class ViewSubmission(Interaction):
     user: User = User()
     view: View
+
+
+class ShortcutMetadata(SlackShape):
+    """What `blocks.shortcut_view` writes into the shortcut form's private_metadata: the
+    message and its author, which the person cannot change (Slack keeps it server-side)."""
+
+    channel: str
+    message_id: str
+    author_id: str
+    author_name: str = ""
 
 
 class FormMetadata(SlackShape):

@@ -29,12 +29,21 @@ from adapters.slack.shapes import (
     FormMetadata,
     Interaction,
     Message,
+    MessageAction,
     MessageEvent,
     Named,
+    ShortcutMetadata,
     SlackEnvelope,
     SlashCommand,
     ViewGate,
     ViewSubmission,
+)
+from adapters.slack.shortcut_view import (
+    ITEM_BLOCK,
+    REPORT_BLOCK,
+    SHORTCUT_CALLBACK_ID,
+    SHORTCUT_VIEW_CALLBACK_ID,
+    TEXT_BLOCK,
 )
 from adapters.slack.text import to_typed_text
 from adapters.slack.timestamps import ts_time
@@ -45,6 +54,8 @@ from conversations.events import (
     MessageDeleted,
     MessageEdited,
     MessagePosted,
+    ShortcutInvoked,
+    ShortcutSubmitted,
 )
 from conversations.state import Actor
 
@@ -63,6 +74,7 @@ COMMAND_PREFIX = "command"
 EVENT_PREFIX = "event"
 ACTION_PREFIX = "action"
 VIEW_PREFIX = "view"
+SHORTCUT_PREFIX = "shortcut"
 
 _Shape = TypeVar("_Shape", bound=BaseModel)
 
@@ -135,18 +147,33 @@ def slack_delivery(kind: SlackKind, body: Mapping[str, object]) -> SlackDelivery
             return _delivery("", workspace, _action_channel(shape), ignorable=True)
         action_id, channel = _action_identity(shape)
         return _delivery(action_id, workspace, channel, ignorable=False)
+    if interaction.type == "message_action":
+        invoked = from_message_action(body)
+        if invoked is None:
+            return _delivery("", workspace, "", ignorable=True)
+        return _delivery(
+            invoked.event_id.partition(":")[2], workspace, invoked.channel, ignorable=False
+        )
     if interaction.type == "view_submission":
-        if from_view_submission(body) is None:
+        if from_view_submission(body) is None and from_shortcut_submission(body) is None:
             return _delivery("", workspace, "", ignorable=True)
         view_id, channel = _view_identity(_parse(ViewSubmission, body, "view_submission payload"))
         return _delivery(view_id, workspace, channel, ignorable=False)
-    # Shortcuts, view_closed, block_suggestion, ...: nothing the bot answers.
+    # Global shortcuts, view_closed, block_suggestion, ...: nothing the bot answers.
     return _delivery(interaction.trigger_id or "", workspace, "", ignorable=True)
 
 
 def from_slack_delivery(
     kind: SlackKind, body: Mapping[str, object], bot_user_id: str | None
-) -> CommandIssued | SlackEvent | ButtonPressed | FormSubmitted | None:
+) -> (
+    CommandIssued
+    | SlackEvent
+    | ButtonPressed
+    | FormSubmitted
+    | ShortcutInvoked
+    | ShortcutSubmitted
+    | None
+):
     """The event a stored delivery means, if any (the translator its kind and type name)."""
     if kind == "command":
         return None if _is_ssl_check(body) else from_slash_command(body)
@@ -157,8 +184,10 @@ def from_slack_delivery(
     interaction = _parse(Interaction, body, "interaction payload")
     if interaction.type == "block_actions":
         return from_block_actions(body)
+    if interaction.type == "message_action":
+        return from_message_action(body)
     if interaction.type == "view_submission":
-        return from_view_submission(body)
+        return from_view_submission(body) or from_shortcut_submission(body)
     return None
 
 
@@ -305,6 +334,71 @@ def from_view_submission(payload: Mapping[str, object]) -> FormSubmitted | None:
     )
 
 
+def from_message_action(payload: Mapping[str, object]) -> ShortcutInvoked | None:
+    """ "Add to JCDC report" on a message: the message, its author and its channel."""
+    shape = _parse(MessageAction, payload, "message_action payload")
+    if shape.callback_id != SHORTCUT_CALLBACK_ID:
+        return None
+    if not shape.trigger_id:
+        raise BadPayload("a message shortcut without a trigger_id")
+    message = shape.message
+    # A bot's message has no user; its words are the bot's, named by its bot id.
+    author = message.user or message.bot_id
+    if not author or not message.ts:
+        raise BadPayload("a message shortcut on a message without an author or a ts")
+    profile = message.user_profile
+    name = (profile.display_name or profile.real_name) if profile else None
+    return _checked(
+        ShortcutInvoked(
+            # Each use of the shortcut is its own trigger_id; a retried delivery repeats it.
+            event_id=f"{SHORTCUT_PREFIX}:{shape.trigger_id}",
+            platform=PLATFORM,
+            workspace=_interaction_workspace(shape),
+            channel=(shape.channel.id if shape.channel else None) or "",
+            thread=message.thread_ts,
+            actor=Actor(id=_required_user(shape.user.id), name=shape.user.name or ""),
+            message_id=message.ts,
+            text=to_typed_text(message.text or ""),
+            author=Actor(id=author, name=name or author),
+            trigger=shape.trigger_id,
+        )
+    )
+
+
+def from_shortcut_submission(payload: Mapping[str, object]) -> ShortcutSubmitted | None:
+    """The shortcut's modal, submitted: the picked report and item and the edited text, for
+    the message and author the modal's metadata names."""
+    gate = _parse(ViewGate, payload, "view_submission payload")
+    if gate.view.callback_id != SHORTCUT_VIEW_CALLBACK_ID:
+        return None
+    shape = _parse(ViewSubmission, payload, "view_submission payload")
+    view_id, _ = _view_identity(shape)
+    metadata = _shortcut_metadata(shape.view.private_metadata)
+    values: dict[str, str] = {}
+    for block_id, block in ((shape.view.state.values if shape.view.state else None) or {}).items():
+        field = block.get("value")
+        if field is not None:
+            chosen = field.selected_option.value if field.selected_option else None
+            values[block_id] = chosen if chosen is not None else (field.value or "")
+    report_id = values.get(REPORT_BLOCK, "")
+    if not report_id:
+        raise BadPayload("a shortcut submission without a report")
+    return _checked(
+        ShortcutSubmitted(
+            event_id=f"{VIEW_PREFIX}:{view_id}",
+            platform=PLATFORM,
+            workspace=_interaction_workspace(shape),
+            channel=metadata.channel,
+            actor=Actor(id=shape.user.id, name=shape.user.name or ""),
+            report_id=report_id,
+            item_id=values.get(ITEM_BLOCK, ""),
+            text=values.get(TEXT_BLOCK, ""),
+            author=Actor(id=metadata.author_id, name=metadata.author_name or metadata.author_id),
+            message_id=metadata.message_id,
+        )
+    )
+
+
 # --- identities -------------------------------------------------------------------------------
 
 
@@ -424,6 +518,15 @@ def _metadata(raw: str | None) -> FormMetadata:
     return _parse(FormMetadata, value, "private_metadata")
 
 
+def _shortcut_metadata(raw: str | None) -> ShortcutMetadata:
+    """The shortcut modal's private_metadata: what `shortcut_view` wrote there."""
+    try:
+        value = loads_bounded(raw or "{}", max_bytes=_METADATA_MAX, max_depth=4)
+    except UnreadableJson as error:
+        raise BadPayload(f"private_metadata: {error}") from None
+    return _parse(ShortcutMetadata, value, "private_metadata")
+
+
 def _is_ssl_check(body: Mapping[str, object]) -> bool:
     # Slack checks a slash command's certificate with `ssl_check=1` and no command.
     return "ssl_check" in body and "command" not in body
@@ -445,7 +548,15 @@ def _delivery(delivery_id: str, workspace: str, channel: str, *, ignorable: bool
 
 
 _E = TypeVar(
-    "_E", CommandIssued, MessagePosted, MessageEdited, MessageDeleted, ButtonPressed, FormSubmitted
+    "_E",
+    CommandIssued,
+    MessagePosted,
+    MessageEdited,
+    MessageDeleted,
+    ButtonPressed,
+    FormSubmitted,
+    ShortcutInvoked,
+    ShortcutSubmitted,
 )
 
 

@@ -5,7 +5,9 @@ its shape, read once by the translator (else 400) → its token (adapters.teams.
 401, nothing is stored) → its serviceUrl on the allow-list (else 403) → stored in the inbox
 (else 503, so that Teams re-delivers) → 200. The turn happens after, from the inbox
 (adapters.teams.inbound turns the stored activity into an event), and its effects are posted
-proactively, so the response carries no body.
+proactively, so the response carries no body. The one exception is a message action's
+`composeExtension/fetchTask`: Teams waits for its form in the response, which
+adapters.teams.message_action builds at once (nothing is stored for it).
 
 Every refusal is one INFO/WARNING line, never a traceback: anyone can reach this URL.
 """
@@ -19,6 +21,7 @@ from aiohttp import web
 from adapters.intake import Delivery, Intake, Unavailable
 from adapters.safe_json import UnreadableJson, loads_bounded
 from adapters.teams.framework import BotFramework, Unauthorized
+from adapters.teams.message_action import MessageActions
 from adapters.teams.translate import PLATFORM, MalformedActivity, read_inbound
 
 log = logging.getLogger(__name__)
@@ -32,9 +35,16 @@ _NOTHING_TO_KEEP = frozenset({"typing", "endOfConversation", "trace"})
 
 
 class TeamsEndpoint:
-    def __init__(self, framework: BotFramework, intake: Intake) -> None:
+    def __init__(
+        self,
+        framework: BotFramework,
+        intake: Intake,
+        message_actions: MessageActions | None = None,
+    ) -> None:
         self.framework = framework
         self.intake = intake
+        # Answers the message action's fetchTask at once (it waits for the form).
+        self.message_actions = message_actions
 
     async def handle(self, request: web.Request) -> web.Response:
         if request.content_type != "application/json":
@@ -64,6 +74,13 @@ class TeamsEndpoint:
         if not self.framework.service_urls.allows(shape.serviceUrl or ""):
             # Authentic, but the bot would never post there: keep no reference to it.
             return _refuse(403, "the serviceUrl is not on the allow-list")
+        if self.message_actions is not None:
+            try:
+                task = await self.message_actions.answer(shape)
+            except MalformedActivity as error:
+                return _refuse(400, f"not an invoke the bot can read: {error}")
+            if task is not None:
+                return web.json_response(task)
         # Even activities that are no turn (the app installed in a team, a member added) are
         # stored: their conversation reference is what later posts there need.
         if found is None or shape.type in _NOTHING_TO_KEEP:

@@ -74,6 +74,8 @@ class Activity(TeamsShape):
     refused only for what the bot reads of it."""
 
     type: str | None = None
+    # An invoke's name ("composeExtension/submitAction").
+    name: str | None = None
     id: str | None = None
     timestamp: str | None = None
     serviceUrl: str | None = None
@@ -117,3 +119,44 @@ class CardData(TeamsShape):
     section_id: str | None = None
     value: str | None = None
     section: str | None = None
+
+
+# --- message actions (adapters.teams.message_action) ---------------------------------------
+
+
+class MessageUser(TeamsShape):
+    id: str | None = None
+    displayName: str | None = None
+
+
+class MessageFrom(TeamsShape):
+    user: MessageUser | None = None
+
+
+class MessageBody(TeamsShape):
+    content: str | None = None
+
+
+class MessagePayload(TeamsShape):
+    """The message a message action was used on, as Teams hands it to the bot."""
+
+    id: str | None = None
+    sender: MessageFrom | None = Field(default=None, alias="from")
+    body: MessageBody | None = None
+
+
+class ActionData(TeamsShape):
+    """What the shortcut's task card submits (adapters.teams.message_action)."""
+
+    report_id: str | None = None
+    item_id: str | None = None
+    text: str | None = None
+
+
+class ActionInvoke(TeamsShape):
+    """The value of a `composeExtension/fetchTask` or `submitAction` invoke."""
+
+    commandId: str | None = None
+    commandContext: str | None = None
+    messagePayload: MessagePayload | None = None
+    data: ActionData | None = None

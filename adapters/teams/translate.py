@@ -43,6 +43,7 @@ from conversations.events import (
     MessageDeleted,
     MessageEdited,
     MessagePosted,
+    ShortcutSubmitted,
 )
 from conversations.state import Actor
 
@@ -58,17 +59,34 @@ SECTION_INPUT = "section"
 # Teams gives every click of a card button its own activity. Clicks by one person on one
 # button of one card within this many seconds are one press (see `_press_id`).
 DOUBLE_CLICK_SECONDS = 3
+# "Add to JCDC report" on a message (deploy/teams/manifest.json, adapters.teams.message_action).
+ADD_TO_REPORT_COMMAND = "addToJcdcReport"
+FETCH_TASK = "composeExtension/fetchTask"
+SUBMIT_ACTION = "composeExtension/submitAction"
 # Ids, channels and tenants are stored in columns of this many characters (storage's
 # PLATFORM_ID); Teams' own are shorter.
 
 TeamsEvent = (
-    CommandIssued | MessagePosted | MessageEdited | MessageDeleted | ButtonPressed | FormSubmitted
+    CommandIssued
+    | MessagePosted
+    | MessageEdited
+    | MessageDeleted
+    | ButtonPressed
+    | FormSubmitted
+    | ShortcutSubmitted
 )
 # An inbound activity: the JSON the Bot Connector posted, or it read into its model.
 Activity = Mapping[str, Any] | shapes.Activity
 _Shape = TypeVar("_Shape", bound=BaseModel)
 _E = TypeVar(
-    "_E", CommandIssued, MessagePosted, MessageEdited, MessageDeleted, ButtonPressed, FormSubmitted
+    "_E",
+    CommandIssued,
+    MessagePosted,
+    MessageEdited,
+    MessageDeleted,
+    ButtonPressed,
+    FormSubmitted,
+    ShortcutSubmitted,
 )
 
 
@@ -267,6 +285,8 @@ def _event(shape: shapes.Activity) -> TeamsEvent | None:
         return _zoned(_from_edit(shape, content), content)
     if kind == "messageDelete" and _event_type(shape) == "softDeleteMessage":
         return _from_delete(shape)
+    if kind == "invoke" and shape.name == SUBMIT_ACTION:
+        return _from_submit_action(shape)
     return None
 
 
@@ -404,6 +424,53 @@ def _from_card_submit(
             report_id=report_id,
             action=action,
             value=button_value,
+        )
+    )
+
+
+def action_invoke(activity: shapes.Activity) -> shapes.ActionInvoke:
+    """The value of a message-action invoke, checked now that it is read."""
+    return _parse(shapes.ActionInvoke, activity.value or {}, "invoke value")
+
+
+def message_author(invoke: shapes.ActionInvoke) -> Actor:
+    """Who wrote the message the action was used on (Teams names them by their Entra id)."""
+    sender = invoke.messagePayload.sender if invoke.messagePayload else None
+    user = sender.user if sender else None
+    if user is None or not user.id:
+        raise MalformedActivity("a message action on a message without an author")
+    return Actor(id=user.id, name=user.displayName or user.id)
+
+
+def message_text(invoke: shapes.ActionInvoke) -> str:
+    body = invoke.messagePayload.body if invoke.messagePayload else None
+    return plain_text(body.content or "") if body else ""
+
+
+def _from_submit_action(activity: shapes.Activity) -> ShortcutSubmitted | None:
+    invoke = action_invoke(activity)
+    if invoke.commandId != ADD_TO_REPORT_COMMAND:
+        return None
+    payload = invoke.messagePayload
+    if payload is None or not payload.id:
+        raise MalformedActivity("a message action without the message")
+    data = invoke.data or shapes.ActionData()
+    if not data.report_id:
+        raise MalformedActivity("a message action submitted without a report")
+    channel, _ = split_conversation_id(_conversation(activity).id or "")
+    return _checked(
+        ShortcutSubmitted(
+            # Each submission is its own invoke; a re-delivery repeats its id.
+            event_id=f"shortcut:{activity.id or ''}",
+            platform=PLATFORM,
+            workspace=_tenant(activity),
+            channel=channel,
+            actor=_actor(activity),
+            report_id=data.report_id,
+            item_id=data.item_id or "",
+            text=data.text or "",
+            author=message_author(invoke),
+            message_id=payload.id,
         )
     )
 

@@ -7,6 +7,8 @@ person they are for (the page shows private ones marked "only you can see this")
 
 from __future__ import annotations
 
+import logging
+
 from adapters.web.hub import Hub, new_id
 from adapters.web.render import (
     form_errors_record,
@@ -21,6 +23,7 @@ from conversations.effects import (
     Ephemeral,
     FormRejected,
     OpenForm,
+    OpenShortcutForm,
     Post,
     PostRoot,
     ShowPreview,
@@ -72,6 +75,10 @@ class WebChat:
 
     async def open_form(self, effect: OpenForm) -> None:
         self.hub.publish(form_record(new_id("form"), effect.channel, effect.user, effect.form))
+
+    async def open_shortcut_form(self, effect: OpenShortcutForm) -> None:
+        # The web chat has no message shortcut, so no turn of its own asks for this form.
+        logging.getLogger(__name__).warning("no shortcut form in the web chat")
 
     async def reject_form(self, effect: FormRejected) -> None:
         self.hub.publish(form_errors_record(new_id("errors"), effect.user, effect.errors))

@@ -10,6 +10,7 @@ import yaml
 
 from adapters.slack.http import EVENTS_PATH, REDIRECT_PATH
 from adapters.slack.setup import SLACK_BOT_SCOPES
+from adapters.slack.shortcut_view import SHORTCUT_CALLBACK_ID
 
 DEPLOY = Path(__file__).resolve().parents[2] / "deploy" / "slack"
 
@@ -31,6 +32,16 @@ def test_scopes_events_and_command(name: str) -> None:
     ]
     assert [c["command"] for c in manifest["features"]["slash_commands"]] == ["/jcdc"]
     assert manifest["settings"]["interactivity"]["is_enabled"] is True
+
+
+@pytest.mark.parametrize("name", ["manifest-http.yaml", "manifest-socket-mode.yaml"])
+def test_the_message_shortcut_is_the_one_the_bot_answers(name: str) -> None:
+    (shortcut,) = _load(name)["features"]["shortcuts"]
+    assert shortcut["type"] == "message"
+    assert shortcut["callback_id"] == SHORTCUT_CALLBACK_ID
+    # Slack's limits: a name of at most 24 characters, a description of at most 80.
+    assert shortcut["name"] == "Add to JCDC report"
+    assert len(shortcut["description"]) <= 80
 
 
 def test_http_manifest_points_at_the_one_endpoint() -> None:

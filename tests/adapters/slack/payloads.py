@@ -219,3 +219,35 @@ def text_input(value: str) -> dict[str, Any]:
 
 def selected(value: str) -> dict[str, Any]:
     return {"type": "static_select", "selected_option": {"value": value}}
+
+
+def message_action(
+    user: str,
+    author: str,
+    text: str,
+    ts: str,
+    channel: str = CHANNEL,
+    callback_id: str = "jcdc_add_to_report",
+    thread_ts: str | None = None,
+) -> str:
+    """A message shortcut on `author`'s message, used by `user`."""
+    message: dict[str, Any] = {"type": "message", "user": author, "ts": ts, "text": text}
+    if thread_ts is not None:
+        message["thread_ts"] = thread_ts
+    return _interaction(
+        {
+            "type": "message_action",
+            "token": "9s8d9as89d8as9d8as989",
+            "action_ts": f"{time.time():.6f}",
+            "team": {"id": TEAM, "domain": "example"},
+            "user": {"id": user, "username": user.lower(), "name": user.lower(), "team_id": TEAM},
+            "channel": {"id": channel, "name": "incident-4711"},
+            "is_enterprise_install": False,
+            "enterprise": None,
+            "callback_id": callback_id,
+            "trigger_id": _next("13345224609.738474920.") + "8b2c",
+            "response_url": "https://hooks.slack.com/app-actions/T0/1/abc",
+            "message_ts": ts,
+            "message": message,
+        }
+    )

@@ -14,6 +14,7 @@ from adapters.teams.chat import TeamsChat
 from adapters.teams.endpoint import TeamsEndpoint, teams_routes
 from adapters.teams.framework import BotFramework, TeamsSettings, TokenSource
 from adapters.teams.inbound import TeamsDecoder
+from adapters.teams.message_action import MessageActions
 from bot.inbox_worker import InboxWorker
 from bot.intake import StoringIntake
 from bot.runner import TurnResult, TurnRunner
@@ -67,7 +68,8 @@ async def start_bot(
     worker = InboxWorker(
         inbox, handle, {"teams": TeamsDecoder()}, keep_addresses=runner.keep_addresses
     )
-    endpoint = TeamsEndpoint(framework, StoringIntake(inbox, worker))
+    actions = MessageActions(store, default_checklist())
+    endpoint = TeamsEndpoint(framework, StoringIntake(inbox, worker), actions)
     app = web.Application()
     app.add_routes(teams_routes(endpoint))
     client: TestClient[Any, Any] = TestClient(TestServer(app, host="127.0.0.1"))

@@ -12,6 +12,7 @@ from pathlib import Path
 import pytest
 
 from adapters.teams.package import TEMPLATE_DIR, build_package, manifest, write_package
+from adapters.teams.translate import ADD_TO_REPORT_COMMAND
 
 APP_ID = "6f0e3b52-54f4-4b9e-8c0b-2f8a1d9e7c44"
 
@@ -57,6 +58,21 @@ def test_manifest_declares_scopes_commands_and_rsc() -> None:
     assert len(data["name"]["short"]) <= 30
     assert len(data["description"]["short"]) <= 80
     assert len(data["description"]["full"]) <= 4000
+
+
+def test_manifest_offers_add_to_report_on_messages() -> None:
+    data = json.loads(manifest(APP_ID))
+    (extension,) = data["composeExtensions"]
+    assert extension["botId"] == APP_ID
+    (command,) = extension["commands"]
+    assert command["id"] == ADD_TO_REPORT_COMMAND
+    assert command["type"] == "action"
+    assert command["context"] == ["message"]
+    assert command["fetchTask"] is True
+    assert command["title"] == "Add to JCDC report"
+    # The schema's limits: a title of at most 32 characters, a description of at most 128.
+    assert len(command["title"]) <= 32
+    assert len(command["description"]) <= 128
 
 
 def test_outline_icon_is_white_on_transparent() -> None:
