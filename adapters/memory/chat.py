@@ -128,4 +128,10 @@ def card_text(card: RootCard) -> str:
     ]
     if card.open_conflicts:
         lines.append(f"  open conflicts: {', '.join(card.open_conflicts)}")
+    if card.current_question is not None:
+        lines.append(f"  now asking: {card.current_question}")
+    if card.sent_at is not None:
+        lines.append(
+            f"  sent {card.sent_at:%Y-%m-%d %H:%M} UTC; {card.answers_since_sent} new answers since"
+        )
     return "\n".join(lines)
