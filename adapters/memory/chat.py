@@ -130,8 +130,6 @@ def card_text(card: RootCard) -> str:
         lines.append(f"  open conflicts: {', '.join(card.open_conflicts)}")
     if card.current_question is not None:
         lines.append(f"  now asking: {card.current_question}")
-    if card.sent_at is not None:
-        lines.append(
-            f"  sent {card.sent_at:%Y-%m-%d %H:%M} UTC; {card.answers_since_sent} new answers since"
-        )
+    if card.sending_note is not None:
+        lines.append(f"  {card.sending_note}")
     return "\n".join(lines)
