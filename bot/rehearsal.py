@@ -17,7 +17,7 @@ from conversations.events import ButtonPressed, FormSubmitted
 from storage.transient import is_transient
 
 
-class Rehearsal:
+class RehearsedTurns:
     def __init__(self, runner: TurnRunner) -> None:
         self.runner = runner
 

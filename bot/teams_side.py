@@ -10,7 +10,7 @@ from adapters.teams.inbound import TeamsDecoder
 from adapters.teams.message_action import MessageActions
 from adapters.teams.service_urls import parse_patterns
 from adapters.teams.task_module import Dialogs
-from bot.rehearsal import Rehearsal
+from bot.rehearsal import RehearsedTurns
 from bot.runner import TurnRunner
 from bot.settings import Settings
 from conversations.checklist import Checklist, default_checklist
@@ -50,6 +50,6 @@ def teams_side(
     # The message action's form lists the channel's open reports, read from the store.
     actions = MessageActions(store, checklist or default_checklist())
     # A form dialog is the turn its button would be, rehearsed on the committed report.
-    dialogs = Dialogs(Rehearsal(runner)) if runner is not None else None
+    dialogs = Dialogs(RehearsedTurns(runner)) if runner is not None else None
     endpoint = TeamsEndpoint(framework, intake, actions, dialogs)
     return TeamsSide(framework, endpoint, TeamsDecoder(), chat)

@@ -18,7 +18,7 @@ from adapters.teams.message_action import MessageActions
 from adapters.teams.task_module import Dialogs
 from bot.inbox_worker import InboxWorker
 from bot.intake import StoringIntake
-from bot.rehearsal import Rehearsal
+from bot.rehearsal import RehearsedTurns
 from bot.runner import TurnResult, TurnRunner
 from bot.server import settled
 from conversations.checklist import default_checklist
@@ -71,7 +71,7 @@ async def start_bot(
         inbox, handle, {"teams": TeamsDecoder()}, keep_addresses=runner.keep_addresses
     )
     actions = MessageActions(store, default_checklist())
-    dialogs = Dialogs(Rehearsal(runner))
+    dialogs = Dialogs(RehearsedTurns(runner))
     endpoint = TeamsEndpoint(framework, StoringIntake(inbox, worker), actions, dialogs)
     app = web.Application()
     app.add_routes(teams_routes(endpoint))
