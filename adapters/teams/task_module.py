@@ -101,7 +101,7 @@ class Dialogs:
         changed = [str(item) for item in items] if isinstance(items, list) else []
         form = _form_of(await self.rehearsal.rehearse(_opener(submitted)))
         return DialogAnswer(
-            _message(f"Saved: {_what(form, changed)}, as your answers. The thread shows them."),
+            _message(f"Saved: {_what(form, changed)}, under your name. The thread shows it."),
             store=True,
         )
 

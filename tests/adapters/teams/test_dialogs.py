@@ -160,7 +160,7 @@ async def test_a_dialog_submission_records_the_submitters_answers(teams: TeamsBo
     assert answer["task"]["type"] == "message"
     saved = answer["task"]["value"]
     assert saved.startswith("Saved: 1.1, 1.3 of section 1 Description"), saved
-    assert "your answers" in saved
+    assert "under your name" in saved
     state = await _report(teams)
     via_form = {
         c.item_id: (c.raw, c.author.id) for c in state.contributions if c.via == "form" and c.active
