@@ -154,7 +154,7 @@ def build_bot(
     if settings.microsoft_app_id or teams_without_auth or teams_framework is not None:
         from bot.teams_side import teams_side
 
-        teams = teams_side(settings, store, intake, teams_framework, checklist)
+        teams = teams_side(settings, store, intake, teams_framework, checklist, runner)
         chats["teams"] = teams.chat
         decoders["teams"] = teams.decoder
     web_playground: WebSide | None = None

@@ -9,6 +9,9 @@ from adapters.teams import BotFramework, TeamsChat, TeamsEndpoint, TeamsSettings
 from adapters.teams.inbound import TeamsDecoder
 from adapters.teams.message_action import MessageActions
 from adapters.teams.service_urls import parse_patterns
+from adapters.teams.task_module import Dialogs
+from bot.rehearsal import RehearsedTurns
+from bot.runner import TurnRunner
 from bot.settings import Settings
 from conversations.checklist import Checklist, default_checklist
 from storage.repository import ReportStore
@@ -28,9 +31,11 @@ def teams_side(
     intake: Intake,
     framework: BotFramework | None = None,
     checklist: Checklist | None = None,
+    runner: TurnRunner | None = None,
 ) -> TeamsSide:
     """`framework`: one built by the caller instead of from the settings (the benchmark's,
-    pointed at a local identity server)."""
+    pointed at a local identity server). `runner`: the turns' runner, whose checks and engine
+    answer the form dialogs (without it, form buttons open no dialog)."""
     framework = framework or BotFramework(
         TeamsSettings(
             app_id=settings.microsoft_app_id,
@@ -44,4 +49,7 @@ def teams_side(
     chat = TeamsChat(framework, store.addresses.teams_conversations)
     # The message action's form lists the channel's open reports, read from the store.
     actions = MessageActions(store, checklist or default_checklist())
-    return TeamsSide(framework, TeamsEndpoint(framework, intake, actions), TeamsDecoder(), chat)
+    # A form dialog is the turn its button would be, rehearsed on the committed report.
+    dialogs = Dialogs(RehearsedTurns(runner)) if runner is not None else None
+    endpoint = TeamsEndpoint(framework, intake, actions, dialogs)
+    return TeamsSide(framework, endpoint, TeamsDecoder(), chat)

@@ -24,7 +24,13 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from adapters.teams.translate import CARD_MARKER, FORM_SUBMIT_ACTION, INPUT_PREFIX, SECTION_INPUT
+from adapters.teams.translate import (
+    CARD_MARKER,
+    FORM_SUBMIT_ACTION,
+    INPUT_PREFIX,
+    SECTION_INPUT,
+    TASK_FETCH,
+)
 from conversations import actions
 from conversations.effects import Button, FormField, RootCard, SectionForm
 from conversations.richtext import RichText, Span, to_plain
@@ -154,10 +160,17 @@ def submit_action(button: Button, report_id: str | None) -> dict[str, Any]:
     data: dict[str, Any] = {CARD_MARKER: 1, "action": button.action, "value": button.value}
     if report_id is not None:
         data["report_id"] = report_id
+    if button.action == actions.OPEN_FORM:
+        data.update(OPENS_DIALOG)
     action: dict[str, Any] = {"type": "Action.Submit", "title": button.label, "data": data}
     if button.style is not None:
         action["style"] = _BUTTON_STYLES[button.style]
     return action
+
+
+# A form button opens the form as a dialog (adapters.teams.task_module): Teams sends a
+# `task/fetch` invoke instead of a card submit.
+OPENS_DIALOG: dict[str, Any] = {"msteams": {"type": TASK_FETCH}}
 
 
 def _report_of(button: Button) -> str | None:
@@ -273,7 +286,7 @@ def _root_buttons(card_data: RootCard) -> list[dict[str, Any]]:
 
 
 def _section_picker(card_data: RootCard) -> dict[str, Any]:
-    """ "Answer a section": pick one, and the form arrives in your personal chat."""
+    """ "Answer a section": pick one, and the form opens as a dialog."""
     return {
         "type": "Action.ShowCard",
         "title": "Answer a section",
@@ -303,6 +316,7 @@ def _section_picker(card_data: RootCard) -> dict[str, Any]:
                         "action": actions.OPEN_FORM,
                         "report_id": card_data.report_id,
                         "value": card_data.report_id,
+                        **OPENS_DIALOG,
                     },
                 }
             ],

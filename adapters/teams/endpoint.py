@@ -5,9 +5,11 @@ its shape, read once by the translator (else 400) → its token (adapters.teams.
 401, nothing is stored) → its serviceUrl on the allow-list (else 403) → stored in the inbox
 (else 503, so that Teams re-delivers) → 200. The turn happens after, from the inbox
 (adapters.teams.inbound turns the stored activity into an event), and its effects are posted
-proactively, so the response carries no body. The one exception is a message action's
-`composeExtension/fetchTask`: Teams waits for its form in the response, which
-adapters.teams.message_action builds at once (nothing is stored for it).
+proactively, so the response carries no body. The exceptions are invokes Teams waits on: a
+message action's `composeExtension/fetchTask`, whose form adapters.teams.message_action
+builds at once (nothing is stored for it), and a form dialog's `task/fetch` and
+`task/submit` (adapters.teams.task_module): a submission that will record something is
+stored first, and only then answered.
 
 Every refusal is one INFO/WARNING line, never a traceback: anyone can reach this URL.
 """
@@ -15,6 +17,7 @@ Every refusal is one INFO/WARNING line, never a traceback: anyone can reach this
 from __future__ import annotations
 
 import logging
+from typing import Any
 
 from aiohttp import web
 
@@ -22,7 +25,8 @@ from adapters.intake import Delivery, Intake, Unavailable
 from adapters.safe_json import UnreadableJson, loads_bounded
 from adapters.teams.framework import BotFramework, Unauthorized
 from adapters.teams.message_action import MessageActions
-from adapters.teams.translate import PLATFORM, MalformedActivity, read_inbound
+from adapters.teams.task_module import Dialogs
+from adapters.teams.translate import PLATFORM, MalformedActivity, TeamsDelivery, read_inbound
 
 log = logging.getLogger(__name__)
 
@@ -40,11 +44,14 @@ class TeamsEndpoint:
         framework: BotFramework,
         intake: Intake,
         message_actions: MessageActions | None = None,
+        dialogs: Dialogs | None = None,
     ) -> None:
         self.framework = framework
         self.intake = intake
         # Answers the message action's fetchTask at once (it waits for the form).
         self.message_actions = message_actions
+        # Answers the form dialogs' invokes (without them, a form button opens nothing).
+        self.dialogs = dialogs
 
     async def handle(self, request: web.Request) -> web.Response:
         if request.content_type != "application/json":
@@ -81,10 +88,28 @@ class TeamsEndpoint:
                 return _refuse(400, f"not an invoke the bot can read: {error}")
             if task is not None:
                 return web.json_response(task)
+        if self.dialogs is not None:
+            try:
+                dialog = await self.dialogs.answer(shape)
+            except MalformedActivity as error:
+                return _refuse(400, f"not an invoke the bot can read: {error}")
+            except Unavailable as error:
+                log.warning("could not read the report for a Teams dialog (503): %s", error)
+                return web.json_response({"error": "temporarily unavailable"}, status=503)
+            if dialog is not None:
+                if dialog.store and found is not None:
+                    failed = await self._store(found, activity)
+                    if failed is not None:
+                        return failed
+                return web.json_response(dialog.response)
         # Even activities that are no turn (the app installed in a team, a member added) are
         # stored: their conversation reference is what later posts there need.
         if found is None or shape.type in _NOTHING_TO_KEEP:
             return web.Response(status=200)
+        return await self._store(found, activity) or web.Response(status=200)
+
+    async def _store(self, found: TeamsDelivery, activity: dict[str, Any]) -> web.Response | None:
+        """Store the activity in the inbox; the 503 to answer when it could not be."""
         try:
             await self.intake.accept(
                 Delivery(
@@ -97,7 +122,7 @@ class TeamsEndpoint:
         except Unavailable as error:
             log.warning("could not store a Teams activity (answering 503): %s", error)
             return web.json_response({"error": "temporarily unavailable"}, status=503)
-        return web.Response(status=200)
+        return None
 
 
 def _refuse(status: int, reason: str) -> web.Response:

@@ -121,6 +121,13 @@ class CardData(TeamsShape):
     section: str | None = None
 
 
+class TaskInvoke(TeamsShape):
+    """The value of a `task/fetch` or `task/submit` invoke (adapters.teams.task_module): the
+    Action.Submit's data merged with the card's inputs, read as a card submit's value is."""
+
+    data: dict[str, Any] | None = None
+
+
 # --- message actions (adapters.teams.message_action) ---------------------------------------
 
 

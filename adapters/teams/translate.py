@@ -63,6 +63,11 @@ DOUBLE_CLICK_SECONDS = 3
 ADD_TO_REPORT_COMMAND = "addToJcdcReport"
 FETCH_TASK = "composeExtension/fetchTask"
 SUBMIT_ACTION = "composeExtension/submitAction"
+# A card button that opens a dialog (task module) asks for it in this invoke, answered in the
+# HTTP response; the dialog's own Action.Submit comes back as the second
+# (adapters.teams.task_module).
+TASK_FETCH = "task/fetch"
+TASK_SUBMIT = "task/submit"
 # Ids, channels and tenants are stored in columns of this many characters (storage's
 # PLATFORM_ID); Teams' own are shorter.
 
@@ -287,6 +292,8 @@ def _event(shape: shapes.Activity) -> TeamsEvent | None:
         return _from_delete(shape)
     if kind == "invoke" and shape.name == SUBMIT_ACTION:
         return _from_submit_action(shape)
+    if kind == "invoke" and shape.name == TASK_SUBMIT:
+        return from_dialog(shape)
     return None
 
 
@@ -426,6 +433,26 @@ def _from_card_submit(
             value=button_value,
         )
     )
+
+
+def from_dialog(activity: Activity) -> ButtonPressed | FormSubmitted | None:
+    """What a dialog invoke asks: a `task/fetch` from one of our form buttons is the press of
+    that button (OPEN_FORM), a `task/submit` from our form card is the form's submission. Any
+    other data (not our card's, or another action of it) is None: a dialog does nothing else.
+    The invoke's `value.data` is the Action.Submit's data merged with the card's inputs, as a
+    card submit's `value` is, so it is read the same way."""
+    shape = parse_activity(activity)
+    if shape.type != "invoke" or shape.name not in (TASK_FETCH, TASK_SUBMIT) or not shape.id:
+        return None
+    if _from_a_bot(shape):
+        return None
+    data = _parse(shapes.TaskInvoke, shape.value or {}, "invoke value").data or {}
+    wanted = actions.OPEN_FORM if shape.name == TASK_FETCH else FORM_SUBMIT_ACTION
+    if data.get(CARD_MARKER) and data.get("action") == wanted:
+        event = _zoned(_from_card_submit(shape, data), _content(shape))
+        if isinstance(event, ButtonPressed | FormSubmitted):
+            return event
+    return None
 
 
 def action_invoke(activity: shapes.Activity) -> shapes.ActionInvoke:

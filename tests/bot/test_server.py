@@ -70,6 +70,43 @@ async def test_teams_with_an_app_id_refuses_requests_without_a_token(
     assert await store.list_reports() == []
 
 
+async def test_serve_answers_a_teams_form_dialog_in_the_invoke_response(
+    database: Database,
+) -> None:
+    """The dialogs are wired into `serve`: a form button's task/fetch is answered at once,
+    here with the refusal a report id that names no report gets (and nothing stored)."""
+    store = ReportStore(database)
+    bot = build_bot(Settings(), store, teams_without_auth=True)
+    client: TestClient[Any, Any] = TestClient(
+        TestServer(web_app(bot, run_worker=False), host="127.0.0.1")
+    )
+    await client.start_server()
+    try:
+        activity = {
+            "type": "invoke",
+            "name": "task/fetch",
+            "id": "f:1",
+            "serviceUrl": "http://127.0.0.1:9/",
+            "channelId": "msteams",
+            "from": {"id": "29:1abc", "name": "Mallory"},
+            "conversation": {"id": "19:x@thread.tacv2;messageid=17", "tenantId": "t"},
+            "recipient": {"id": "28:bot"},
+            "replyToId": "17",
+            "value": {
+                "type": "task/fetch",
+                "data": {"jcdc": 1, "action": "open_form", "report_id": "nope", "section": "x"},
+            },
+        }
+        response = await client.post("/api/messages", json=activity)
+        assert response.status == 200
+        answer = await response.json()
+        assert answer["task"]["type"] == "message"
+        assert "can't be changed from here" in answer["task"]["value"]
+    finally:
+        await client.close()
+    assert await store.list_reports() == []
+
+
 async def test_slack_calls_share_one_connection_that_shutdown_closes(database: Database) -> None:
     async with fake_slack() as fake:
         settings = Settings(

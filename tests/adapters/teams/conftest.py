@@ -15,8 +15,10 @@ from adapters.teams.endpoint import TeamsEndpoint, teams_routes
 from adapters.teams.framework import BotFramework, TeamsSettings, TokenSource
 from adapters.teams.inbound import TeamsDecoder
 from adapters.teams.message_action import MessageActions
+from adapters.teams.task_module import Dialogs
 from bot.inbox_worker import InboxWorker
 from bot.intake import StoringIntake
+from bot.rehearsal import RehearsedTurns
 from bot.runner import TurnResult, TurnRunner
 from bot.server import settled
 from conversations.checklist import default_checklist
@@ -69,7 +71,8 @@ async def start_bot(
         inbox, handle, {"teams": TeamsDecoder()}, keep_addresses=runner.keep_addresses
     )
     actions = MessageActions(store, default_checklist())
-    endpoint = TeamsEndpoint(framework, StoringIntake(inbox, worker), actions)
+    dialogs = Dialogs(RehearsedTurns(runner))
+    endpoint = TeamsEndpoint(framework, StoringIntake(inbox, worker), actions, dialogs)
     app = web.Application()
     app.add_routes(teams_routes(endpoint))
     client: TestClient[Any, Any] = TestClient(TestServer(app, host="127.0.0.1"))
