@@ -6,8 +6,8 @@ and how much memory turns on one big report keep.
 Three tables, each against a baseline measured in the same run (this machine is shared and
 noisy: ratios travel, absolute milliseconds do not):
 
-- hops: aiosqlite thread hops per turn and per bare transaction (a counter on aiosqlite's
-  queue, not a timing);
+- hops: SQLite driver-thread hops per turn and per bare transaction (a counter in
+  storage.sqlite_driver, not a timing);
 - size sweep: CPU ms per turn (process time: the event loop and the driver thread) on reports
   with 10 / 100 / 1,000 / 5,000 existing contributions, spread over the checklist or all in
   one IOC item, as a ratio to the 10-contribution report;
@@ -34,7 +34,6 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-import aiosqlite
 import asyncpg
 
 from adapters.memory import MemoryChat
@@ -44,6 +43,7 @@ from conversations.checklist import AnswerKind, Checklist, Item, default_checkli
 from conversations.events import MessagePosted
 from conversations.policy import Policy
 from conversations.state import Actor, Contribution, ReportState
+from storage import sqlite_driver
 from storage.database import Database, normalise_url
 from storage.repository import ReportStore
 
@@ -53,24 +53,13 @@ SIZES = (10, 100, 1000, 5000)
 
 # -- counting driver-thread hops --------------------------------------------------------------
 
-HOPS = 0
-
 
 @contextmanager
-def counting_hops() -> Iterator[None]:
-    """Every call into aiosqlite's thread goes through Connection._execute: count them."""
-    original = aiosqlite.Connection._execute
-
-    async def counted(self: aiosqlite.Connection, fn: Callable[..., Any], *a: Any, **k: Any) -> Any:
-        global HOPS
-        HOPS += 1
-        return await original(self, fn, *a, **k)  # type: ignore[no-untyped-call]
-
-    aiosqlite.Connection._execute = counted  # type: ignore[method-assign]
-    try:
-        yield
-    finally:
-        aiosqlite.Connection._execute = original  # type: ignore[method-assign]
+def counting_hops() -> Iterator[Callable[[], int]]:
+    """Calls handed to a SQLite driver thread (storage.sqlite_driver counts them) since the
+    block began."""
+    start = sqlite_driver.Connection.hops
+    yield lambda: sqlite_driver.Connection.hops - start
 
 
 # -- reports of a given size ------------------------------------------------------------------
@@ -190,22 +179,20 @@ async def bench_hops(turns: int) -> None:
         state = report_of(checklist, 10, "spread", "hops")
         await seeded(store, state)
         await runner.handle(turn(checklist, state, "spread", -1))  # warm caches
-        global HOPS
-        with counting_hops():
-            HOPS = 0
+        with counting_hops() as hops:
             for n in range(turns):
                 await runner.handle(turn(checklist, state, "spread", n))
-            per_turn = HOPS / turns
-            HOPS = 0
+            per_turn = hops() / turns
+        with counting_hops() as hops:
             for n in range(turns):
                 async with store.transaction() as transaction:
                     await transaction.save(
                         None, None, platform="bare", event_id=f"b{n}", audit=(), submissions=()
                     )
-            per_bare = HOPS / turns
+            per_bare = hops() / turns
     finally:
         await drop()
-    print("\n## SQLite driver-thread hops (aiosqlite Connection._execute calls)")
+    print("\n## SQLite driver-thread hops (calls handed to storage.sqlite_driver's threads)")
     print(f"{'':>28} {'hops':>6}")
     print(f"{'per turn (runner.handle)':>28} {per_turn:>6.1f}")
     print(f"{'per bare transaction':>28} {per_bare:>6.1f}  (one INSERT, baseline)")
