@@ -11,6 +11,8 @@ noisy: ratios travel, absolute milliseconds do not):
 - size sweep: CPU ms per turn (process time: the event loop and the driver thread) on reports
   with 10 / 100 / 1,000 / 5,000 existing contributions, spread over the checklist or all in
   one IOC item, as a ratio to the 10-contribution report;
+- batches: CPU ms and hops per delivery when 10 deliveries for one report wait in the inbox,
+  processed one turn each or as one batched turn (TurnRunner.handle_batch);
 - RSS sweep: the process's resident memory after batches of turns on one 5,000-indicator
   report, and after opening many reports (in a subprocess each, so that one sweep's garbage
   does not count in the next).
@@ -37,14 +39,16 @@ from typing import Any
 import asyncpg
 
 from adapters.memory import MemoryChat
-from bot.runner import TurnRunner
+from bot.inbox_worker import InboxWorker
+from bot.runner import TurnResult, TurnRunner
 from conversations.answers import Accepted, parse_answer
 from conversations.checklist import AnswerKind, Checklist, Item, default_checklist
-from conversations.events import MessagePosted
+from conversations.events import Event, MessagePosted
 from conversations.policy import Policy
 from conversations.state import Actor, Contribution, ReportState
 from storage import sqlite_driver
 from storage.database import Database, normalise_url
+from storage.inbox import Inbox, InboxEntry, NewDelivery
 from storage.repository import ReportStore
 
 T0 = datetime(2026, 11, 20, 14, 0, tzinfo=UTC)
@@ -224,6 +228,91 @@ async def bench_sizes(url: str, label: str, turns: int) -> None:
     print("Target: the cost at 5,000 contributions at most 2x the cost at 10.")
 
 
+class _Stored:
+    """Inbox payloads {"n": k} stand for the k-th event the benchmark made."""
+
+    def __init__(self) -> None:
+        self.events: dict[int, Event] = {}
+
+    async def event_of(self, payload: dict[str, object]) -> Event | None:
+        return self.events[int(str(payload["n"]))]
+
+
+async def _batch_phase(
+    url: str, waiting: int, rounds: int, batched: bool
+) -> tuple[float, float, float]:
+    """CPU ms, wall ms and driver-thread hops per delivery over `rounds` rounds of `waiting`
+    deliveries for one report, stored at once and then processed by the inbox worker."""
+    checklist = default_checklist()
+    database, drop = await open_database(url)
+    try:
+        store = ReportStore(database)
+        runner = TurnRunner(store, MemoryChat(), checklist, Policy())
+        stored = _Stored()
+        inbox = Inbox(database)
+
+        async def handle(event: Event, entry: InboxEntry) -> TurnResult:
+            return await runner.handle(event, delivery=entry, wait=False)
+
+        worker = InboxWorker(
+            inbox,
+            handle,
+            {"bench": stored},
+            keep_addresses=runner.keep_addresses,
+            handle_batch=runner.handle_batch if batched else None,
+            batch_limit=waiting,
+        )
+        state = report_of(checklist, 10, "spread", "batch")
+        await seeded(store, state)
+        made = iter(range(10**9))
+
+        async def one_round() -> None:
+            now = datetime.now(UTC)
+            deliveries = []
+            for _ in range(waiting):
+                n = next(made)
+                stored.events[n] = turn(checklist, state, "spread", n)
+                deliveries.append(NewDelivery("bench", f"D{n}", "lane", {"n": n}, now))
+            ids = await inbox.accept_many(deliveries)
+            for d, entry_id in zip(deliveries, ids, strict=True):
+                assert entry_id is not None
+                worker.hand_over(
+                    InboxEntry(entry_id, "bench", d.delivery_id, "lane", d.payload, now, 0)
+                )
+            await worker.idle()
+            await runner.chat_worker.drain(set(runner.chat_worker.lanes()))
+
+        await one_round()  # warm: caches, the pool's connections
+        cpu, wall = time.process_time(), time.perf_counter()
+        with counting_hops() as hops:
+            for _ in range(rounds):
+                await one_round()
+            count = hops()
+        total = waiting * rounds
+        cpu_ms = (time.process_time() - cpu) * 1000 / total
+        wall_ms = (time.perf_counter() - wall) * 1000 / total
+        await worker.close()
+        await runner.chat_worker.close()
+        assert worker.processed == total + waiting, worker.processed
+        return cpu_ms, wall_ms, count / total
+    finally:
+        await drop()
+
+
+async def bench_batches(url: str, label: str, waiting: int, rounds: int) -> None:
+    """`waiting` replies stored for one report at once: one turn each, or one turn for all
+    (TurnRunner.handle_batch)."""
+    print(f"\n## {label}: {waiting} deliveries waiting for one report ({rounds} rounds)")
+    print(f"{'':>12} {'cpu ms/delivery':>16} {'wall ms/delivery':>17} {'hops/delivery':>14}")
+    first: float | None = None
+    for batched in (False, True):
+        cpu_ms, wall_ms, hops = await _batch_phase(url, waiting, rounds, batched)
+        first = first or cpu_ms
+        name = "batched" if batched else "one by one"
+        hop_text = f"{hops:>14.2f}" if not url.startswith("postgres") else f"{'-':>14}"
+        print(f"{name:>12} {cpu_ms:>16.2f} {wall_ms:>17.2f} {hop_text}   x{cpu_ms / first:.2f}")
+
+
 def rss_mb() -> float:
     with open("/proc/self/statm") as statm:
         return int(statm.read().split()[1]) * os.sysconf("SC_PAGE_SIZE") / 2**20
@@ -315,7 +404,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--quick", action="store_true", help="fewer turns, smaller reports")
     parser.add_argument("--postgres", default="postgresql://postgres@127.0.0.1:5432/test")
-    parser.add_argument("--only", choices=("hops", "sizes", "rss"), default=None)
+    parser.add_argument("--only", choices=("hops", "sizes", "batch", "rss"), default=None)
     args = parser.parse_args()
     print(f"load average {os.getloadavg()[0]:.2f} {os.getloadavg()[1]:.2f} (2 cores, shared)")
     backends = [("sqlite", "SQLite")] + ([(args.postgres, "PostgreSQL")] if args.postgres else [])
@@ -324,6 +413,9 @@ def main() -> None:
     if args.only in (None, "sizes"):
         for url, label in backends:
             asyncio.run(bench_sizes(url, label, 10 if args.quick else 30))
+    if args.only in (None, "batch"):
+        for url, label in backends:
+            asyncio.run(bench_batches(url, label, 10, 3 if args.quick else 10))
     if args.only in (None, "rss"):
         for url, label in backends:
             bench_rss(url, label, args.quick)
