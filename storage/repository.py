@@ -269,19 +269,20 @@ class ReportTransaction:
             raise DuplicateEvent(f"{platform}: an event twice in one turn")
         dialect = postgresql if self.connection.dialect.name == "postgresql" else sqlite
         now = datetime.now(UTC)
+        rows = [
+            {
+                "platform": platform,
+                "event_id": event_id,
+                "report_id": report_id,
+                "processed_at": now,
+            }
+            for event_id in event_ids
+        ]
+        # One row (every turn but a batched one) as a plain INSERT: a multi-row VALUES costs
+        # some 50 µs more to compile and execute.
         result = await self.connection.execute(
             dialect.insert(processed_events)
-            .values(
-                [
-                    {
-                        "platform": platform,
-                        "event_id": event_id,
-                        "report_id": report_id,
-                        "processed_at": now,
-                    }
-                    for event_id in event_ids
-                ]
-            )
+            .values(rows[0] if len(rows) == 1 else rows)
             .on_conflict_do_nothing()
         )
         if result.rowcount != len(event_ids):
