@@ -18,6 +18,7 @@ from sqlalchemy import select
 from adapters.memory import MemoryChat
 from bot import logs
 from bot.inbox_worker import InboxRetry, InboxWorker
+from bot.metrics import Metrics
 from bot.runner import TurnResult, TurnRunner
 from conversations.events import Event
 from conversations.policy import Policy
@@ -314,10 +315,15 @@ async def test_a_crash_mid_batch_leaves_every_delivery_to_be_redelivered(
     assert await outcomes(store) == [(f"D{n}", "handled") for n in range(4)]
 
 
-async def test_each_delivery_of_a_batch_logs_its_own_finished_line(store: ReportStore) -> None:
+async def test_each_delivery_of_a_batch_logs_its_own_finished_line_and_counts_as_a_turn(
+    store: ReportStore,
+) -> None:
     bot = make_bot(store)
     report_id, thread = await start_report(bot.runner, bot.chat)
-    bot.worker.handle_batch = logs.logging_batches(bot.runner.handle_batch)
+    metrics = Metrics()
+    bot.worker.handle_batch = logs.logging_batches(
+        metrics.counting_batches(bot.runner.handle_batch)
+    )
     stream = io.StringIO()
     logs.configure("json", stream)
     try:
@@ -337,3 +343,6 @@ async def test_each_delivery_of_a_batch_logs_its_own_finished_line(store: Report
             "handled",
         )
         assert "one turn for 3 deliveries" in str(line["message"])
+    assert metrics.registry.get_sample_value(
+        "jcdc_turns_total", {"platform": "test", "outcome": "handled"}
+    ) == len(entries)
