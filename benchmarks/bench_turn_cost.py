@@ -6,11 +6,13 @@ and how much memory turns on one big report keep.
 Three tables, each against a baseline measured in the same run (this machine is shared and
 noisy: ratios travel, absolute milliseconds do not):
 
-- hops: aiosqlite thread hops per turn and per bare transaction (a counter on aiosqlite's
-  queue, not a timing);
+- hops: SQLite driver-thread hops per turn and per bare transaction (a counter in
+  storage.sqlite_driver, not a timing);
 - size sweep: CPU ms per turn (process time: the event loop and the driver thread) on reports
   with 10 / 100 / 1,000 / 5,000 existing contributions, spread over the checklist or all in
   one IOC item, as a ratio to the 10-contribution report;
+- batches: CPU ms and hops per delivery when 10 deliveries for one report wait in the inbox,
+  processed one turn each or as one batched turn (TurnRunner.handle_batch);
 - RSS sweep: the process's resident memory after batches of turns on one 5,000-indicator
   report, and after opening many reports (in a subprocess each, so that one sweep's garbage
   does not count in the next).
@@ -34,17 +36,19 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-import aiosqlite
 import asyncpg
 
 from adapters.memory import MemoryChat
-from bot.runner import TurnRunner
+from bot.inbox_worker import InboxWorker
+from bot.runner import TurnResult, TurnRunner
 from conversations.answers import Accepted, parse_answer
 from conversations.checklist import AnswerKind, Checklist, Item, default_checklist
-from conversations.events import MessagePosted
+from conversations.events import Event, MessagePosted
 from conversations.policy import Policy
 from conversations.state import Actor, Contribution, ReportState
+from storage import sqlite_driver
 from storage.database import Database, normalise_url
+from storage.inbox import Inbox, InboxEntry, NewDelivery
 from storage.repository import ReportStore
 
 T0 = datetime(2026, 11, 20, 14, 0, tzinfo=UTC)
@@ -53,24 +57,13 @@ SIZES = (10, 100, 1000, 5000)
 
 # -- counting driver-thread hops --------------------------------------------------------------
 
-HOPS = 0
-
 
 @contextmanager
-def counting_hops() -> Iterator[None]:
-    """Every call into aiosqlite's thread goes through Connection._execute: count them."""
-    original = aiosqlite.Connection._execute
-
-    async def counted(self: aiosqlite.Connection, fn: Callable[..., Any], *a: Any, **k: Any) -> Any:
-        global HOPS
-        HOPS += 1
-        return await original(self, fn, *a, **k)  # type: ignore[no-untyped-call]
-
-    aiosqlite.Connection._execute = counted  # type: ignore[method-assign]
-    try:
-        yield
-    finally:
-        aiosqlite.Connection._execute = original  # type: ignore[method-assign]
+def counting_hops() -> Iterator[Callable[[], int]]:
+    """Calls handed to a SQLite driver thread (storage.sqlite_driver counts them) since the
+    block began."""
+    start = sqlite_driver.Connection.hops
+    yield lambda: sqlite_driver.Connection.hops - start
 
 
 # -- reports of a given size ------------------------------------------------------------------
@@ -190,22 +183,20 @@ async def bench_hops(turns: int) -> None:
         state = report_of(checklist, 10, "spread", "hops")
         await seeded(store, state)
         await runner.handle(turn(checklist, state, "spread", -1))  # warm caches
-        global HOPS
-        with counting_hops():
-            HOPS = 0
+        with counting_hops() as hops:
             for n in range(turns):
                 await runner.handle(turn(checklist, state, "spread", n))
-            per_turn = HOPS / turns
-            HOPS = 0
+            per_turn = hops() / turns
+        with counting_hops() as hops:
             for n in range(turns):
                 async with store.transaction() as transaction:
                     await transaction.save(
                         None, None, platform="bare", event_id=f"b{n}", audit=(), submissions=()
                     )
-            per_bare = HOPS / turns
+            per_bare = hops() / turns
     finally:
         await drop()
-    print("\n## SQLite driver-thread hops (aiosqlite Connection._execute calls)")
+    print("\n## SQLite driver-thread hops (calls handed to storage.sqlite_driver's threads)")
     print(f"{'':>28} {'hops':>6}")
     print(f"{'per turn (runner.handle)':>28} {per_turn:>6.1f}")
     print(f"{'per bare transaction':>28} {per_bare:>6.1f}  (one INSERT, baseline)")
@@ -235,6 +226,91 @@ async def bench_sizes(url: str, label: str, turns: int) -> None:
             first = first or cpu_ms
             print(f"{shape:>7} {size:>6} {cpu_ms:>8.2f} {wall_ms:>8.2f} {cpu_ms / first:>10.2f}")
     print("Target: the cost at 5,000 contributions at most 2x the cost at 10.")
+
+
+class _Stored:
+    """Inbox payloads {"n": k} stand for the k-th event the benchmark made."""
+
+    def __init__(self) -> None:
+        self.events: dict[int, Event] = {}
+
+    async def event_of(self, payload: dict[str, object]) -> Event | None:
+        return self.events[int(str(payload["n"]))]
+
+
+async def _batch_phase(
+    url: str, waiting: int, rounds: int, batched: bool
+) -> tuple[float, float, float]:
+    """CPU ms, wall ms and driver-thread hops per delivery over `rounds` rounds of `waiting`
+    deliveries for one report, stored at once and then processed by the inbox worker."""
+    checklist = default_checklist()
+    database, drop = await open_database(url)
+    try:
+        store = ReportStore(database)
+        runner = TurnRunner(store, MemoryChat(), checklist, Policy())
+        stored = _Stored()
+        inbox = Inbox(database)
+
+        async def handle(event: Event, entry: InboxEntry) -> TurnResult:
+            return await runner.handle(event, delivery=entry, wait=False)
+
+        worker = InboxWorker(
+            inbox,
+            handle,
+            {"bench": stored},
+            keep_addresses=runner.keep_addresses,
+            handle_batch=runner.handle_batch if batched else None,
+            batch_limit=waiting,
+        )
+        state = report_of(checklist, 10, "spread", "batch")
+        await seeded(store, state)
+        made = iter(range(10**9))
+
+        async def one_round() -> None:
+            now = datetime.now(UTC)
+            deliveries = []
+            for _ in range(waiting):
+                n = next(made)
+                stored.events[n] = turn(checklist, state, "spread", n)
+                deliveries.append(NewDelivery("bench", f"D{n}", "lane", {"n": n}, now))
+            ids = await inbox.accept_many(deliveries)
+            for d, entry_id in zip(deliveries, ids, strict=True):
+                assert entry_id is not None
+                worker.hand_over(
+                    InboxEntry(entry_id, "bench", d.delivery_id, "lane", d.payload, now, 0)
+                )
+            await worker.idle()
+            await runner.chat_worker.drain(set(runner.chat_worker.lanes()))
+
+        await one_round()  # warm: caches, the pool's connections
+        cpu, wall = time.process_time(), time.perf_counter()
+        with counting_hops() as hops:
+            for _ in range(rounds):
+                await one_round()
+            count = hops()
+        total = waiting * rounds
+        cpu_ms = (time.process_time() - cpu) * 1000 / total
+        wall_ms = (time.perf_counter() - wall) * 1000 / total
+        await worker.close()
+        await runner.chat_worker.close()
+        assert worker.processed == total + waiting, worker.processed
+        return cpu_ms, wall_ms, count / total
+    finally:
+        await drop()
+
+
+async def bench_batches(url: str, label: str, waiting: int, rounds: int) -> None:
+    """`waiting` replies stored for one report at once: one turn each, or one turn for all
+    (TurnRunner.handle_batch)."""
+    print(f"\n## {label}: {waiting} deliveries waiting for one report ({rounds} rounds)")
+    print(f"{'':>12} {'cpu ms/delivery':>16} {'wall ms/delivery':>17} {'hops/delivery':>14}")
+    first: float | None = None
+    for batched in (False, True):
+        cpu_ms, wall_ms, hops = await _batch_phase(url, waiting, rounds, batched)
+        first = first or cpu_ms
+        name = "batched" if batched else "one by one"
+        hop_text = f"{hops:>14.2f}" if not url.startswith("postgres") else f"{'-':>14}"
+        print(f"{name:>12} {cpu_ms:>16.2f} {wall_ms:>17.2f} {hop_text}   x{cpu_ms / first:.2f}")
 
 
 def rss_mb() -> float:
@@ -328,7 +404,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--quick", action="store_true", help="fewer turns, smaller reports")
     parser.add_argument("--postgres", default="postgresql://postgres@127.0.0.1:5432/test")
-    parser.add_argument("--only", choices=("hops", "sizes", "rss"), default=None)
+    parser.add_argument("--only", choices=("hops", "sizes", "batch", "rss"), default=None)
     args = parser.parse_args()
     print(f"load average {os.getloadavg()[0]:.2f} {os.getloadavg()[1]:.2f} (2 cores, shared)")
     backends = [("sqlite", "SQLite")] + ([(args.postgres, "PostgreSQL")] if args.postgres else [])
@@ -337,6 +413,9 @@ def main() -> None:
     if args.only in (None, "sizes"):
         for url, label in backends:
             asyncio.run(bench_sizes(url, label, 10 if args.quick else 30))
+    if args.only in (None, "batch"):
+        for url, label in backends:
+            asyncio.run(bench_batches(url, label, 10, 3 if args.quick else 10))
     if args.only in (None, "rss"):
         for url, label in backends:
             bench_rss(url, label, args.quick)

@@ -48,6 +48,8 @@ class Floor:
                 channel=channel,
                 thread="root",
                 title="Floor",
+                # The column is NOT NULL; one report per channel, so 1 is always free.
+                number=1,
                 lead=Actor(id="U0", name="Lead"),
                 created_at=NOW,
                 updated_at=NOW,

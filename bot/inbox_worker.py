@@ -7,6 +7,10 @@ another replica stored but did not get to. Two replicas on one lane do not colli
 takes its delivery with a row lock inside its own transaction (storage.inbox.take), so the
 second one skips it.
 
+Deliveries waiting behind a lane's head (handed over by this replica, or, when resuming, read
+from the inbox) go to the runner's batch handler with it, which processes those of one report
+as one turn (bot.runner.TurnRunner.handle_batch); a batch that fails goes one by one.
+
 Failures:
 - database unreachable: the lane waits and tries again with backoff, then leaves the rest
   to the sweeper; nothing is lost, and nothing is settled that did not happen;
@@ -29,7 +33,7 @@ from datetime import datetime, timedelta
 from typing import Literal, Protocol
 
 from bot.clock import utc_now
-from bot.runner import DatabaseUnavailable, Dispatch
+from bot.runner import BatchDispatch, DatabaseUnavailable, Dispatch, NotBatched, TurnResult
 from conversations.addresses import AddressesOnly
 from conversations.events import Event
 from storage.inbox import IGNORED, Inbox, InboxEntry
@@ -84,9 +88,15 @@ class InboxWorker:
         apologise: Apologise | None = None,
         retry: InboxRetry | None = None,
         clock: Callable[[], datetime] = utc_now,
+        handle_batch: BatchDispatch | None = None,
+        batch_limit: int = 20,
     ) -> None:
         self.inbox = inbox
         self.handle = handle
+        # Several deliveries waiting in a lane go to `handle_batch` together (one turn for
+        # those of one report); without it, one by one.
+        self.handle_batch = handle_batch
+        self.batch_limit = batch_limit
         self.decoders = decoders
         self.keep_addresses = keep_addresses
         self.apologise = apologise
@@ -191,7 +201,7 @@ class InboxWorker:
                         continue
                     return
                 async with self.slots:
-                    outcome = await self._process(entry)
+                    outcome = await self._process_with_followers(entry, handed)
                 if outcome == "later":
                     # An earlier delivery of the lane is unfinished (a failed one waiting for
                     # its retry, one another replica stored): the database says which.
@@ -221,9 +231,78 @@ class InboxWorker:
                 await asyncio.sleep(wait)
                 wait = min(wait * 2, self.retry.longest_wait)
 
+    async def _process_with_followers(
+        self, entry: InboxEntry, handed: bool
+    ) -> Literal["done", "gone", "later"]:
+        """Process the lane's head together with the deliveries waiting behind it (those this
+        replica was handed, or, resuming from the database, the inbox's), when there are any
+        and a batch handler is set; otherwise alone. What it says is about the head."""
+        if self.handle_batch is None or self.batch_limit < 2:
+            return await self._process(entry)
+        lane_handed = self._handed.get(entry.lane, {})
+        if handed:
+            later = sorted(i for i in lane_handed if i > entry.id)[: self.batch_limit - 1]
+            followers = [lane_handed[i] for i in later]
+        else:
+            followers = await self.inbox.following(entry, self.clock(), self.batch_limit - 1)
+        if not followers:
+            return await self._process(entry)
+        event = await self._event(entry)
+        if event is None:
+            return "done"
+        batch = [(event, entry)]
+        for follower in followers:
+            decoder = self.decoders.get(follower.platform)
+            try:
+                follows = await decoder.event_of(follower.payload) if decoder else None
+            except ValueError:
+                follows = None  # set aside when its own turn comes
+            if follows is None or isinstance(follows, AddressesOnly):
+                break
+            batch.append((follows, follower))
+        if len(batch) == 1:
+            return await self._turn(entry, event)
+        try:
+            results = await self.handle_batch(batch)
+        except Exception as error:
+            if isinstance(error, DatabaseUnavailable) or is_transient(error):
+                raise
+            if not isinstance(error, NotBatched):
+                log.warning("a batch of %d deliveries failed (%r); one by one", len(batch), error)
+            return await self._one_by_one(batch)
+        self.processed += len(results)
+        if len(results) == 1:
+            return self._outcome(results[0])
+        for _, settled in batch[: len(results)]:
+            lane_handed.pop(settled.id, None)
+        return "done"
+
+    async def _one_by_one(
+        self, batch: list[tuple[Event, InboxEntry]]
+    ) -> Literal["done", "gone", "later"]:
+        """A batch that could not be one turn, as separate turns, in order, until one is not
+        done; the rest stay where they were, for the lane's next round."""
+        lane_handed = self._handed.get(batch[0][1].lane, {})
+        first = await self._turn(batch[0][1], batch[0][0])
+        if first != "done":
+            return first
+        for event, entry in batch[1:]:
+            if await self._turn(entry, event) != "done":
+                break
+            lane_handed.pop(entry.id, None)
+        return "done"
+
     async def _process(self, entry: InboxEntry) -> Literal["done", "gone", "later"]:
         """Process a delivery: done (or set aside), gone (another replica had it), or later
         (not its lane's head)."""
+        event = await self._event(entry)
+        if event is None:
+            return "done"
+        return await self._turn(entry, event)
+
+    async def _event(self, entry: InboxEntry) -> Event | None:
+        """The delivery's event; None when there is none and the delivery is settled (set
+        aside as unreadable or not the bot's business, or its addresses kept)."""
         decoder = self.decoders.get(entry.platform)
         try:
             if decoder is None:
@@ -238,13 +317,16 @@ class InboxWorker:
                 error,
             )
             await self.inbox.settle_alone(entry.id, IGNORED, self.clock())
-            return "done"
+            return None
         if event is None:
             await self.inbox.settle_alone(entry.id, IGNORED, self.clock())
-            return "done"
+            return None
         if isinstance(event, AddressesOnly):
             await self.keep_addresses(entry, event)
-            return "done"
+            return None
+        return event
+
+    async def _turn(self, entry: InboxEntry, event: Event) -> Literal["done", "gone", "later"]:
         try:
             result = await self.handle(event, entry)
         except Exception as error:
@@ -253,6 +335,10 @@ class InboxWorker:
             await self._failed(entry, event, error)
             return "done"
         self.processed += 1
+        return self._outcome(result)
+
+    @staticmethod
+    def _outcome(result: TurnResult) -> Literal["done", "gone", "later"]:
         if result.outcome == "busy":
             return "gone"
         if result.outcome == "later":

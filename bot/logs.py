@@ -2,7 +2,10 @@
 (`JCDC_LOG_FORMAT=json`, python-json-logger) for a log collector.
 
 Every line logged while a turn runs carries the turn's platform, delivery id and inbox row and,
-once known, its report id; the turn's last line (`turn finished`) adds its outcome. The fields
+once known, its report id; the turn's last line (`turn finished`) adds its outcome. A turn that
+processes several deliveries at once (bot.runner.TurnRunner.handle_batch) logs with its first
+delivery's fields while it runs, then one `turn finished` line for each delivery, with that
+delivery's own fields and outcome. The fields
 come from a context variable, so code deep inside a turn logs as usual and still says which
 turn it belongs to.
 
@@ -22,7 +25,9 @@ from pythonjsonlogger.core import RESERVED_ATTRS
 from pythonjsonlogger.json import JsonFormatter
 
 if TYPE_CHECKING:  # the runner reports its report id here: no import cycle at run time
-    from bot.runner import Dispatch, TurnResult
+    from collections.abc import Sequence
+
+    from bot.runner import BatchDispatch, Dispatch, TurnResult
     from conversations.events import Event
     from storage.inbox import InboxEntry
 
@@ -115,5 +120,53 @@ def logging_turns(handle: Dispatch) -> Dispatch:
         finally:
             _turn.reset(token)
         return result
+
+    return logged
+
+
+def logging_batches(handle: BatchDispatch) -> BatchDispatch:
+    """`handle` (several deliveries, one turn) with the first delivery's fields on every line
+    it logs, and one `turn finished` line for each delivery it processed."""
+
+    async def logged(deliveries: Sequence[tuple[Event, InboxEntry]]) -> list[TurnResult]:
+        first, entry = deliveries[0]
+        fields: dict[str, object] = {
+            "platform": entry.platform,
+            "delivery_id": entry.delivery_id,
+            "inbox_id": entry.id,
+        }
+        if first.report_id is not None:
+            fields["report_id"] = first.report_id
+        token = _turn.set(fields)
+        started = time.perf_counter()
+        try:
+            results = await handle(deliveries)
+        finally:
+            _turn.reset(token)
+        elapsed = (time.perf_counter() - started) * 1000
+        together = f" (one turn for {len(results)} deliveries)" if len(results) > 1 else ""
+        for (event, delivery), result in zip(deliveries, results, strict=False):
+            state = result.step.state if result.step is not None else None
+            line: dict[str, object] = {
+                "platform": delivery.platform,
+                "delivery_id": delivery.delivery_id,
+                "inbox_id": delivery.id,
+            }
+            report_id = state.id if state is not None else fields.get("report_id")
+            if report_id is not None:
+                line["report_id"] = report_id
+            line["outcome"] = result.outcome
+            token = _turn.set(line)
+            try:
+                log.info(
+                    "turn finished: %s %s in %.0f ms%s",
+                    type(event).__name__,
+                    result.outcome,
+                    elapsed,
+                    together,
+                )
+            finally:
+                _turn.reset(token)
+        return results
 
     return logged

@@ -12,7 +12,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import time
-from collections.abc import Awaitable, Callable, Iterator
+from collections.abc import Awaitable, Callable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -24,7 +24,7 @@ from prometheus_client.registry import Collector
 from sqlalchemy import func, select
 
 from bot.clock import utc_now
-from bot.runner import Dispatch, TurnResult
+from bot.runner import BatchDispatch, Dispatch, TurnResult
 from conversations.events import Event
 from storage.database import Database
 from storage.inbox import InboxEntry
@@ -129,6 +129,21 @@ class Metrics:
             finally:
                 self.turns.labels(event.platform, outcome).inc()
                 self.turn_seconds.labels(event.platform).observe(time.perf_counter() - started)
+
+        return counted
+
+    def counting_batches(self, handle: BatchDispatch) -> BatchDispatch:
+        """`counting_turns` for a turn of several deliveries: each counts as a turn, with the
+        batch's duration (a delivery waited that long for its answer)."""
+
+        async def counted(deliveries: Sequence[tuple[Event, InboxEntry]]) -> list[TurnResult]:
+            started = time.perf_counter()
+            results = await handle(deliveries)
+            elapsed = time.perf_counter() - started
+            for (event, _), result in zip(deliveries, results, strict=False):
+                self.turns.labels(event.platform, result.outcome).inc()
+                self.turn_seconds.labels(event.platform).observe(elapsed)
+            return results
 
         return counted
 

@@ -7,6 +7,12 @@ delivery it settles, the addresses it brought (a Slack channel's workspace, a Te
 conversation reference) and the effects it wants performed (the chat outbox). Effects are
 performed after the commit by the chat worker, so a crash between commit and post means the
 post happens after the restart, never that it silently disappears.
+
+Several deliveries waiting in one lane for the same report (a burst of replies in its thread)
+are one such turn (`handle_batch`): one load, the engine's steps one after another, one save,
+one root update, and every delivery taken and settled in the one transaction. Anything a batch
+cannot hold (a replay, a refusal, a submission request, a command) ends it, or sends its
+deliveries back one by one.
 """
 
 from __future__ import annotations
@@ -14,7 +20,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import uuid
-from collections.abc import Awaitable, Callable, Mapping
+from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Literal
@@ -37,6 +43,7 @@ from conversations.effects import (
     Post,
     PostRoot,
     SubmitRequested,
+    UpdateRoot,
 )
 from conversations.engine import Step, step
 from conversations.events import (
@@ -92,6 +99,29 @@ class TurnResult:
 # the TurnResult: whatever the edge must answer (a modal's field errors) is decided before the
 # delivery is stored, so nothing travels back beside the result.
 Dispatch = Callable[[Event, InboxEntry], Awaitable[TurnResult]]
+# Several waiting deliveries of one lane, in order → the results of those it processed, from
+# the first (at least one); raises NotBatched when they must go one by one instead.
+BatchDispatch = Callable[[Sequence[tuple[Event, InboxEntry]]], Awaitable[list[TurnResult]]]
+
+
+class NotBatched(Exception):
+    """These deliveries cannot be one turn (a replay among them, say): run them one by one,
+    each with its own retries and failures. Nothing of the batch was written."""
+
+
+# What a batch may hold: replies in a report's thread. Commands, clicks and forms (which may
+# open dialogs, ask which report, start a report or request a submission) go one by one.
+_BATCHABLE = (MessagePosted, MessageEdited, MessageDeleted)
+
+
+def _one_root_update(steps: Sequence[Step]) -> tuple[Effect, ...]:
+    """The steps' effects in order, with only the last update of each root message: it shows
+    the card as the last step left it."""
+    effects = [effect for s in steps for effect in s.effects]
+    last = {e.message_id: n for n, e in enumerate(effects) if isinstance(e, UpdateRoot)}
+    return tuple(
+        e for n, e in enumerate(effects) if not isinstance(e, UpdateRoot) or last[e.message_id] == n
+    )
 
 
 def effect_lane(platform: str, effect: Effect) -> str:
@@ -155,6 +185,113 @@ class TurnRunner:
         if wait:
             await self.chat_worker.drain(set(result.lanes))
         return result
+
+    async def handle_batch(
+        self, deliveries: Sequence[tuple[Event, InboxEntry]]
+    ) -> list[TurnResult]:
+        """Several deliveries waiting in one lane, in arrival order: those at its head that
+        are replies in the same report's thread are processed as one turn (one load, the
+        engine's steps one after another, one save, one root update, every delivery settled
+        in the same transaction); the results of the ones processed, from the first. A first
+        delivery that starts no such run is processed alone, as `handle` would."""
+        first, entry = deliveries[0]
+        report_id = await self.route(first) if isinstance(first, _BATCHABLE) else None
+        run = [(first, entry)]
+        if report_id is not None:
+            for event, delivery in deliveries[1:]:
+                if not isinstance(event, _BATCHABLE) or await self.route(event) != report_id:
+                    break
+                run.append((event, delivery))
+        if len(run) == 1:
+            return [await self.handle(first, delivery=entry, wait=False)]
+        assert report_id is not None
+        logs.about_report(report_id)
+        races = transient = 0
+        while True:
+            try:
+                return await self._batch_once(run, report_id, locked=races > 0)
+            except DuplicateEvent:
+                raise NotBatched("a replay among the batch") from None
+            except VersionConflict:
+                races += 1
+                if races >= _MAX_ATTEMPTS:
+                    raise NotBatched(f"lost the race {_MAX_ATTEMPTS} times") from None
+                await asyncio.sleep(0.005 * 2**races)
+            except Exception as error:
+                if not is_transient(error):
+                    raise
+                transient += 1
+                if transient >= _MAX_TRANSIENT:
+                    raise DatabaseUnavailable(f"batch of {len(run)}: {error!r}") from error
+                log.info("retrying a batch of %d after %s", len(run), type(error).__name__)
+                await asyncio.sleep(min(0.1 * 2**transient, 2.0))
+
+    async def _batch_steps(
+        self, before: ReportState, run: Sequence[tuple[Event, InboxEntry]], report_id: str
+    ) -> list[Step]:
+        """The engine's steps, each from the state the previous one left, for as long as each
+        is an ordinary change (a refusal or a submission request ends the run there)."""
+        steps: list[Step] = []
+        state = before
+        for event, _ in run:
+            access, result = await self._step(state, event, report_id)
+            if access is Access.REFUSED or result.state is None:
+                break
+            if any(isinstance(e, SubmitRequested) for e in result.effects):
+                break
+            steps.append(result)
+            state = result.state
+        return steps
+
+    async def _batch_once(
+        self, run: list[tuple[Event, InboxEntry]], report_id: str, *, locked: bool
+    ) -> list[TurnResult]:
+        first = run[0][0]
+        if not locked:
+            before = await self.store.load_committed(report_id)
+            if before is None:
+                raise NotBatched(f"report {report_id} is gone")
+            steps = await self._batch_steps(before, run, report_id)
+        async with self.store.transaction() as transaction:
+            connection = transaction.connection
+            taken = await inbox.take_run(connection, [d.id for _, d in run], run[0][1].lane)
+            if taken == "gone" or taken == "not_head":
+                return [TurnResult("busy" if taken == "gone" else "later")]
+            run = run[:taken]
+            if not locked:
+                steps = steps[:taken]
+            await transaction.save_addresses(
+                [a for event, _ in run for a in event.addresses], utc_now()
+            )
+            if locked:
+                before = await transaction.load_for_update(report_id)
+                if before is None:
+                    raise NotBatched(f"report {report_id} is gone")
+                steps = await self._batch_steps(before, run, report_id)
+            if not steps:
+                raise NotBatched("the first delivery is no ordinary change")
+            run = run[: len(steps)]
+            final = steps[-1].state
+            audit = tuple(entry for s in steps for entry in s.audit)
+            changed = final != before or bool(audit)
+            saved = await transaction.save(
+                before,
+                final if changed else None,
+                platform=first.platform,
+                event_id=first.event_id,
+                batched_events=[event.event_id for event, _ in run[1:]],
+                audit=audit,
+                submissions=(),
+            )
+            after = saved if changed else before
+            queued = await self._queue_effects(
+                transaction, first, after, _one_root_update(steps), Access.BOUND
+            )
+            await inbox.settle_all(connection, [d.id for _, d in run], "handled", utc_now())
+        for lane, (effects, lease) in queued.items():
+            self.chat_worker.hand_over(lane, effects, lease)
+        lanes = frozenset(queued)
+        return [TurnResult("handled", Step(after, s.effects, s.audit), lanes) for s in steps]
 
     async def keep_addresses(self, delivery: InboxEntry, found: AddressesOnly) -> None:
         """Settle a delivery that is no turn, keeping the addresses it brought in the same

@@ -27,7 +27,7 @@ from bot.clock import utc_now
 from bot.config_error import ConfigError
 from bot.inbox_worker import Decoder, InboxRetry, InboxWorker
 from bot.intake import StoringIntake
-from bot.logs import logging_turns
+from bot.logs import logging_batches, logging_turns
 from bot.metrics import Metrics
 from bot.outbox_worker import OutboxWorker
 from bot.ports import ChatPort
@@ -139,6 +139,7 @@ def build_bot(
         concurrency=settings.max_concurrent_turns,
         apologise=runner.apologise,
         retry=InboxRetry(keep_done=keep),
+        handle_batch=logging_batches(metrics.counting_batches(runner.handle_batch)),
     )
     intake = StoringIntake(inbox, inbox_worker)
 

@@ -8,7 +8,7 @@ import asyncio
 import fcntl
 import os
 from collections import deque
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import AbstractAsyncContextManager, asynccontextmanager, nullcontext, suppress
 from pathlib import Path
 from typing import Any
@@ -17,6 +17,8 @@ from alembic import command
 from alembic.config import Config
 from sqlalchemy import URL, Connection, PoolResetState, event, make_url, text
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, create_async_engine
+
+from storage import sqlite_driver
 
 DEFAULT_DATABASE_URL = "sqlite+aiosqlite:///./jcdc-bot.db"
 MIGRATIONS = Path(__file__).parent / "migrations"
@@ -135,10 +137,15 @@ class Database:
                 **engine_options.get("connect_args", {}),
             }
         if parsed.get_backend_name() == "sqlite":
-            # No ROLLBACK from the pool when a connection comes back (one driver-thread hop
-            # per transaction saved): SQLAlchemy already rolled back anything left open, and
-            # _configure_sqlite's reset listener covers a transaction it does not know of.
+            # No ROLLBACK from the pool when a connection comes back: SQLAlchemy already
+            # rolled back anything left open, and _configure_sqlite's reset listener covers a
+            # transaction it does not know of.
             engine_options.setdefault("pool_reset_on_return", None)
+            # Our own driver connection (storage/sqlite_driver.py): one driver-thread hop per
+            # write transaction instead of three or four per statement.
+            engine_options["async_creator"] = _sqlite_creator(
+                parsed, engine_options.pop("connect_args", {})
+            )
         engine = create_async_engine(normal, **engine_options)
         if engine.dialect.name == "sqlite":
             _configure_sqlite(engine)
@@ -229,16 +236,28 @@ def _file_lock(path: Path) -> AbstractAsyncContextManager[None]:
     return held()
 
 
+def _sqlite_creator(url: URL, connect_args: dict[str, Any]) -> Callable[[], Awaitable[Any]]:
+    """What opens a connection: the file (and its sqlite3 options) as SQLAlchemy's pysqlite
+    dialect reads them from the URL, with the caller's connect_args on top."""
+    arguments, options = url.get_dialect()().create_connect_args(url)
+    options = {**options, **connect_args}
+
+    def create() -> Awaitable[Any]:
+        return sqlite_driver.connect(*arguments, busy_timeout_ms=SQLITE_BUSY_TIMEOUT_MS, **options)
+
+    return create
+
+
 def _configure_sqlite(engine: AsyncEngine) -> None:
     # SQLAlchemy's documented recipe: stop the driver from issuing its own BEGIN and emit our
     # own. Writers begin IMMEDIATE so two turns never deadlock upgrading a read lock; readers
     # begin deferred and, in WAL mode, never wait for a writer.
     @event.listens_for(engine.sync_engine, "connect")
     def on_connect(dbapi_connection: Any, _record: Any) -> None:
-        dbapi_connection.isolation_level = None
+        # The driver opens connections in autocommit mode and owns the busy timeout (it waits
+        # for locks in its thread, never on the event loop's): see storage/sqlite_driver.py.
         cursor = dbapi_connection.cursor()
         cursor.execute("PRAGMA journal_mode=WAL")
-        cursor.execute(f"PRAGMA busy_timeout={SQLITE_BUSY_TIMEOUT_MS}")
         cursor.execute("PRAGMA foreign_keys=ON")
         # With WAL this is still safe against a crashed process; only a power cut may lose the
         # last commits. Worth it: every turn commits, and FULL syncs the disk on each one.

@@ -166,6 +166,24 @@ class Inbox:
             return None  # the lane waits for its head's next attempt: order is kept
         return _entry(row)
 
+    async def following(self, entry: InboxEntry, now: datetime, limit: int) -> list[InboxEntry]:
+        """The deliveries waiting behind `entry` in its lane, in order, up to the first that
+        is not due yet (a batch may take them with it: TurnRunner.handle_batch)."""
+        table = inbox_table
+        async with self.database.engine.connect() as connection:
+            rows = await connection.execute(
+                select(table)
+                .where(table.c.lane == entry.lane, table.c.done_at.is_(None), table.c.id > entry.id)
+                .order_by(table.c.id)
+                .limit(limit)
+            )
+            following = []
+            for row in rows:
+                if row.next_attempt_at is not None and row.next_attempt_at > now:
+                    break  # order is kept: nothing after a delivery waiting for its retry
+                following.append(_entry(row))
+        return following
+
     async def waiting_lanes(self, now: datetime, older_than: timedelta, limit: int) -> list[str]:
         """Lanes with due deliveries received before `now - older_than` (for resuming what a
         crash, an outage or another replica left behind)."""
@@ -235,11 +253,63 @@ async def take(connection: AsyncConnection, entry_id: int, lane: str) -> Taken:
     return "taken" if earlier is None else "not_head"
 
 
+async def take_run(
+    connection: AsyncConnection, entry_ids: Sequence[int], lane: str
+) -> int | Literal["gone", "not_head"]:
+    """`take` for several deliveries of one lane, in order: how many of them, from the first,
+    are now locked for this transaction and follow one another in the lane with nothing
+    unfinished before or between them; "gone" or "not_head" as `take` says of the first."""
+    first = await take(connection, entry_ids[0], lane)
+    if first == "gone" or first == "not_head":
+        return first
+    if len(entry_ids) == 1:
+        return 1
+    table = inbox_table
+    rest = entry_ids[1:]
+    locked = set(
+        await connection.scalars(
+            select(table.c.id)
+            .where(table.c.id.in_(rest), table.c.done_at.is_(None))
+            .with_for_update(skip_locked=True)
+        )
+    )
+    # Every unfinished delivery of the lane up to the last one asked for: a run stops at one
+    # it does not hold (another replica's, or one not asked for).
+    unfinished = await connection.scalars(
+        select(table.c.id)
+        .where(
+            table.c.lane == lane,
+            table.c.done_at.is_(None),
+            table.c.id > entry_ids[0],
+            table.c.id <= rest[-1],
+        )
+        .order_by(table.c.id)
+    )
+    count = 1
+    for wanted, found in zip(rest, unfinished, strict=False):
+        if wanted != found or wanted not in locked:
+            break
+        count += 1
+    return count
+
+
 async def settle(connection: AsyncConnection, entry_id: int, outcome: str, now: datetime) -> None:
     """Inside a transaction: the delivery is done (with the turn it caused, if any)."""
     table = inbox_table
     await connection.execute(
         update(table)
         .where(table.c.id == entry_id, table.c.done_at.is_(None))
+        .values(done_at=now, outcome=outcome)
+    )
+
+
+async def settle_all(
+    connection: AsyncConnection, entry_ids: Sequence[int], outcome: str, now: datetime
+) -> None:
+    """`settle` for several deliveries at once (a batch's, in its one transaction)."""
+    table = inbox_table
+    await connection.execute(
+        update(table)
+        .where(table.c.id.in_(entry_ids), table.c.done_at.is_(None))
         .values(done_at=now, outcome=outcome)
     )

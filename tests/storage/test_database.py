@@ -6,11 +6,11 @@ import sqlite3
 from datetime import datetime
 from pathlib import Path
 
-import aiosqlite
 import pytest
 from sqlalchemy import insert, select, text
 from sqlalchemy.exc import IntegrityError, StatementError
 
+from storage import sqlite_driver
 from storage.database import DEFAULT_DATABASE_URL, Database, normalise_url
 from storage.rows import contributions, processed_events
 from tests.storage.states import NEW_DELHI, T0
@@ -59,8 +59,11 @@ async def test_sqlite_runs_in_wal_mode_with_a_busy_timeout_and_foreign_keys(
     try:
         async with database.engine.connect() as connection:
             mode = (await connection.execute(text("PRAGMA journal_mode"))).scalar_one()
-            timeout = (await connection.execute(text("PRAGMA busy_timeout"))).scalar_one()
             foreign_keys = (await connection.execute(text("PRAGMA foreign_keys"))).scalar_one()
+            raw = await connection.get_raw_connection()
+            # The driver waits for locks in its thread, up to this (tests/storage/
+            # test_sqlite_hops.py shows it waiting without blocking the event loop).
+            timeout = raw.driver_connection.busy_timeout_ms  # type: ignore[union-attr]
         assert (mode, timeout, foreign_keys) == ("wal", 10_000, 1)
     finally:
         await database.dispose()
@@ -135,9 +138,9 @@ async def test_sqlite_pool_sends_no_rollback_after_a_commit(
 ) -> None:
     database = Database.from_url(f"sqlite:///{tmp_path / 'jcdc.db'}")
     rollbacks = 0
-    original = aiosqlite.Connection.rollback
+    original = sqlite_driver.Connection.rollback
 
-    async def counted(self: aiosqlite.Connection) -> None:
+    async def counted(self: sqlite_driver.Connection) -> None:
         nonlocal rollbacks
         rollbacks += 1
         await original(self)
@@ -150,7 +153,7 @@ async def test_sqlite_pool_sends_no_rollback_after_a_commit(
     try:
         async with database.writing() as connection:  # the first connect initialises the dialect
             await connection.execute(text("CREATE TABLE probe (x INTEGER)"))
-        monkeypatch.setattr(aiosqlite.Connection, "rollback", counted)
+        monkeypatch.setattr(sqlite_driver.Connection, "rollback", counted)
         for _ in range(3):
             async with database.writing() as connection:
                 await connection.execute(text("INSERT INTO probe VALUES (1)"))

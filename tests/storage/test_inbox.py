@@ -7,7 +7,16 @@ import asyncio
 from datetime import UTC, datetime, timedelta
 
 from storage.database import Database
-from storage.inbox import FAILED, HANDLED, Inbox, NewDelivery, settle, take
+from storage.inbox import (
+    FAILED,
+    HANDLED,
+    Inbox,
+    NewDelivery,
+    settle,
+    settle_all,
+    take,
+    take_run,
+)
 from tests.storage.pending import pending
 
 NOW = datetime(2026, 12, 2, 10, 0, tzinfo=UTC)
@@ -186,3 +195,46 @@ async def test_two_turns_racing_for_one_delivery_only_one_takes_it(database: Dat
 async def _take_alone(database: Database, entry_id: int) -> str:
     async with database.writing() as connection:
         return await take(connection, entry_id, "slack:T1:C1")
+
+
+async def test_a_run_is_taken_from_the_head_while_it_follows_on_without_a_gap(
+    database: Database,
+) -> None:
+    inbox = Inbox(database)
+    ids = await inbox.accept_many([delivery(n) for n in range(6)])
+    other_lane = await inbox.accept(delivery(99, lane="slack:T1:C2"))
+    assert None not in ids
+    assert other_lane is not None
+    first, second, third, fourth, fifth, sixth = (i for i in ids if i is not None)
+    async with database.writing() as connection:
+        # A run that skips a delivery of its lane stops before the gap.
+        assert await take_run(connection, [first, second, fourth], "slack:T1:C1") == 2
+        # Not from the head: nothing.
+        assert await take_run(connection, [second, third], "slack:T1:C1") == "not_head"
+        await settle_all(connection, [first, second], HANDLED, NOW)
+        assert await take_run(connection, [third, fourth, fifth], "slack:T1:C1") == 3
+        # Another lane's delivery is no part of this lane's run.
+        assert await take_run(connection, [third, other_lane], "slack:T1:C1") == 1
+    async with database.writing() as connection:
+        await settle(connection, third, HANDLED, NOW)
+    async with database.writing() as connection:
+        # Settled ones are gone; the rest still follow on.
+        assert await take_run(connection, [third, fourth], "slack:T1:C1") == "gone"
+        assert await take_run(connection, [fourth, fifth, sixth], "slack:T1:C1") == 3
+    assert await pending(inbox) == 4
+
+
+async def test_following_lists_the_lane_after_a_delivery_up_to_one_not_due(
+    database: Database,
+) -> None:
+    inbox = Inbox(database)
+    ids = [i for i in await inbox.accept_many([delivery(n) for n in range(5)]) if i is not None]
+    await inbox.accept(delivery(99, lane="slack:T1:C2"))
+    head = await inbox.head("slack:T1:C1", NOW)
+    assert head is not None
+    assert [e.id for e in await inbox.following(head, NOW, limit=10)] == ids[1:]
+    assert [e.id for e in await inbox.following(head, NOW, limit=2)] == ids[1:3]
+    third = next(e for e in await inbox.following(head, NOW, limit=10) if e.id == ids[2])
+    await inbox.failed_attempt(third, "boom", NOW, NOW + timedelta(minutes=1))
+    # Order is kept: nothing after a delivery that waits for its retry.
+    assert [e.id for e in await inbox.following(head, NOW, limit=10)] == ids[1:2]
