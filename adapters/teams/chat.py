@@ -28,13 +28,13 @@ from adapters.teams.cards import (
     addressed_to,
     form_activity,
     message_activity,
-    preview_activity,
     rejected_activity,
     root_activity,
     with_thread_link,
 )
 from adapters.teams.deep_links import thread_link
 from adapters.teams.framework import BotFramework, ConnectorError
+from adapters.teams.preview_card import fits, preview_activity
 from adapters.teams.references import ConversationReferences, user_key
 from adapters.teams.timestamps import message_time
 from adapters.teams.translate import thread_conversation_id
@@ -50,7 +50,7 @@ from conversations.effects import (
 )
 from conversations.state import Actor
 from documents.assembly import AssembledReport
-from documents.rendering import render_text
+from documents.preview import preview_page
 
 log = logging.getLogger(__name__)
 
@@ -111,7 +111,13 @@ class TeamsChat:
         await self._private(effect.user, rejected_activity(effect.errors), fallback=None)
 
     async def show_preview(self, effect: ShowPreview, report: AssembledReport) -> None:
-        activity = preview_activity(report.title, render_text(report))
+        activity = preview_activity(preview_page(report, effect.page, fits))
+        if effect.here:
+            reference = await self._reference(effect.channel)
+            await self.framework.send(
+                reference, thread_conversation_id(effect.channel, effect.thread), activity
+            )
+            return
         await self._private(
             effect.user,
             activity,
