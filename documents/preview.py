@@ -97,6 +97,12 @@ class PreviewGaps:
     def title(self) -> str:
         return UNANSWERED_TITLES[self.essential]
 
+    @property
+    def numbers(self) -> str:
+        """ "1.2, 1.4": how the other open items are listed, one line per section (a preview
+        names the essentials' questions; the e-mail names every question)."""
+        return ", ".join(gap.number for gap in self.items)
+
 
 @dataclass(frozen=True)
 class PreviewPage:
@@ -372,6 +378,9 @@ def page_text(page: PreviewPage) -> RichText:
 def _gaps_text(groups: tuple[PreviewGaps, ...]) -> list[Span]:
     spans: list[Span] = [strong(f"\n\n{groups[0].title}")] if groups else []
     for group in groups:
+        if not group.essential:
+            spans += [strong(f"\n{group.section}: "), plain(group.numbers)]
+            continue
         spans.append(strong(f"\n{group.section}"))
         spans += [plain(f"\n{gap.number} {gap.question}") for gap in group.items]
     return spans

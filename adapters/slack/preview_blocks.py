@@ -56,6 +56,13 @@ def _gaps(groups: tuple[PreviewGaps, ...]) -> list[Block]:
     if not groups:
         return []
     blocks = [_header(groups[0].title)]
+    if not groups[0].essential:
+        # The other open items by number, a line per section, all in one block.
+        lines: list[dict[str, Any]] = []
+        for n, group in enumerate(groups):
+            lines += [_text(("\n" if n else "") + group.section + ": ", bold=True)]
+            lines.append(_text(group.numbers))
+        return [*blocks, _rich(lines)]
     for group in groups:
         elements = [_text(group.section, bold=True)]
         elements += [_text(f"\n{gap.number}  {gap.question}") for gap in group.items]

@@ -43,6 +43,10 @@ def _gaps(groups: tuple[PreviewGaps, ...]) -> list[Element]:
         return []
     items: list[Element] = [_line(run(groups[0].title, weight="Bolder", size="Medium"))]
     for group in groups:
+        if not group.essential:
+            # The other open items by number, a line per section.
+            items.append(_line(run(f"{group.section}: ", weight="Bolder"), run(group.numbers)))
+            continue
         items.append(_line(run(group.section, weight="Bolder")))
         items += [_line(run(f"{gap.number}  {gap.question}")) for gap in group.items]
     return [{"type": "Container", "separator": True, "spacing": "Medium", "items": items}]
