@@ -13,6 +13,8 @@ channel: it works outside the inbound request, after a restart and from any repl
   not installed where Teams allows it), notices and previews fall back to the report's thread,
   headed "For <name>:"; forms and form errors have no thread to fall back to and fail loudly
   in the log.
+- A preview the lead shares (`preview here`) is a thread message like any other; its page
+  buttons, pressed there or in a personal chat, send the page to the presser privately.
 - A notice in the personal chat opens with the report's name ("#2 Title") and, when the
   report has a thread, ends with a button back to it (a deep link, deep_links.py).
 """
