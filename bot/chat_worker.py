@@ -313,7 +313,11 @@ class ChatWorker:
         if chat is None:
             raise LookupError(f"no chat port for platform {pending.platform!r}")
         effect = EFFECT.validate_python(pending.effect)
-        if pacer is not None and isinstance(effect, Post | PostRoot) and pending.attempts == 0:
+        # A preview shared in the thread is a post like any other there.
+        posts = isinstance(effect, Post | PostRoot) or (
+            isinstance(effect, ShowPreview) and effect.here
+        )
+        if pacer is not None and posts and pending.attempts == 0:
             await pacer.wait(channel)
         match effect:
             case PostRoot():

@@ -42,6 +42,7 @@ from conversations.effects import (
     OpenShortcutForm,
     Post,
     PostRoot,
+    ShowPreview,
     SubmitRequested,
     UpdateRoot,
 )
@@ -546,11 +547,14 @@ class TurnRunner:
             queued[lane] = (pending_effects, lease)
         if state is not None and access is not Access.REFUSED:
             for effect in effects:
-                if isinstance(effect, OpenForm | OpenShortcutForm) or (
-                    isinstance(effect, Ephemeral) and effect.buttons
+                if (
+                    isinstance(effect, OpenForm | OpenShortcutForm)
+                    or (isinstance(effect, Ephemeral) and effect.buttons)
+                    or (isinstance(effect, ShowPreview) and not effect.here)
                 ):
-                    # A private surface of this report: its submits and clicks may come back
-                    # from a modal or a personal chat (see bot.binding).
+                    # A private surface of this report: its submits and clicks (a private
+                    # preview's page buttons too) may come back from a modal or a personal
+                    # chat (see bot.binding).
                     await transaction.grant(
                         state.platform, state.workspace, effect.user.id, state.id, now
                     )

@@ -5,6 +5,8 @@ from typing import Final
 OPEN_FORM: Final = "open_form"
 STATUS: Final = "status"
 PREVIEW: Final = "preview"
+# Another page of the preview: value `<report>:<page>`.
+PREVIEW_PAGE: Final = "preview_page"
 SEND: Final = "send"
 CONFIRM_SEND: Final = "confirm_send"
 CANCEL_SEND: Final = "cancel_send"
@@ -27,6 +29,7 @@ ALL: Final = frozenset(
         OPEN_FORM,
         STATUS,
         PREVIEW,
+        PREVIEW_PAGE,
         SEND,
         CONFIRM_SEND,
         CANCEL_SEND,

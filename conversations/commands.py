@@ -16,12 +16,12 @@ from conversations.coordination import (
     reopen,
     resolve,
     set_tlp,
-    show_preview,
     show_status,
 )
 from conversations.events import CommandIssued
 from conversations.forms import open_form_command
 from conversations.guide import navigate
+from conversations.preview import preview_command
 from conversations.sending import confirm_send, request_send
 from conversations.turn import Turn
 
@@ -67,8 +67,12 @@ COMMANDS = CommandTable(
             "progress per section, who answered what, open conflicts",
             aliases=("progress",),
         ),
+        # Anyone sees it privately; `here` (the thread sees it) is checked by the handler.
         CommandSpec(
-            "preview", _on_report(show_preview), "the assembled report as it would be sent"
+            "preview",
+            preview_command,
+            "the report as it would be sent, to you alone; with here, to the thread (lead)",
+            arguments="[here] [page]",
         ),
         CommandSpec(
             "form", open_form_command, "answer a whole section in a form", arguments="<section>"

@@ -192,13 +192,18 @@ class FormRejected(FrozenModel):
 
 
 class ShowPreview(FrozenModel):
-    """Show `user` the assembled report (assembled and rendered outside the engine)."""
+    """Show `user` a page of the assembled report (assembled and rendered outside the engine,
+    from the report as it is then: see documents.preview)."""
 
     kind: Literal["show_preview"] = "show_preview"
     report_id: str
     channel: str
     thread: str | None
     user: Actor
+    # Pages count from 1; one past the end shows the last.
+    page: int = 1
+    # Posted in the thread for everyone (the lead's `preview here`), not only to `user`.
+    here: bool = False
 
 
 class SubmitRequested(FrozenModel):

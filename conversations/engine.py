@@ -58,6 +58,7 @@ from conversations.permissions import (
     refuse_unless_decider,
 )
 from conversations.policy import Policy
+from conversations.preview import preview_page_button
 from conversations.replies import is_side_remark, parse_direct_answer
 from conversations.richtext import command_ref, rich, user_text
 from conversations.sending import (
@@ -79,6 +80,7 @@ _VALUE_BUTTONS: Mapping[str, Callable[[Turn, str], None]] = {
     actions.UNDO: undo,
     actions.RECORD_PENDING: record_pending,
     actions.JUST_TALK: just_talk,
+    actions.PREVIEW_PAGE: preview_page_button,
 }
 
 # What each button of the bot's messages does (the form button is routed by its section).

@@ -23,7 +23,7 @@ from conversations.effects import (
 )
 from conversations.richtext import to_plain
 from documents.assembly import AssembledReport
-from documents.rendering import render_markdown
+from documents.preview import Fits, fits_anything, page_buttons, page_text, preview_page
 
 
 @dataclass(frozen=True)
@@ -44,6 +44,8 @@ class MemoryChat:
     shortcut_forms: list[OpenShortcutForm] = field(default_factory=list)
     rejected_forms: list[FormRejected] = field(default_factory=list)
     previews: list[str] = field(default_factory=list)
+    # How much of a preview goes on one page: all of it, unless a test wants pages.
+    preview_fits: Fits = fits_anything
     # Message ids are unique within a channel, as a platform's are: a caller that posts into a
     # channel used before (the demo run again on one database) gives a prefix of its own.
     id_prefix: str = "m"
@@ -108,9 +110,11 @@ class MemoryChat:
         self.transcript.append(TranscriptLine("form rejected", f"only {effect.user.name}", errors))
 
     async def show_preview(self, effect: ShowPreview, report: AssembledReport) -> None:
-        markdown = render_markdown(report)
-        self.previews.append(markdown)
-        self.transcript.append(TranscriptLine("preview", f"only {effect.user.name}", markdown))
+        page = preview_page(report, effect.page, self.preview_fits)
+        text = to_plain(page_text(page))
+        self.previews.append(text)
+        audience = "thread" if effect.here else f"only {effect.user.name}"
+        self.transcript.append(TranscriptLine("preview", audience, text, None, page_buttons(page)))
 
     def texts(self, kind: str | None = None) -> list[str]:
         return [line.text for line in self.transcript if kind is None or line.kind == kind]

@@ -13,11 +13,11 @@ from adapters.slack.blocks import (
     fallback_text,
     message_blocks,
     modal_view,
-    preview_blocks,
     root_blocks,
     root_fallback,
 )
 from adapters.slack.clients import NoToken, SlackClients, error_code
+from adapters.slack.preview_blocks import fits, preview_blocks, preview_fallback
 from adapters.slack.shortcut_view import shortcut_view
 from adapters.slack.timestamps import ts_time
 from conversations import actions
@@ -34,7 +34,7 @@ from conversations.effects import (
 )
 from conversations.richtext import plain
 from documents.assembly import AssembledReport
-from documents.rendering import render_text
+from documents.preview import preview_page
 
 log = logging.getLogger(__name__)
 
@@ -208,11 +208,14 @@ class SlackChat:
         )
 
     async def show_preview(self, effect: ShowPreview, report: AssembledReport) -> None:
-        text = render_text(report)
-        await self._ephemeral(
-            effect.channel,
-            effect.thread,
-            effect.user.id,
-            fallback_text((plain(text),)),
-            preview_blocks(text),
+        page = preview_page(report, effect.page, fits)
+        text, blocks = preview_fallback(page), preview_blocks(page)
+        if not effect.here:
+            await self._ephemeral(effect.channel, effect.thread, effect.user.id, text, blocks)
+            return
+        arguments: dict[str, Any] = {"channel": effect.channel, "text": text, "blocks": blocks}
+        if effect.thread is not None:
+            arguments["thread_ts"] = effect.thread
+        await self._call(
+            effect.channel, "chat.postMessage", unfurl_links=False, unfurl_media=False, **arguments
         )

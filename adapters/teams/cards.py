@@ -42,8 +42,6 @@ COMMAND_PREFIX = "@JCDC"
 ADAPTIVE_CARD = "application/vnd.microsoft.card.adaptive"
 CARD_VERSION = "1.5"
 SCHEMA = "http://adaptivecards.io/schemas/adaptive-card.json"
-# Teams refuses messages over about 28 KB; a preview is cut well before that.
-PREVIEW_MAX = 18_000
 _SUMMARY_MAX = 200
 _INPUT_MAX = 3000
 _TLP_COLORS = {
@@ -422,36 +420,6 @@ def rejected_activity(errors: dict[str, str]) -> ActivityDict:
             Span(style="user", text=reason),
         ]
     return card_activity(card(rich_blocks(tuple(spans))), "Your form answers were not saved")
-
-
-def preview_activity(title: str, rendered: str) -> ActivityDict:
-    """The assembled report as plain text, line by line in literal runs, cut to fit Teams."""
-    cut = len(rendered) > PREVIEW_MAX
-    text = rendered[:PREVIEW_MAX] if cut else rendered
-    body: list[dict[str, Any]] = [
-        {
-            "type": "RichTextBlock",
-            "inlines": [run("Preview: ", weight="Bolder"), run(title, weight="Bolder")],
-        }
-    ]
-    body += [
-        {"type": "RichTextBlock", "inlines": [run(line or " ", fontType="Monospace")]}
-        for line in text.splitlines()
-    ]
-    if cut:
-        body.append(
-            {
-                "type": "RichTextBlock",
-                "inlines": [
-                    run(
-                        "… the preview is cut here (Teams' message size limit); the e-mail "
-                        "carries the whole report.",
-                        italic=True,
-                    )
-                ],
-            }
-        )
-    return card_activity(card(body), f"Preview of {title}"[:_SUMMARY_MAX])
 
 
 def about_report(headline: str, activity: ActivityDict) -> ActivityDict:

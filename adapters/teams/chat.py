@@ -13,6 +13,8 @@ channel: it works outside the inbound request, after a restart and from any repl
   not installed where Teams allows it), notices and previews fall back to the report's thread,
   headed "For <name>:"; forms and form errors have no thread to fall back to and fail loudly
   in the log.
+- A preview the lead shares (`preview here`) is a thread message like any other; its page
+  buttons, pressed there or in a personal chat, send the page to the presser privately.
 - A notice in the personal chat opens with the report's name ("#2 Title") and, when the
   report has a thread, ends with a button back to it (a deep link, deep_links.py).
 """
@@ -28,13 +30,13 @@ from adapters.teams.cards import (
     addressed_to,
     form_activity,
     message_activity,
-    preview_activity,
     rejected_activity,
     root_activity,
     with_thread_link,
 )
 from adapters.teams.deep_links import thread_link
 from adapters.teams.framework import BotFramework, ConnectorError
+from adapters.teams.preview_card import fits, preview_activity
 from adapters.teams.references import ConversationReferences, user_key
 from adapters.teams.timestamps import message_time
 from adapters.teams.translate import thread_conversation_id
@@ -50,7 +52,7 @@ from conversations.effects import (
 )
 from conversations.state import Actor
 from documents.assembly import AssembledReport
-from documents.rendering import render_text
+from documents.preview import preview_page
 
 log = logging.getLogger(__name__)
 
@@ -111,7 +113,13 @@ class TeamsChat:
         await self._private(effect.user, rejected_activity(effect.errors), fallback=None)
 
     async def show_preview(self, effect: ShowPreview, report: AssembledReport) -> None:
-        activity = preview_activity(report.title, render_text(report))
+        activity = preview_activity(preview_page(report, effect.page, fits))
+        if effect.here:
+            reference = await self._reference(effect.channel)
+            await self.framework.send(
+                reference, thread_conversation_id(effect.channel, effect.thread), activity
+            )
+            return
         await self._private(
             effect.user,
             activity,

@@ -29,8 +29,9 @@ from conversations.effects import (
     ShowPreview,
     UpdateRoot,
 )
+from conversations.richtext import to_plain
 from documents.assembly import AssembledReport
-from documents.rendering import render_text
+from documents.preview import fits_anything, page_text, preview_page
 
 
 class WebChat:
@@ -84,6 +85,14 @@ class WebChat:
         self.hub.publish(form_errors_record(new_id("errors"), effect.user, effect.errors))
 
     async def show_preview(self, effect: ShowPreview, report: AssembledReport) -> None:
+        # A browser dialog has no size limit: the whole preview is one page.
+        page = preview_page(report, effect.page, fits_anything)
+        if effect.here:
+            text = page_text(page)
+            self.hub.publish(
+                post_record(new_id("post"), effect.channel, effect.thread, text, (), COMMAND_PREFIX)
+            )
+            return
         self.hub.publish(
             preview_record(
                 new_id("preview"),
@@ -91,6 +100,6 @@ class WebChat:
                 effect.thread,
                 effect.user,
                 report.title,
-                render_text(report),
+                to_plain(page_text(page), COMMAND_PREFIX, backticks=False),
             )
         )

@@ -104,8 +104,9 @@ async def test_preview_is_assembled_and_rendered(store: ReportStore) -> None:
     await runner.handle(reply(BOB, "2.1: hxxp://evil[.]example[.]com/x", "E1", thread))
     await runner.handle(command(BOB, "preview", "E2"))
     (preview,) = chat.previews
-    assert "**TLP:AMBER**" in preview
-    assert "hxxp://evil\\[.\\]example\\[.\\]com/x — Bob" in preview
+    assert preview.startswith("TLP:AMBER — limited disclosure")
+    assert "hxxp://evil[.]example[.]com/x — Bob" in preview
+    assert chat.transcript[-1].audience == "only Bob"
 
 
 async def test_confirmed_send_queues_one_submission_even_when_double_clicked(

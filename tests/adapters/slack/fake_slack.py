@@ -30,6 +30,8 @@ TEAM = "T0TEAM"
 INSTALL_CODE = "install-code-1"
 INSTALLED_TOKEN = "xoxb-installed-workspace-token"
 OTHER_TEAM = "T0OTHER"
+# A message holds at most this many blocks; more is refused as invalid_blocks.
+MAX_BLOCKS = 50
 
 JsonDict = dict[str, Any]
 
@@ -165,6 +167,10 @@ class FakeSlack:
         return web.json_response(call.answer)
 
     def _answer(self, method: str, args: JsonDict) -> JsonDict:
+        blocks = args.get("blocks")
+        if method.startswith("chat.") and isinstance(blocks, list) and len(blocks) > MAX_BLOCKS:
+            # What Slack answers a message with more blocks than it holds.
+            return {"ok": False, "error": "invalid_blocks"}
         if method == "auth.test":
             return {
                 "ok": True,

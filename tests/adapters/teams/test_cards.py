@@ -15,12 +15,10 @@ import pytest
 
 from adapters.teams.cards import (
     ADAPTIVE_CARD,
-    PREVIEW_MAX,
     addressed_to,
     form_activity,
     message_activity,
     plain_summary,
-    preview_activity,
     rejected_activity,
     rich_blocks,
     root_activity,
@@ -225,19 +223,6 @@ def test_summary_is_plain_and_short() -> None:
     summary = plain_summary(rich("Try ", command_ref("help"), " ", user_text("x" * 500)))
     assert summary.startswith("Try @JCDC help x")
     assert len(summary) == 200
-
-
-def test_preview_is_literal_and_cut_to_fit() -> None:
-    short = preview_activity(HOSTILE, "TLP:AMBER\n\n**not bold**")["attachments"][0]["content"]
-    assert texts_outside_text_runs(short) == []
-    assert [b["inlines"][0]["text"] for b in short["body"][1:]] == [
-        "TLP:AMBER",
-        " ",
-        "**not bold**",
-    ]
-    long = preview_activity("t", "line\n" * PREVIEW_MAX)["attachments"][0]["content"]
-    assert "cut here" in long["body"][-1]["inlines"][0]["text"]
-    assert len(json.dumps(long)) < 28_000 * 20  # bounded by the cut, not by the report
 
 
 def test_rejected_form_lists_the_errors_literally() -> None:

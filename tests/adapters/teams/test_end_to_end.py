@@ -85,7 +85,9 @@ async def test_a_report_from_new_to_confirmed_send(teams: TeamsBot) -> None:
     assert "Status of Prompt injection" in bot.private_texts("bob")[-1]
     await bot.command("alice", "preview")
     preview = bot.private_texts("alice")[-1]
-    assert preview.startswith("Preview: Prompt injection in support copilot")
+    # The TLP line first, as the report opens; then the title.
+    assert preview.startswith("TLP:AMBER — limited disclosure")
+    assert preview.splitlines()[1] == "Preview: Prompt injection in support copilot"
     assert "CVE-2024-3094" in preview
 
     # The root card was kept up to date in place.
