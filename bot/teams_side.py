@@ -44,4 +44,6 @@ def teams_side(
     chat = TeamsChat(framework, store.addresses.teams_conversations)
     # The message action's form lists the channel's open reports, read from the store.
     actions = MessageActions(store, checklist or default_checklist())
-    return TeamsSide(framework, TeamsEndpoint(framework, intake, actions), TeamsDecoder(), chat)
+    # The decoder reads the same book back: a message action's author by their Teams id.
+    decoder = TeamsDecoder(store.addresses.teams_conversations)
+    return TeamsSide(framework, TeamsEndpoint(framework, intake, actions), decoder, chat)

@@ -66,7 +66,10 @@ async def start_bot(
         return await runner.handle(event, delivery=entry, wait=False)
 
     worker = InboxWorker(
-        inbox, handle, {"teams": TeamsDecoder()}, keep_addresses=runner.keep_addresses
+        inbox,
+        handle,
+        {"teams": TeamsDecoder(conversations)},
+        keep_addresses=runner.keep_addresses,
     )
     actions = MessageActions(store, default_checklist())
     endpoint = TeamsEndpoint(framework, StoringIntake(inbox, worker), actions)
