@@ -66,9 +66,15 @@ COMMANDS = CommandTable(
             _on_report(show_status),
             "progress per section, who answered what, open conflicts",
             aliases=("progress",),
+            # Typed alone as a thread reply, the command acts on that thread's report: a Slack
+            # slash command carries no thread (issue 11, rule 5).
+            thread_words=("status", "progress"),
         ),
         CommandSpec(
-            "preview", _on_report(show_preview), "the assembled report as it would be sent"
+            "preview",
+            _on_report(show_preview),
+            "the assembled report as it would be sent",
+            thread_words=("preview",),
         ),
         CommandSpec(
             "form", open_form_command, "answer a whole section in a form", arguments="<section>"
@@ -109,6 +115,7 @@ COMMANDS = CommandTable(
             _on_report(request_send),
             "show what would be sent and ask the lead to confirm",
             aliases=("submit",),
+            thread_words=("send",),
         ),
         CommandSpec(
             "confirm",

@@ -186,3 +186,26 @@ async def test_a_channel_message_added_to_the_report_is_its_authors_answer(
     (withdrawn,) = [c for c in state.contributions if c.item_id == "description.cves"]
     assert not withdrawn.active
     assert any("answer to 1.3 was withdrawn (undone by Cara)" in t for t in driver.thread_texts())
+
+
+async def test_a_command_typed_as_a_reply_acts_on_that_threads_report(
+    platform: tuple[ReportsDriver, ReportStore],
+) -> None:
+    driver, store = platform
+    await driver.command("lead", f"new {FIRST}")
+    await driver.channel_command("bob", f"new another: {SECOND}")
+    # A plain reply `status` in the first report's thread (no slash command, no mention).
+    await driver.reply("cara", "status")
+    answered = driver.private_texts("cara")[-1]
+    assert f"Status of {FIRST}" in answered
+    assert SECOND not in answered
+    assert "which one?" not in answered
+    # So does `send`, typed by the second report's lead in the first report's thread: the
+    # first report is shown to be sent, and its lead asked to confirm.
+    await driver.reply("bob", "send")
+    assert any("Bob asks to send this report to JCDC" in t for t in driver.thread_texts())
+    # A thread word is a command, not an answer: nothing was recorded or held.
+    reports = await _reports(store)
+    assert [(s.contributions, s.pending) for s in reports.values()] == [((), ())] * 2
+    assert reports[FIRST].send_request is not None
+    assert reports[SECOND].send_request is None
