@@ -45,5 +45,5 @@ def teams_side(
     # The message action's form lists the channel's open reports, read from the store.
     actions = MessageActions(store, checklist or default_checklist())
     # The decoder reads the same book back: a message action's author by their Teams id.
-    decoder = TeamsDecoder(store.addresses.teams_conversations)
+    decoder = TeamsDecoder(store.addresses.teams_conversations, framework)
     return TeamsSide(framework, TeamsEndpoint(framework, intake, actions), decoder, chat)

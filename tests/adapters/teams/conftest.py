@@ -68,7 +68,7 @@ async def start_bot(
     worker = InboxWorker(
         inbox,
         handle,
-        {"teams": TeamsDecoder(conversations)},
+        {"teams": TeamsDecoder(conversations, framework)},
         keep_addresses=runner.keep_addresses,
     )
     actions = MessageActions(store, default_checklist())
