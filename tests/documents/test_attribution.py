@@ -4,6 +4,7 @@ even where the answers conflict and are listed by value."""
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable
 
 import pytest
@@ -15,6 +16,7 @@ from documents.rendering.html import render_html
 from documents.rendering.json import render_json
 from documents.rendering.markdown import render_markdown
 from documents.rendering.text import render_text
+from documents.stix import render_stix
 from tests.conversations.harness import ALICE, BOB, CAROL, DANA, Harness
 
 RENDERINGS: dict[str, Callable[[AssembledReport], str]] = {
@@ -74,3 +76,32 @@ def test_notes_are_shown_with_conflicting_answers(name: str) -> None:
     rendered = RENDERINGS[name](report)
     assert "note from Alice: in the ticketing plugin" in rendered
     assert "note from Bob: per the vendor advisory" in rendered
+
+
+def _stix_notes(attribution: str) -> dict[str, str]:
+    h = Harness(default_checklist())
+    h.start()
+    h.say(ALICE, "amber")
+    h.say(ALICE, f"0.2: {attribution}")
+    h.feed(
+        h.events.shortcut_submit(
+            BOB, CAROL, "M1", "description.cves", "CVE-2026-12345 in the ticketing plugin"
+        )
+    )
+    assert h.state is not None
+    found = json.loads(render_stix(assemble(h.state, h.checklist)))["objects"]
+    return {o["authors"][0]: o["content"] for o in found if o["type"] == "note"}
+
+
+def test_the_stix_note_of_a_contributor_keeps_their_words_and_who_added_them() -> None:
+    notes = _stix_notes("ask first")
+    assert "CVE-2026-12345" in notes["Carol"]
+    assert ", added by Bob)" in notes["Carol"]
+    assert notes["Carol"].endswith("— note: in the ticketing plugin")
+
+
+def test_an_anonymous_stix_note_names_whoever_added_it_by_no_name() -> None:
+    notes = _stix_notes("anonymous")
+    (carol,) = [text for text in notes.values() if "CVE-2026-12345" in text]
+    assert "added by a teammate)" in carol
+    assert not any("Bob" in text or "Carol" in text for text in notes.values())
