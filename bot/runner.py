@@ -30,6 +30,7 @@ from bot.binding import Access, access_of, refusal
 from bot.chat_worker import EFFECT, ChatRetry, ChatWorker, Lease, Pacing
 from bot.clock import utc_now
 from bot.ports import ChatPort
+from conversations import actions
 from conversations.addresses import AddressesOnly
 from conversations.checklist import Checklist
 from conversations.commands import COMMANDS, parse_command
@@ -402,11 +403,16 @@ class TurnRunner:
     @staticmethod
     def _asks_which(event: Event) -> bool:
         """Whether a command, issued where several reports are open, must ask which one: it
-        acts on a report, and neither a thread nor a `#n` says which. The message shortcut
-        always may: its form offers the channel's open reports."""
+        acts on a report, and neither a report's thread nor a `#n` says which. The message
+        shortcut always may: its form offers the channel's open reports.
+
+        Asked only once no report's thread was found for the event: any thread will not do.
+        A Teams channel post is its own thread's root (`;messageid=<its id>`), so a new post
+        `@JCDC tlp red` has a thread that is no report's, and says no more than a Slack
+        slash command does."""
         if isinstance(event, ShortcutInvoked):
             return True
-        if not isinstance(event, CommandIssued) or event.thread is not None:
+        if not isinstance(event, CommandIssued):
             return False
         parsed = parse_command(event.text)
         spec = COMMANDS.find(parsed.name)
@@ -558,6 +564,18 @@ class TurnRunner:
                     await transaction.grant(
                         state.platform, state.workspace, effect.user.id, state.id, now
                     )
+        if state is None and access is Access.OPEN:
+            for effect in effects:
+                if isinstance(effect, Ephemeral):
+                    for button in effect.buttons:
+                        if button.action == actions.RUN_ON_REPORT:
+                            # "Which report?" offers the event's channel's own open reports;
+                            # on Teams the notice is in a personal chat, whence its buttons
+                            # are clicked.
+                            report = button.value.partition(":")[0]
+                            await transaction.grant(
+                                event.platform, event.workspace, effect.user.id, report, now
+                            )
         return queued
 
     async def apologise(self, event: Event) -> None:

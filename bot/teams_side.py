@@ -52,4 +52,6 @@ def teams_side(
     # A form dialog is the turn its button would be, rehearsed on the committed report.
     dialogs = Dialogs(RehearsedTurns(runner)) if runner is not None else None
     endpoint = TeamsEndpoint(framework, intake, actions, dialogs)
-    return TeamsSide(framework, endpoint, TeamsDecoder(), chat)
+    # The decoder reads the same book back: a message action's author by their Teams id.
+    decoder = TeamsDecoder(store.addresses.teams_conversations, framework)
+    return TeamsSide(framework, endpoint, decoder, chat)

@@ -165,7 +165,8 @@ def answer_button(turn: Turn, value: str) -> None:
 
 
 def undo(turn: Turn, value: str) -> None:
-    """Undo: its author or the lead retracts a capture, as deleting its message would."""
+    """Undo: its author, whoever added it to the report for them, or the lead retracts a
+    capture, as deleting its message would."""
     wanted = set(value.partition(":")[2].split(","))
     targets = [c for c in turn.state.contributions if c.id in wanted and c.active]
     if not targets:
@@ -173,9 +174,10 @@ def undo(turn: Turn, value: str) -> None:
         return
     for contribution in targets:
         item = turn.checklist.item(contribution.item_id)
-        if not (is_me(turn, contribution.author) or can_decide(turn)) or (
-            item.kind is AnswerKind.TLP and not can_decide(turn)
-        ):
+        mine = is_me(turn, contribution.author) or (
+            contribution.added_by is not None and is_me(turn, contribution.added_by)
+        )
+        if not (mine or can_decide(turn)) or (item.kind is AnswerKind.TLP and not can_decide(turn)):
             turn.tell(
                 rich(
                     f"Only whoever gave the answer to {item.number} or the lead (",

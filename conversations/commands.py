@@ -66,6 +66,9 @@ COMMANDS = CommandTable(
             _on_report(show_status),
             "progress per section, who answered what, open conflicts",
             aliases=("progress",),
+            # Typed alone as a thread reply, the command acts on that thread's report: a Slack
+            # slash command carries no thread (issue 11, rule 5).
+            thread_words=("status", "progress"),
         ),
         # Anyone sees it privately; `here` (the thread sees it) is checked by the handler.
         CommandSpec(
@@ -73,6 +76,7 @@ COMMANDS = CommandTable(
             preview_command,
             "the report as it would be sent, to you alone; with here, to the thread (lead)",
             arguments="[here] [page]",
+            thread_words=("preview",),
         ),
         CommandSpec(
             "form", open_form_command, "answer a whole section in a form", arguments="<section>"
@@ -113,6 +117,7 @@ COMMANDS = CommandTable(
             _on_report(request_send),
             "show what would be sent and ask the lead to confirm",
             aliases=("submit",),
+            thread_words=("send",),
         ),
         CommandSpec(
             "confirm",

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
+from conversations.answering import undo_button
 from conversations.answers import Accepted, display_value, parse_answer
 from conversations.checklist import AnswerKind, Checklist
 from conversations.effects import Choice, OpenShortcutForm, ShortcutForm
@@ -137,5 +138,7 @@ def add_from_shortcut(turn: Turn, event: ShortcutSubmitted) -> None:
             strong(turn.actor.name),
             "): ",
             user_text(shown),
-        )
+        ),
+        # Like every capture, undone in one click (rule 3 of issue 11).
+        (undo_button(turn),),
     )

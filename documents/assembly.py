@@ -33,6 +33,9 @@ class Entry(FrozenModel):
     edited_at: datetime | None = None
     # The contributor's own words beside what was parsed (a role, a remark): sent with it.
     note: str | None = None
+    # Who put the author's channel message into the report ("Add to JCDC report"); None when
+    # the author gave the answer themselves.
+    added_by: Actor | None = None
 
 
 class AlternativeView(FrozenModel):
@@ -217,6 +220,7 @@ def _assemble_item(merged: ItemMerge) -> AssembledItem:
                 via=c.via,
                 edited_at=c.edited_at,
                 note=c.note,
+                added_by=c.added_by,
             )
             for c in merged.contributions
         ),

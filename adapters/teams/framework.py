@@ -258,6 +258,14 @@ class BotFramework:
             personal["tenantId"] = tenant
         return {**reference, "conversation": personal, "user": {"id": user_id}}
 
+    async def member(self, reference: Json, conversation_id: str, member_id: str) -> Json:
+        """The Teams account of `member_id` (a Teams user id or an Entra object id) as a
+        member of `conversation_id`: its `id` is the person's Teams user id."""
+        async with self._client(reference, conversation_id) as client:
+            account = await client.conversations.get_conversation_member(conversation_id, member_id)
+        found: Json = account.model_dump(mode="json", by_alias=True, exclude_none=True)
+        return found
+
     async def close(self) -> None:
         if self._renewal is not None:
             self._renewal.cancel()

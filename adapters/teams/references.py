@@ -3,7 +3,10 @@ activity brings (as addresses on its event), and the port the chat reads them ba
 
 Keys are conversation ids as the adapter addresses them (a channel id without `;messageid=`,
 a personal or group chat id), plus `user:<Teams user id>` for the personal chat with a person,
-where the bot sends what only that person should see. Storage implements the port.
+where the bot sends what only that person should see, and `aad:<Entra object id>` for the
+Teams user id of the person with that Entra (AAD) object id: a message action names the
+message's author by their Entra id alone, while everything a person sends names them by their
+Teams user id (`29:...`), which is the id the report records. Storage implements the port.
 """
 
 from __future__ import annotations
@@ -17,10 +20,15 @@ from conversations.addresses import Address
 # The address book Teams' addresses go to (storage keeps one by this name).
 REFERENCE_BOOK = "teams_conversations"
 USER_PREFIX = "user:"
+ENTRA_PREFIX = "aad:"
 
 
 def user_key(user_id: str) -> str:
     return f"{USER_PREFIX}{user_id}"
+
+
+def entra_key(aad_object_id: str) -> str:
+    return f"{ENTRA_PREFIX}{aad_object_id}"
 
 
 class ConversationReferences(Protocol):
@@ -51,4 +59,18 @@ def addresses_of(activity: dict[str, Any] | shapes.Activity) -> tuple[Address, .
             replace=personal,
         )
     )
+    aad = shape.sender.aadObjectId if shape.sender else None
+    if aad:
+        # Only the ids and the name: unchanged, it costs no statement (see storage).
+        person = {"id": sender, "aadObjectId": aad}
+        found.append(Address(book=REFERENCE_BOOK, key=entra_key(aad), value={"user": person}))
     return tuple(found)
+
+
+async def teams_user_id(references: ConversationReferences, aad_object_id: str) -> str | None:
+    """The Teams user id of the person with this Entra object id, once they have sent the
+    bot anything; None before."""
+    known = await references.load(entra_key(aad_object_id))
+    user = known.get("user") if known else None
+    found = user.get("id") if isinstance(user, dict) else None
+    return found if isinstance(found, str) and found else None

@@ -44,10 +44,27 @@ def _indicator_note(text: str, value: JsonValue) -> str | None:
         if not isinstance(indicator, dict):
             continue
         raw = str(indicator.get("value"))
-        rest = rest.replace(raw, " ").replace(defang(raw), " ")
+        # However it was written: live, defanged, or half of each ("c2.evil-example[.]net").
+        written = _written_forms(raw)
+        rest = written.sub(" ", rest)
         if indicator.get("type") not in UNDEFANGED_TYPES:
-            shown = shown.replace(raw, defang(raw))
+            # A replacement template: a backslash a URL may hold is escaped.
+            shown = written.sub(defang(raw).replace("\\", "\\\\"), shown)
     return " ".join(shown.split()) if _has_words(rest) else None
+
+
+# The ways people write a dot, an at sign and a scheme when they defang an indicator.
+_DOT = r"(?:\.|\[\.\]|\(\.\)|\{\.\}|\[dot\])"
+_AT = r"(?:@|\[@\]|\(@\)|\[at\])"
+
+
+def _written_forms(value: str) -> re.Pattern[str]:
+    """A pattern matching `value` as written live or (partly) defanged, in any case."""
+    pattern = "".join(
+        _DOT if char == "." else _AT if char == "@" else re.escape(char) for char in value
+    )
+    pattern = re.sub(r"^http", "h[xt]{2}p", pattern, flags=re.IGNORECASE)
+    return re.compile(pattern, re.IGNORECASE)
 
 
 def _has_words(rest: str) -> bool:

@@ -33,7 +33,18 @@ def tlp_line(report: AssembledReport) -> str:
 
 def attribution(entry: Entry) -> str:
     edited = f", edited {timestamp(entry.edited_at)}" if entry.edited_at else ""
-    return f"{entry.author.name}, {timestamp(entry.at)}{edited}"
+    return f"{entry.author.name}, {timestamp(entry.at)}{edited}{added_by(entry)}"
+
+
+def added_by(entry: Entry) -> str:
+    """`, added by Bob` for a message someone else put into the report; else nothing."""
+    return f", added by {entry.added_by.name}" if entry.added_by is not None else ""
+
+
+def notes_of(item: AssembledItem) -> list[tuple[str, str]]:
+    """(author, note) for each answer to `item` that kept words beside its value: shown with
+    a conflict too, where the answers themselves are listed by value only."""
+    return [(e.author.name, e.note) for e in item.entries if e.note is not None]
 
 
 def summary_line(report: AssembledReport) -> str:

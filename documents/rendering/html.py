@@ -12,6 +12,8 @@ from conversations.merge import ItemStatus
 from documents.assembly import AssembledItem, AssembledReport, Entry
 from documents.rendering.common import (
     UNANSWERED_TITLES,
+    added_by,
+    notes_of,
     status_phrase,
     summary_line,
     timestamp,
@@ -101,10 +103,15 @@ def _item(item: AssembledItem) -> list[str]:
             f"{escape(', '.join(p.name for p in a.authors))}</span></li>"
             for a in item.alternatives
         ]
+        notes = [
+            f'<li><span class="note">note from {escape(author)}: {escape(note)}</span></li>'
+            for author, note in notes_of(item)
+        ]
         return [
             '<p class="conflict">Conflicting answers (not yet resolved):</p>',
             "<ul>",
             *rows,
+            *notes,
             "</ul>",
         ]
     lines: list[str] = []
@@ -123,5 +130,6 @@ def _entry(entry: Entry) -> str:
     note = f'<br><span class="note">note: {escape(entry.note)}</span>' if entry.note else ""
     return (
         f'<li>{escape(entry.display).replace(chr(10), "<br>")} <span class="who">— '
-        f"{escape(entry.author.name)}, {timestamp(entry.at)}{edited}</span>{note}</li>"
+        f"{escape(entry.author.name)}, {timestamp(entry.at)}{edited}{escape(added_by(entry))}"
+        f"</span>{note}</li>"
     )

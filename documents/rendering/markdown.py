@@ -12,6 +12,8 @@ from conversations.merge import ItemStatus
 from documents.assembly import AssembledItem, AssembledReport, Entry
 from documents.rendering.common import (
     UNANSWERED_TITLES,
+    added_by,
+    notes_of,
     status_phrase,
     summary_line,
     timestamp,
@@ -100,6 +102,9 @@ def _item_lines(item: AssembledItem) -> list[str]:
             f"- {escape(a.display)} — {escape(', '.join(p.name for p in a.authors))}"
             for a in item.alternatives
         ]
+        lines += [
+            f"  - note from {escape(author)}: {escape(note)}" for author, note in notes_of(item)
+        ]
         return lines
     lines = [""]
     if item.resolution is not None:
@@ -118,4 +123,4 @@ def _item_lines(item: AssembledItem) -> list[str]:
 
 def _attribution(entry: Entry) -> str:
     edited = f", edited {timestamp(entry.edited_at)}" if entry.edited_at else ""
-    return f"{escape(entry.author.name)}, {timestamp(entry.at)}{edited}"
+    return f"{escape(entry.author.name)}, {timestamp(entry.at)}{edited}{escape(added_by(entry))}"

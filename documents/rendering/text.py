@@ -10,6 +10,7 @@ from documents.rendering.common import (
     UNANSWERED_TITLES,
     attribution,
     contributors_line,
+    notes_of,
     status_phrase,
     summary_line,
     timestamp,
@@ -68,6 +69,8 @@ def _item_lines(item: AssembledItem) -> list[str]:
         for alternative in item.alternatives:
             names = ", ".join(p.name for p in alternative.authors)
             conflict += _wrap(f"- {alternative.display} ({names})", "    ")
+        for author, note in notes_of(item):
+            conflict += _wrap(f"note from {author}: {note}", "      ")
         return conflict
     lines: list[str] = []
     if item.resolution is not None:

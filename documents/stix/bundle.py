@@ -350,8 +350,9 @@ def _relationships(
 
 
 def _notes(parts: _Parts, incident: stix2.Incident) -> Iterable[stix2.Note]:
-    """One note per contributor with everything they said, item by item: attribution is part
-    of the report. Anonymous reports name contributors by number only."""
+    """One note per contributor with everything they said, item by item, with their own
+    words kept beside a value and who added a message of theirs: attribution is part of the
+    report. Anonymous reports name contributors by number only."""
     report = parts.report
     names = {
         c.actor.id: (f"Contributor {index}" if parts.anonymous else c.actor.name)
@@ -366,7 +367,16 @@ def _notes(parts: _Parts, incident: stix2.Incident) -> Iterable[stix2.Note]:
                 if entry.author.id not in said:
                     continue
                 edited = f", edited {_human(entry.edited_at)}" if entry.edited_at else ""
+                if entry.added_by is not None:
+                    # Whoever put the author's message into the report; in an anonymous
+                    # report by number too, or not at all when they answered nothing.
+                    adder = names.get(entry.added_by.id) or (
+                        "a teammate" if parts.anonymous else entry.added_by.name
+                    )
+                    edited += f", added by {adder}"
                 line = f"{item.number} {item.question} {entry.display} ({_human(entry.at)}{edited})"
+                if entry.note is not None:
+                    line += f" — note: {entry.note}"
                 said[entry.author.id].append((entry.edited_at or entry.at, line))
     for actor_id, lines in said.items():
         if not lines:

@@ -10,6 +10,7 @@ import pytest
 from conversations import actions
 from conversations.command_spec import Command, CommandSpec, CommandTable, Who
 from conversations.commands import COMMANDS
+from conversations.effects import ShowPreview
 from conversations.engine import dispatch, finish, step
 from conversations.events import CommandIssued, MessagePosted
 from conversations.messages import help_text
@@ -17,7 +18,7 @@ from conversations.policy import Policy
 from conversations.richtext import rich, to_plain
 from conversations.state import Actor, ReportChoice, ReportState
 from conversations.turn import Step, Turn
-from tests.conversations.harness import ALICE, CAROL, HOME, T0, Harness, notices
+from tests.conversations.harness import ALICE, BOB, CAROL, HOME, T0, Harness, notices
 
 UNKNOWN = "I don't know the command"
 
@@ -234,3 +235,21 @@ def test_a_command_too_long_for_a_button_value_gets_the_hint_alone() -> None:
     (notice,) = result.effects
     assert getattr(notice, "buttons", None) == ()
     assert "which one?" in notices(result)[0]
+
+
+def test_status_preview_and_send_typed_alone_in_the_thread_are_those_commands() -> None:
+    # Issue 11, rule 5: a Slack slash command carries no thread, so these are typed as plain
+    # replies in the report's thread, and act on that report; never recorded as answers.
+    h = Harness()
+    h.start()
+    assert h.state is not None
+    asked = h.state.cursor
+    status = h.say(CAROL, "status")
+    assert any(text.startswith("Status of") for text in notices(status))
+    h.say(CAROL, "Preview.")
+    assert isinstance(h.last.effects[-1], ShowPreview)
+    h.say(BOB, "send")
+    assert h.state.send_request is not None
+    assert h.state.send_request.requested_by == BOB
+    assert [c for c in h.state.contributions if c.item_id == asked] == []
+    assert h.state.pending == ()

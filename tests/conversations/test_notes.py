@@ -58,3 +58,15 @@ def test_an_edit_replaces_the_note() -> None:
     assert h.state is not None
     assert h.state.contributions[0].note == "via a poisoned ticket"
     assert 'kept "via a poisoned ticket" as a note' in posts(result)[0]
+
+
+def test_an_indicator_written_half_defanged_is_not_kept_again_as_a_note() -> None:
+    h = _report()
+    h.say(ALICE, "2.6: 198.51.100.23 and c2.evil-example[.]net")
+    h.say(BOB, "2.3: exfil to HXXP://evil(.)example[.]com/x from c2[dot]evil-example.net")
+    assert h.state is not None
+    first, second = h.state.contributions
+    # Nothing but the indicators and a joining word: no note.
+    assert first.note is None
+    # The roles are kept, every indicator in them written defanged whatever the spelling.
+    assert second.note == "exfil to hxxp://evil[.]example[.]com/x from c2[.]evil-example[.]net"

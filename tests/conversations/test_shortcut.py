@@ -3,13 +3,14 @@ and what its submission records (the message's author, and who added it)."""
 
 from __future__ import annotations
 
+from conversations import actions
 from conversations.checklist import AnswerKind, default_checklist
-from conversations.effects import Ephemeral, OpenShortcutForm, Post
-from conversations.engine import step
+from conversations.effects import Button, Ephemeral, OpenShortcutForm, Post
+from conversations.engine import Step, step
 from conversations.richtext import to_plain
 from conversations.shortcut import SHORTCUT_TEXT_MAX
 from conversations.state import ReportChoice
-from tests.conversations.harness import ALICE, BOB, CAROL, EVE, T0, Harness
+from tests.conversations.harness import ALICE, BOB, CAROL, DANA, EVE, T0, Harness
 
 MESSAGE = "1712345678.000100"
 
@@ -157,3 +158,42 @@ def test_a_submission_for_a_report_that_is_gone_says_so() -> None:
     (notice,) = result.effects
     assert isinstance(notice, Ephemeral)
     assert "nothing was added" in to_plain(notice.text)
+
+
+def _undo(result: Step) -> Button:
+    (post,) = [e for e in result.effects if isinstance(e, Post)]
+    (undo,) = [b for b in post.buttons if b.action == actions.UNDO]
+    return undo
+
+
+def _active(h: Harness) -> list[str]:
+    assert h.state is not None
+    return [c.raw for c in h.state.contributions if c.item_id == "description.cves" and c.active]
+
+
+def test_a_message_added_to_the_report_is_undone_in_one_click_by_its_author() -> None:
+    h = Harness()
+    h.start()
+    added = h.feed(
+        h.events.shortcut_submit(BOB, CAROL, MESSAGE, "description.cves", "CVE-2024-3094")
+    )
+    undone = h.press(CAROL, actions.UNDO, _undo(added).value)
+    assert _active(h) == []
+    (post,) = [e for e in undone.effects if isinstance(e, Post)]
+    number = h.checklist.item("description.cves").number
+    assert f"Carol's answer to {number} was withdrawn (undone by Carol)" in to_plain(post.text)
+
+
+def test_whoever_added_it_and_the_lead_may_undo_it_nobody_else() -> None:
+    for undoer in (BOB, ALICE):
+        h = Harness()
+        h.start()
+        added = h.feed(
+            h.events.shortcut_submit(BOB, CAROL, MESSAGE, "description.cves", "CVE-2024-3094")
+        )
+        refused = h.press(DANA, actions.UNDO, _undo(added).value)
+        (notice,) = [e for e in refused.effects if isinstance(e, Ephemeral)]
+        assert "can undo it" in to_plain(notice.text)
+        assert _active(h) == ["CVE-2024-3094"]
+        h.press(undoer, actions.UNDO, _undo(added).value)
+        assert _active(h) == [], undoer

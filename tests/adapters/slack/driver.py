@@ -37,6 +37,14 @@ class SlackDriver:
         else:
             await self.scene.turn(self.scene.command(self.people[user], text))
 
+    async def channel_command(self, user: str, text: str) -> None:
+        """A command typed in the channel, outside any thread (every slash command is)."""
+        await self.scene.turn(self.scene.command(self.people[user], text))
+
+    def set_zone(self, user: str, zone: str) -> None:
+        """`user`'s time zone as Slack's users.info tells it (set before they first act)."""
+        self.scene.fake.zones[self.people[user]] = zone
+
     async def reply(self, user: str, text: str) -> str:
         message = payloads.thread_message(self.people[user], text, self.scene.thread)
         await self.scene.turn(self.scene.event(message))
@@ -52,6 +60,29 @@ class SlackDriver:
         responses = await asyncio.gather(*(self.scene.event(m) for m in messages))
         assert all(r.status == 200 for r in responses)
         await self.scene.bot.settled()
+
+    async def add_to_report(self, user: str, author: str, text: str, item_id: str) -> None:
+        """ "Add to JCDC report" used by `user` on `author`'s channel message `text`: the modal
+        it opens is submitted as prefilled (the only open report, the message's text), with
+        `item_id` picked."""
+        fake = self.scene.fake
+        before = len(fake.of("views.open"))
+        shortcut = payloads.message_action(
+            self.people[user], self.people[author], text, payloads.new_ts()
+        )
+        await self.scene.turn(self.scene.interaction(shortcut))
+        await fake.wait_until(lambda: len(fake.of("views.open")) > before)
+        view = fake.of("views.open")[-1].args["view"]
+        fields = {b.get("block_id"): b.get("element") or {} for b in view["blocks"]}
+        state = {
+            "report": payloads.selected(str(fields["report"]["initial_option"]["value"])),
+            "item": payloads.selected(item_id),
+            "text": payloads.text_input(str(fields["text"]["initial_value"])),
+        }
+        response = await self.scene.turn(
+            self.scene.interaction(payloads.view_submission(self.people[user], view, state))
+        )
+        assert await response.text() == "", "the modal was not closed"
 
     async def edit(self, user: str, message_id: str, text: str) -> None:
         changed = payloads.message_changed(

@@ -68,7 +68,10 @@ async def start_bot(
         return await runner.handle(event, delivery=entry, wait=False)
 
     worker = InboxWorker(
-        inbox, handle, {"teams": TeamsDecoder()}, keep_addresses=runner.keep_addresses
+        inbox,
+        handle,
+        {"teams": TeamsDecoder(conversations, framework)},
+        keep_addresses=runner.keep_addresses,
     )
     actions = MessageActions(store, default_checklist())
     dialogs = Dialogs(RehearsedTurns(runner))

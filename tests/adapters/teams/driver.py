@@ -14,7 +14,8 @@ from typing import Any
 
 from aiohttp.test_utils import TestClient
 
-from tests.adapters.teams.activities import Activities, Person
+from adapters.teams.translate import ADD_TO_REPORT_COMMAND
+from tests.adapters.teams.activities import TENANT, Activities, Person
 from tests.adapters.teams.fake_connector import Call, FakeConnector
 
 
@@ -39,6 +40,8 @@ class TeamsDriver:
         self.people = people
         self.auth_header = auth_header
         self.delivered: list[dict[str, Any]] = []
+        # People whose Teams client tells its time zone (the `clientInfo` entity's `timezone`).
+        self.zones: dict[str, str] = {}
 
     # Delivering activities.
 
@@ -62,10 +65,26 @@ class TeamsDriver:
         in_thread = self.thread if not text.startswith("new ") else None
         await self.deliver(self.activities.mention_command(self.people[user], text, in_thread))
 
+    async def channel_command(self, user: str, text: str) -> None:
+        """`@JCDC <text>` as a new post in the channel, outside any report's thread."""
+        await self.deliver(self.activities.mention_command(self.people[user], text))
+
+    def set_zone(self, user: str, zone: str) -> None:
+        """`user`'s Teams client tells its time zone with what they send from now on."""
+        self.zones[user] = zone
+
     async def reply(self, user: str, text: str) -> str:
-        activity = self.activities.reply(self.people[user], self._thread(), text)
+        activity = self._zoned(user, self.activities.reply(self.people[user], self._thread(), text))
         await self.deliver(activity)
         return str(activity["id"])
+
+    def _zoned(self, user: str, activity: dict[str, Any]) -> dict[str, Any]:
+        zone = self.zones.get(user)
+        if zone is not None:
+            for entity in activity.get("entities") or []:
+                if entity.get("type") == "clientInfo":
+                    entity["timezone"] = zone
+        return activity
 
     async def replies_at_once(self, replies: list[tuple[str, str]]) -> None:
         """Several people's replies written in the same instant, delivered together."""
@@ -79,6 +98,50 @@ class TeamsDriver:
         assert all(r.status == 200 for r in responses)
         if self.settled is not None:
             await self.settled()
+
+    async def add_to_report(self, user: str, author: str, text: str, item_id: str) -> None:
+        """ "Add to JCDC report" used by `user` on `author`'s channel message `text`: the task
+        card fetchTask answers with is submitted as prefilled (the only open report, the
+        message's text), with `item_id` picked. Teams names the author by their Entra id."""
+        writer = self.people[author]
+        value: dict[str, Any] = {
+            "commandId": ADD_TO_REPORT_COMMAND,
+            "commandContext": "message",
+            "messagePayload": {
+                "id": self.activities.next_id(),
+                "messageType": "message",
+                "from": {"user": {"id": writer.aad, "displayName": writer.name}},
+                "body": {"contentType": "html", "content": f"<p>{text}</p>"},
+            },
+        }
+        fetch = self._invoke(user, "composeExtension/fetchTask", value)
+        response = await self.client.post("/api/messages", json=fetch, headers=self._headers())
+        assert response.status == 200, await response.text()
+        card = (await response.json())["task"]["value"]["card"]["content"]
+        inputs = {block["id"]: block for block in card["body"] if "id" in block}
+        data = {
+            "report_id": inputs["report_id"]["value"],
+            "item_id": item_id,
+            "text": inputs["text"]["value"],
+        }
+        await self.deliver(
+            self._invoke(user, "composeExtension/submitAction", {**value, "data": data})
+        )
+
+    def _invoke(self, user: str, name: str, value: dict[str, Any]) -> dict[str, Any]:
+        """A message-action invoke from `user`, in the channel."""
+        conversation = {
+            "isGroup": True,
+            "conversationType": "channel",
+            "tenantId": TENANT,
+            "id": self.activities.channel,
+        }
+        activity = self.activities._base("invoke", self.people[user], conversation)
+        activity.update(name=name, value=value, channelData=self.activities._channel_data())
+        return activity
+
+    def _headers(self) -> dict[str, str]:
+        return {"Authorization": self.auth_header} if self.auth_header else {}
 
     async def edit(self, user: str, message_id: str, text: str) -> None:
         await self.deliver(

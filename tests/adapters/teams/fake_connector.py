@@ -80,6 +80,9 @@ class FakeConnector:
     calls: list[Call] = field(default_factory=list)
     # Make `POST /v3/conversations` fail as Teams does when the app cannot reach the person.
     refuse_personal_chats: bool = False
+    # The tenant's people as `GET /v3/conversations/{id}/members/{id}` answers for them, by
+    # Teams user id and by Entra object id (TeamsChannelAccount fields).
+    members: dict[str, dict[str, str]] = field(default_factory=dict)
     _ids: itertools.count[int] = field(default_factory=lambda: itertools.count(1))
     _messages: set[tuple[str, str]] = field(default_factory=set)
     _server: TestServer | None = None
@@ -95,6 +98,7 @@ class FakeConnector:
         app.router.add_post("/v3/conversations/{conversation}/activities", self._send)
         app.router.add_post("/v3/conversations/{conversation}/activities/{activity}", self._send)
         app.router.add_put("/v3/conversations/{conversation}/activities/{activity}", self._update)
+        app.router.add_get("/v3/conversations/{conversation}/members/{member}", self._member)
         self._server = TestServer(app, host="127.0.0.1")
         await self._server.start_server()
         return self
@@ -144,6 +148,24 @@ class FakeConnector:
             return web.json_response({"error": {"code": "NotFound"}}, status=404)
         self._record(request, body, activity)
         return web.json_response({"id": activity})
+
+    def add_member(self, account: dict[str, str]) -> None:
+        """Someone Teams knows in the tenant: `id` (29:), `name`, `aadObjectId`."""
+        self.members[account["id"]] = account
+        self.members[account["aadObjectId"]] = account
+
+    async def _member(self, request: web.Request) -> web.Response:
+        account = self.members.get(request.match_info["member"])
+        self._record(request, {}, account["id"] if account else None)
+        if account is None:
+            return web.json_response(
+                {"error": {"code": "MemberNotFoundInConversation", "message": "Not found"}},
+                status=404,
+            )
+        return web.json_response({**account, "userPrincipalName": "x@example.com"})
+
+    def member_lookups(self) -> list[Call]:
+        return [c for c in self.calls if c.method == "GET"]
 
     async def _create_conversation(self, request: web.Request) -> web.Response:
         body = await self._body(request)

@@ -12,7 +12,7 @@ from hypothesis import strategies as st
 
 from adapters.teams.chat import TeamsChat
 from adapters.teams.framework import BotFramework, ConnectorError, TeamsSettings
-from adapters.teams.references import user_key
+from adapters.teams.references import entra_key, user_key
 from adapters.teams.translate import MalformedActivity, from_activity
 from conversations import actions
 from conversations.effects import Post
@@ -119,7 +119,11 @@ async def test_every_inbound_activity_leaves_a_reference(teams: TeamsBot) -> Non
     bob = await TeamsConversations(teams.store.database).load(user_key(BOB.id))
     assert bob is not None
     assert bob["user"]["id"] == BOB.id
-    assert await stored_rows(teams) == 3
+    # And who has which Entra id (a message action names its author by that alone).
+    entra = await TeamsConversations(teams.store.database).load(entra_key(BOB.aad))
+    assert entra == {"user": {"id": BOB.id, "aadObjectId": BOB.aad}}
+    # The channel; Alice's and Bob's user keys and Entra ids.
+    assert await stored_rows(teams) == 5
 
 
 async def test_redelivered_activity_changes_nothing(teams: TeamsBot) -> None:

@@ -93,6 +93,8 @@ async def test_submit_action_records_the_authors_answer(teams: TeamsBot) -> None
     )
     after = await _report(teams)
     (added,) = [c for c in after.contributions if c.item_id == CVE_ITEM]
+    # Carol never sent the bot anything, and Teams (the fake, without members) cannot say
+    # who she is: only her Entra id is known.
     assert (added.author.id, added.author.name) == (CAROL.aad, CAROL.name)
     assert added.added_by is not None
     assert added.added_by.id == BOB.id
@@ -124,3 +126,46 @@ async def test_forged_submissions_change_nothing(teams: TeamsBot) -> None:
         _invoke(teams, "composeExtension/submitAction", BOB, _value(CAROL, {})), expect=400
     )
     assert await _report(teams) == report
+
+
+async def test_an_author_who_replied_in_the_thread_is_one_person_in_the_report(
+    teams: TeamsBot,
+) -> None:
+    # Teams names the message's author by their Entra id; the report knows Carol by the
+    # 29: id her own replies carry. Both must be one person: her own Undo, her edits.
+    await teams.driver.command("alice", "new Prompt injection in support copilot")
+    await teams.driver.reply("alice", "amber")
+    await teams.driver.reply("carol", "0.3: Example Corp")
+    report = await _report(teams)
+    data = {"report_id": report.id, "item_id": CVE_ITEM, "text": "CVE-2024-3094"}
+    await teams.driver.deliver(
+        _invoke(teams, "composeExtension/submitAction", BOB, _value(CAROL, data))
+    )
+    after = await _report(teams)
+    (added,) = [c for c in after.contributions if c.item_id == CVE_ITEM]
+    assert added.author.id == CAROL.id
+    assert {c.author.id for c in after.contributions if c.author.name == CAROL.name} == {CAROL.id}
+    await teams.driver.press("carol", "undo")
+    (undone,) = [c for c in (await _report(teams)).contributions if c.item_id == CVE_ITEM]
+    assert undone.retracted_reason == "undone"
+
+
+async def test_an_author_the_bot_never_heard_from_is_asked_of_teams_once(teams: TeamsBot) -> None:
+    # Carol never wrote to the bot: Teams is asked which member has her Entra id, and the
+    # answer is kept (a second message of hers needs no question).
+    teams.driver.connector.add_member(CAROL.account())
+    await teams.driver.command("alice", "new Prompt injection in support copilot")
+    report = await _report(teams)
+    for text in ("CVE-2024-3094", "CVE-2024-3095"):
+        data = {"report_id": report.id, "item_id": CVE_ITEM, "text": text}
+        value = _value(CAROL, data)
+        value["messagePayload"]["id"] = text  # another message each time
+        await teams.driver.deliver(_invoke(teams, "composeExtension/submitAction", BOB, value))
+    added = [c for c in (await _report(teams)).contributions if c.item_id == CVE_ITEM]
+    assert [c.author.id for c in added] == [CAROL.id, CAROL.id]
+    (lookup,) = teams.driver.connector.member_lookups()
+    assert lookup.result_id == CAROL.id
+    # Her own reply later is the same person.
+    await teams.driver.reply("carol", "0.3: Example Corp")
+    state = await _report(teams)
+    assert {c.author.id for c in state.contributions if c.author.name == CAROL.name} == {CAROL.id}
