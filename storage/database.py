@@ -7,6 +7,7 @@ from __future__ import annotations
 import asyncio
 import fcntl
 import os
+import sqlite3
 from collections import deque
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import AbstractAsyncContextManager, asynccontextmanager, nullcontext, suppress
@@ -15,8 +16,9 @@ from typing import Any
 
 from alembic import command
 from alembic.config import Config
-from sqlalchemy import URL, Connection, PoolResetState, event, make_url, text
+from sqlalchemy import URL, Connection, PoolResetState, event, exc, make_url, text
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, create_async_engine
+from sqlalchemy.util import await_
 
 from storage import sqlite_driver
 
@@ -278,4 +280,22 @@ def _configure_sqlite(engine: AsyncEngine) -> None:
     @event.listens_for(engine.sync_engine, "begin")
     def on_begin(connection: Connection) -> None:
         writing = connection.get_execution_options().get("jcdc_write", False)
-        connection.exec_driver_sql("BEGIN IMMEDIATE" if writing else "BEGIN")
+        driver = connection.connection.driver_connection
+        if not isinstance(driver, sqlite_driver.Connection):
+            connection.exec_driver_sql("BEGIN IMMEDIATE" if writing else "BEGIN")
+            return
+        # Straight to our driver: an execution context, a cursor and their events cost more
+        # than the BEGIN itself, and every transaction (every turn has three) begins.
+        try:
+            await_(driver.begin(immediate=writing))
+        except sqlite3.Error as error:
+            # Wrapped as exec_driver_sql would have: callers see SQLAlchemy's error classes.
+            raise exc.DBAPIError.instance(
+                "BEGIN IMMEDIATE" if writing else "BEGIN", (), error, sqlite3.Error
+            ) from error
+        except BaseException as error:
+            if not isinstance(error, Exception):
+                # Cut short (a cancelled task) while the BEGIN may still run in the driver's
+                # thread: never reused, as SQLAlchemy treats a statement cut short.
+                connection.invalidate(error)
+            raise
