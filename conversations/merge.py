@@ -361,19 +361,25 @@ _reports_held = 0
 def merge_report(state: ReportState, checklist: Checklist, default_tlp: str) -> ReportMerge:
     global _reports_held
     known = _reports.get(state.id)
-    if (
-        known is not None
-        and known[0] is state
-        and known[1] is checklist
-        and known[2] == default_tlp
-    ):
+    if known is not None and (known[1] is not checklist or known[2] != default_tlp):
+        known = None
+    if known is not None and _same_inputs(known[0], state):
+        # The very inputs merged last: also the saved copy of that state (a new version, the
+        # same contributions), which the next turn starts from.
         _reports.move_to_end(state.id)
         return known[3]
     by_item = _grouped(state.contributions, known[0].contributions, known[4]) if known else None
     if by_item is None:
         by_item = _grouped(state.contributions, (), {})
         assert by_item is not None
-    merged = _merge_report(state, checklist, default_tlp, by_item)
+    previous = None
+    if (
+        known is not None
+        and known[0].resolutions is state.resolutions
+        and known[0].skipped is state.skipped
+    ):
+        previous = (known[3], known[4])
+    merged = _merge_report(state, checklist, default_tlp, by_item, previous)
     if known is not None:
         _reports_held -= len(known[0].contributions)
         del _reports[state.id]
@@ -403,24 +409,45 @@ def _grouped(
     return by_item
 
 
+def _same_inputs(merged: ReportState, state: ReportState) -> bool:
+    """Whether `state` merges as `merged` did: a merge reads only these four fields."""
+    return (
+        merged.contributions is state.contributions
+        and merged.resolutions is state.resolutions
+        and merged.skipped is state.skipped
+        and merged.assignments is state.assignments
+    )
+
+
 def _merge_report(
-    state: ReportState, checklist: Checklist, default_tlp: str, by_item: _Grouped
+    state: ReportState,
+    checklist: Checklist,
+    default_tlp: str,
+    by_item: _Grouped,
+    previous: tuple[ReportMerge, _Grouped] | None = None,
 ) -> ReportMerge:
+    """`previous`: the merge of an earlier state of the report with the same resolutions and
+    skips, and its grouping: an item whose contributions are the very same group merges as it
+    did there, and is taken over without being looked at (a turn mostly touches one item)."""
     resolutions = {r.item_id: r for r in state.resolutions}
     assignments = {a.section_id: a for a in state.assignments}
     skipped = set(state.skipped)
+
+    def merged_item(item: Item, index: tuple[int, int]) -> ItemMerge:
+        group = by_item.get(item.id)
+        if previous is not None and previous[1].get(item.id) is group:
+            earlier = previous[0].sections[index[0]].items[index[1]]
+            if earlier.item is item:
+                return earlier
+        return merge_item(item, group or (), resolutions.get(item.id), item.id in skipped)
+
     sections = tuple(
         SectionMerge(
             section,
-            tuple(
-                merge_item(
-                    item, by_item.get(item.id, ()), resolutions.get(item.id), item.id in skipped
-                )
-                for item in section.items
-            ),
+            tuple(merged_item(item, (s, i)) for i, item in enumerate(section.items)),
             assignments.get(section.id),
         )
-        for section in checklist.sections
+        for s, section in enumerate(checklist.sections)
     )
     tlp = default_tlp
     for section in sections:
