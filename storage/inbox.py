@@ -21,7 +21,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any, Literal
 
-from sqlalchemy import and_, bindparam, delete, func, or_, select, update
+from sqlalchemy import Integer, and_, bindparam, delete, func, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from storage.database import Database
@@ -50,6 +50,22 @@ _EARLIER_UNFINISHED = (
         _c.id < bindparam("_id", type_=_c.id.type),
     )
     .limit(1)
+)
+_HEAD = (
+    select(inbox_table)
+    .where(_c.lane == bindparam("_lane", type_=_c.lane.type), _c.done_at.is_(None))
+    .order_by(_c.id)
+    .limit(1)
+)
+_FOLLOWING = (
+    select(inbox_table)
+    .where(
+        _c.lane == bindparam("_lane", type_=_c.lane.type),
+        _c.done_at.is_(None),
+        _c.id > bindparam("_id", type_=_c.id.type),
+    )
+    .order_by(_c.id)
+    .limit(bindparam("_limit", type_=Integer))
 )
 _SETTLE = update(inbox_table).where(
     _c.id == bindparam("_id", type_=_c.id.type), _c.done_at.is_(None)
@@ -173,16 +189,8 @@ class Inbox:
 
     async def head(self, lane: str, now: datetime) -> InboxEntry | None:
         """The lane's oldest unfinished delivery, if it is due now."""
-        table = inbox_table
         async with self.database.engine.connect() as connection:
-            row = (
-                await connection.execute(
-                    select(table)
-                    .where(table.c.lane == lane, table.c.done_at.is_(None))
-                    .order_by(table.c.id)
-                    .limit(1)
-                )
-            ).first()
+            row = (await connection.execute(_HEAD, {"_lane": lane})).first()
         if row is None:
             return None
         if row.next_attempt_at is not None and row.next_attempt_at > now:
@@ -192,13 +200,9 @@ class Inbox:
     async def following(self, entry: InboxEntry, now: datetime, limit: int) -> list[InboxEntry]:
         """The deliveries waiting behind `entry` in its lane, in order, up to the first that
         is not due yet (a batch may take them with it: TurnRunner.handle_batch)."""
-        table = inbox_table
         async with self.database.engine.connect() as connection:
             rows = await connection.execute(
-                select(table)
-                .where(table.c.lane == entry.lane, table.c.done_at.is_(None), table.c.id > entry.id)
-                .order_by(table.c.id)
-                .limit(limit)
+                _FOLLOWING, {"_lane": entry.lane, "_id": entry.id, "_limit": limit}
             )
             following = []
             for row in rows:
