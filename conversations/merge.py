@@ -14,6 +14,7 @@ from collections import Counter, OrderedDict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from enum import StrEnum
+from functools import cached_property
 
 from pydantic import JsonValue
 
@@ -66,7 +67,7 @@ class SectionMerge:
     items: tuple[ItemMerge, ...]
     assignee: Assignment | None
 
-    @property
+    @cached_property
     def answered(self) -> int:
         return sum(
             1
@@ -74,56 +75,61 @@ class SectionMerge:
             if i.status is not ItemStatus.MISSING and i.status is not ItemStatus.SKIPPED
         )
 
-    @property
+    @cached_property
     def skipped(self) -> int:
         return sum(1 for i in self.items if i.status is ItemStatus.SKIPPED)
 
-    @property
+    @cached_property
     def total(self) -> int:
         return len(self.items)
 
 
+# Merges never change: what is derived from one (the counts a root card shows, an item by
+# its id) is computed once, on first use, and kept with it (a turn asks several times).
 @dataclass(frozen=True)
 class ReportMerge:
     sections: tuple[SectionMerge, ...]
     tlp: str
 
     def item(self, item_id: str) -> ItemMerge:
-        for section in self.sections:
-            for merged in section.items:
-                if merged.item.id == item_id:
-                    return merged
-        raise KeyError(item_id)
+        return self._by_id[item_id]
+
+    @cached_property
+    def _by_id(self) -> dict[str, ItemMerge]:
+        found: dict[str, ItemMerge] = {}
+        for merged in self.items():
+            found.setdefault(merged.item.id, merged)
+        return found
 
     def items(self) -> Iterable[ItemMerge]:
         for section in self.sections:
             yield from section.items
 
-    @property
+    @cached_property
     def answered(self) -> int:
         return sum(s.answered for s in self.sections)
 
-    @property
+    @cached_property
     def skipped(self) -> int:
         return sum(s.skipped for s in self.sections)
 
-    @property
+    @cached_property
     def total(self) -> int:
         return sum(s.total for s in self.sections)
 
-    @property
+    @cached_property
     def open_conflicts(self) -> tuple[ItemMerge, ...]:
         return tuple(i for i in self.items() if i.status is ItemStatus.CONFLICT)
 
-    @property
+    @cached_property
     def missing(self) -> tuple[ItemMerge, ...]:
         return tuple(i for i in self.items() if i.status is ItemStatus.MISSING)
 
-    @property
+    @cached_property
     def essentials(self) -> tuple[ItemMerge, ...]:
         return tuple(i for i in self.items() if i.item.essential)
 
-    @property
+    @cached_property
     def missing_essentials(self) -> tuple[ItemMerge, ...]:
         """Essential items nobody has answered (skipped ones included: still missing)."""
         return tuple(
