@@ -102,6 +102,21 @@ class Database:
         # PostgreSQL: urgent writes get connections of their own, so that storing a delivery
         # never waits for a connection that a turn holds.
         self.urgent_engine = urgent_engine
+        # PostgreSQL: the same pool, its connections in autocommit while they read (see
+        # `reading`); SQLite reads in a transaction, which costs it no round trip.
+        self._autocommit = (
+            engine.execution_options(isolation_level="AUTOCOMMIT")
+            if engine.dialect.name == "postgresql"
+            else None
+        )
+
+    def reading(self) -> AbstractAsyncContextManager[AsyncConnection]:
+        """A connection for reads that need no snapshot common to their statements: on
+        PostgreSQL in autocommit, because its isolation level (READ COMMITTED) gives each
+        statement a snapshot of its own inside a transaction too, and the BEGIN and ROLLBACK
+        around them would be two round trips that change nothing; on SQLite a read
+        transaction (one snapshot for all, and no round trip to pay)."""
+        return (self._autocommit or self.engine).connect()
 
     @asynccontextmanager
     async def writing(self, urgent: bool = False) -> AsyncIterator[AsyncConnection]:

@@ -189,7 +189,7 @@ class Inbox:
 
     async def head(self, lane: str, now: datetime) -> InboxEntry | None:
         """The lane's oldest unfinished delivery, if it is due now."""
-        async with self.database.engine.connect() as connection:
+        async with self.database.reading() as connection:
             row = (await connection.execute(_HEAD, {"_lane": lane})).first()
         if row is None:
             return None
@@ -200,7 +200,7 @@ class Inbox:
     async def following(self, entry: InboxEntry, now: datetime, limit: int) -> list[InboxEntry]:
         """The deliveries waiting behind `entry` in its lane, in order, up to the first that
         is not due yet (a batch may take them with it: TurnRunner.handle_batch)."""
-        async with self.database.engine.connect() as connection:
+        async with self.database.reading() as connection:
             rows = await connection.execute(
                 _FOLLOWING, {"_lane": entry.lane, "_id": entry.id, "_limit": limit}
             )

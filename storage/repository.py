@@ -437,7 +437,7 @@ class ReportStore:
         and `ReportTransaction.save` refuses (VersionConflict) if the report moved on
         meanwhile: the write lock (SQLite's only one) is then held for the writes alone, not
         for the engine."""
-        async with self.database.engine.connect() as connection:
+        async with self.database.reading() as connection:
             version = await connection.scalar(_REPORT_VERSION, {"_id": report_id})
             if version is None:
                 return None
