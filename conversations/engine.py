@@ -123,6 +123,12 @@ def step(
         new_report_number=new_report_number,
         open_reports=open_reports,
     )
+    if state is not None and state.thread is not None:
+        # Merged first, as `finish` will need it for the root card: the report's merge memo
+        # (conversations.merge) then holds it when this turn's changes are merged, which
+        # therefore merge only what they touched, and the next turn, which starts from the
+        # saved copy of this one's result, finds that result's merge there.
+        turn.merge_of(state)
     dispatch(turn, event)
     return finish(turn)
 
@@ -168,7 +174,9 @@ def dispatch(turn: Turn, event: Event) -> None:
 def finish(turn: Turn) -> Step:
     """The turn's outcome; the root message is updated when what it shows has changed."""
     after, before = turn.current, turn.before
-    if after is not None and before is not None and after.thread is not None:
+    # A turn that left the report as it was cannot have changed its root card.
+    unchanged = after is before
+    if after is not None and before is not None and not unchanged and after.thread is not None:
         card = messages.root_card(after, turn.merge_of(after))
         if card != messages.root_card(before, turn.merge_of(before)):
             turn.emit(UpdateRoot(channel=after.channel, message_id=after.thread, card=card))

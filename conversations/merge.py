@@ -14,6 +14,7 @@ from collections import Counter, OrderedDict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from enum import StrEnum
+from functools import cached_property
 
 from pydantic import JsonValue
 
@@ -66,7 +67,7 @@ class SectionMerge:
     items: tuple[ItemMerge, ...]
     assignee: Assignment | None
 
-    @property
+    @cached_property
     def answered(self) -> int:
         return sum(
             1
@@ -74,56 +75,61 @@ class SectionMerge:
             if i.status is not ItemStatus.MISSING and i.status is not ItemStatus.SKIPPED
         )
 
-    @property
+    @cached_property
     def skipped(self) -> int:
         return sum(1 for i in self.items if i.status is ItemStatus.SKIPPED)
 
-    @property
+    @cached_property
     def total(self) -> int:
         return len(self.items)
 
 
+# Merges never change: what is derived from one (the counts a root card shows, an item by
+# its id) is computed once, on first use, and kept with it (a turn asks several times).
 @dataclass(frozen=True)
 class ReportMerge:
     sections: tuple[SectionMerge, ...]
     tlp: str
 
     def item(self, item_id: str) -> ItemMerge:
-        for section in self.sections:
-            for merged in section.items:
-                if merged.item.id == item_id:
-                    return merged
-        raise KeyError(item_id)
+        return self._by_id[item_id]
+
+    @cached_property
+    def _by_id(self) -> dict[str, ItemMerge]:
+        found: dict[str, ItemMerge] = {}
+        for merged in self.items():
+            found.setdefault(merged.item.id, merged)
+        return found
 
     def items(self) -> Iterable[ItemMerge]:
         for section in self.sections:
             yield from section.items
 
-    @property
+    @cached_property
     def answered(self) -> int:
         return sum(s.answered for s in self.sections)
 
-    @property
+    @cached_property
     def skipped(self) -> int:
         return sum(s.skipped for s in self.sections)
 
-    @property
+    @cached_property
     def total(self) -> int:
         return sum(s.total for s in self.sections)
 
-    @property
+    @cached_property
     def open_conflicts(self) -> tuple[ItemMerge, ...]:
         return tuple(i for i in self.items() if i.status is ItemStatus.CONFLICT)
 
-    @property
+    @cached_property
     def missing(self) -> tuple[ItemMerge, ...]:
         return tuple(i for i in self.items() if i.status is ItemStatus.MISSING)
 
-    @property
+    @cached_property
     def essentials(self) -> tuple[ItemMerge, ...]:
         return tuple(i for i in self.items() if i.item.essential)
 
-    @property
+    @cached_property
     def missing_essentials(self) -> tuple[ItemMerge, ...]:
         """Essential items nobody has answered (skipped ones included: still missing)."""
         return tuple(
@@ -361,19 +367,25 @@ _reports_held = 0
 def merge_report(state: ReportState, checklist: Checklist, default_tlp: str) -> ReportMerge:
     global _reports_held
     known = _reports.get(state.id)
-    if (
-        known is not None
-        and known[0] is state
-        and known[1] is checklist
-        and known[2] == default_tlp
-    ):
+    if known is not None and (known[1] is not checklist or known[2] != default_tlp):
+        known = None
+    if known is not None and _same_inputs(known[0], state):
+        # The very inputs merged last: also the saved copy of that state (a new version, the
+        # same contributions), which the next turn starts from.
         _reports.move_to_end(state.id)
         return known[3]
     by_item = _grouped(state.contributions, known[0].contributions, known[4]) if known else None
     if by_item is None:
         by_item = _grouped(state.contributions, (), {})
         assert by_item is not None
-    merged = _merge_report(state, checklist, default_tlp, by_item)
+    previous = None
+    if (
+        known is not None
+        and known[0].resolutions is state.resolutions
+        and known[0].skipped is state.skipped
+    ):
+        previous = (known[3], known[4])
+    merged = _merge_report(state, checklist, default_tlp, by_item, previous)
     if known is not None:
         _reports_held -= len(known[0].contributions)
         del _reports[state.id]
@@ -403,24 +415,45 @@ def _grouped(
     return by_item
 
 
+def _same_inputs(merged: ReportState, state: ReportState) -> bool:
+    """Whether `state` merges as `merged` did: a merge reads only these four fields."""
+    return (
+        merged.contributions is state.contributions
+        and merged.resolutions is state.resolutions
+        and merged.skipped is state.skipped
+        and merged.assignments is state.assignments
+    )
+
+
 def _merge_report(
-    state: ReportState, checklist: Checklist, default_tlp: str, by_item: _Grouped
+    state: ReportState,
+    checklist: Checklist,
+    default_tlp: str,
+    by_item: _Grouped,
+    previous: tuple[ReportMerge, _Grouped] | None = None,
 ) -> ReportMerge:
+    """`previous`: the merge of an earlier state of the report with the same resolutions and
+    skips, and its grouping: an item whose contributions are the very same group merges as it
+    did there, and is taken over without being looked at (a turn mostly touches one item)."""
     resolutions = {r.item_id: r for r in state.resolutions}
     assignments = {a.section_id: a for a in state.assignments}
     skipped = set(state.skipped)
+
+    def merged_item(item: Item, index: tuple[int, int]) -> ItemMerge:
+        group = by_item.get(item.id)
+        if previous is not None and previous[1].get(item.id) is group:
+            earlier = previous[0].sections[index[0]].items[index[1]]
+            if earlier.item is item:
+                return earlier
+        return merge_item(item, group or (), resolutions.get(item.id), item.id in skipped)
+
     sections = tuple(
         SectionMerge(
             section,
-            tuple(
-                merge_item(
-                    item, by_item.get(item.id, ()), resolutions.get(item.id), item.id in skipped
-                )
-                for item in section.items
-            ),
+            tuple(merged_item(item, (s, i)) for i, item in enumerate(section.items)),
             assignments.get(section.id),
         )
-        for section in checklist.sections
+        for s, section in enumerate(checklist.sections)
     )
     tlp = default_tlp
     for section in sections:

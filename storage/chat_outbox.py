@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import delete, func, insert, select, update
+from sqlalchemy import bindparam, delete, func, insert, select, update
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from storage.database import Database
@@ -22,6 +22,16 @@ from storage.tables import ChatOutboxRow
 
 chat_outbox_table = ChatOutboxRow.__table__  # type: ignore[attr-defined]
 LANE_KIND = "chat"
+
+# The statements of every turn and every finished lane, built once (storage.prepared).
+_c = chat_outbox_table.c
+_ENQUEUE_ONE = insert(chat_outbox_table).returning(_c.id)
+_DONE = update(chat_outbox_table).where(
+    _c.id.in_(bindparam("_ids", expanding=True, type_=_c.id.type)), _c.done_at.is_(None)
+)
+_LEFT_IN_LANE = (
+    select(_c.id).where(_c.lane == bindparam("_lane", type_=_c.lane.type), _c.done_at.is_(None))
+).limit(1)
 
 
 @dataclass(frozen=True)
@@ -61,7 +71,7 @@ async def enqueue(
         for e in effects
     ]
     if len(rows) == 1:
-        result = await connection.execute(insert(table).values(rows[0]).returning(table.c.id))
+        result = await connection.execute(_ENQUEUE_ONE, rows[0])
         return [int(result.scalar_one())]
     # SQLAlchemy's "insertmanyvalues": one statement for all, and each id given back in the
     # order of the rows it was given (which is also the order their ids grow in).
@@ -133,20 +143,14 @@ class ChatOutbox:
         async with self.database.writing() as connection:
             plain = [i for i in done if i not in errors]
             if plain:
-                await connection.execute(
-                    update(table)
-                    .where(table.c.id.in_(plain), table.c.done_at.is_(None))
-                    .values(done_at=now)
-                )
+                await connection.execute(_DONE, {"_ids": plain, "done_at": now})
             for effect_id, error in errors.items():
                 await connection.execute(
                     update(table)
                     .where(table.c.id == effect_id)
                     .values(done_at=now, last_error=error[:2000])
                 )
-            left = await connection.scalar(
-                select(table.c.id).where(table.c.lane == lane, table.c.done_at.is_(None)).limit(1)
-            )
+            left = await connection.scalar(_LEFT_IN_LANE, {"_lane": lane})
             if left is None:
                 await release_lane(connection, LANE_KIND, lane, self.owner, free_at)
                 return True

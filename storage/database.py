@@ -7,6 +7,7 @@ from __future__ import annotations
 import asyncio
 import fcntl
 import os
+import sqlite3
 from collections import deque
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import AbstractAsyncContextManager, asynccontextmanager, nullcontext, suppress
@@ -15,8 +16,9 @@ from typing import Any
 
 from alembic import command
 from alembic.config import Config
-from sqlalchemy import URL, Connection, PoolResetState, event, make_url, text
+from sqlalchemy import URL, Connection, PoolResetState, event, exc, make_url, text
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, create_async_engine
+from sqlalchemy.util import await_
 
 from storage import sqlite_driver
 
@@ -100,6 +102,21 @@ class Database:
         # PostgreSQL: urgent writes get connections of their own, so that storing a delivery
         # never waits for a connection that a turn holds.
         self.urgent_engine = urgent_engine
+        # PostgreSQL: the same pool, its connections in autocommit while they read (see
+        # `reading`); SQLite reads in a transaction, which costs it no round trip.
+        self._autocommit = (
+            engine.execution_options(isolation_level="AUTOCOMMIT")
+            if engine.dialect.name == "postgresql"
+            else None
+        )
+
+    def reading(self) -> AbstractAsyncContextManager[AsyncConnection]:
+        """A connection for reads that need no snapshot common to their statements: on
+        PostgreSQL in autocommit, because its isolation level (READ COMMITTED) gives each
+        statement a snapshot of its own inside a transaction too, and the BEGIN and ROLLBACK
+        around them would be two round trips that change nothing; on SQLite a read
+        transaction (one snapshot for all, and no round trip to pay)."""
+        return (self._autocommit or self.engine).connect()
 
     @asynccontextmanager
     async def writing(self, urgent: bool = False) -> AsyncIterator[AsyncConnection]:
@@ -278,4 +295,22 @@ def _configure_sqlite(engine: AsyncEngine) -> None:
     @event.listens_for(engine.sync_engine, "begin")
     def on_begin(connection: Connection) -> None:
         writing = connection.get_execution_options().get("jcdc_write", False)
-        connection.exec_driver_sql("BEGIN IMMEDIATE" if writing else "BEGIN")
+        driver = connection.connection.driver_connection
+        if not isinstance(driver, sqlite_driver.Connection):
+            connection.exec_driver_sql("BEGIN IMMEDIATE" if writing else "BEGIN")
+            return
+        # Straight to our driver: an execution context, a cursor and their events cost more
+        # than the BEGIN itself, and every transaction (every turn has three) begins.
+        try:
+            await_(driver.begin(immediate=writing))
+        except sqlite3.Error as error:
+            # Wrapped as exec_driver_sql would have: callers see SQLAlchemy's error classes.
+            raise exc.DBAPIError.instance(
+                "BEGIN IMMEDIATE" if writing else "BEGIN", (), error, sqlite3.Error
+            ) from error
+        except BaseException as error:
+            if not isinstance(error, Exception):
+                # Cut short (a cancelled task) while the BEGIN may still run in the driver's
+                # thread: never reused, as SQLAlchemy treats a statement cut short.
+                connection.invalidate(error)
+            raise

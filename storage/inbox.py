@@ -21,14 +21,55 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any, Literal
 
-from sqlalchemy import and_, delete, func, or_, select, update
-from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy import Integer, and_, bindparam, delete, func, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from storage.database import Database
+from storage.prepared import PerDialect
 from storage.tables import InboxRow
 
 inbox_table = InboxRow.__table__  # type: ignore[attr-defined]
+
+# The statements of every delivery, built once (storage.prepared).
+_c = inbox_table.c
+_ACCEPT = PerDialect(
+    lambda d: (
+        d.insert(inbox_table).on_conflict_do_nothing().returning(_c.id, _c.platform, _c.delivery_id)
+    )
+)
+_LOCK_UNFINISHED = (
+    select(_c.id)
+    .where(_c.id == bindparam("_id", type_=_c.id.type), _c.done_at.is_(None))
+    .with_for_update(skip_locked=True)
+)
+_EARLIER_UNFINISHED = (
+    select(_c.id)
+    .where(
+        _c.lane == bindparam("_lane", type_=_c.lane.type),
+        _c.done_at.is_(None),
+        _c.id < bindparam("_id", type_=_c.id.type),
+    )
+    .limit(1)
+)
+_HEAD = (
+    select(inbox_table)
+    .where(_c.lane == bindparam("_lane", type_=_c.lane.type), _c.done_at.is_(None))
+    .order_by(_c.id)
+    .limit(1)
+)
+_FOLLOWING = (
+    select(inbox_table)
+    .where(
+        _c.lane == bindparam("_lane", type_=_c.lane.type),
+        _c.done_at.is_(None),
+        _c.id > bindparam("_id", type_=_c.id.type),
+    )
+    .order_by(_c.id)
+    .limit(bindparam("_limit", type_=Integer))
+)
+_SETTLE = update(inbox_table).where(
+    _c.id == bindparam("_id", type_=_c.id.type), _c.done_at.is_(None)
+)
 
 HANDLED, IGNORED, DUPLICATE, REFUSED, FAILED = (
     "handled",
@@ -126,19 +167,17 @@ class Inbox:
                     "attempts": 0,
                 },
             )
-        dialect = postgresql if self.database.engine.dialect.name == "postgresql" else sqlite
-        statement = (
-            dialect.insert(inbox_table)
-            .values(list(rows.values()))
-            .on_conflict_do_nothing()
-            .returning(inbox_table.c.id, inbox_table.c.platform, inbox_table.c.delivery_id)
-        )
-        # One statement, atomic by itself: the platform is waiting for it.
+        # One statement, atomic by itself: the platform is waiting for it. A single delivery
+        # (most bursts) executes the statement built once with its row as the parameters.
+        values = list(rows.values())
         async with self.database.statement_alone() as connection:
-            inserted = {
-                (row.platform, row.delivery_id): row.id
-                for row in await connection.execute(statement)
-            }
+            statement = _ACCEPT.of(connection)
+            result = await (
+                connection.execute(statement, values[0])
+                if len(values) == 1
+                else connection.execute(statement.values(values))
+            )
+            inserted = {(row.platform, row.delivery_id): row.id for row in result}
         # The first of several copies in one batch is the new one; the rest are retries.
         answers: list[int | None] = []
         claimed: set[tuple[str, str]] = set()
@@ -150,16 +189,8 @@ class Inbox:
 
     async def head(self, lane: str, now: datetime) -> InboxEntry | None:
         """The lane's oldest unfinished delivery, if it is due now."""
-        table = inbox_table
-        async with self.database.engine.connect() as connection:
-            row = (
-                await connection.execute(
-                    select(table)
-                    .where(table.c.lane == lane, table.c.done_at.is_(None))
-                    .order_by(table.c.id)
-                    .limit(1)
-                )
-            ).first()
+        async with self.database.reading() as connection:
+            row = (await connection.execute(_HEAD, {"_lane": lane})).first()
         if row is None:
             return None
         if row.next_attempt_at is not None and row.next_attempt_at > now:
@@ -169,13 +200,9 @@ class Inbox:
     async def following(self, entry: InboxEntry, now: datetime, limit: int) -> list[InboxEntry]:
         """The deliveries waiting behind `entry` in its lane, in order, up to the first that
         is not due yet (a batch may take them with it: TurnRunner.handle_batch)."""
-        table = inbox_table
-        async with self.database.engine.connect() as connection:
+        async with self.database.reading() as connection:
             rows = await connection.execute(
-                select(table)
-                .where(table.c.lane == entry.lane, table.c.done_at.is_(None), table.c.id > entry.id)
-                .order_by(table.c.id)
-                .limit(limit)
+                _FOLLOWING, {"_lane": entry.lane, "_id": entry.id, "_limit": limit}
             )
             following = []
             for row in rows:
@@ -237,19 +264,10 @@ async def take(connection: AsyncConnection, entry_id: int, lane: str) -> Taken:
     """Inside a turn's transaction: lock the delivery if it is still unfinished and still the
     head of its lane. "gone": another turn has it or had it; "not_head": an earlier delivery
     of its lane is unfinished and goes first. Either way, do nothing with it now."""
-    table = inbox_table
-    locked = await connection.scalar(
-        select(table.c.id)
-        .where(table.c.id == entry_id, table.c.done_at.is_(None))
-        .with_for_update(skip_locked=True)
-    )
+    locked = await connection.scalar(_LOCK_UNFINISHED, {"_id": entry_id})
     if locked is None:
         return "gone"
-    earlier = await connection.scalar(
-        select(table.c.id)
-        .where(table.c.lane == lane, table.c.done_at.is_(None), table.c.id < entry_id)
-        .limit(1)
-    )
+    earlier = await connection.scalar(_EARLIER_UNFINISHED, {"_lane": lane, "_id": entry_id})
     return "taken" if earlier is None else "not_head"
 
 
@@ -295,12 +313,7 @@ async def take_run(
 
 async def settle(connection: AsyncConnection, entry_id: int, outcome: str, now: datetime) -> None:
     """Inside a transaction: the delivery is done (with the turn it caused, if any)."""
-    table = inbox_table
-    await connection.execute(
-        update(table)
-        .where(table.c.id == entry_id, table.c.done_at.is_(None))
-        .values(done_at=now, outcome=outcome)
-    )
+    await connection.execute(_SETTLE, {"_id": entry_id, "done_at": now, "outcome": outcome})
 
 
 async def settle_all(

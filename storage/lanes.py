@@ -9,14 +9,45 @@ respects the same rate.
 from __future__ import annotations
 
 from datetime import datetime, timedelta
+from types import ModuleType
+from typing import Any
 
-from sqlalchemy import and_, or_, select, update
-from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy import and_, bindparam, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncConnection
+from sqlalchemy.sql.dml import ReturningInsert
 
+from storage.prepared import PerDialect
 from storage.tables import WorkLaneRow
 
 lanes_table = WorkLaneRow.__table__  # type: ignore[attr-defined]
+
+
+def _take_statement(dialect: ModuleType) -> ReturningInsert[Any]:
+    """The lease taken unless someone else holds a live one; built once (storage.prepared):
+    every turn that posts takes its lane."""
+    table = lanes_table
+    columns = table.c
+    statement = dialect.insert(table)
+    return statement.on_conflict_do_update(  # type: ignore[no-any-return]
+        index_elements=["kind", "lane"],
+        set_={
+            "owner": bindparam("_owner", type_=columns.owner.type),
+            "lease_until": bindparam("_lease_until", type_=columns.lease_until.type),
+        },
+        where=or_(
+            columns.owner == bindparam("_owner", type_=columns.owner.type),
+            columns.lease_until.is_(None),
+            columns.lease_until < bindparam("_now", type_=columns.lease_until.type),
+        ),
+    ).returning(columns.free_at)
+
+
+_TAKE = PerDialect(_take_statement)
+_RELEASE = update(lanes_table).where(
+    lanes_table.c.kind == bindparam("_kind", type_=lanes_table.c.kind.type),
+    lanes_table.c.lane == bindparam("_lane", type_=lanes_table.c.lane.type),
+    lanes_table.c.owner == bindparam("_owner", type_=lanes_table.c.owner.type),
+)
 
 
 async def take_lane(
@@ -29,32 +60,25 @@ async def take_lane(
 ) -> tuple[bool, datetime | None]:
     """Lease `lane` for `owner` unless someone else holds a live lease. Returns whether it
     is ours now, and the lane's pacing schedule (`free_at`)."""
-    table = lanes_table
-    dialect = postgresql if connection.dialect.name == "postgresql" else sqlite
-    statement = dialect.insert(table).values(
-        kind=kind, lane=lane, owner=owner, lease_until=now + lease
-    )
-    statement = statement.on_conflict_do_update(
-        index_elements=["kind", "lane"],
-        set_={"owner": owner, "lease_until": now + lease},
-        where=or_(
-            table.c.owner == owner,
-            table.c.lease_until.is_(None),
-            table.c.lease_until < now,
-        ),
-    ).returning(table.c.free_at)
-    row = (await connection.execute(statement)).first()
+    statement = _TAKE.of(connection)
+    until = now + lease
+    row = (
+        await connection.execute(
+            statement,
+            {"kind": kind, "lane": lane, "owner": owner, "lease_until": until, "_owner": owner}
+            | {"_lease_until": until, "_now": now},
+        )
+    ).first()
     return (row is not None, row.free_at if row is not None else None)
 
 
 async def release_lane(
     connection: AsyncConnection, kind: str, lane: str, owner: str, free_at: datetime | None
 ) -> None:
-    table = lanes_table
     await connection.execute(
-        update(table)
-        .where(table.c.kind == kind, table.c.lane == lane, table.c.owner == owner)
-        .values(owner=None, lease_until=None, free_at=free_at)
+        _RELEASE,
+        {"_kind": kind, "_lane": lane, "_owner": owner}
+        | {"owner": None, "lease_until": None, "free_at": free_at},
     )
 
 

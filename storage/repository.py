@@ -28,6 +28,7 @@ from conversations.effects import AuditEntry, SubmitRequested
 from conversations.state import Actor, ReportChoice, ReportState, ReportStatus
 from storage.address_books import AddressBooks
 from storage.database import Database
+from storage.prepared import PerDialect
 from storage.rows import (
     CONTRIBUTION_CONTENT,
     assignment_values,
@@ -83,6 +84,23 @@ _UPDATE_CONTRIBUTION = (
         }
     )
 )
+
+
+# The statements of every turn, built once (storage.prepared says why). The bound names start
+# with "_" where a column of the same name is SET or inserted by the same statement.
+_REPORT_VERSION = select(reports.c.version).where(
+    reports.c.id == bindparam("_id", type_=reports.c.id.type)
+)
+_REPORT_VERSION_FOR_UPDATE = _REPORT_VERSION.with_for_update()
+# SET every column given in the parameters; only the version it was read at is updated.
+_UPDATE_REPORT = update(reports).where(
+    reports.c.id == bindparam("_id", type_=reports.c.id.type),
+    reports.c.version == bindparam("_version", type_=reports.c.version.type),
+)
+_INSERT_CONTRIBUTIONS = insert(contributions)
+_INSERT_AUDIT = insert(audit_events)
+# The columns inserted are the parameters' keys.
+_MARK_PROCESSED = PerDialect(lambda d: d.insert(processed_events).on_conflict_do_nothing())
 
 
 class DuplicateEvent(Exception):
@@ -172,9 +190,7 @@ class ReportTransaction:
     async def load_for_update(self, report_id: str) -> ReportState | None:
         if self.cache is not None:
             # The row lock and the version in one small query; the rest only on a miss.
-            version = await self.connection.scalar(
-                select(reports.c.version).where(reports.c.id == report_id).with_for_update()
-            )
+            version = await self.connection.scalar(_REPORT_VERSION_FOR_UPDATE, {"_id": report_id})
             if version is None:
                 return None
             cached = self.cache.get(report_id, version)
@@ -226,9 +242,7 @@ class ReportTransaction:
             values = report_values(saved)
             del values["id"]
             result = await self.connection.execute(
-                update(reports)
-                .where(reports.c.id == before.id, reports.c.version == before.version)
-                .values(values)
+                _UPDATE_REPORT, {**values, "_id": before.id, "_version": before.version}
             )
             if result.rowcount != 1:
                 raise VersionConflict(
@@ -238,7 +252,7 @@ class ReportTransaction:
         await self._save_assignments(before, saved)
         if audit:
             await self.connection.execute(
-                insert(audit_events), [audit_values(saved.id, entry) for entry in audit]
+                _INSERT_AUDIT, [audit_values(saved.id, entry) for entry in audit]
             )
         for request in submissions:
             if (request.report_id, request.report_version) != (saved.id, saved.version):
@@ -256,7 +270,7 @@ class ReportTransaction:
         """Audit entries for a report this turn leaves unchanged (a refused attempt)."""
         if audit:
             await self.connection.execute(
-                insert(audit_events), [audit_values(report_id, entry) for entry in audit]
+                _INSERT_AUDIT, [audit_values(report_id, entry) for entry in audit]
             )
 
     async def _mark_processed(
@@ -267,7 +281,6 @@ class ReportTransaction:
         # The raised DuplicateEvent rolls back the whole turn: nothing of a replay is written.
         if len(set(event_ids)) != len(event_ids):
             raise DuplicateEvent(f"{platform}: an event twice in one turn")
-        dialect = postgresql if self.connection.dialect.name == "postgresql" else sqlite
         now = datetime.now(UTC)
         rows = [
             {
@@ -278,20 +291,21 @@ class ReportTransaction:
             }
             for event_id in event_ids
         ]
-        # One row (every turn but a batched one) as a plain INSERT: a multi-row VALUES costs
-        # some 50 µs more to compile and execute.
-        result = await self.connection.execute(
-            dialect.insert(processed_events)
-            .values(rows[0] if len(rows) == 1 else rows)
-            .on_conflict_do_nothing()
-        )
+        # One row (every turn but a batched one) as a plain INSERT of the statement built
+        # once; several (a batched turn) as one multi-row VALUES, whose rowcount is the rows
+        # it inserted on every driver (an executemany's is not).
+        statement = _MARK_PROCESSED.of(self.connection)
+        if len(rows) == 1:
+            result = await self.connection.execute(statement, rows[0])
+        else:
+            result = await self.connection.execute(statement.values(rows))
         if result.rowcount != len(event_ids):
             raise DuplicateEvent(f"{platform}:{','.join(event_ids)}")
 
     async def _save_contributions(self, before: ReportState | None, after: ReportState) -> None:
         new_rows, changed_rows = _contribution_changes(before, after)
         if new_rows:
-            await self.connection.execute(insert(contributions), new_rows)
+            await self.connection.execute(_INSERT_CONTRIBUTIONS, new_rows)
         if changed_rows:
             await self.connection.execute(_UPDATE_CONTRIBUTION, changed_rows)
 
@@ -423,10 +437,8 @@ class ReportStore:
         and `ReportTransaction.save` refuses (VersionConflict) if the report moved on
         meanwhile: the write lock (SQLite's only one) is then held for the writes alone, not
         for the engine."""
-        async with self.database.engine.connect() as connection:
-            version = await connection.scalar(
-                select(reports.c.version).where(reports.c.id == report_id)
-            )
+        async with self.database.reading() as connection:
+            version = await connection.scalar(_REPORT_VERSION, {"_id": report_id})
             if version is None:
                 return None
             cached = self.cache.get(report_id, version)

@@ -118,6 +118,11 @@ class Connection:
         await cursor.execute(sql, parameters)
         return cursor
 
+    async def begin(self, immediate: bool) -> None:
+        """BEGIN (IMMEDIATE: take the write lock now), straight on the connection: no cursor
+        to open and close around it."""
+        await self.call(self._conn.execute, "BEGIN IMMEDIATE" if immediate else "BEGIN")
+
     async def commit(self) -> None:
         # Always in the thread: a commit writes to the WAL and may checkpoint (an fsync).
         await self._waiting_in_thread(self._conn.commit)

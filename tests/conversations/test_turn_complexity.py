@@ -10,7 +10,8 @@ from typing import Any
 import pytest
 
 from conversations import merge, recording
-from conversations.state import Actor, Contribution
+from conversations.checklist import default_checklist
+from conversations.state import Actor, Contribution, ReportState
 from tests.conversations.harness import ALICE, CAROL, T0, Harness
 
 SIZE = 5000
@@ -78,3 +79,41 @@ def test_the_same_answer_again_is_still_noticed(monkeypatch: pytest.MonkeyPatch)
     assert h.state is not None
     assert len(h.state.contributions) == SIZE + 1
     assert any("already gave that answer" in str(e) for e in step.effects)
+
+
+def saved(h: Harness) -> None:
+    """What storage does with a turn's result: the same state at the next version."""
+    assert h.state is not None
+    h.state = h.state.model_copy(update={"version": h.state.version + 1})
+
+
+def test_a_turn_merges_only_the_item_it_answered(monkeypatch: pytest.MonkeyPatch) -> None:
+    h = Harness(default_checklist())
+    h.start()
+    for n, text in enumerate(("0.3: Example Corp", "0.5: a summary", "0.3: Example Inc")):
+        h.say(OTHERS[n], text)
+        saved(h)
+    items_merged = counted(monkeypatch, merge, "merge_item")
+
+    h.say(CAROL, "0.5: a longer summary")
+
+    # The report holds answers to several of its many items; only 0.5's group changed.
+    assert items_merged[0] == 1
+    assert h.state is not None
+    assert len(h.state.contributions) == 4  # the answer was recorded
+
+
+def test_a_merge_taken_over_from_the_last_turn_equals_one_made_afresh() -> None:
+    h = Harness(default_checklist())
+    h.start()
+    for n, text in enumerate(("0.3: Example Corp", "0.5: a summary", "0.3: Example Inc", "0.5: x")):
+        h.say(OTHERS[n], text)
+        saved(h)
+    assert h.state is not None
+    merged = merge.merge_report(h.state, h.checklist, h.policy.default_tlp)
+    # Equal content, none of the same objects: nothing of the memo applies.
+    fresh = merge.merge_report(
+        ReportState.model_validate(h.state.model_dump()), h.checklist, h.policy.default_tlp
+    )
+    assert fresh is not merged
+    assert fresh == merged

@@ -188,3 +188,39 @@ async def test_a_transaction_sqlalchemy_does_not_know_of_is_rolled_back_on_retur
             assert await connection.scalar(text("SELECT count(*) FROM probe")) == 0
     finally:
         await database.dispose()
+
+
+@pytest.mark.parametrize(
+    "database_url", [pytest.param("postgres", marks=pytest.mark.postgres)], indirect=True
+)
+async def test_postgres_reads_without_begin_and_rollback(
+    database: Database, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """`reading()` on PostgreSQL: one round trip per statement, none around them (READ
+    COMMITTED gives each statement its own snapshot in a transaction too)."""
+    # (SQLite reads in a transaction, which costs it no round trip.)
+    import asyncpg.connection
+
+    simple: list[str] = []
+    original = asyncpg.connection.Connection.execute
+
+    async def recording(self: object, query: str, *args: object, **kwargs: object) -> object:
+        simple.append(query)
+        return await original(self, query, *args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(asyncpg.connection.Connection, "execute", recording)
+    async with database.writing() as connection:
+        await connection.execute(
+            insert(processed_events).values(platform="p", event_id="e1", processed_at=T0)
+        )
+    assert any(q.startswith("BEGIN") for q in simple)  # a write still has its transaction
+    simple.clear()
+    for _ in range(3):
+        async with database.reading() as connection:
+            found = await connection.scalar(select(processed_events.c.event_id))
+        assert found == "e1"
+    assert simple == []
+    # The pool's connections are back in transactions for everyone else.
+    async with database.engine.connect() as connection:
+        await connection.scalar(select(processed_events.c.event_id))
+        assert connection.in_transaction()
