@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from conversations import actions, messages
+from conversations import actions, guide, messages
 from conversations.answers import Accepted, acknowledgement, parse_answer
 from conversations.answers.notes import leftover_note
 from conversations.answers.results import quote
@@ -13,9 +13,19 @@ from conversations.guide import QUESTIONS_KEPT, advance, ask, section_list
 from conversations.ids import contribution_id_for
 from conversations.merge import ItemMerge, ItemStatus
 from conversations.permissions import can_decide, is_me, refuse_if_cancelled, refuse_tlp_change
+from conversations.question_messages import show_on_question
 from conversations.recording import contribute, retract
 from conversations.replies import DirectAnswer, parse_direct_answer
-from conversations.richtext import Span, command_ref, emphasis, rich, strong, user_text
+from conversations.richtext import (
+    RichText,
+    Span,
+    code,
+    command_ref,
+    emphasis,
+    rich,
+    strong,
+    user_text,
+)
 from conversations.state import Contribution, PendingAnswer, PostedQuestion
 from conversations.talk import talk_reason
 from conversations.turn import Turn
@@ -74,14 +84,19 @@ def record_reply(turn: Turn, item: Item, text: str, message_id: str | None) -> N
 
 
 def acknowledge(turn: Turn, item: Item, merged: ItemMerge) -> None:
-    """Say what was recorded, with its Undo; the next question follows when this answered
-    the current one."""
-    reply = messages.recorded(turn.actor, item, _shown(turn, item), merged)
+    """Show what was recorded on the question's own message, with its Undo; only then, when
+    this answered the current question, the next one is posted. An answer to an item never
+    asked in the thread is acknowledged to its author alone, and only a conflict (the lead
+    must settle it) adds a post of its own."""
+    shown = _shown(turn, item)
     undo = (undo_button(turn),)
+    on_question = show_on_question(turn, item, messages.answered(item, merged, shown), undo)
+    if merged.status is ItemStatus.CONFLICT:
+        turn.post(rich(*messages.conflict_notice(merged)))
+    elif not on_question:
+        turn.tell(messages.recorded(turn.actor, item, shown, merged), undo)
     if turn.state.guiding and turn.state.cursor == item.id:
-        ask(turn, reply + rich("\n\n") + advance(turn, item.id), first=undo)
-    else:
-        turn.post(reply, undo)
+        ask(turn, advance(turn, item.id))
 
 
 def undo_button(turn: Turn) -> Button:
@@ -185,14 +200,30 @@ def undo(turn: Turn, value: str) -> None:
             )
             continue
         retract(turn, contribution, "undone")
-        turn.post(
-            rich(
-                strong(contribution.author.name),
-                f"'s answer to {item.number} was withdrawn (undone by ",
-                strong(turn.actor.name),
-                ").",
-            )
+        withdrawn = rich(
+            strong(contribution.author.name),
+            f"'s answer to {item.number} was withdrawn (undone by ",
+            strong(turn.actor.name),
+            ").",
         )
+        if not show_on_question(turn, item, *_after_undo(turn, item, withdrawn)):
+            turn.post(withdrawn)
+
+
+def _after_undo(turn: Turn, item: Item, withdrawn: RichText) -> tuple[RichText, tuple[Button, ...]]:
+    """A question's message once an answer is undone: the answers left (the newest one's
+    Undo), or the question open again with how to answer it."""
+    merged = turn.merge.item(item.id)
+    if merged.contributions:
+        newest = merged.contributions[-1]
+        undo = Button(action=actions.UNDO, label="Undo", value=f"{turn.state.id}:{newest.id}")
+        return messages.answered(item, merged, None), (undo,)
+    return (
+        rich(strong(f"{item.number} "), item.question, " — ")
+        + withdrawn
+        + rich(" Answer it with ", code(f"{item.number}: your answer"), "."),
+        guide.choice_buttons(turn.state.id, item),
+    )
 
 
 # Kinds whose plain answers may start with "N.M word" ("3.5 million", "1.5 hours ago").

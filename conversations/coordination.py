@@ -89,7 +89,7 @@ def on_root_posted(turn: Turn, event: RootPosted) -> None:
         return  # a replay: the thread already exists
     turn.change(thread=event.message_id)
     turn.record("thread_opened", message_id=event.message_id)
-    ask(turn, messages.welcome(turn.state) + rich("\n\n") + advance(turn, None))
+    ask(turn, messages.welcome(turn.state) + rich("\n") + advance(turn, None))
 
 
 def ask_before_another(turn: Turn, title: str) -> None:

@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 
 from conversations.effects import (
     Button,
+    EditPost,
     Ephemeral,
     FormRejected,
     OpenForm,
@@ -44,6 +45,8 @@ class MemoryChat:
     shortcut_forms: list[OpenShortcutForm] = field(default_factory=list)
     rejected_forms: list[FormRejected] = field(default_factory=list)
     previews: list[str] = field(default_factory=list)
+    # The ids of thread messages edited in place, one entry per edit.
+    edits: list[str] = field(default_factory=list)
     # Message ids are unique within a channel, as a platform's are: a caller that posts into a
     # channel used before (the demo run again on one database) gives a prefix of its own.
     id_prefix: str = "m"
@@ -74,6 +77,17 @@ class MemoryChat:
             TranscriptLine("post", "thread", to_plain(effect.text), message_id, effect.buttons)
         )
         return message_id
+
+    async def edit(self, effect: EditPost, message_id: str) -> None:
+        """Rewrite the posted message in the transcript (where it was), and note the edit."""
+        for n, line in enumerate(self.transcript):
+            if line.message_id == message_id and line.kind == "post":
+                self.transcript[n] = TranscriptLine(
+                    "post", "thread", to_plain(effect.text), message_id, effect.buttons
+                )
+                self.edits.append(message_id)
+                return
+        raise LookupError(message_id)
 
     async def ephemeral(self, effect: Ephemeral) -> None:
         self.transcript.append(

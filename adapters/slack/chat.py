@@ -23,6 +23,7 @@ from adapters.slack.timestamps import ts_time
 from conversations import actions
 from conversations.effects import (
     Button,
+    EditPost,
     Ephemeral,
     FormRejected,
     OpenForm,
@@ -116,6 +117,21 @@ class SlackChat:
             arguments["thread_ts"] = effect.thread
         response = await self._call(effect.channel, "chat.postMessage", **arguments)
         return str(response["ts"])
+
+    async def edit(self, effect: EditPost, message_id: str) -> None:
+        try:
+            await self._call(
+                effect.channel,
+                "chat.update",
+                channel=effect.channel,
+                ts=message_id,
+                text=fallback_text(effect.text),
+                blocks=message_blocks(effect.text, effect.buttons),
+            )
+        except SlackApiError as error:
+            if error_code(error) in ("message_not_found", "cant_update_message"):
+                raise LookupError(message_id) from error
+            raise
 
     async def ephemeral(self, effect: Ephemeral) -> None:
         await self._ephemeral(

@@ -39,6 +39,7 @@ from adapters.teams.references import ConversationReferences, user_key
 from adapters.teams.timestamps import message_time
 from adapters.teams.translate import thread_conversation_id
 from conversations.effects import (
+    EditPost,
     Ephemeral,
     FormRejected,
     OpenForm,
@@ -85,6 +86,15 @@ class TeamsChat:
         return await self.framework.send(
             reference,
             thread_conversation_id(effect.channel, effect.thread),
+            message_activity(effect.text, effect.buttons),
+        )
+
+    async def edit(self, effect: EditPost, message_id: str) -> None:
+        reference = await self._reference(effect.channel)
+        await self.framework.update(
+            reference,
+            thread_conversation_id(effect.channel, effect.thread),
+            message_id,
             message_activity(effect.text, effect.buttons),
         )
 

@@ -20,6 +20,7 @@ from adapters.web.render import (
 )
 from adapters.web.translate import COMMAND_PREFIX
 from conversations.effects import (
+    EditPost,
     Ephemeral,
     FormRejected,
     OpenForm,
@@ -59,6 +60,19 @@ class WebChat:
             )
         )
         return message_id
+
+    async def edit(self, effect: EditPost, message_id: str) -> None:
+        # Published under the message's id, it replaces the post where it stands on the page.
+        self.hub.publish(
+            post_record(
+                message_id,
+                effect.channel,
+                effect.thread,
+                effect.text,
+                effect.buttons,
+                COMMAND_PREFIX,
+            )
+        )
 
     async def ephemeral(self, effect: Ephemeral) -> None:
         self.hub.publish(

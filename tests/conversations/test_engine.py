@@ -19,7 +19,17 @@ from conversations.events import MessagePosted
 from conversations.merge import ItemStatus, merge_report
 from conversations.policy import Policy
 from conversations.state import ReportStatus
-from tests.conversations.harness import ALICE, BOB, CAROL, DANA, Harness, key, notices, posts
+from tests.conversations.harness import (
+    ALICE,
+    BOB,
+    CAROL,
+    DANA,
+    Harness,
+    edits,
+    key,
+    notices,
+    posts,
+)
 
 
 def merged(h: Harness, item_id: str) -> ItemStatus:
@@ -58,8 +68,11 @@ def test_root_posted_opens_thread_and_asks_first_question() -> None:
     assert h.state.cursor == "handling.tlp"
     (post,) = posts(result)
     assert "Report started by @Alice" in post
-    assert "0.1 · Handling (1 of 7)" in post
-    assert "Which TLP marking applies?" in post
+    assert "0.1 Which TLP marking applies?  ·  Handling, 1 of 7" in post
+    # The welcome and the question fit in three lines; the help is behind More.
+    assert len(post.splitlines()) <= 3
+    (question,) = [e for e in result.effects if isinstance(e, Post)]
+    assert [b.label for b in question.buttons][-2:] == ["More", "Answer section 0 in a form"]
 
 
 def test_root_posted_twice_changes_nothing() -> None:
@@ -114,9 +127,12 @@ def test_guided_reply_is_recorded_with_author_and_next_question_asked() -> None:
     h = Harness()
     h.start()
     result = h.say(ALICE, "amber+strict")
+    # The question's message is edited to show the answer; the next question is the one
+    # new post.
+    (edit,) = edits(result)
+    assert "\u2713 0.1 Which TLP marking applies? — TLP:AMBER+STRICT (Alice)" in edit
     (post,) = posts(result)
-    assert "Recorded 0.1 from Alice: TLP:AMBER+STRICT" in post
-    assert "0.2 · Handling" in post
+    assert post.startswith("0.2 Which organisation reports?  ·  Handling")
     assert h.state is not None
     assert h.state.cursor == "handling.org"
     (contribution,) = h.state.contributions
@@ -160,7 +176,11 @@ def test_skip_back_next_later_resume() -> None:
     result = h.say(ALICE, "skip")
     assert h.state is not None
     assert h.state.skipped == ("handling.tlp",)
-    assert "Skipped 0.1." in posts(result)[0]
+    assert edits(result) == ["Report started by @Alice (lead); anyone in the thread can answer. "
+        "Reply to a question, or answer any item with `4.2: your answer`; start with `//` to "
+        "talk. Nothing goes to JCDC until the lead confirms.\n"
+        "\u2192 0.1 Which TLP marking applies? — skipped by Alice"]
+    assert posts(result)[0].startswith("0.2 ")
     assert h.state.cursor == "handling.org"
 
     h.say(BOB, "next")
@@ -178,7 +198,7 @@ def test_skip_back_next_later_resume() -> None:
 
     result = h.say(BOB, "resume")
     assert h.state.guiding is True
-    assert "0.2 · Handling" in posts(result)[0]
+    assert "0.2 Which organisation reports?  ·  Handling" in posts(result)[0]
 
 
 def test_back_with_nothing_earlier_is_explained() -> None:
@@ -225,9 +245,11 @@ def test_direct_answer_from_anywhere_keeps_the_cursor() -> None:
     result = h.say(BOB, "2.1: hxxp://evil[.]example[.]com/x and 203.0.113[.]7")
     assert h.state is not None
     assert h.state.cursor == "handling.tlp"
-    (post,) = posts(result)
-    assert "Recorded 2.1 from Bob" in post
-    assert "hxxp://evil[.]example[.]com/x" in post  # shown defanged in chat
+    # 2.1 was never asked in the thread: no post, only Bob hears what was recorded.
+    assert posts(result) == [] and edits(result) == []
+    (notice,) = notices(result)
+    assert "Recorded 2.1 from Bob" in notice
+    assert "hxxp://evil[.]example[.]com/x" in notice  # shown defanged in chat
     assert h.state.contributions[0].via == "direct"
 
 
