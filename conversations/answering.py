@@ -94,9 +94,19 @@ def acknowledge(turn: Turn, item: Item, merged: ItemMerge) -> None:
     if merged.status is ItemStatus.CONFLICT:
         turn.post(rich(*messages.conflict_notice(merged)))
     elif not on_question:
-        turn.tell(messages.recorded(turn.actor, item, shown, merged), undo)
+        # No Undo here: a button in a private notice would open this report to clicks from
+        # a personal chat (Teams), and its author can take the answer back in the thread.
+        turn.tell(messages.recorded(turn.actor, item, shown, merged) + _taking_back(turn))
     if turn.state.guiding and turn.state.cursor == item.id:
         ask(turn, advance(turn, item.id))
+
+
+def _taking_back(turn: Turn) -> RichText:
+    """How the author of an answer acknowledged in private takes it back."""
+    latest = turn.state.contributions[-1]
+    if latest.source_message_id is None:
+        return rich()
+    return rich(" (delete or edit your message to change it)")
 
 
 def undo_button(turn: Turn) -> Button:

@@ -120,6 +120,9 @@ class Action(SlackShape):
 
 class Container(SlackShape):
     channel_id: str | None = None
+    # A button in a message: the message's ts, and whether only its reader sees it.
+    message_ts: str | None = None
+    is_ephemeral: bool = False
 
 
 class Interaction(SlackShape):

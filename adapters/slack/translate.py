@@ -296,8 +296,18 @@ def from_block_actions(payload: Mapping[str, object]) -> ButtonPressed | None:
             action=action_name(action.action_id),
             value=value,
             trigger=shape.trigger_id,
+            message_id=_pressed_message(shape),
         )
     )
+
+
+def _pressed_message(shape: BlockActions) -> str | None:
+    """The message whose button this was, when chat.update can change it (an ephemeral one
+    cannot be)."""
+    container = shape.container
+    if container is None or container.is_ephemeral:
+        return None
+    return container.message_ts or None
 
 
 def from_view_submission(payload: Mapping[str, object]) -> FormSubmitted | None:

@@ -81,7 +81,8 @@ def test_three_answers_within_one_second_all_land_on_the_question_they_saw() -> 
     org = [c for c in _active(h) if c.item_id == "handling.org"]
     assert [c.author for c in org] == [BOB, CAROL, DANA]
     # Each later answer is added to 0.2's own message, which the thread already shows.
-    assert posts(second) == [] and posts(third) == []
+    assert posts(second) == []
+    assert posts(third) == []
     assert "Example Corp, AI platform (Carol)" in edits(second)[0]
     (shown,) = edits(third)
     assert "Example Corp security team (Bob); Example Corp, AI platform (Carol); " in shown

@@ -176,10 +176,12 @@ def test_skip_back_next_later_resume() -> None:
     result = h.say(ALICE, "skip")
     assert h.state is not None
     assert h.state.skipped == ("handling.tlp",)
-    assert edits(result) == ["Report started by @Alice (lead); anyone in the thread can answer. "
+    assert edits(result) == [
+        "Report started by @Alice (lead); anyone in the thread can answer. "
         "Reply to a question, or answer any item with `4.2: your answer`; start with `//` to "
         "talk. Nothing goes to JCDC until the lead confirms.\n"
-        "\u2192 0.1 Which TLP marking applies? — skipped by Alice"]
+        "\u2192 0.1 Which TLP marking applies? — skipped by Alice"
+    ]
     assert posts(result)[0].startswith("0.2 ")
     assert h.state.cursor == "handling.org"
 
@@ -246,7 +248,8 @@ def test_direct_answer_from_anywhere_keeps_the_cursor() -> None:
     assert h.state is not None
     assert h.state.cursor == "handling.tlp"
     # 2.1 was never asked in the thread: no post, only Bob hears what was recorded.
-    assert posts(result) == [] and edits(result) == []
+    assert posts(result) == []
+    assert edits(result) == []
     (notice,) = notices(result)
     assert "Recorded 2.1 from Bob" in notice
     assert "hxxp://evil[.]example[.]com/x" in notice  # shown defanged in chat
@@ -498,7 +501,7 @@ def test_confirm_without_pending_send_and_cancel_send() -> None:
     assert "No send is waiting" in notices(h.command(ALICE, "confirm"))[0]
     h.press(ALICE, actions.SEND)
     result = h.press(ALICE, actions.CANCEL_SEND)
-    assert "Send cancelled by Alice. Nothing was sent." in posts(result)[0]
+    assert "Send cancelled by Alice at 14:05 UTC. Nothing was sent." in posts(result)[0]
     assert "No send is waiting" in notices(h.press(ALICE, actions.CONFIRM_SEND))[0]
     assert "no pending send" in notices(h.command(ALICE, "cancel send"))[0]
 

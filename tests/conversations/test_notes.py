@@ -22,7 +22,7 @@ def test_a_partly_parsed_technique_answer_keeps_the_rest_as_a_note() -> None:
     result = h.say(BOB, "8.3: prompt injection, T1059")
     assert notices(result) == [
         "Recorded 8.3 from Bob: T1059 Command and Scripting Interpreter; "
-        'kept "prompt injection" as a note'
+        'kept "prompt injection" as a note (delete or edit your message to change it)'
     ]
     assert h.state is not None
     (contribution,) = h.state.contributions

@@ -164,8 +164,11 @@ async def test_a_twenty_answer_guided_session_keeps_to_the_budget(tmp_path: Path
     noise = measure(fake, thread)
     print(f"\n{ANSWERS}-answer guided session: {noise}")
     import os
+
     if os.environ.get("NOISE_DUMP"):
-        Path(os.environ["NOISE_DUMP"]).write_text("\n=====\n".join(_visible_text(c) for c in fake.posts(thread)))
+        Path(os.environ["NOISE_DUMP"]).write_text(
+            "\n=====\n".join(_visible_text(c) for c in fake.posts(thread))
+        )
     # The welcome and first question come with the report; each answer brings at most one.
     assert noise.posts <= ANSWERS + 1, noise
     assert noise.longest_lines <= 3, noise
