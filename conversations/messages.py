@@ -132,6 +132,7 @@ def welcome(state: ReportState) -> RichText:
 
 # A question whose choices are buttons says so instead of listing them again.
 _PRESS_OR_REPLY = "Press one, or reply with its number."
+_PRESSED_KINDS = (AnswerKind.CHOICE, AnswerKind.SEVERITY, AnswerKind.CONFIDENCE)
 # Hints that would take a paragraph in the question; the full one is behind More.
 _SHORT_HINTS = {
     AnswerKind.DATETIME: "Reply with a date, time and zone, e.g. 2026-11-20 14:03 UTC.",
@@ -141,7 +142,7 @@ _SHORT_HINTS = {
 
 def short_hint(item: Item, buttons: bool) -> str:
     """How to answer, in one short line: the question's own line budget is three."""
-    if buttons and item.kind is AnswerKind.CHOICE:
+    if buttons and item.kind in _PRESSED_KINDS:
         return _PRESS_OR_REPLY
     return _SHORT_HINTS.get(item.kind, answer_hint(item))
 

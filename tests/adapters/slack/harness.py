@@ -98,7 +98,14 @@ class SlackScene:
         return str(message["ts"])
 
     def thread_texts(self) -> list[str]:
-        return [str(c.args.get("text", "")) for c in self.fake.posts(self.thread)]
+        """The thread as it reads now: each bot post in order, as its latest edit left it."""
+        latest = {
+            str(c.args.get("ts")): str(c.args.get("text", "")) for c in self.fake.of("chat.update")
+        }
+        return [
+            latest.get(str(c.answer.get("ts")), str(c.args.get("text", "")))
+            for c in self.fake.posts(self.thread)
+        ]
 
     def edited_texts(self) -> list[str]:
         """The texts of the bot's thread messages as edited, in the order of the edits."""

@@ -49,13 +49,16 @@ def answer_for(item: Item, n: int) -> str:
 class Noise:
     posts: int
     edits: int
+    # What people read: the text and button labels of every post and every edit.
     characters: int
+    # Of the posts alone (what arrives as new, notifying messages).
+    posted_characters: int
     longest_lines: int
 
     def __str__(self) -> str:
         return (
-            f"posts {self.posts}, edits {self.edits}, characters {self.characters}, "
-            f"longest post {self.longest_lines} lines"
+            f"posts {self.posts}, edits {self.edits}, characters {self.characters} "
+            f"({self.posted_characters} in posts), longest post {self.longest_lines} lines"
         )
 
 
@@ -105,6 +108,7 @@ def measure(fake: FakeSlack, thread: str) -> Noise:
         posts=len(posts),
         edits=len(edits),
         characters=sum(len(_visible_text(c)) for c in [*posts, *edits]),
+        posted_characters=sum(len(_visible_text(c)) for c in posts),
         longest_lines=max(_lines(c) for c in posts),
     )
 
@@ -146,6 +150,10 @@ async def guided_session(
     return thread
 
 
+async def _settled_after(fake: FakeSlack) -> None:
+    await fake.settle(0.3)
+
+
 def _event(message: dict[str, Any]) -> str:
     return payloads.event_callback(message)
 
@@ -163,14 +171,71 @@ async def test_a_twenty_answer_guided_session_keeps_to_the_budget(tmp_path: Path
             assert await serve.stop() == 0, serve.log()
     noise = measure(fake, thread)
     print(f"\n{ANSWERS}-answer guided session: {noise}")
-    import os
-
-    if os.environ.get("NOISE_DUMP"):
-        Path(os.environ["NOISE_DUMP"]).write_text(
-            "\n=====\n".join(_visible_text(c) for c in fake.posts(thread))
-        )
     # The welcome and first question come with the report; each answer brings at most one.
     assert noise.posts <= ANSWERS + 1, noise
     assert noise.longest_lines <= 3, noise
     # Every answer is shown on the question it answered.
     assert noise.edits >= ANSWERS, noise
+
+
+# Items answered directly (`N.M: ...`) after the guided part, none of them asked yet.
+_DIRECT = (("U0BOB", "2.3: 198.51.100.9"), ("U0CARA", "4.2: Example AI Labs"))
+
+
+async def test_direct_answers_an_undo_and_a_confirmed_send_add_no_posts(tmp_path: Path) -> None:
+    """Beyond the guided answers: two direct answers to items not asked yet, an Undo of the
+    last guided answer, and Send + Confirm. Only the confirmation request is a new post."""
+    database_url = f"sqlite:///{tmp_path / 'busy.db'}"
+    async with fake_slack(users=dict(USERS)) as fake:
+        serve = ServeProcess(
+            slack_env(database_url, fake.url, tmp_path), log_path=tmp_path / "serve.log"
+        )
+        await serve.start()
+        try:
+            thread = await guided_session(fake, serve, database_url, 5)
+            guided = len(fake.posts(thread))
+            async with aiohttp.ClientSession() as session:
+                for user, text in _DIRECT:
+                    reply = payloads.thread_message(user, text, thread)
+                    assert await send_slack(session, serve.url, _event(reply)) == 200
+                    await _settled_after(fake)
+                undo = _last_button(fake, thread, "undo")
+                assert undo is not None
+                press = payloads.block_actions("U0LEAD", "undo", undo[1], undo[0])
+                assert await send_slack(session, serve.url, press, _FORM) == 200
+                await _settled_after(fake)
+                command = payloads.slash_command("U0LEAD", "send")
+                assert await send_slack(session, serve.url, command, _FORM) == 200
+                await _settled_after(fake)
+                confirm = _last_button(fake, thread, "confirm_send")
+                assert confirm is not None
+                press = payloads.block_actions("U0LEAD", "confirm_send", confirm[1], confirm[0])
+                assert await send_slack(session, serve.url, press, _FORM) == 200
+                await _settled_after(fake)
+        finally:
+            assert await serve.stop() == 0, serve.log()
+    noise = measure(fake, thread)
+    print(f"\n5 guided answers, then 2 direct, 1 undo, send + confirm: {noise}")
+    # The send's confirmation request is the one post after the guided part.
+    assert len(fake.posts(thread)) - guided <= 1, noise
+
+
+_FORM = "application/x-www-form-urlencoded"
+
+
+def _last_button(fake: FakeSlack, thread: str, action: str) -> tuple[str, str] | None:
+    """(message ts, value) of the newest thread message, as posted or edited, with the
+    button `action`."""
+    found: tuple[str, str] | None = None
+    for call in fake.calls:
+        if call.method == "chat.postMessage" and call.args.get("thread_ts") == thread:
+            ts = str(call.answer.get("ts"))
+        elif call.method == "chat.update" and call.args.get("ts") != thread:
+            ts = str(call.args.get("ts"))
+        else:
+            continue
+        for block in call.args.get("blocks") or []:
+            for element in block.get("elements", []) if block.get("type") == "actions" else []:
+                if element.get("action_id") == action:
+                    found = (ts, str(element.get("value")))
+    return found
