@@ -553,6 +553,27 @@ def test_confirmed_report_cannot_be_cancelled() -> None:
 # -- forms and buttons ----------------------------------------------------------------------
 
 
+def test_a_form_answering_the_current_question_edits_it_and_asks_the_next() -> None:
+    h = Harness()
+    h.start()
+    h.say(ALICE, "amber")  # 0.1; 0.2 is asked
+    result = h.form(BOB, "handling", {"handling.org": "Example Corp"})
+    (edit,) = edits(result)
+    assert edit == "\u2713 0.2 Which organisation reports? — Example Corp (Bob)"
+    (question,) = posts(result)
+    assert question.startswith("1.1 What kind of event is it?")
+    assert "Bob answered section 0 in a form: 0.2." in notices(result)[0]
+
+
+def test_a_form_that_makes_a_conflict_tells_the_thread() -> None:
+    h = Harness()
+    h.start()
+    h.say(BOB, "1.1: incident")
+    result = h.form(DANA, "description", {"description.event_type": "2"})
+    (post,) = posts(result)
+    assert "Conflicting answers for 1.1" in post
+
+
 def test_form_records_a_section_and_replaces_own_earlier_form_answers() -> None:
     h = Harness()
     h.start()
@@ -565,7 +586,9 @@ def test_form_records_a_section_and_replaces_own_earlier_form_answers() -> None:
             "description.confidence": "",
         },
     )
-    assert "Dana answered section 1 in a form: 1.1, 1.2." in posts(result)[0]
+    # None of section 1 was asked in the thread yet: Dana alone is told, nothing is posted.
+    assert posts(result) == []
+    assert "Dana answered section 1 in a form: 1.1, 1.2." in notices(result)[0]
     assert h.active_values("description.event_type") == ["attempted_attack"]
     assert h.state is not None
     assert {c.via for c in h.state.contributions} == {"form"}
