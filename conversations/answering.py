@@ -216,18 +216,27 @@ def undo(turn: Turn, value: str) -> None:
             strong(turn.actor.name),
             ").",
         )
-        if not show_on_question(turn, item, *_after_undo(turn, item, withdrawn)):
+        if not refresh_question(turn, item, withdrawn):
             turn.post(withdrawn)
 
 
-def _after_undo(turn: Turn, item: Item, withdrawn: RichText) -> tuple[RichText, tuple[Button, ...]]:
-    """A question's message once an answer is undone: the answers left (the newest one's
-    Undo), or the question open again with how to answer it."""
+def refresh_question(turn: Turn, item: Item, gone: RichText, latest: str | None = None) -> bool:
+    """Show `item`'s answers as they are now on its question's message (`gone`: what to say
+    when none is left; `latest`: how the newest answer reads back). False when the item was
+    never asked in the thread."""
+    return show_on_question(turn, item, *_as_now(turn, item, gone, latest))
+
+
+def _as_now(
+    turn: Turn, item: Item, withdrawn: RichText, latest: str | None = None
+) -> tuple[RichText, tuple[Button, ...]]:
+    """A question's message as its answers are now: the answers (the newest one's Undo), or,
+    when the last was withdrawn, the question open again with how to answer it."""
     merged = turn.merge.item(item.id)
     if merged.contributions:
         newest = merged.contributions[-1]
         undo = Button(action=actions.UNDO, label="Undo", value=f"{turn.state.id}:{newest.id}")
-        return messages.answered(item, merged, None), (undo,)
+        return messages.answered(item, merged, latest), (undo,)
     return (
         rich(strong(f"{item.number} "), item.question, " — ")
         + withdrawn
@@ -361,13 +370,15 @@ def edit_contribution(
         merged = contribute(turn, new_item, text, via="direct", message_id=event.message_id)
         if merged is not None:
             retract(turn, old, "edited_away")
-            turn.post(
-                rich(
-                    strong(turn.actor.name),
-                    f" moved an answer from {old_item.number} to {new_item.number}: ",
-                    user_text(_shown(turn, new_item)),
-                )
+            moved = rich(
+                strong(turn.actor.name),
+                f" moved an answer from {old_item.number} to {new_item.number}: ",
+                user_text(_shown(turn, new_item)),
             )
+            # Both questions' messages show it; the author is told either way.
+            refresh_question(turn, old_item, moved)
+            refresh_question(turn, new_item, moved, _shown(turn, new_item))
+            turn.tell(moved)
         return
     if refuse_tlp_change(turn, new_item):
         return
@@ -394,9 +405,16 @@ def edit_contribution(
         f" edited {new_item.number}: ",
         user_text(with_note(parsed.display, note, new_item)),
     ]
+    shown = with_note(parsed.display, note, new_item)
     if merged.status is ItemStatus.CONFLICT:
+        # Two answers now disagree: the lead must hear of it.
         notice += ["\n", *messages.conflict_notice(merged)]
-    turn.post(rich(*notice))
+        turn.post(rich(*notice))
+    else:
+        # The edited answer reads back with its notes when it is the one shown last.
+        newest = bool(merged.contributions) and merged.contributions[-1].id == old.id
+        if not refresh_question(turn, new_item, rich(*notice), shown if newest else None):
+            turn.tell(rich(*notice))
 
 
 def on_delete(turn: Turn, event: MessageDeleted) -> None:
@@ -421,9 +439,9 @@ def on_delete(turn: Turn, event: MessageDeleted) -> None:
             )
             continue
         retract(turn, contribution, "deleted")
-        turn.post(
-            rich(
-                strong(contribution.author.name),
-                f"'s answer to {number} was withdrawn (message deleted).",
-            )
+        withdrawn = rich(
+            strong(contribution.author.name),
+            f"'s answer to {number} was withdrawn (message deleted).",
         )
+        if not refresh_question(turn, item, withdrawn):
+            turn.post(withdrawn)

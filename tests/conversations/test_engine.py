@@ -348,7 +348,23 @@ def test_edit_updates_the_contribution() -> None:
     assert h.state is not None
     assert h.state.contributions[0].edited_at is not None
     assert h.state.contributions[0].raw == "198.51.100.24"
-    assert "Carol edited 2.1" in posts(result)[0]
+    # 2.1 was never asked in the thread: Carol is told, nobody else notified.
+    assert posts(result) == []
+    assert "Carol edited 2.1" in notices(result)[0]
+
+
+def test_an_edit_of_an_answer_to_an_asked_question_rewrites_that_question() -> None:
+    h = Harness()
+    h.start()
+    h.say(ALICE, "amber")  # 0.1; 0.2 is asked
+    h.say(BOB, "Example Corp", message_id="M-BOB")
+    result = h.edit(BOB, "M-BOB", "Example Corp, AI team")
+    assert posts(result) == []
+    assert edits(result) == ["\u2713 0.2 Which organisation reports? — Example Corp, AI team (Bob)"]
+    deleted = h.delete(BOB, "M-BOB")
+    assert posts(deleted) == []
+    (shown,) = edits(deleted)
+    assert "Bob's answer to 0.2 was withdrawn (message deleted)." in shown
 
 
 def test_invalid_edit_keeps_the_earlier_answer() -> None:

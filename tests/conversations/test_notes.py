@@ -8,7 +8,7 @@ from documents.assembly import assemble
 from documents.rendering.html import render_html
 from documents.rendering.markdown import render_markdown
 from documents.rendering.text import render_text
-from tests.conversations.harness import ALICE, BOB, Harness, notices, posts
+from tests.conversations.harness import ALICE, BOB, Harness, notices
 
 
 def _report() -> Harness:
@@ -57,4 +57,4 @@ def test_an_edit_replaces_the_note() -> None:
     result = h.edit(BOB, "M1", "8.3: T1059 via a poisoned ticket")
     assert h.state is not None
     assert h.state.contributions[0].note == "via a poisoned ticket"
-    assert 'kept "via a poisoned ticket" as a note' in posts(result)[0]
+    assert 'kept "via a poisoned ticket" as a note' in notices(result)[0]
