@@ -581,6 +581,22 @@ def test_a_form_answering_the_current_question_edits_it_and_asks_the_next() -> N
     assert "Bob answered section 0 in a form: 0.2." in notices(result)[0]
 
 
+def test_settling_a_conflict_shows_the_settled_value_on_the_question() -> None:
+    h = Harness()
+    h.start()
+    h.say(ALICE, "amber")  # 0.1; 0.2 is asked, then 1.1
+    h.say(BOB, "Example Corp")  # 0.2; 1.1 (a choice) is asked
+    h.say(BOB, "incident")
+    conflict = h.say(CAROL, "1.1: 2")
+    assert "Conflicting answers for 1.1" in posts(conflict)[0]
+    assert edits(conflict)[0].startswith("\u26a0 1.1 ")
+    settled = h.command(ALICE, "resolve 1.1 2")
+    assert edits(settled) == [
+        "\u2713 1.1 What kind of event is it? — Attempted attack (settled by the lead)"
+    ]
+    assert "Alice settled 1.1" in posts(settled)[0]
+
+
 def test_a_form_that_makes_a_conflict_tells_the_thread() -> None:
     h = Harness()
     h.start()
