@@ -35,6 +35,7 @@ from conversations.effects import (
     OpenShortcutForm,
     Post,
     PostRoot,
+    ReplacePrivate,
     ShowPreview,
     UpdateRoot,
 )
@@ -335,6 +336,8 @@ class ChatWorker:
                     await self.question_posted(pending, effect, message_id, at)
             case EditPost():
                 await self._edit(chat, effect)
+            case ReplacePrivate():
+                await chat.replace_private(effect)
             case Ephemeral():
                 await chat.ephemeral(effect)
             case OpenForm():

@@ -12,6 +12,7 @@ from conversations.effects import (
     OpenShortcutForm,
     Post,
     PostRoot,
+    ReplacePrivate,
     ShowPreview,
     UpdateRoot,
 )
@@ -33,6 +34,11 @@ class ChatPort(Protocol):
         """Replace the text and buttons of the bot's message `message_id` in the thread
         (the chat worker resolves the id). LookupError when the platform has no such
         message: the worker then posts the text instead."""
+        ...
+
+    async def replace_private(self, effect: ReplacePrivate) -> None:
+        """Replace the private message `effect.reply_to` names (platforms without a way to
+        do so leave it as it is)."""
         ...
 
     async def ephemeral(self, effect: Ephemeral) -> None: ...

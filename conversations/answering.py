@@ -16,6 +16,7 @@ from conversations.permissions import can_decide, is_me, refuse_if_cancelled, re
 from conversations.question_messages import show_on_question
 from conversations.recording import contribute, retract
 from conversations.replies import DirectAnswer, parse_direct_answer
+from conversations.retiring import retire_private
 from conversations.richtext import (
     RichText,
     Span,
@@ -149,7 +150,9 @@ def _pending_of(turn: Turn, value: str) -> PendingAnswer | None:
     wanted = value.partition(":")[2]
     found = next((p for p in turn.state.pending if p.id == wanted), None)
     if found is None:
-        turn.tell(rich("That reply was already settled (or its message deleted)."))
+        settled = rich("That reply was already settled (or its message deleted).")
+        turn.tell(settled)
+        retire_private(turn, settled)  # a stale prompt: its buttons go
         return None
     if not is_me(turn, found.author):
         turn.tell(rich("Only whoever wrote that reply decides whether it is an answer."))
@@ -163,7 +166,16 @@ def record_pending(turn: Turn, value: str) -> None:
     if held is None or refuse_if_cancelled(turn):
         return
     turn.change(pending=tuple(p for p in turn.state.pending if p.id != held.id))
-    record_reply(turn, turn.checklist.item(held.item_id), held.text, held.message_id)
+    item = turn.checklist.item(held.item_id)
+    before = len(turn.state.contributions)
+    record_reply(turn, item, held.text, held.message_id)
+    # The prompt says what became of the reply; its Record / Just talk are used up.
+    if len(turn.state.contributions) > before:
+        retire_private(
+            turn, rich(f"Recorded as your answer to {item.number}: ", user_text(held.text))
+        )
+    else:
+        retire_private(turn, rich(f"Not recorded as an answer to {item.number}."))
 
 
 def just_talk(turn: Turn, value: str) -> None:
@@ -172,7 +184,8 @@ def just_talk(turn: Turn, value: str) -> None:
         return
     turn.change(pending=tuple(p for p in turn.state.pending if p.id != held.id))
     turn.record("answer_declined", held.item_id, pending=held.id)
-    turn.tell(rich("Not recorded."))
+    if not retire_private(turn, rich("Not recorded: kept as talk.")):
+        turn.tell(rich("Not recorded."))
 
 
 def answer_button(turn: Turn, value: str) -> None:

@@ -161,6 +161,18 @@ class EditPost(FrozenModel):
     question: str | None = None
 
 
+class ReplacePrivate(FrozenModel):
+    """Replace the private message whose button `user` pressed (a Record / Just talk prompt)
+    with `text`: the used buttons are gone, and the notice says what was done. `reply_to`
+    is the adapter's handle for that message (ButtonPressed.private_reply)."""
+
+    kind: Literal["replace_private"] = "replace_private"
+    channel: str
+    user: Actor
+    reply_to: str
+    text: RichText
+
+
 class Ephemeral(FrozenModel):
     """A notice only `user` sees (errors, status, help)."""
 
@@ -237,6 +249,7 @@ Effect = Annotated[
     | UpdateRoot
     | Post
     | EditPost
+    | ReplacePrivate
     | Ephemeral
     | OpenForm
     | OpenShortcutForm

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from datetime import UTC
 
-from conversations.effects import Button, EditPost
+from conversations.effects import Button, EditPost, ReplacePrivate
 from conversations.events import ButtonPressed
 from conversations.richtext import RichText, code, rich, strong
 from conversations.state import ReportStatus
@@ -41,6 +41,20 @@ def retire(turn: Turn, text: RichText, buttons: tuple[Button, ...] = ()) -> bool
             message_id=message_id,
             text=text,
             buttons=buttons,
+        )
+    )
+    return True
+
+
+def retire_private(turn: Turn, text: RichText) -> bool:
+    """Replace the private message whose button was pressed with `text`, when the platform
+    can (Slack's ephemeral messages). False when it cannot: the caller tells instead."""
+    event = turn.event
+    if not isinstance(event, ButtonPressed) or event.private_reply is None:
+        return False
+    turn.emit(
+        ReplacePrivate(
+            channel=event.channel, user=turn.actor, reply_to=event.private_reply, text=text
         )
     )
     return True

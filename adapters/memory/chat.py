@@ -18,6 +18,7 @@ from conversations.effects import (
     OpenShortcutForm,
     Post,
     PostRoot,
+    ReplacePrivate,
     RootCard,
     ShowPreview,
     UpdateRoot,
@@ -88,6 +89,11 @@ class MemoryChat:
                 self.edits.append(message_id)
                 return
         raise LookupError(message_id)
+
+    async def replace_private(self, effect: ReplacePrivate) -> None:
+        self.transcript.append(
+            TranscriptLine("ephemeral replaced", f"only {effect.user.name}", to_plain(effect.text))
+        )
 
     async def ephemeral(self, effect: Ephemeral) -> None:
         self.transcript.append(

@@ -150,6 +150,8 @@ class BlockActions(Interaction):
     actions: list[dict[str, Any]] | None = None
     channel: Named | None = None
     container: Container | None = None
+    # Where to answer the action (and replace an ephemeral message that carried it).
+    response_url: str | None = None
 
 
 class ElementState(SlackShape):

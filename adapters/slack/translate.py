@@ -297,8 +297,17 @@ def from_block_actions(payload: Mapping[str, object]) -> ButtonPressed | None:
             value=value,
             trigger=shape.trigger_id,
             message_id=_pressed_message(shape),
+            private_reply=_private_reply(shape),
         )
     )
+
+
+def _private_reply(shape: BlockActions) -> str | None:
+    """An ephemeral message's button: its response_url, which replaces that message."""
+    container = shape.container
+    if container is None or not container.is_ephemeral:
+        return None
+    return shape.response_url or None
 
 
 def _pressed_message(shape: BlockActions) -> str | None:

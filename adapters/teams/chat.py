@@ -46,6 +46,7 @@ from conversations.effects import (
     OpenShortcutForm,
     Post,
     PostRoot,
+    ReplacePrivate,
     ShowPreview,
     UpdateRoot,
 )
@@ -97,6 +98,11 @@ class TeamsChat:
             message_id,
             message_activity(effect.text, effect.buttons),
         )
+
+    async def replace_private(self, effect: ReplacePrivate) -> None:
+        # Teams presses name no private message (no ButtonPressed.private_reply): the
+        # personal chat's prompt stays, and a click on it again is answered as stale.
+        log.warning("a private replacement reached Teams; it is not sent")
 
     async def ephemeral(self, effect: Ephemeral) -> None:
         activity = message_activity(effect.text, effect.buttons)

@@ -27,6 +27,7 @@ from conversations.effects import (
     OpenShortcutForm,
     Post,
     PostRoot,
+    ReplacePrivate,
     ShowPreview,
     UpdateRoot,
 )
@@ -73,6 +74,11 @@ class WebChat:
                 COMMAND_PREFIX,
             )
         )
+
+    async def replace_private(self, effect: ReplacePrivate) -> None:
+        # The web chat's presses name no private message (no ButtonPressed.private_reply),
+        # so no turn asks for this.
+        logging.getLogger(__name__).warning("no private message to replace in the web chat")
 
     async def ephemeral(self, effect: Ephemeral) -> None:
         self.hub.publish(
