@@ -18,7 +18,7 @@ def misfit(event: Event) -> str | None:
         event.channel,
         event.thread or "",
         event.actor.id,
-        getattr(event, "message_id", ""),
+        getattr(event, "message_id", None) or "",
         # The author of a message added with "Add to JCDC report" is stored like the actor.
         getattr(getattr(event, "author", None), "id", ""),
     ):

@@ -27,6 +27,7 @@ from bot.pacing import ChannelPacer
 from bot.ports import ChatPort
 from conversations.checklist import Checklist
 from conversations.effects import (
+    EditPost,
     Effect,
     Ephemeral,
     FormRejected,
@@ -34,6 +35,7 @@ from conversations.effects import (
     OpenShortcutForm,
     Post,
     PostRoot,
+    ReplacePrivate,
     ShowPreview,
     UpdateRoot,
 )
@@ -116,6 +118,9 @@ class ChatWorker:
         self._leased: dict[str, datetime | None] = {}
         # Lanes woken while their task was finishing: it looks once more before it ends.
         self._again: set[str] = set()
+        # Questions this replica posted, by (report, item): for platforms that give no time
+        # of a message (so no QuestionPosted turn records its id) an edit still finds it.
+        self._questions: dict[tuple[str, str], str] = {}
         self.performed = 0
         self.given_up = 0
 
@@ -328,9 +333,15 @@ class ChatWorker:
                 await chat.update_root(effect)
             case Post():
                 message_id = await chat.post(effect)
+                if effect.question is not None and pending.report_id is not None:
+                    self._questions[(pending.report_id, effect.question)] = message_id
                 at = _message_time(chat, message_id) if effect.question is not None else None
                 if at is not None and self.question_posted is not None:
                     await self.question_posted(pending, effect, message_id, at)
+            case EditPost():
+                await self._edit(chat, effect)
+            case ReplacePrivate():
+                await chat.replace_private(effect)
             case Ephemeral():
                 await chat.ephemeral(effect)
             case OpenForm():
@@ -345,6 +356,39 @@ class ChatWorker:
                     await chat.show_preview(effect, assemble(state, self.checklist, self.policy))
             case _:
                 log.warning("effect %s of kind %s is not a chat effect", pending.id, effect.kind)
+
+    async def _edit(self, chat: ChatPort, effect: EditPost) -> None:
+        """Edit the message in place; when it cannot be found (a question whose post was
+        given up, a message deleted in the platform), post the text instead: what the edit
+        says (an answer recorded, a send confirmed) must reach the thread either way."""
+        message_id = effect.message_id or await self._question_message(effect)
+        if message_id is not None:
+            try:
+                await chat.edit(effect, message_id)
+                return
+            except LookupError:
+                log.info("message %s of report %s is gone: posting", message_id, effect.report_id)
+        await chat.post(
+            Post(
+                channel=effect.channel,
+                thread=effect.thread,
+                text=effect.text,
+                buttons=effect.buttons,
+            )
+        )
+
+    async def _question_message(self, effect: EditPost) -> str | None:
+        """The id of the question message an edit is for: the newest one recorded for its
+        item (its QuestionPosted turn ran before, in this lane), else one this replica
+        posted."""
+        if effect.question is None:
+            return None
+        state = await self.load_report(effect.report_id)
+        if state is not None:
+            posted = [q for q in state.questions if q.item_id == effect.question and q.message_id]
+            if posted:
+                return max(posted, key=lambda q: q.at).message_id
+        return self._questions.get((effect.report_id, effect.question))
 
 
 def _message_time(chat: ChatPort, message_id: str) -> datetime | None:

@@ -5,12 +5,14 @@ from __future__ import annotations
 from typing import Protocol
 
 from conversations.effects import (
+    EditPost,
     Ephemeral,
     FormRejected,
     OpenForm,
     OpenShortcutForm,
     Post,
     PostRoot,
+    ReplacePrivate,
     ShowPreview,
     UpdateRoot,
 )
@@ -26,6 +28,17 @@ class ChatPort(Protocol):
 
     async def post(self, effect: Post) -> str:
         """Post in the report's thread; return the new message's id."""
+        ...
+
+    async def edit(self, effect: EditPost, message_id: str) -> None:
+        """Replace the text and buttons of the bot's message `message_id` in the thread
+        (the chat worker resolves the id). LookupError when the platform has no such
+        message: the worker then posts the text instead."""
+        ...
+
+    async def replace_private(self, effect: ReplacePrivate) -> None:
+        """Replace the private message `effect.reply_to` names (platforms without a way to
+        do so leave it as it is)."""
         ...
 
     async def ephemeral(self, effect: Ephemeral) -> None: ...

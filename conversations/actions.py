@@ -15,6 +15,9 @@ CANCEL_SEND: Final = "cancel_send"
 RESEND_UNCHANGED: Final = "resend_unchanged"
 # Answer the question with one of its choices: value `<report>:<item id>:<choice>`.
 ANSWER: Final = "answer"
+# A question's help, example and full way to answer, shown to whoever asks: value
+# `<report>:<item id>`.
+MORE: Final = "more"
 # Retract a capture: value `<report>:<contribution id>`.
 UNDO: Final = "undo"
 # A reply that read like talk: value `<report>:<pending id>`.
@@ -35,6 +38,7 @@ ALL: Final = frozenset(
         CANCEL_SEND,
         RESEND_UNCHANGED,
         ANSWER,
+        MORE,
         UNDO,
         RECORD_PENDING,
         JUST_TALK,

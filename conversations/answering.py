@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from conversations import actions, messages
+from conversations import actions, guide, messages
 from conversations.answers import Accepted, acknowledgement, parse_answer
 from conversations.answers.notes import leftover_note
 from conversations.answers.results import quote
@@ -13,9 +13,20 @@ from conversations.guide import QUESTIONS_KEPT, advance, ask, section_list
 from conversations.ids import contribution_id_for
 from conversations.merge import ItemMerge, ItemStatus
 from conversations.permissions import can_decide, is_me, refuse_if_cancelled, refuse_tlp_change
+from conversations.question_messages import show_on_question
 from conversations.recording import contribute, retract
 from conversations.replies import DirectAnswer, parse_direct_answer
-from conversations.richtext import Span, command_ref, emphasis, rich, strong, user_text
+from conversations.retiring import retire_private
+from conversations.richtext import (
+    RichText,
+    Span,
+    code,
+    command_ref,
+    emphasis,
+    rich,
+    strong,
+    user_text,
+)
 from conversations.state import Contribution, PendingAnswer, PostedQuestion
 from conversations.talk import talk_reason
 from conversations.turn import Turn
@@ -74,14 +85,29 @@ def record_reply(turn: Turn, item: Item, text: str, message_id: str | None) -> N
 
 
 def acknowledge(turn: Turn, item: Item, merged: ItemMerge) -> None:
-    """Say what was recorded, with its Undo; the next question follows when this answered
-    the current one."""
-    reply = messages.recorded(turn.actor, item, _shown(turn, item), merged)
+    """Show what was recorded on the question's own message, with its Undo; only then, when
+    this answered the current question, the next one is posted. An answer to an item never
+    asked in the thread is acknowledged to its author alone, and only a conflict (the lead
+    must settle it) adds a post of its own."""
+    shown = _shown(turn, item)
     undo = (undo_button(turn),)
+    on_question = show_on_question(turn, item, messages.answered(item, merged, shown), undo)
+    if merged.status is ItemStatus.CONFLICT:
+        turn.post(rich(*messages.conflict_notice(merged)))
+    elif not on_question:
+        # No Undo here: a button in a private notice would open this report to clicks from
+        # a personal chat (Teams), and its author can take the answer back in the thread.
+        turn.tell(messages.recorded(turn.actor, item, shown, merged) + _taking_back(turn))
     if turn.state.guiding and turn.state.cursor == item.id:
-        ask(turn, reply + rich("\n\n") + advance(turn, item.id), first=undo)
-    else:
-        turn.post(reply, undo)
+        ask(turn, advance(turn, item.id))
+
+
+def _taking_back(turn: Turn) -> RichText:
+    """How the author of an answer acknowledged in private takes it back."""
+    latest = turn.state.contributions[-1]
+    if latest.source_message_id is None:
+        return rich()
+    return rich(" (delete or edit your message to change it)")
 
 
 def undo_button(turn: Turn) -> Button:
@@ -124,7 +150,9 @@ def _pending_of(turn: Turn, value: str) -> PendingAnswer | None:
     wanted = value.partition(":")[2]
     found = next((p for p in turn.state.pending if p.id == wanted), None)
     if found is None:
-        turn.tell(rich("That reply was already settled (or its message deleted)."))
+        settled = rich("That reply was already settled (or its message deleted).")
+        turn.tell(settled)
+        retire_private(turn, settled)  # a stale prompt: its buttons go
         return None
     if not is_me(turn, found.author):
         turn.tell(rich("Only whoever wrote that reply decides whether it is an answer."))
@@ -138,7 +166,16 @@ def record_pending(turn: Turn, value: str) -> None:
     if held is None or refuse_if_cancelled(turn):
         return
     turn.change(pending=tuple(p for p in turn.state.pending if p.id != held.id))
-    record_reply(turn, turn.checklist.item(held.item_id), held.text, held.message_id)
+    item = turn.checklist.item(held.item_id)
+    before = len(turn.state.contributions)
+    record_reply(turn, item, held.text, held.message_id)
+    # The prompt says what became of the reply; its Record / Just talk are used up.
+    if len(turn.state.contributions) > before:
+        retire_private(
+            turn, rich(f"Recorded as your answer to {item.number}: ", user_text(held.text))
+        )
+    else:
+        retire_private(turn, rich(f"Not recorded as an answer to {item.number}."))
 
 
 def just_talk(turn: Turn, value: str) -> None:
@@ -147,7 +184,8 @@ def just_talk(turn: Turn, value: str) -> None:
         return
     turn.change(pending=tuple(p for p in turn.state.pending if p.id != held.id))
     turn.record("answer_declined", held.item_id, pending=held.id)
-    turn.tell(rich("Not recorded."))
+    if not retire_private(turn, rich("Not recorded: kept as talk.")):
+        turn.tell(rich("Not recorded."))
 
 
 def answer_button(turn: Turn, value: str) -> None:
@@ -187,14 +225,39 @@ def undo(turn: Turn, value: str) -> None:
             )
             continue
         retract(turn, contribution, "undone")
-        turn.post(
-            rich(
-                strong(contribution.author.name),
-                f"'s answer to {item.number} was withdrawn (undone by ",
-                strong(turn.actor.name),
-                ").",
-            )
+        withdrawn = rich(
+            strong(contribution.author.name),
+            f"'s answer to {item.number} was withdrawn (undone by ",
+            strong(turn.actor.name),
+            ").",
         )
+        if not refresh_question(turn, item, withdrawn):
+            turn.post(withdrawn)
+
+
+def refresh_question(turn: Turn, item: Item, gone: RichText, latest: str | None = None) -> bool:
+    """Show `item`'s answers as they are now on its question's message (`gone`: what to say
+    when none is left; `latest`: how the newest answer reads back). False when the item was
+    never asked in the thread."""
+    return show_on_question(turn, item, *_as_now(turn, item, gone, latest))
+
+
+def _as_now(
+    turn: Turn, item: Item, withdrawn: RichText, latest: str | None = None
+) -> tuple[RichText, tuple[Button, ...]]:
+    """A question's message as its answers are now: the answers (the newest one's Undo), or,
+    when the last was withdrawn, the question open again with how to answer it."""
+    merged = turn.merge.item(item.id)
+    if merged.contributions:
+        newest = merged.contributions[-1]
+        undo = Button(action=actions.UNDO, label="Undo", value=f"{turn.state.id}:{newest.id}")
+        return messages.answered(item, merged, latest), (undo,)
+    return (
+        rich(strong(f"{item.number} "), item.question, " — ")
+        + withdrawn
+        + rich(" Answer it with ", code(f"{item.number}: your answer"), "."),
+        guide.choice_buttons(turn.state.id, item),
+    )
 
 
 # Kinds whose plain answers may start with "N.M word" ("3.5 million", "1.5 hours ago").
@@ -322,13 +385,15 @@ def edit_contribution(
         merged = contribute(turn, new_item, text, via="direct", message_id=event.message_id)
         if merged is not None:
             retract(turn, old, "edited_away")
-            turn.post(
-                rich(
-                    strong(turn.actor.name),
-                    f" moved an answer from {old_item.number} to {new_item.number}: ",
-                    user_text(_shown(turn, new_item)),
-                )
+            moved = rich(
+                strong(turn.actor.name),
+                f" moved an answer from {old_item.number} to {new_item.number}: ",
+                user_text(_shown(turn, new_item)),
             )
+            # Both questions' messages show it; the author is told either way.
+            refresh_question(turn, old_item, moved)
+            refresh_question(turn, new_item, moved, _shown(turn, new_item))
+            turn.tell(moved)
         return
     if refuse_tlp_change(turn, new_item):
         return
@@ -355,9 +420,16 @@ def edit_contribution(
         f" edited {new_item.number}: ",
         user_text(with_note(parsed.display, note, new_item)),
     ]
+    shown = with_note(parsed.display, note, new_item)
     if merged.status is ItemStatus.CONFLICT:
+        # Two answers now disagree: the lead must hear of it.
         notice += ["\n", *messages.conflict_notice(merged)]
-    turn.post(rich(*notice))
+        turn.post(rich(*notice))
+    else:
+        # The edited answer reads back with its notes when it is the one shown last.
+        newest = bool(merged.contributions) and merged.contributions[-1].id == old.id
+        if not refresh_question(turn, new_item, rich(*notice), shown if newest else None):
+            turn.tell(rich(*notice))
 
 
 def on_delete(turn: Turn, event: MessageDeleted) -> None:
@@ -382,9 +454,9 @@ def on_delete(turn: Turn, event: MessageDeleted) -> None:
             )
             continue
         retract(turn, contribution, "deleted")
-        turn.post(
-            rich(
-                strong(contribution.author.name),
-                f"'s answer to {number} was withdrawn (message deleted).",
-            )
+        withdrawn = rich(
+            strong(contribution.author.name),
+            f"'s answer to {number} was withdrawn (message deleted).",
         )
+        if not refresh_question(turn, item, withdrawn):
+            turn.post(withdrawn)

@@ -15,6 +15,7 @@ from conversations.guide import advance, ask, section_list
 from conversations.ids import report_id_for
 from conversations.merge import ItemMerge, ItemStatus, merged_display
 from conversations.permissions import can_decide, me, refuse_unless_decider, space
+from conversations.question_messages import show_on_question
 from conversations.recording import contribute
 from conversations.richtext import command_ref, mention, rich, strong, user_text
 from conversations.sending import cancel_send
@@ -89,7 +90,7 @@ def on_root_posted(turn: Turn, event: RootPosted) -> None:
         return  # a replay: the thread already exists
     turn.change(thread=event.message_id)
     turn.record("thread_opened", message_id=event.message_id)
-    ask(turn, messages.welcome(turn.state) + rich("\n\n") + advance(turn, None))
+    ask(turn, messages.welcome(turn.state) + rich("\n") + advance(turn, None))
 
 
 def ask_before_another(turn: Turn, title: str) -> None:
@@ -238,6 +239,9 @@ def resolve(turn: Turn, event: CommandIssued, command: Command) -> None:
         )
     )
     turn.record("conflict_resolved", item.id, value=value)
+    # The question's message stops showing the conflict; the thread, told of the conflict,
+    # hears how it was settled.
+    show_on_question(turn, item, messages.answered(item, turn.merge.item(item.id), None))
     turn.post(
         rich(
             strong(turn.actor.name),

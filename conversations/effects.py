@@ -141,6 +141,38 @@ class Post(FrozenModel):
     question: str | None = None
 
 
+class EditPost(FrozenModel):
+    """Rewrite one of the bot's thread messages in place (a question once it is answered, a
+    confirmation once it is used): the thread changes without a new post notifying anyone.
+
+    `message_id` is None when the message is a question the platform has not confirmed yet
+    (its id comes back as QuestionPosted): the chat worker finds it by `question` when it
+    performs the edit. A message that cannot be found is posted instead, so that what the
+    edit says is never lost."""
+
+    kind: Literal["edit_post"] = "edit_post"
+    channel: str
+    thread: str | None
+    report_id: str
+    message_id: str | None
+    text: RichText
+    buttons: tuple[Button, ...] = ()
+    # The item whose question message this is, when it is one.
+    question: str | None = None
+
+
+class ReplacePrivate(FrozenModel):
+    """Replace the private message whose button `user` pressed (a Record / Just talk prompt)
+    with `text`: the used buttons are gone, and the notice says what was done. `reply_to`
+    is the adapter's handle for that message (ButtonPressed.private_reply)."""
+
+    kind: Literal["replace_private"] = "replace_private"
+    channel: str
+    user: Actor
+    reply_to: str
+    text: RichText
+
+
 class Ephemeral(FrozenModel):
     """A notice only `user` sees (errors, status, help)."""
 
@@ -221,6 +253,8 @@ Effect = Annotated[
     PostRoot
     | UpdateRoot
     | Post
+    | EditPost
+    | ReplacePrivate
     | Ephemeral
     | OpenForm
     | OpenShortcutForm

@@ -47,6 +47,7 @@ from conversations.events import (
     SubmissionOutcome,
 )
 from conversations.forms import on_form, open_form
+from conversations.guide import show_more
 from conversations.ids import report_id_for
 from conversations.permissions import (
     can_decide,
@@ -78,6 +79,7 @@ __all__ = ["Step", "dispatch", "report_id_for", "step"]
 _VALUE_BUTTONS: Mapping[str, Callable[[Turn, str], None]] = {
     actions.ANSWER: answer_button,
     actions.UNDO: undo,
+    actions.MORE: show_more,
     actions.RECORD_PENDING: record_pending,
     actions.JUST_TALK: just_talk,
     actions.PREVIEW_PAGE: preview_page_button,

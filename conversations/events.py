@@ -81,6 +81,12 @@ class ButtonPressed(_Event):
     action: str
     value: str = ""
     trigger: str | None = None
+    # The thread message that carried the button, when the platform names it and the bot can
+    # edit it (not an ephemeral or a personal chat's): a used control is retired there.
+    message_id: str | None = None
+    # The private message that carried the button, as the adapter can replace it (Slack: the
+    # action's response_url for an ephemeral message); None where there is none.
+    private_reply: str | None = None
 
 
 class ShortcutInvoked(_Event):

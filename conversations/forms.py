@@ -21,9 +21,10 @@ from conversations.command_spec import Command
 from conversations.effects import Button, FormRejected, OpenForm
 from conversations.events import CommandIssued, FormSubmitted
 from conversations.form_prefill import element_keys, prefill
-from conversations.guide import section_list
+from conversations.guide import advance, ask, section_list
 from conversations.merge import ItemMerge, ItemStatus, value_key
 from conversations.permissions import can_decide, is_me, refuse_if_cancelled
+from conversations.question_messages import show_on_question
 from conversations.recording import add_contribution, retract
 from conversations.richtext import Span, command_ref, rich, strong
 from conversations.state import Contribution
@@ -83,13 +84,32 @@ def on_form(turn: Turn, event: FormSubmitted) -> None:
         numbers,
         ".",
     ]
+    conflicts = False
     for item_id in changed:
+        item = turn.checklist.item(item_id)
         merged = turn.merge.item(item_id)
         if merged.status is ItemStatus.CONFLICT:
+            conflicts = True
             notice += ["\n", *messages.conflict_notice(merged)]
+        # A question already asked in the thread shows its answers there, as after a reply.
+        mine = [c.id for c in merged.contributions if c.id in added]
+        own_undo = (
+            (Button(action=actions.UNDO, label="Undo", value=f"{turn.state.id}:{mine[-1]}"),)
+            if mine
+            else ()
+        )
+        show_on_question(turn, item, messages.answered(item, merged, None), own_undo)
     # One click takes back what this form added, as Undo does for any other capture.
     undo = Button(action=actions.UNDO, label="Undo", value=f"{turn.state.id}:{','.join(added)}")
-    turn.post(rich(*notice), (undo,) if added else ())
+    buttons = (undo,) if added else ()
+    if conflicts:
+        turn.post(rich(*notice), buttons)  # the lead must settle it: the thread hears
+    else:
+        # The answers are on the questions' messages and the root message: no new post.
+        turn.tell(rich(*notice), buttons)
+    cursor = turn.state.cursor
+    if turn.state.guiding and cursor in changed:
+        ask(turn, advance(turn, cursor))
 
 
 def _same_as_shown(merged: ItemMerge, shown: JsonValue | None, value: JsonValue) -> bool:

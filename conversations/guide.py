@@ -9,7 +9,8 @@ from conversations.checklist import Item
 from conversations.effects import Button
 from conversations.merge import ItemStatus, merged_display
 from conversations.permissions import refuse_if_cancelled
-from conversations.richtext import RichText, code, rich, user_text
+from conversations.question_messages import show_on_question
+from conversations.richtext import RichText, code, rich, strong, user_text
 from conversations.state import PostedQuestion
 from conversations.turn import Turn
 
@@ -60,8 +61,15 @@ def navigate(turn: Turn, keyword: str) -> None:
     elif keyword == "skip":
         turn.change(skipped=(*turn.state.skipped, cursor), guiding=True)
         turn.record("item_skipped", cursor)
-        number = turn.checklist.item(cursor).number
-        ask(turn, rich(f"Skipped {number}.\n\n") + advance(turn, cursor))
+        item = turn.checklist.item(cursor)
+        skipped = rich(
+            strong(f"\u2192 {item.number} "), item.question, f" — skipped by {turn.actor.name}"
+        )
+        # The skipped question's message says so (its buttons are spent); the next follows.
+        if show_on_question(turn, item, skipped):
+            ask(turn, advance(turn, cursor))
+        else:
+            ask(turn, rich(f"Skipped {item.number}.\n") + advance(turn, cursor))
     else:  # next: move on, leaving the item open for later
         turn.change(guiding=True)
         ask(turn, advance(turn, cursor))
@@ -120,16 +128,31 @@ def question_text(turn: Turn, item_id: str) -> RichText:
         messages.checklist_position(turn.checklist, item),
         turn.checklist.item_count,
         assignee,
+        buttons=bool(choice_buttons(turn.state.id, item)),
     )
 
 
 def question_buttons(turn: Turn) -> tuple[Button, ...]:
-    """The current question's choices (one click answers it), then its section's form."""
+    """The current question's choices (one click answers it), More (its help, privately),
+    then its section's form."""
     if turn.state.cursor is None:
         return ()
     item = turn.checklist.item(turn.state.cursor)
     section = turn.checklist.section_of(item)
-    return (*choice_buttons(turn.state.id, item), messages.form_button(section, turn.state.id))
+    return (
+        *choice_buttons(turn.state.id, item),
+        messages.more_button(turn.state.id, item),
+        messages.form_button(section, turn.state.id),
+    )
+
+
+def show_more(turn: Turn, value: str) -> None:
+    """More, pressed on a question: its help, example and every way to answer, privately."""
+    item = turn.checklist.find_item(value.partition(":")[2])
+    if item is None:
+        turn.tell(rich("That question is no longer in the checklist."))
+        return
+    turn.tell(messages.more(item, turn.checklist.section_of(item)))
 
 
 def choice_buttons(report_id: str, item: Item) -> tuple[Button, ...]:

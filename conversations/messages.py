@@ -118,47 +118,122 @@ def _answers_since(state: ReportState, sent: SentEmail | None) -> int:
 
 
 def welcome(state: ReportState) -> RichText:
+    """One line above the first question: who leads, who may answer, and the two ways to."""
     return rich(
         "Report started by ",
         mention(state.lead.id, state.lead.name),
-        " (lead). ",
-        "I'll ask the checklist questions here one at a time; anyone in the thread can answer. ",
-        "Answer any item directly with ",
+        " (lead); anyone in the thread can answer. Reply to a question, or answer any item with ",
         code("4.2: your answer"),
-        ", use ",
-        code("skip"),
-        ", ",
-        code("back"),
-        ", ",
-        code("next"),
-        " or ",
-        code("later"),
-        ", and start a reply with ",
+        "; start with ",
         code(SIDE_REMARK_PREFIX),
-        " to talk without answering. ",
-        "Nothing is sent to JCDC until the lead confirms.",
+        " to talk. Nothing goes to JCDC until the lead confirms.",
     )
 
 
+# A question whose choices are buttons says so instead of listing them again.
+_PRESS_OR_REPLY = "Press one, or reply with its number."
+_PRESSED_KINDS = (AnswerKind.CHOICE, AnswerKind.SEVERITY, AnswerKind.CONFIDENCE)
+# Hints that would take a paragraph in the question; the full one is behind More.
+_SHORT_HINTS = {
+    AnswerKind.DATETIME: "Reply with a date, time and zone, e.g. 2026-11-20 14:03 UTC.",
+    AnswerKind.IOCS: "List IPs, domains, URLs, e-mail addresses or hashes (defanged is fine).",
+}
+
+
+def short_hint(item: Item, buttons: bool) -> str:
+    """How to answer, in one short line: the question's own line budget is three."""
+    if buttons and item.kind in _PRESSED_KINDS:
+        return _PRESS_OR_REPLY
+    return _SHORT_HINTS.get(item.kind, answer_hint(item))
+
+
 def question(
-    item: Item, section: Section, position: int, total: int, assignee: Actor | None
+    item: Item,
+    section: Section,
+    position: int,
+    total: int,
+    assignee: Actor | None,
+    buttons: bool = False,
 ) -> RichText:
+    """A question in at most three lines: the question with where it stands, how to answer,
+    and (only when there is one) its caution and its assignee. Its help, example and the
+    full way to answer are behind the More button (`more`). `buttons`: its choices are
+    buttons under it."""
     spans: list[Span | str] = [
-        strong(f"{item.number} · {section.title}"),
-        f" ({position} of {total})\n",
-        strong(item.question),
-        "\n",
-        emphasis(item.help),
+        strong(f"{item.number} {item.question}"),
+        f"  ·  {section.title}, {position} of {total}\n",
+        short_hint(item, buttons),
+    ]
+    if item.kind is AnswerKind.TLP:
+        spans.append(" Only the lead or an approver sets this.")
+    if item.caution or assignee is not None:
+        spans.append("\n")
+        if item.caution:
+            spans += [strong("Caution: "), item.caution]
+        if assignee is not None:
+            spans += [" " if item.caution else "", mention(assignee.id, assignee.name)]
+            spans.append(", this section is yours.")
+    return rich(*spans)
+
+
+def more_button(report_id: str, item: Item) -> Button:
+    return Button(action=actions.MORE, label="More", value=f"{report_id}:{item.id}")
+
+
+def more(item: Item, section: Section) -> RichText:
+    """What the question leaves out, for whoever asks: why JCDC asks (the help), an example,
+    every way to answer, and how to move on."""
+    spans: list[Span | str] = [
+        strong(f"{item.number} {item.question}"),
+        f" ({section.number} {section.title})\n",
+        item.help,
     ]
     if item.example:
         spans += ["\nFor example: ", emphasis(item.example)]
     spans += ["\n", answer_hint(item)]
-    if item.kind is AnswerKind.TLP:
-        spans.append(" Only the lead or an approver sets this.")
     if item.caution:
         spans += ["\n", strong("Caution: "), item.caution]
-    if assignee is not None:
-        spans += ["\n", mention(assignee.id, assignee.name), ", this section is yours."]
+    spans += [
+        "\nSay ",
+        code("skip"),
+        ", ",
+        code("next"),
+        ", ",
+        code("back"),
+        " or ",
+        code("later"),
+        " to move on; ",
+        command_ref("help"),
+        " lists the commands.",
+    ]
+    return rich(*spans)
+
+
+def answered(item: Item, merge: ItemMerge, latest: str | None) -> RichText:
+    """A question's message once it has answers: the question, then each value with who gave
+    it (`latest`: how this turn's new answer reads back, with its notes), or the conflict."""
+    if merge.status is ItemStatus.CONFLICT:
+        return rich(strong(f"\u26a0 {item.number} "), item.question, "\n", *conflict_notice(merge))
+    if merge.status is ItemStatus.SKIPPED and not merge.contributions:
+        return rich(strong(f"\u2192 {item.number} "), item.question, " — skipped")
+    if not merge.contributions:
+        return rich(strong(f"{item.number} "), item.question, " — ", emphasis("no answer now"))
+    spans: list[Span | str] = [strong(f"\u2713 {item.number} "), item.question, " — "]
+    if merge.resolution is not None and merge.value is not None:
+        settled = display_value(item, merge.value)
+        return rich(*spans, user_text(settled), " (settled by the lead)")
+    newest = merge.contributions[-1]
+    # Each value once with everyone who gave it: agreeing answers of a single-valued item are
+    # one alternative; an accumulating item's answers each stand on their own.
+    groups = [(a.value, a.contributions) for a in merge.alternatives] or [
+        (c.value, (c,)) for c in merge.contributions
+    ]
+    for n, (value, contributions) in enumerate(groups):
+        shown = latest if latest is not None and newest in contributions else None
+        names = ", ".join(dict.fromkeys(c.author.name for c in contributions))
+        if n:
+            spans.append("; ")
+        spans += [user_text(shown or display_value(item, value)), f" ({names})"]
     return rich(*spans)
 
 

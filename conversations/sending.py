@@ -8,6 +8,7 @@ from conversations.effects import Button, SubmitRequested
 from conversations.events import SubmissionOutcome
 from conversations.fingerprint import content_fingerprint
 from conversations.permissions import can_decide, is_me, refuse_if_cancelled, refuse_unless_decider
+from conversations.retiring import at, retire, send_state
 from conversations.richtext import code, command_ref, rich, strong
 from conversations.state import ReportStatus, SendRequest, SentEmail
 from conversations.turn import Turn
@@ -74,9 +75,13 @@ def confirm_send(turn: Turn, resend_unchanged: bool = False) -> None:
         return
     request = turn.state.send_request
     if request is None:
+        # A Confirm from before (the send went out, or was cancelled): say where things
+        # stand, and retire the button that was pressed.
         turn.tell(
-            rich("No send is waiting for confirmation. Start with ", command_ref("send"), ".")
+            rich("No send is waiting for confirmation. Start with ", command_ref("send"), ". ")
+            + send_state(turn)
         )
+        retire(turn, send_state(turn))
         return
     needed = turn.policy.confirmations_needed
     if len(request.confirmed_by) >= needed:
@@ -88,6 +93,7 @@ def confirm_send(turn: Turn, resend_unchanged: bool = False) -> None:
                 "; the report is queued. Nothing more to do.",
             )
         )
+        retire(turn, send_state(turn))
         return
     # Confirmations are people of this report's workspace; compared as such, a namesake
     # from elsewhere can never count twice or stand in for someone.
@@ -111,14 +117,14 @@ def confirm_send(turn: Turn, resend_unchanged: bool = False) -> None:
     if len(confirmed.confirmed_by) < needed:
         turn.change(send_request=confirmed)
         turn.record("send_confirmed_first")
-        turn.post(
-            rich(
-                strong(turn.actor.name),
-                " confirmed. Under the two-person rule a "
-                "second approver must confirm too before anything is sent.",
-            ),
-            confirmation_buttons(turn),
+        first = rich(
+            strong(turn.actor.name),
+            f" confirmed at {at(turn)}. Under the two-person rule a "
+            "second approver must confirm too before anything is sent.",
         )
+        # The confirmation message itself says so and keeps its buttons for the second.
+        if not retire(turn, first, confirmation_buttons(turn)):
+            turn.post(first, confirmation_buttons(turn))
         return
     turn.change(
         send_request=confirmed,
@@ -135,17 +141,18 @@ def confirm_send(turn: Turn, resend_unchanged: bool = False) -> None:
             at=turn.now,
         )
     )
-    turn.post(
-        rich(
-            "Confirmed by ",
-            strong(turn.actor.name),
-            ". The report, marked ",
-            strong(turn.merge.tlp),
-            ", is queued for ",
-            code(turn.policy.recipient),
-            ". I'll post the outcome here.",
-        )
+    confirmed_text = rich(
+        "Confirmed by ",
+        strong(turn.actor.name),
+        f" at {at(turn)}. The report, marked ",
+        strong(turn.merge.tlp),
+        ", is queued for ",
+        code(turn.policy.recipient),
+        ". I'll post the outcome here.",
     )
+    # The message that asked for confirmation becomes the record of it, its buttons gone.
+    if not retire(turn, confirmed_text):
+        turn.post(confirmed_text)
 
 
 def confirm_resend(turn: Turn) -> None:
@@ -175,7 +182,8 @@ def confirmation_buttons(turn: Turn) -> tuple[Button, ...]:
 def cancel_send(turn: Turn) -> None:
     request = pending_send(turn)
     if request is None:
-        turn.tell(rich("There is no pending send to cancel."))
+        turn.tell(rich("There is no pending send to cancel. ") + send_state(turn))
+        retire(turn, send_state(turn))
         return
     if not (can_decide(turn) or is_me(turn, request.requested_by)):
         turn.tell(
@@ -190,7 +198,11 @@ def cancel_send(turn: Turn) -> None:
         return
     turn.change(send_request=None)
     turn.record("send_cancelled")
-    turn.post(rich("Send cancelled by ", strong(turn.actor.name), ". Nothing was sent."))
+    cancelled = rich(
+        "Send cancelled by ", strong(turn.actor.name), f" at {at(turn)}. Nothing was sent."
+    )
+    if not retire(turn, cancelled):
+        turn.post(cancelled)
 
 
 def on_submission_outcome(turn: Turn, event: SubmissionOutcome) -> None:

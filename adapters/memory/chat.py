@@ -11,12 +11,14 @@ from dataclasses import dataclass, field
 
 from conversations.effects import (
     Button,
+    EditPost,
     Ephemeral,
     FormRejected,
     OpenForm,
     OpenShortcutForm,
     Post,
     PostRoot,
+    ReplacePrivate,
     RootCard,
     ShowPreview,
     UpdateRoot,
@@ -46,6 +48,8 @@ class MemoryChat:
     previews: list[str] = field(default_factory=list)
     # How much of a preview goes on one page: all of it, unless a test wants pages.
     preview_fits: Fits = fits_anything
+    # The ids of thread messages edited in place, one entry per edit.
+    edits: list[str] = field(default_factory=list)
     # Message ids are unique within a channel, as a platform's are: a caller that posts into a
     # channel used before (the demo run again on one database) gives a prefix of its own.
     id_prefix: str = "m"
@@ -76,6 +80,22 @@ class MemoryChat:
             TranscriptLine("post", "thread", to_plain(effect.text), message_id, effect.buttons)
         )
         return message_id
+
+    async def edit(self, effect: EditPost, message_id: str) -> None:
+        """Rewrite the posted message in the transcript (where it was), and note the edit."""
+        for n, line in enumerate(self.transcript):
+            if line.message_id == message_id and line.kind == "post":
+                self.transcript[n] = TranscriptLine(
+                    "post", "thread", to_plain(effect.text), message_id, effect.buttons
+                )
+                self.edits.append(message_id)
+                return
+        raise LookupError(message_id)
+
+    async def replace_private(self, effect: ReplacePrivate) -> None:
+        self.transcript.append(
+            TranscriptLine("ephemeral replaced", f"only {effect.user.name}", to_plain(effect.text))
+        )
 
     async def ephemeral(self, effect: Ephemeral) -> None:
         self.transcript.append(

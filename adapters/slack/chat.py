@@ -6,8 +6,10 @@ from __future__ import annotations
 import logging
 from datetime import datetime
 from typing import Any
+from urllib.parse import urlsplit
 
 from slack_sdk.errors import SlackApiError
+from slack_sdk.webhook.async_client import AsyncWebhookClient
 
 from adapters.slack.blocks import (
     fallback_text,
@@ -16,19 +18,21 @@ from adapters.slack.blocks import (
     root_blocks,
     root_fallback,
 )
-from adapters.slack.clients import NoToken, SlackClients, error_code
+from adapters.slack.clients import SLACK_API_URL, NoToken, SlackClients, error_code
 from adapters.slack.preview_blocks import fits, preview_blocks, preview_fallback
 from adapters.slack.shortcut_view import shortcut_view
 from adapters.slack.timestamps import ts_time
 from conversations import actions
 from conversations.effects import (
     Button,
+    EditPost,
     Ephemeral,
     FormRejected,
     OpenForm,
     OpenShortcutForm,
     Post,
     PostRoot,
+    ReplacePrivate,
     ShowPreview,
     UpdateRoot,
 )
@@ -67,10 +71,13 @@ class SlackChat:
             return True
         return isinstance(error, SlackApiError) and error_code(error) in _PERMANENT
 
-    def __init__(self, clients: SlackClients) -> None:
+    def __init__(self, clients: SlackClients, api_url: str = SLACK_API_URL) -> None:
         # Posts are paced per channel by the chat worker (bot.chat_worker), which knows what
         # every replica posted; 429s that still happen are waited out by slack_sdk.
         self.clients = clients
+        # A response_url is only ever posted to on Slack's own hosts (or the API host this
+        # bot is configured with): a payload's URL is not a place to send to otherwise.
+        self.response_origins = ("https://hooks.slack.com/", _origin(api_url))
 
     async def _call(self, channel: str, method: str, /, **arguments: Any) -> dict[str, Any]:
         client = await self.clients.for_channel(channel)
@@ -116,6 +123,35 @@ class SlackChat:
             arguments["thread_ts"] = effect.thread
         response = await self._call(effect.channel, "chat.postMessage", **arguments)
         return str(response["ts"])
+
+    async def edit(self, effect: EditPost, message_id: str) -> None:
+        try:
+            await self._call(
+                effect.channel,
+                "chat.update",
+                channel=effect.channel,
+                ts=message_id,
+                text=fallback_text(effect.text),
+                blocks=message_blocks(effect.text, effect.buttons),
+            )
+        except SlackApiError as error:
+            if error_code(error) in ("message_not_found", "cant_update_message"):
+                raise LookupError(message_id) from error
+            raise
+
+    async def replace_private(self, effect: ReplacePrivate) -> None:
+        if not effect.reply_to.startswith(self.response_origins):
+            log.warning("a response_url outside Slack was not used")
+            return
+        body = {
+            "replace_original": True,
+            "text": fallback_text(effect.text),
+            "blocks": message_blocks(effect.text),
+        }
+        response = await AsyncWebhookClient(effect.reply_to).send_dict(body)
+        if response.status_code >= 400:
+            # Expired (30 minutes, 5 uses): the prompt stays; a click on it is answered.
+            log.info("response_url refused the replacement (%s)", response.status_code)
 
     async def ephemeral(self, effect: Ephemeral) -> None:
         await self._ephemeral(
@@ -219,3 +255,9 @@ class SlackChat:
         await self._call(
             effect.channel, "chat.postMessage", unfurl_links=False, unfurl_media=False, **arguments
         )
+
+
+def _origin(url: str) -> str:
+    """`https://slack.com/api/` → `https://slack.com/`."""
+    parts = urlsplit(url)
+    return f"{parts.scheme}://{parts.netloc}/"

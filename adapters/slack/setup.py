@@ -164,7 +164,7 @@ def slack_side(
         )
     return SlackSide(
         settings=settings,
-        chat=SlackChat(clients),
+        chat=SlackChat(clients, settings.api_url),
         decoder=SlackDecoder(clients, several_workspaces=settings.oauth),
         deliveries=SlackDeliveries(intake, check_form),
         oauth_flow=oauth_flow,

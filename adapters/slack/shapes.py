@@ -120,6 +120,9 @@ class Action(SlackShape):
 
 class Container(SlackShape):
     channel_id: str | None = None
+    # A button in a message: the message's ts, and whether only its reader sees it.
+    message_ts: str | None = None
+    is_ephemeral: bool = False
 
 
 class Interaction(SlackShape):
@@ -147,6 +150,8 @@ class BlockActions(Interaction):
     actions: list[dict[str, Any]] | None = None
     channel: Named | None = None
     container: Container | None = None
+    # Where to answer the action (and replace an ephemeral message that carried it).
+    response_url: str | None = None
 
 
 class ElementState(SlackShape):

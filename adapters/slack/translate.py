@@ -296,8 +296,27 @@ def from_block_actions(payload: Mapping[str, object]) -> ButtonPressed | None:
             action=action_name(action.action_id),
             value=value,
             trigger=shape.trigger_id,
+            message_id=_pressed_message(shape),
+            private_reply=_private_reply(shape),
         )
     )
+
+
+def _private_reply(shape: BlockActions) -> str | None:
+    """An ephemeral message's button: its response_url, which replaces that message."""
+    container = shape.container
+    if container is None or not container.is_ephemeral:
+        return None
+    return shape.response_url or None
+
+
+def _pressed_message(shape: BlockActions) -> str | None:
+    """The message whose button this was, when chat.update can change it (an ephemeral one
+    cannot be)."""
+    container = shape.container
+    if container is None or container.is_ephemeral:
+        return None
+    return container.message_ts or None
 
 
 def from_view_submission(payload: Mapping[str, object]) -> FormSubmitted | None:

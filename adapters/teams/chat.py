@@ -41,12 +41,14 @@ from adapters.teams.references import ConversationReferences, user_key
 from adapters.teams.timestamps import message_time
 from adapters.teams.translate import thread_conversation_id
 from conversations.effects import (
+    EditPost,
     Ephemeral,
     FormRejected,
     OpenForm,
     OpenShortcutForm,
     Post,
     PostRoot,
+    ReplacePrivate,
     ShowPreview,
     UpdateRoot,
 )
@@ -89,6 +91,20 @@ class TeamsChat:
             thread_conversation_id(effect.channel, effect.thread),
             message_activity(effect.text, effect.buttons),
         )
+
+    async def edit(self, effect: EditPost, message_id: str) -> None:
+        reference = await self._reference(effect.channel)
+        await self.framework.update(
+            reference,
+            thread_conversation_id(effect.channel, effect.thread),
+            message_id,
+            message_activity(effect.text, effect.buttons),
+        )
+
+    async def replace_private(self, effect: ReplacePrivate) -> None:
+        # Teams presses name no private message (no ButtonPressed.private_reply): the
+        # personal chat's prompt stays, and a click on it again is answered as stale.
+        log.warning("a private replacement reached Teams; it is not sent")
 
     async def ephemeral(self, effect: Ephemeral) -> None:
         activity = message_activity(effect.text, effect.buttons)

@@ -111,6 +111,10 @@ class ConnectorError(Exception):
     """The Bot Connector refused or could not be reached, or may not be posted to."""
 
 
+class NotFound(ConnectorError, LookupError):
+    """The Bot Connector has no such conversation or message (HTTP 404)."""
+
+
 class _AccessToken:
     """The app's token for the Bot Connector: fetched ahead of time, shared by every call."""
 
@@ -297,7 +301,10 @@ class BotFramework:
                 try:
                     yield ConnectorClient(service_url, "", session=session)
                 except (aiohttp.ClientError, TimeoutError, OSError, ValueError) as error:
-                    raise ConnectorError(
+                    # A 404: no such conversation or message, and trying again will not
+                    # make one (an edit of it is then posted instead; bot.chat_worker).
+                    gone = isinstance(error, aiohttp.ClientResponseError) and error.status == 404
+                    raise (NotFound if gone else ConnectorError)(
                         f"{conversation_id[:80]}: {type(error).__name__}: {error}"
                     ) from None
         finally:

@@ -431,6 +431,9 @@ def _from_card_submit(
             report_id=report_id,
             action=action,
             value=button_value,
+            # The card's message, when it is in a channel thread (the report's, where the
+            # bot edits): a personal chat's card is not edited.
+            message_id=activity.replyToId if thread is not None and activity.replyToId else None,
         )
     )
 

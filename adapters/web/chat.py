@@ -20,12 +20,14 @@ from adapters.web.render import (
 )
 from adapters.web.translate import COMMAND_PREFIX
 from conversations.effects import (
+    EditPost,
     Ephemeral,
     FormRejected,
     OpenForm,
     OpenShortcutForm,
     Post,
     PostRoot,
+    ReplacePrivate,
     ShowPreview,
     UpdateRoot,
 )
@@ -60,6 +62,24 @@ class WebChat:
             )
         )
         return message_id
+
+    async def edit(self, effect: EditPost, message_id: str) -> None:
+        # Published under the message's id, it replaces the post where it stands on the page.
+        self.hub.publish(
+            post_record(
+                message_id,
+                effect.channel,
+                effect.thread,
+                effect.text,
+                effect.buttons,
+                COMMAND_PREFIX,
+            )
+        )
+
+    async def replace_private(self, effect: ReplacePrivate) -> None:
+        # The web chat's presses name no private message (no ButtonPressed.private_reply),
+        # so no turn asks for this.
+        logging.getLogger(__name__).warning("no private message to replace in the web chat")
 
     async def ephemeral(self, effect: Ephemeral) -> None:
         self.hub.publish(

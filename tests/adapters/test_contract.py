@@ -274,4 +274,6 @@ async def test_chatter_undo_and_simultaneous_answers_leave_the_same_report(
         assert asked, who
         assert "0.3" in asked[0]
     assert not any("has anyone paged legal" in t for t in driver.thread_texts())
-    assert any("was withdrawn (undone by Dan)" in t for t in driver.thread_texts())
+    # The undo was shown on 1.1's own message, which now shows Cara's direct answer.
+    assert any("was withdrawn (undone by Dan)" in t for t in driver.edited_texts())
+    assert any(t.startswith("\u2713 1.1 ") and "(Cara)" in t for t in driver.thread_texts())

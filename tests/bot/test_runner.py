@@ -64,7 +64,7 @@ async def test_new_report_posts_root_then_first_question_in_thread(store: Report
     # The root is posted before the thread exists, so it cannot name the first question yet;
     # once the question is asked, the root is edited (no new post) to show it.
     assert [line.kind for line in chat.transcript] == ["root", "post", "root updated"]
-    assert "0.1 · Handling" in chat.transcript[1].text
+    assert "0.1 Which TLP marking applies?  ·  Handling" in chat.transcript[1].text
     assert "now asking" not in chat.transcript[0].text
     assert "now asking: 0.1" in chat.transcript[2].text
 

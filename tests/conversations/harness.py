@@ -8,7 +8,7 @@ from pathlib import Path
 from typing import Literal
 
 from conversations.checklist import Checklist, load_checklist
-from conversations.effects import Effect, Ephemeral, Post
+from conversations.effects import EditPost, Effect, Ephemeral, Post
 from conversations.engine import Step, step
 from conversations.events import Event
 from conversations.people import PersonKey
@@ -145,11 +145,18 @@ class Harness:
 
 
 def to_plain_all(effects: tuple[Effect, ...]) -> str:
-    return "\n".join(to_plain(e.text) for e in effects if isinstance(e, Post | Ephemeral))
+    return "\n".join(
+        to_plain(e.text) for e in effects if isinstance(e, Post | EditPost | Ephemeral)
+    )
 
 
 def posts(result: Step) -> list[str]:
     return [to_plain(e.text) for e in result.effects if isinstance(e, Post)]
+
+
+def edits(result: Step) -> list[str]:
+    """The thread messages a turn rewrote in place (a question once answered, ...)."""
+    return [to_plain(e.text) for e in result.effects if isinstance(e, EditPost)]
 
 
 def notices(result: Step) -> list[str]:

@@ -112,7 +112,8 @@ def test_own_answers_are_the_same_person_whatever_their_display_name() -> None:
 def test_acknowledgement_names_techniques_and_warns_about_a_revoked_one() -> None:
     h = Harness(checklist=default_checklist())
     h.start()
-    (ack,) = posts(h.say(BOB, "8.3: AML.T0051 and T1086"))
+    # 8.3 was not asked in the thread yet: the acknowledgement is Bob's alone.
+    (ack,) = notices(h.say(BOB, "8.3: AML.T0051 and T1086"))
     assert ack.startswith("Recorded 8.3 from Bob: AML.T0051 LLM Prompt Injection")
     assert "T1086 is revoked in MITRE's data; MITRE replaced it with T1059.001" in ack
     (refusal,) = notices(h.say(BOB, "8.3: AML.T9999"))

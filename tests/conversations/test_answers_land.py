@@ -7,11 +7,11 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 
 from conversations import actions
-from conversations.effects import Button, Ephemeral, Post
+from conversations.effects import Button, EditPost, Ephemeral, Post
 from conversations.events import QuestionPosted
 from conversations.state import Contribution
 from conversations.turn import Step
-from tests.conversations.harness import ALICE, BOB, CAROL, DANA, Harness, notices, posts
+from tests.conversations.harness import ALICE, BOB, CAROL, DANA, Harness, edits, notices, posts
 
 
 def _reply(h: Harness, actor: object, text: str, sent_at: datetime) -> Step:
@@ -38,7 +38,9 @@ def _confirm_questions(h: Harness, step: Step, sent_at: datetime) -> None:
         )
 
 
-def _buttons(step: Step, kind: type[Post] | type[Ephemeral] = Post) -> list[Button]:
+def _buttons(
+    step: Step, kind: type[Post] | type[EditPost] | type[Ephemeral] = Post
+) -> list[Button]:
     return [b for e in step.effects if isinstance(e, kind) for b in e.buttons]
 
 
@@ -78,8 +80,13 @@ def test_three_answers_within_one_second_all_land_on_the_question_they_saw() -> 
 
     org = [c for c in _active(h) if c.item_id == "handling.org"]
     assert [c.author for c in org] == [BOB, CAROL, DANA]
-    assert "Recorded 0.2 from Carol" in posts(second)[0]
-    assert "Recorded 0.2 from Dana" in posts(third)[0]
+    # Each later answer is added to 0.2's own message, which the thread already shows.
+    assert posts(second) == []
+    assert posts(third) == []
+    assert "Example Corp, AI platform (Carol)" in edits(second)[0]
+    (shown,) = edits(third)
+    assert "Example Corp security team (Bob); Example Corp, AI platform (Carol); " in shown
+    assert "Example Corp legal (Dana)" in shown
     # The cursor stays on the question Bob's answer moved it to.
     assert h.state.cursor == "description.event_type"
     assert not [e for e in second.effects if isinstance(e, Post) and e.question]
@@ -177,7 +184,7 @@ def test_record_stores_the_held_reply_as_its_author_answer() -> None:
     assert "Only whoever wrote that reply" in notices(refused)[0]
     recorded = h.press(BOB, record.action, record.value)
     assert h.active_values("handling.org") == ["Example Corp?"]
-    assert "Recorded 0.2 from Bob" in posts(recorded)[0]
+    assert "\u2713 0.2 Which organisation reports? — Example Corp? (Bob)" in edits(recorded)[0]
     assert h.state is not None
     assert h.state.pending == ()
     again = h.press(BOB, record.action, record.value)
@@ -218,7 +225,13 @@ def test_side_remarks_still_say_nothing() -> None:
 
 
 def _undo_of(step: Step) -> Button:
-    return next(b for b in _buttons(step) if b.action == actions.UNDO)
+    """The Undo on the answered question's message (or on the author's private notice)."""
+    return next(
+        b
+        for kind in (EditPost, Ephemeral)
+        for b in _buttons(step, kind)
+        if b.action == actions.UNDO
+    )
 
 
 def test_undo_by_the_author_retracts_the_answer() -> None:
@@ -227,7 +240,11 @@ def test_undo_by_the_author_retracts_the_answer() -> None:
     answered = h.say(BOB, "Example Corp", message_id="M-BOB")
     undone = h.press(BOB, actions.UNDO, _undo_of(answered).value)
     assert h.active_values("handling.org") == []
-    assert "Bob's answer to 0.2 was withdrawn (undone by Bob)" in posts(undone)[0]
+    # The question's message says so, and offers the question again; no new post.
+    assert posts(undone) == []
+    (shown,) = edits(undone)
+    assert "0.2 Which organisation reports? — Bob's answer to 0.2 was withdrawn" in shown
+    assert "(undone by Bob). Answer it with `0.2: your answer`." in shown
     assert h.state is not None
     (contribution,) = [c for c in h.state.contributions if c.item_id == "handling.org"]
     assert contribution.retracted_reason == "undone"
@@ -260,7 +277,9 @@ def test_a_choice_question_offers_its_choices_and_a_click_answers_it() -> None:
     (contribution,) = [c for c in _active(h) if c.item_id == "description.event_type"]
     assert contribution.author == CAROL
     assert contribution.via == "button"
-    assert "Recorded 1.1 from Carol" in posts(clicked)[0]
+    assert "\u2713 1.1 What kind of event is it? — Attempted attack (Carol)" in edits(clicked)[0]
+    # The used choices are gone from the message: only its Undo is left.
+    assert [b.action for b in _buttons(clicked, EditPost)] == [actions.UNDO]
     # The answer moved the questions on, and can be undone like any other.
     assert h.state.cursor == "description.cves"
     h.press(CAROL, actions.UNDO, _undo_of(clicked).value)

@@ -16,7 +16,9 @@ def test_a_near_miss_direct_answer_goes_to_its_item(reply: str) -> None:
     result = h.say(BOB, reply)
     assert h.active_values("handling.org") == ["Example Corp"]
     assert h.active_values("handling.tlp") == []
-    assert any("0.2" in p for p in posts(result))
+    # 0.2 has not been asked in the thread: only Bob is told, nobody else is notified.
+    assert posts(result) == []
+    assert any("Recorded 0.2 from Bob" in n for n in notices(result))
 
 
 def test_a_nonexistent_item_names_the_items_of_its_section() -> None:

@@ -19,7 +19,17 @@ from conversations.events import MessagePosted
 from conversations.merge import ItemStatus, merge_report
 from conversations.policy import Policy
 from conversations.state import ReportStatus
-from tests.conversations.harness import ALICE, BOB, CAROL, DANA, Harness, key, notices, posts
+from tests.conversations.harness import (
+    ALICE,
+    BOB,
+    CAROL,
+    DANA,
+    Harness,
+    edits,
+    key,
+    notices,
+    posts,
+)
 
 
 def merged(h: Harness, item_id: str) -> ItemStatus:
@@ -58,8 +68,11 @@ def test_root_posted_opens_thread_and_asks_first_question() -> None:
     assert h.state.cursor == "handling.tlp"
     (post,) = posts(result)
     assert "Report started by @Alice" in post
-    assert "0.1 · Handling (1 of 7)" in post
-    assert "Which TLP marking applies?" in post
+    assert "0.1 Which TLP marking applies?  ·  Handling, 1 of 7" in post
+    # The welcome and the question fit in three lines; the help is behind More.
+    assert len(post.splitlines()) <= 3
+    (question,) = [e for e in result.effects if isinstance(e, Post)]
+    assert [b.label for b in question.buttons][-2:] == ["More", "Answer section 0 in a form"]
 
 
 def test_root_posted_twice_changes_nothing() -> None:
@@ -114,9 +127,12 @@ def test_guided_reply_is_recorded_with_author_and_next_question_asked() -> None:
     h = Harness()
     h.start()
     result = h.say(ALICE, "amber+strict")
+    # The question's message is edited to show the answer; the next question is the one
+    # new post.
+    (edit,) = edits(result)
+    assert "\u2713 0.1 Which TLP marking applies? — TLP:AMBER+STRICT (Alice)" in edit
     (post,) = posts(result)
-    assert "Recorded 0.1 from Alice: TLP:AMBER+STRICT" in post
-    assert "0.2 · Handling" in post
+    assert post.startswith("0.2 Which organisation reports?  ·  Handling")
     assert h.state is not None
     assert h.state.cursor == "handling.org"
     (contribution,) = h.state.contributions
@@ -160,7 +176,13 @@ def test_skip_back_next_later_resume() -> None:
     result = h.say(ALICE, "skip")
     assert h.state is not None
     assert h.state.skipped == ("handling.tlp",)
-    assert "Skipped 0.1." in posts(result)[0]
+    assert edits(result) == [
+        "Report started by @Alice (lead); anyone in the thread can answer. "
+        "Reply to a question, or answer any item with `4.2: your answer`; start with `//` to "
+        "talk. Nothing goes to JCDC until the lead confirms.\n"
+        "\u2192 0.1 Which TLP marking applies? — skipped by Alice"
+    ]
+    assert posts(result)[0].startswith("0.2 ")
     assert h.state.cursor == "handling.org"
 
     h.say(BOB, "next")
@@ -178,7 +200,7 @@ def test_skip_back_next_later_resume() -> None:
 
     result = h.say(BOB, "resume")
     assert h.state.guiding is True
-    assert "0.2 · Handling" in posts(result)[0]
+    assert "0.2 Which organisation reports?  ·  Handling" in posts(result)[0]
 
 
 def test_back_with_nothing_earlier_is_explained() -> None:
@@ -225,9 +247,12 @@ def test_direct_answer_from_anywhere_keeps_the_cursor() -> None:
     result = h.say(BOB, "2.1: hxxp://evil[.]example[.]com/x and 203.0.113[.]7")
     assert h.state is not None
     assert h.state.cursor == "handling.tlp"
-    (post,) = posts(result)
-    assert "Recorded 2.1 from Bob" in post
-    assert "hxxp://evil[.]example[.]com/x" in post  # shown defanged in chat
+    # 2.1 was never asked in the thread: no post, only Bob hears what was recorded.
+    assert posts(result) == []
+    assert edits(result) == []
+    (notice,) = notices(result)
+    assert "Recorded 2.1 from Bob" in notice
+    assert "hxxp://evil[.]example[.]com/x" in notice  # shown defanged in chat
     assert h.state.contributions[0].via == "direct"
 
 
@@ -323,7 +348,23 @@ def test_edit_updates_the_contribution() -> None:
     assert h.state is not None
     assert h.state.contributions[0].edited_at is not None
     assert h.state.contributions[0].raw == "198.51.100.24"
-    assert "Carol edited 2.1" in posts(result)[0]
+    # 2.1 was never asked in the thread: Carol is told, nobody else notified.
+    assert posts(result) == []
+    assert "Carol edited 2.1" in notices(result)[0]
+
+
+def test_an_edit_of_an_answer_to_an_asked_question_rewrites_that_question() -> None:
+    h = Harness()
+    h.start()
+    h.say(ALICE, "amber")  # 0.1; 0.2 is asked
+    h.say(BOB, "Example Corp", message_id="M-BOB")
+    result = h.edit(BOB, "M-BOB", "Example Corp, AI team")
+    assert posts(result) == []
+    assert edits(result) == ["\u2713 0.2 Which organisation reports? — Example Corp, AI team (Bob)"]
+    deleted = h.delete(BOB, "M-BOB")
+    assert posts(deleted) == []
+    (shown,) = edits(deleted)
+    assert "Bob's answer to 0.2 was withdrawn (message deleted)." in shown
 
 
 def test_invalid_edit_keeps_the_earlier_answer() -> None:
@@ -476,7 +517,7 @@ def test_confirm_without_pending_send_and_cancel_send() -> None:
     assert "No send is waiting" in notices(h.command(ALICE, "confirm"))[0]
     h.press(ALICE, actions.SEND)
     result = h.press(ALICE, actions.CANCEL_SEND)
-    assert "Send cancelled by Alice. Nothing was sent." in posts(result)[0]
+    assert "Send cancelled by Alice at 14:05 UTC. Nothing was sent." in posts(result)[0]
     assert "No send is waiting" in notices(h.press(ALICE, actions.CONFIRM_SEND))[0]
     assert "no pending send" in notices(h.command(ALICE, "cancel send"))[0]
 
@@ -528,6 +569,43 @@ def test_confirmed_report_cannot_be_cancelled() -> None:
 # -- forms and buttons ----------------------------------------------------------------------
 
 
+def test_a_form_answering_the_current_question_edits_it_and_asks_the_next() -> None:
+    h = Harness()
+    h.start()
+    h.say(ALICE, "amber")  # 0.1; 0.2 is asked
+    result = h.form(BOB, "handling", {"handling.org": "Example Corp"})
+    (edit,) = edits(result)
+    assert edit == "\u2713 0.2 Which organisation reports? — Example Corp (Bob)"
+    (question,) = posts(result)
+    assert question.startswith("1.1 What kind of event is it?")
+    assert "Bob answered section 0 in a form: 0.2." in notices(result)[0]
+
+
+def test_settling_a_conflict_shows_the_settled_value_on_the_question() -> None:
+    h = Harness()
+    h.start()
+    h.say(ALICE, "amber")  # 0.1; 0.2 is asked, then 1.1
+    h.say(BOB, "Example Corp")  # 0.2; 1.1 (a choice) is asked
+    h.say(BOB, "incident")
+    conflict = h.say(CAROL, "1.1: 2")
+    assert "Conflicting answers for 1.1" in posts(conflict)[0]
+    assert edits(conflict)[0].startswith("\u26a0 1.1 ")
+    settled = h.command(ALICE, "resolve 1.1 2")
+    assert edits(settled) == [
+        "\u2713 1.1 What kind of event is it? — Attempted attack (settled by the lead)"
+    ]
+    assert "Alice settled 1.1" in posts(settled)[0]
+
+
+def test_a_form_that_makes_a_conflict_tells_the_thread() -> None:
+    h = Harness()
+    h.start()
+    h.say(BOB, "1.1: incident")
+    result = h.form(DANA, "description", {"description.event_type": "2"})
+    (post,) = posts(result)
+    assert "Conflicting answers for 1.1" in post
+
+
 def test_form_records_a_section_and_replaces_own_earlier_form_answers() -> None:
     h = Harness()
     h.start()
@@ -540,7 +618,9 @@ def test_form_records_a_section_and_replaces_own_earlier_form_answers() -> None:
             "description.confidence": "",
         },
     )
-    assert "Dana answered section 1 in a form: 1.1, 1.2." in posts(result)[0]
+    # None of section 1 was asked in the thread yet: Dana alone is told, nothing is posted.
+    assert posts(result) == []
+    assert "Dana answered section 1 in a form: 1.1, 1.2." in notices(result)[0]
     assert h.active_values("description.event_type") == ["attempted_attack"]
     assert h.state is not None
     assert {c.via for c in h.state.contributions} == {"form"}

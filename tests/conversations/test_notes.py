@@ -8,7 +8,7 @@ from documents.assembly import assemble
 from documents.rendering.html import render_html
 from documents.rendering.markdown import render_markdown
 from documents.rendering.text import render_text
-from tests.conversations.harness import ALICE, BOB, Harness, posts
+from tests.conversations.harness import ALICE, BOB, Harness, notices
 
 
 def _report() -> Harness:
@@ -20,9 +20,9 @@ def _report() -> Harness:
 def test_a_partly_parsed_technique_answer_keeps_the_rest_as_a_note() -> None:
     h = _report()
     result = h.say(BOB, "8.3: prompt injection, T1059")
-    assert posts(result) == [
+    assert notices(result) == [
         "Recorded 8.3 from Bob: T1059 Command and Scripting Interpreter; "
-        'kept "prompt injection" as a note'
+        'kept "prompt injection" as a note (delete or edit your message to change it)'
     ]
     assert h.state is not None
     (contribution,) = h.state.contributions
@@ -33,7 +33,7 @@ def test_a_partly_parsed_technique_answer_keeps_the_rest_as_a_note() -> None:
 def test_indicators_keep_their_roles_defanged_in_the_report_and_the_email() -> None:
     h = _report()
     result = h.say(ALICE, "2.3: exfil to 203.0.113.7 from evil.example.com")
-    assert "kept your words with them as a note" in posts(result)[0]
+    assert "kept your words with them as a note" in notices(result)[0]
     assert h.state is not None
     report = assemble(h.state, h.checklist)
     note = "exfil to 203.0.113[.]7 from evil[.]example[.]com"
@@ -57,7 +57,7 @@ def test_an_edit_replaces_the_note() -> None:
     result = h.edit(BOB, "M1", "8.3: T1059 via a poisoned ticket")
     assert h.state is not None
     assert h.state.contributions[0].note == "via a poisoned ticket"
-    assert 'kept "via a poisoned ticket" as a note' in posts(result)[0]
+    assert 'kept "via a poisoned ticket" as a note' in notices(result)[0]
 
 
 def test_an_indicator_written_half_defanged_is_not_kept_again_as_a_note() -> None:

@@ -88,7 +88,8 @@ def test_only_the_lead_an_approver_or_the_requester_cancels_a_send(role: str, ho
         ]
     else:
         assert h.state.send_request is None
-        assert f"Send cancelled by {actor.name}. Nothing was sent." in posts(result)[0]
+        assert f"Send cancelled by {actor.name} at " in posts(result)[0]
+        assert ". Nothing was sent." in posts(result)[0]
 
 
 def test_whoever_asked_for_a_send_may_cancel_it() -> None:

@@ -135,6 +135,9 @@ class SlackDriver:
     def thread_texts(self) -> list[str]:
         return self.scene.thread_texts()
 
+    def edited_texts(self) -> list[str]:
+        return self.scene.edited_texts()
+
     def private_texts(self, user: str) -> list[str]:
         return self.scene.ephemerals_for(self.people[user])
 

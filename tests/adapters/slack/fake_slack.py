@@ -166,6 +166,15 @@ class FakeSlack:
         call.answer = self._answer(method, args)
         return web.json_response(call.answer)
 
+    def response_url(self, fake_path: str = "actions/T0/1") -> str:
+        """A response_url on this fake (Slack's are on hooks.slack.com)."""
+        return f"{self.root}hooks/{fake_path}"
+
+    async def response_url_post(self, request: web.Request) -> web.Response:
+        """A post to an action's response_url, recorded as the method `response_url`."""
+        await self._record(Call("response_url", await _arguments(request), None))
+        return web.Response(text="ok")
+
     def _answer(self, method: str, args: JsonDict) -> JsonDict:
         blocks = args.get("blocks")
         if method.startswith("chat.") and isinstance(blocks, list) and len(blocks) > MAX_BLOCKS:
@@ -286,6 +295,7 @@ async def fake_slack(**options: Any) -> AsyncIterator[FakeSlack]:
     app = web.Application()
     app.router.add_route("*", "/api/{method}", fake.api)
     app.router.add_get("/link", fake.socket)
+    app.router.add_post("/hooks/{path:.*}", fake.response_url_post)
     server = TestServer(app, host="127.0.0.1")
     await server.start_server()
     fake._server = server

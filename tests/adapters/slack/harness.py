@@ -92,14 +92,28 @@ class SlackScene:
     async def reply(self, user: str, text: str) -> str:
         """A reply in the report's thread; returns its ts (the message id)."""
         message = payloads.thread_message(user, text, self.thread)
-        before = len(self.fake.posts(self.thread))
-        response = await self.event(message)
-        assert response.status == 200
-        await self.fake.wait_until(lambda: len(self.fake.posts(self.thread)) > before)
+        # Answers mostly edit the question they answer or tell their author alone: what the
+        # turn did is there once the bot has settled, whether or not it posted.
+        await self.turn(self.event(message))
         return str(message["ts"])
 
     def thread_texts(self) -> list[str]:
-        return [str(c.args.get("text", "")) for c in self.fake.posts(self.thread)]
+        """The thread as it reads now: each bot post in order, as its latest edit left it."""
+        latest = {
+            str(c.args.get("ts")): str(c.args.get("text", "")) for c in self.fake.of("chat.update")
+        }
+        return [
+            latest.get(str(c.answer.get("ts")), str(c.args.get("text", "")))
+            for c in self.fake.posts(self.thread)
+        ]
+
+    def edited_texts(self) -> list[str]:
+        """The texts of the bot's thread messages as edited, in the order of the edits."""
+        return [
+            str(c.args.get("text", ""))
+            for c in self.fake.of("chat.update")
+            if c.args.get("ts") != self.root_ts
+        ]
 
     def ephemerals_for(self, user: str) -> list[str]:
         return [

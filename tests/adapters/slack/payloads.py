@@ -153,7 +153,12 @@ def block_actions(
     message_ts: str,
     channel: str = CHANNEL,
     action_ts: str | None = None,
+    *,
+    ephemeral: bool = False,
+    response_url: str = "https://hooks.slack.com/actions/T0/1/abc",
 ) -> str:
+    """A click. `ephemeral`: the button was on an ephemeral message (then `message_ts` is
+    that message's, which chat.update cannot change)."""
     return _interaction(
         {
             "type": "block_actions",
@@ -164,7 +169,7 @@ def block_actions(
                 "type": "message",
                 "message_ts": message_ts,
                 "channel_id": channel,
-                "is_ephemeral": False,
+                "is_ephemeral": ephemeral,
             },
             "trigger_id": _next("12321423423.333649436676.") + "d8c1",
             "team": {"id": TEAM, "domain": "example"},
@@ -172,7 +177,7 @@ def block_actions(
             "is_enterprise_install": False,
             "channel": {"id": channel, "name": "incident-4711"},
             "message": {"type": "message", "ts": message_ts, "user": BOT_USER, "text": "…"},
-            "response_url": "https://hooks.slack.com/actions/T0/1/abc",
+            "response_url": response_url,
             "actions": [
                 {
                     "action_id": action_id,

@@ -39,9 +39,17 @@ async def test_a_report_from_new_to_confirmed_send(database: Database, tmp_path:
         cara = await scene.reply("U0CARA", "3")
         bob = await scene.reply("U0BOB", "0.3: Example Corp, AI team")
         await scene.reply("U0DAN", "Dan Doe, incident lead, dan@example.com")
-        assert "Recorded 0.3 from Cara: 3" in scene.thread_texts()[2]
+        # Each answer is shown on its question's message (Bob's direct one too, as 0.3 was
+        # asked); four answers added three posts: the next questions.
+        assert scene.thread_texts()[1] == (
+            "\u2713 0.3 Which organisation is reporting? — 3 (Cara); Example Corp, AI team (Bob)"
+        )
+        assert scene.thread_texts()[2].startswith("\u2713 0.4 Who should JCDC contact")
+        assert len(scene.fake.posts(thread)) == 4
         # The root shows 1, 2, then 3 answered (Bob's 0.3 adds no answered item).
-        await scene.fake.wait_until(lambda: len(scene.fake.of("chat.update")) >= 3)
+        await scene.fake.wait_until(
+            lambda: len([c for c in scene.fake.of("chat.update") if c.args["ts"] == thread]) >= 3
+        )
 
         # Bob corrects his answer; Cara takes hers back.
         edited = payloads.message_changed(
@@ -174,5 +182,5 @@ async def test_the_delivery_outcome_reaches_the_slack_thread(
         assert submission.message_id is not None
         assert escape(submission.message_id) in outcome  # the `text` field is Slack-escaped
         assert list((tmp_path / "outbox").glob("*.eml"))
-        root_updates = scene.fake.of("chat.update")
+        root_updates = [c for c in scene.fake.of("chat.update") if c.args["ts"] == thread]
         assert "sent to JCDC" in str(root_updates[-1].args["blocks"])

@@ -18,7 +18,8 @@ async def test_a_reply_in_tokyo_time_is_stored_and_acknowledged_in_utc(
         await scene.start_report("U0LEAD", "Prompt injection in support copilot")
         await scene.reply("U0BOB", "2.7: 2026-11-30 22:14 to 2026-12-01 03:10")
         await scene.bot.settled()
-        acknowledged = [t for t in scene.thread_texts() if "2.7" in t]
+        # 2.7 was not asked in the thread yet: its author alone is told how it was read.
+        acknowledged = [t for t in scene.ephemerals_for("U0BOB") if "2.7" in t]
         assert any(
             "2026-11-30 13:14 UTC to 2026-11-30 18:10 UTC" in t and "Asia/Tokyo" in t
             for t in acknowledged
@@ -38,7 +39,7 @@ async def test_a_reply_from_someone_without_a_zone_is_read_as_utc_and_says_so(
         await scene.start_report("U0LEAD", "Prompt injection in support copilot")
         await scene.reply("U0CARA", "2.7: 2026-11-30 22:14")
         await scene.bot.settled()
-        acknowledged = [t for t in scene.thread_texts() if "2.7" in t]
+        acknowledged = [t for t in scene.ephemerals_for("U0CARA") if "2.7" in t]
         assert any(
             "2026-11-30 22:14 UTC" in t and "so I read it as UTC" in t for t in acknowledged
         ), acknowledged

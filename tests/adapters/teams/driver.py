@@ -213,8 +213,18 @@ class TeamsDriver:
         return thread
 
     def thread_texts(self) -> list[str]:
+        """The thread as it reads now: each bot message in order, as its latest update left
+        it."""
         conversation = f"{self.activities.channel};messageid={self._thread()}"
-        return [call.text for call in self.connector.sent(conversation)]
+        latest = {c.activity_id: c.text for c in self.connector.updates() if c.activity_id}
+        return [
+            latest.get(call.result_id or "", call.text)
+            for call in self.connector.sent(conversation)
+        ]
+
+    def edited_texts(self) -> list[str]:
+        """The texts of the bot's thread messages as edited, in the order of the edits."""
+        return [c.text for c in self.connector.updates() if c.activity_id != self._thread()]
 
     def root_text(self) -> str:
         """The root card as it reads now (after its last update)."""

@@ -45,7 +45,8 @@ async def test_a_report_from_new_to_confirmed_send(teams: TeamsBot) -> None:
     assert ("handling.tlp", ALICE.name) in authors
     assert ("detection.iocs", BOB.name) in authors
     assert ("artifacts.developer", CAROL.name) in authors
-    assert any("Example AI Labs" in text for text in bot.thread_texts())
+    # 4.2 was not asked in the thread: Carol alone hears what was recorded.
+    assert any("Example AI Labs" in text for text in bot.private_texts("carol"))
 
     # Carol edits her answer, Bob deletes his.
     await bot.edit("carol", carol_said, "4.2: Example AI Labs, fine-tune by Contoso")
@@ -90,9 +91,14 @@ async def test_a_report_from_new_to_confirmed_send(teams: TeamsBot) -> None:
     assert preview.splitlines()[1] == "Preview: Prompt injection in support copilot"
     assert "CVE-2024-3094" in preview
 
-    # The root card was kept up to date in place.
-    assert connector.updates()
-    assert all(call.activity_id == thread for call in connector.updates())
+    # The root card was kept up to date in place; the answered question (0.1) was edited in
+    # its thread, where it was posted.
+    root_updates = [c for c in connector.updates() if c.activity_id == thread]
+    assert root_updates
+    assert all(c.conversation_id == bot.activities.channel for c in root_updates)
+    edited = [c for c in connector.updates() if c.activity_id != thread]
+    assert edited
+    assert all(c.conversation_id == f"{bot.activities.channel};messageid={thread}" for c in edited)
     assert "1 Description" in bot.root_text()
     assert "TLP:AMBER" in bot.root_text()
 

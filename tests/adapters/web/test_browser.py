@@ -125,7 +125,9 @@ async def test_two_people_run_a_report_to_the_outbox(
     await shot(bob, "1-bob-fills-a-section-form")
     await dialog.locator("#form-save").click()
     await expect(dialog).not_to_be_visible()
-    await expect(thread(lena)).to_contain_text("Bob answered section 1 in a form: 1.1, 1.3")
+    # No conflict and nothing asked from section 1 yet: only Bob is told what the form saved.
+    await expect(thread(bob)).to_contain_text("Bob answered section 1 in a form: 1.1, 1.3")
+    await expect(thread(lena)).not_to_contain_text("Bob answered section 1 in a form")
 
     # A conflict: Lena says 1.1 is an incident, Bob's form said an attempted attack.
     await reply(lena, "1.1: 1")

@@ -1,0 +1,117 @@
+"""Used buttons are retired (issue 12, item 2): the message that carried Confirm / Cancel is
+edited to say what happened, and a click on a stale control gets the current state in
+private (and retires that control too)."""
+
+from __future__ import annotations
+
+from conversations import actions
+from conversations.effects import EditPost, Post, SubmitRequested
+from conversations.policy import Policy
+from conversations.state import Actor, ReportStatus
+from conversations.turn import Step
+from tests.conversations.harness import ALICE, BOB, CAROL, Harness, key, notices, posts
+
+CONFIRMATION = "M-CONFIRM"
+
+
+def press_on(h: Harness, actor: Actor, action: str, message_id: str | None) -> Step:
+    """A click on a button of the thread message `message_id` (as Slack and Teams name it)."""
+    assert h.state is not None
+    event = h.events.press(actor, action, h.state.id)
+    return h.feed(event.model_copy(update={"message_id": message_id}))
+
+
+def edits_of(result: Step) -> list[EditPost]:
+    return [e for e in result.effects if isinstance(e, EditPost)]
+
+
+def _asked_to_send() -> Harness:
+    h = Harness()
+    h.start()
+    h.say(ALICE, "amber")
+    h.command(CAROL, "send")
+    return h
+
+
+def test_confirm_edits_the_confirmation_into_who_confirmed_and_when() -> None:
+    h = _asked_to_send()
+    result = press_on(h, ALICE, actions.CONFIRM_SEND, CONFIRMATION)
+    assert [e for e in result.effects if isinstance(e, SubmitRequested)]
+    (edit,) = edits_of(result)
+    assert edit.message_id == CONFIRMATION
+    assert edit.buttons == ()  # Confirm and Cancel are gone
+    text = "".join(s.text for s in edit.text)
+    assert text.startswith(f"Confirmed by Alice at {h.now:%H:%M} UTC. The report, marked ")
+    # Nothing new in the thread: the confirmation message is the record.
+    assert [e for e in result.effects if isinstance(e, Post)] == []
+
+
+def test_a_confirm_without_a_message_to_edit_is_posted_as_before() -> None:
+    h = _asked_to_send()
+    result = press_on(h, ALICE, actions.CONFIRM_SEND, None)
+    assert edits_of(result) == []
+    assert posts(result)[0].startswith("Confirmed by Alice at ")
+
+
+def test_cancel_edits_the_confirmation_and_posts_nothing() -> None:
+    h = _asked_to_send()
+    result = press_on(h, CAROL, actions.CANCEL_SEND, CONFIRMATION)
+    assert h.state is not None
+    assert h.state.send_request is None
+    (edit,) = edits_of(result)
+    assert (edit.message_id, edit.buttons) == (CONFIRMATION, ())
+    assert "".join(s.text for s in edit.text) == (
+        f"Send cancelled by Carol at {h.now:%H:%M} UTC. Nothing was sent."
+    )
+    assert posts(result) == []
+
+
+def test_the_first_of_two_confirmations_keeps_the_buttons_for_the_second() -> None:
+    h = Harness(policy=Policy(approvers=frozenset({key(BOB)}), require_second_approver=True))
+    h.start()
+    h.command(CAROL, "send")
+    result = press_on(h, ALICE, actions.CONFIRM_SEND, CONFIRMATION)
+    (edit,) = edits_of(result)
+    assert "Alice confirmed at " in "".join(s.text for s in edit.text)
+    assert [b.action for b in edit.buttons] == [actions.CONFIRM_SEND, actions.CANCEL_SEND]
+    assert posts(result) == []
+
+
+def test_a_stale_confirm_after_sending_tells_the_state_privately_and_retires_itself() -> None:
+    h = _asked_to_send()
+    press_on(h, ALICE, actions.CONFIRM_SEND, CONFIRMATION)
+    h.outcome("sent", message_id="<r1.1@jcdc-bot.example>")
+    assert h.state is not None
+    assert h.state.status is ReportStatus.SENT
+    before = h.state
+    # An older copy of the buttons (another confirmation message) is pressed after sending.
+    stale = press_on(h, ALICE, actions.CONFIRM_SEND, "M-OLD")
+    assert h.state == before
+    (notice,) = notices(stale)
+    assert "No send is waiting for confirmation" in notice
+    assert "Sent to JCDC at " in notice
+    assert "<r1.1@jcdc-bot.example>" in notice
+    assert posts(stale) == []
+    (edit,) = edits_of(stale)
+    assert edit.message_id == "M-OLD"
+    assert edit.buttons == ()
+    assert "".join(s.text for s in edit.text).startswith("Sent to JCDC at ")
+
+
+def test_a_stale_cancel_tells_the_state_and_changes_nothing() -> None:
+    h = _asked_to_send()
+    press_on(h, ALICE, actions.CONFIRM_SEND, CONFIRMATION)
+    stale = press_on(h, BOB, actions.CANCEL_SEND, CONFIRMATION)
+    assert h.state is not None
+    assert h.state.status is ReportStatus.SUBMIT_REQUESTED
+    (notice,) = notices(stale)
+    assert notice.startswith("There is no pending send to cancel. Confirmed by Alice")
+    assert [e.message_id for e in edits_of(stale)] == [CONFIRMATION]
+
+
+def test_buttons_on_the_root_message_are_never_retired() -> None:
+    h = _asked_to_send()
+    assert h.state is not None
+    result = press_on(h, ALICE, actions.CONFIRM_SEND, h.state.thread)
+    assert edits_of(result) == []
+    assert posts(result)[0].startswith("Confirmed by Alice")
