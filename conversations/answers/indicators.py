@@ -41,6 +41,16 @@ _DEFANGED_SCHEME = re.compile(r"^h[xt]{2}p(s?)(?=://)", re.IGNORECASE)
 _LIVE_SCHEME = re.compile(r"^(?:(http)|(ftp))(?=s?://)", re.IGNORECASE)
 _IPV4 = re.compile(r"^\d{1,3}(?:\.\d{1,3}){3}$", re.ASCII)
 _URL_TRAILING = ".,;:!?'\""
+# ioc-fanger (under ioc-finder) reads a lower-case letter, "AT", "ET" or "ARROBA" and a lower-case
+# letter as a defanged "@" ("aliceATevil.com"), also inside a URL, where it turns
+# "hxxp://evil[.]com/updATe.php" into "http://evil.com/upd" — another indicator, silently.
+# Inside URL-shaped words (those with a "/") the three words are hidden behind placeholders
+# the fanger does not read, and put back in what ioc-finder reports.
+_URL_WORD = re.compile(r"\S*/\S*")
+_FANGER_AT = re.compile(r"(?<=[a-z])(AT|ET|ARROBA)(?=[a-z]|$)")
+_PLACEHOLDERS = {"AT": "ZQ1QZ", "ET": "ZQ2QZ", "ARROBA": "ZQ3QZ"}
+_RESTORE = re.compile("|".join(_PLACEHOLDERS.values()), re.IGNORECASE)
+_WORDS = {placeholder: word for word, placeholder in _PLACEHOLDERS.items()}
 IOC_HINT = (
     "List IP addresses, domains, URLs, e-mail addresses or file hashes (MD5, SHA-1, SHA-256, "
     "SHA-512); defanged forms such as hxxp://evil[.]com/x, 1.2.3[.]4 or bad[@]evil[.]com "
@@ -95,22 +105,35 @@ def _candidates(text: str) -> tuple[str, list[_Candidate]]:
     from ioc_finder import find_iocs
     from ioc_finder.ioc_finder import prepare_text
 
+    shielded = _shield_url_words(text)
     found: Any = find_iocs(
-        text,
+        shielded,
         parse_domain_from_url=False,
         parse_from_url_path=False,
         parse_domain_from_email_address=False,
         parse_urls_without_scheme=False,
         included_ioc_types=list(_FINDER_TYPES),
     )
-    haystack = str(prepare_text(text)).lower()
+    haystack = _unshield(str(prepare_text(shielded))).lower()
     candidates = []
     for key, kind in _FINDER_TYPES.items():
-        for raw in map(str, found.get(key) or []):
+        for raw in map(_unshield, map(str, found.get(key) or [])):
             value = _normalise(kind, raw)
             position = _position(haystack, raw.lower(), value.lower())
             candidates.append(_Candidate(position, kind, value, raw))
     return haystack, candidates
+
+
+def _shield_url_words(text: str) -> str:
+    if _RESTORE.search(text):
+        return text  # the text holds a placeholder itself: leave it as written
+    return _URL_WORD.sub(
+        lambda word: _FANGER_AT.sub(lambda m: _PLACEHOLDERS[m.group(1)], word.group(0)), text
+    )
+
+
+def _unshield(text: str) -> str:
+    return _RESTORE.sub(lambda m: _WORDS[m.group(0).upper()], text)
 
 
 def parse_iocs(text: str) -> Parsed:

@@ -159,3 +159,25 @@ def test_display_of_unexpected_shapes_does_not_fail() -> None:
     weird: JsonValue = [ioc("ipv4", "1.2.3.4"), {"type": "note", "value": None}, "evil.com", 7]
     assert display_value(IOCS, weird) == "1.2.3[.]4, None, evil[.]com, 7"
     assert display_value(IOCS, "evil.com") == "evil[.]com"
+
+
+@pytest.mark.parametrize(
+    ("text", "value"),
+    [
+        # ioc-fanger reads lower-case + "AT"/"ET"/"ARROBA" + lower-case as a defanged "@": in a
+        # URL that cut the path ("…/aET today" became "…/a") and recorded another indicator.
+        ("payload at hxxp://a0[.]com/aET today", [ioc("url", "http://a0.com/aET")]),
+        ("hxxp://evil[.]com/updATe.php", [ioc("url", "http://evil.com/updATe.php")]),
+        ("get hxxps://x[.]com/kdATz9?q=ARROBAx", [ioc("url", "https://x.com/kdATz9?q=ARROBAx")]),
+        # Outside URLs the fanger's reading of a defanged address still holds.
+        ("aliceATevil[.]com", [ioc("email", "alice@evil.com")]),
+        (
+            "mail aliceETevil[.]com, see hxxp://evil[.]com/aETx",
+            [ioc("email", "alice@evil.com"), ioc("url", "http://evil.com/aETx")],
+        ),
+    ],
+)
+def test_capital_at_inside_a_url_is_not_read_as_an_at_sign(text: str, value: JsonValue) -> None:
+    parsed = parse_answer(IOCS, text)
+    assert isinstance(parsed, Accepted)
+    assert parsed.value == value
