@@ -101,7 +101,10 @@ class Dialogs:
         changed = [str(item) for item in items] if isinstance(items, list) else []
         form = _form_of(await self.rehearsal.rehearse(_opener(submitted)))
         return DialogAnswer(
-            _message(f"Saved: {_what(form, changed)}, under your name. The thread shows it."),
+            _message(
+                f"Saved: {_what(form, changed)}, under your name. "
+                "Undo is in your chat with the bot."
+            ),
             store=True,
         )
 

@@ -189,8 +189,14 @@ async def test_waiting_deliveries_of_one_report_are_one_turn_in_order(
     assert bot.worker.processed == 5
     for event in events:
         assert await store.is_processed("test", event.event_id)
-    # Each answer is acknowledged, in order; the root message is edited once, for all of them.
-    recorded = [t for t in bot.chat.texts("post") if t.startswith("Recorded")]
+    # Each answer is acknowledged, in order (privately: none of these questions was asked in
+    # the thread yet); the root message is edited once, for all of them.
+    assert not any(t.startswith("Recorded") for t in bot.chat.texts("post"))
+    recorded = [
+        t.removesuffix(" (delete or edit your message to change it)")
+        for t in bot.chat.texts("ephemeral")
+        if t.startswith("Recorded")
+    ]
     assert recorded == [
         "Recorded 0.2 from Bob: Example Corp",
         "Recorded 2.1 from Bob: 203.0.113[.]1",
