@@ -88,17 +88,23 @@ def about_report(report_id: str | None) -> None:
         fields["report_id"] = report_id
 
 
+def _delivery_fields(event: Event, entry: InboxEntry) -> dict[str, object]:
+    """What every line of a delivery's turn carries (the report once the event names it)."""
+    fields: dict[str, object] = {
+        "platform": entry.platform,
+        "delivery_id": entry.delivery_id,
+        "inbox_id": entry.id,
+    }
+    if event.report_id is not None:
+        fields["report_id"] = event.report_id
+    return fields
+
+
 def logging_turns(handle: Dispatch) -> Dispatch:
     """`handle` with its turn's fields on every line it logs, and one line when it is done."""
 
     async def logged(event: Event, entry: InboxEntry) -> TurnResult:
-        fields: dict[str, object] = {
-            "platform": entry.platform,
-            "delivery_id": entry.delivery_id,
-            "inbox_id": entry.id,
-        }
-        if event.report_id is not None:
-            fields["report_id"] = event.report_id
+        fields = _delivery_fields(event, entry)
         token = _turn.set(fields)
         started = time.perf_counter()
         try:
@@ -130,13 +136,7 @@ def logging_batches(handle: BatchDispatch) -> BatchDispatch:
 
     async def logged(deliveries: Sequence[tuple[Event, InboxEntry]]) -> list[TurnResult]:
         first, entry = deliveries[0]
-        fields: dict[str, object] = {
-            "platform": entry.platform,
-            "delivery_id": entry.delivery_id,
-            "inbox_id": entry.id,
-        }
-        if first.report_id is not None:
-            fields["report_id"] = first.report_id
+        fields = _delivery_fields(first, entry)
         token = _turn.set(fields)
         started = time.perf_counter()
         try:

@@ -51,20 +51,14 @@ class WebChat:
 
     async def post(self, effect: Post) -> str:
         message_id = new_id("post")
-        self.hub.publish(
-            post_record(
-                message_id,
-                effect.channel,
-                effect.thread,
-                effect.text,
-                effect.buttons,
-                COMMAND_PREFIX,
-            )
-        )
+        self._publish_post(message_id, effect)
         return message_id
 
     async def edit(self, effect: EditPost, message_id: str) -> None:
         # Published under the message's id, it replaces the post where it stands on the page.
+        self._publish_post(message_id, effect)
+
+    def _publish_post(self, message_id: str, effect: Post | EditPost) -> None:
         self.hub.publish(
             post_record(
                 message_id,
