@@ -9,6 +9,7 @@ three lines plus its buttons. Run with `-s` to see the numbers.
 
 from __future__ import annotations
 
+import asyncio
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -211,13 +212,30 @@ async def test_direct_answers_an_undo_and_a_confirmed_send_add_no_posts(tmp_path
                 assert confirm is not None
                 press = payloads.block_actions("U0LEAD", "confirm_send", confirm[1], confirm[0])
                 assert await send_slack(session, serve.url, press, _FORM) == 200
+                await _sent_to_jcdc(fake, thread)
                 await _settled_after(fake)
         finally:
             assert await serve.stop() == 0, serve.log()
     noise = measure(fake, thread)
     print(f"\n5 guided answers, then 2 direct, 1 undo, send + confirm: {noise}")
-    # The send's confirmation request is the one post after the guided part.
-    assert len(fake.posts(thread)) - guided <= 1, noise
+    # After the guided part only real state changes are posts: the request to confirm the
+    # send, and the outcome of sending. Direct answers, the Undo and the Confirm edit.
+    after = [c.args.get("text", "") for c in fake.posts(thread)[guided:]]
+    assert len(after) == 2, noise
+    assert after[0].startswith("Lena Lead asks to send this report to JCDC"), after
+    assert after[1].startswith("Sent to JCDC"), after
+
+
+async def _sent_to_jcdc(fake: FakeSlack, thread: str, within: float = 20.0) -> None:
+    """The e-mail goes out from the outbox worker a moment after Confirm: wait for its post."""
+
+    async def sent() -> None:
+        while not any(  # noqa: ASYNC110
+            c.args.get("text", "").startswith("Sent to JCDC") for c in fake.posts(thread)
+        ):
+            await asyncio.sleep(0.05)
+
+    await asyncio.wait_for(sent(), within)
 
 
 _FORM = "application/x-www-form-urlencoded"
