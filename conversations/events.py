@@ -85,7 +85,8 @@ class ButtonPressed(_Event):
     # edit it (not an ephemeral or a personal chat's): a used control is retired there.
     message_id: str | None = None
     # The private message that carried the button, as the adapter can replace it (Slack: the
-    # action's response_url for an ephemeral message); None where there is none.
+    # action's response_url for an ephemeral message; Teams: the card's id in the clicker's
+    # personal chat); None where there is none.
     private_reply: str | None = None
 
 

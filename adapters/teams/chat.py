@@ -35,7 +35,7 @@ from adapters.teams.cards import (
     with_thread_link,
 )
 from adapters.teams.deep_links import thread_link
-from adapters.teams.framework import BotFramework, ConnectorError
+from adapters.teams.framework import BotFramework, ConnectorError, NotFound
 from adapters.teams.preview_card import fits, preview_activity
 from adapters.teams.references import ConversationReferences, user_key
 from adapters.teams.timestamps import message_time
@@ -102,9 +102,15 @@ class TeamsChat:
         )
 
     async def replace_private(self, effect: ReplacePrivate) -> None:
-        # Teams presses name no private message (no ButtonPressed.private_reply): the
-        # personal chat's prompt stays, and a click on it again is answered as stale.
-        log.warning("a private replacement reached Teams; it is not sent")
+        """Replace a used prompt in the clicker's own personal chat (`reply_to` is the card's
+        activity id there, from translate._private_card); its buttons go with it."""
+        personal = await self._personal_chat(effect.user)
+        conversation_id, activity = personal["conversation"]["id"], message_activity(effect.text)
+        try:
+            await self.framework.update(personal, conversation_id, effect.reply_to, activity)
+        except NotFound:
+            # The prompt is gone (deleted, or not this chat's): say it as a new message.
+            await self.framework.send(personal, conversation_id, activity)
 
     async def ephemeral(self, effect: Ephemeral) -> None:
         activity = message_activity(effect.text, effect.buttons)

@@ -434,8 +434,19 @@ def _from_card_submit(
             # The card's message, when it is in a channel thread (the report's, where the
             # bot edits): a personal chat's card is not edited.
             message_id=activity.replyToId if thread is not None and activity.replyToId else None,
+            private_reply=_private_card(activity),
         )
     )
+
+
+def _private_card(activity: shapes.Activity) -> str | None:
+    """A card clicked in the person's personal chat with the bot names that card, so that a
+    used prompt (Record / Just talk) is replaced there and its buttons go. Only the card's id
+    is carried: the chat is found again as the clicker's own personal chat, so nothing here
+    can point the bot at anybody else's conversation."""
+    if _conversation(activity).conversationType != "personal" or not activity.replyToId:
+        return None
+    return activity.replyToId
 
 
 def from_dialog(activity: Activity) -> ButtonPressed | FormSubmitted | None:
