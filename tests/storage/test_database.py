@@ -224,3 +224,11 @@ async def test_postgres_reads_without_begin_and_rollback(
     async with database.engine.connect() as connection:
         await connection.scalar(select(processed_events.c.event_id))
         assert connection.in_transaction()
+    # And on the wire: a write after those reads, on the same pooled connections, still
+    # opens its transaction (the autocommit of a read does not stay with the connection).
+    simple.clear()
+    async with database.writing() as connection:
+        await connection.execute(
+            insert(processed_events).values(platform="p", event_id="e2", processed_at=T0)
+        )
+    assert any(q.startswith("BEGIN") for q in simple), simple
