@@ -208,8 +208,11 @@ def undo(turn: Turn, value: str) -> None:
     wanted = set(value.partition(":")[2].split(","))
     targets = [c for c in turn.state.contributions if c.id in wanted and c.active]
     if not targets:
-        turn.tell(rich("That answer was already withdrawn."))
+        stale = rich("That answer was already withdrawn.")
+        if not retire_private(turn, stale):  # a used private Undo: its button goes
+            turn.tell(stale)
         return
+    undone: list[str] = []
     for contribution in targets:
         item = turn.checklist.item(contribution.item_id)
         mine = is_me(turn, contribution.author) or (
@@ -225,6 +228,7 @@ def undo(turn: Turn, value: str) -> None:
             )
             continue
         retract(turn, contribution, "undone")
+        undone.append(item.number)
         withdrawn = rich(
             strong(contribution.author.name),
             f"'s answer to {item.number} was withdrawn (undone by ",
@@ -233,6 +237,10 @@ def undo(turn: Turn, value: str) -> None:
         )
         if not refresh_question(turn, item, withdrawn):
             turn.post(withdrawn)
+    if undone:
+        # Pressed on a private acknowledgement (a form's, an added message's): that message
+        # says what was undone, and its Undo is gone.
+        retire_private(turn, rich(f"Undone: the answer to {', '.join(undone)} was withdrawn."))
 
 
 def refresh_question(turn: Turn, item: Item, gone: RichText, latest: str | None = None) -> bool:

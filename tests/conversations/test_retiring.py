@@ -5,8 +5,9 @@ private (and retires that control too)."""
 from __future__ import annotations
 
 from conversations import actions
-from conversations.effects import EditPost, Post, SubmitRequested
+from conversations.effects import EditPost, Ephemeral, Post, ReplacePrivate, SubmitRequested
 from conversations.policy import Policy
+from conversations.richtext import to_plain
 from conversations.state import Actor, ReportStatus
 from conversations.turn import Step
 from tests.conversations.harness import ALICE, BOB, CAROL, Harness, key, notices, posts
@@ -115,3 +116,27 @@ def test_buttons_on_the_root_message_are_never_retired() -> None:
     result = press_on(h, ALICE, actions.CONFIRM_SEND, h.state.thread)
     assert edits_of(result) == []
     assert posts(result)[0].startswith("Confirmed by Alice")
+
+
+def test_undo_on_a_private_acknowledgement_replaces_it_and_a_second_click_changes_nothing() -> None:
+    """A form's acknowledgement is private and carries the form's Undo: once used, that very
+    message says what was undone (its Undo gone), where the platform can replace it."""
+    h = Harness()
+    h.start()
+    result = h.form(CAROL, "detection", {"detection.iocs": "evil.example.com"})
+    (ack,) = [e for e in result.effects if isinstance(e, Ephemeral) and e.buttons]
+    (undo,) = ack.buttons
+    assert undo.action == actions.UNDO
+    press = h.events.press(CAROL, actions.UNDO, undo.value, "TRIGGER")
+    from_ack = press.model_copy(update={"private_reply": "https://hooks.slack.com/actions/T/1"})
+
+    first = h.feed(from_ack)
+    (replaced,) = [e for e in first.effects if isinstance(e, ReplacePrivate)]
+    assert replaced.reply_to == "https://hooks.slack.com/actions/T/1"
+    assert to_plain(replaced.text) == "Undone: the answer to 2.1 was withdrawn."
+    assert h.active_values("detection.iocs") == []
+
+    again = h.feed(from_ack.model_copy(update={"event_id": "again"}))
+    (stale,) = [e for e in again.effects if isinstance(e, ReplacePrivate)]
+    assert to_plain(stale.text) == "That answer was already withdrawn."
+    assert notices(again) == []  # replaced, not told a second time
