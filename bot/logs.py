@@ -115,16 +115,7 @@ def logging_turns(handle: Dispatch) -> Dispatch:
         if state is not None:
             fields["report_id"] = state.id
         fields["outcome"] = result.outcome
-        token = _turn.set(fields)
-        try:
-            log.info(
-                "turn finished: %s %s in %.0f ms",
-                type(event).__name__,
-                result.outcome,
-                (time.perf_counter() - started) * 1000,
-            )
-        finally:
-            _turn.reset(token)
+        _finished(fields, event, result.outcome, (time.perf_counter() - started) * 1000)
         return result
 
     return logged
@@ -147,26 +138,25 @@ def logging_batches(handle: BatchDispatch) -> BatchDispatch:
         together = f" (one turn for {len(results)} deliveries)" if len(results) > 1 else ""
         for (event, delivery), result in zip(deliveries, results, strict=False):
             state = result.step.state if result.step is not None else None
-            line: dict[str, object] = {
-                "platform": delivery.platform,
-                "delivery_id": delivery.delivery_id,
-                "inbox_id": delivery.id,
-            }
+            line = _delivery_fields(event, delivery)
             report_id = state.id if state is not None else fields.get("report_id")
             if report_id is not None:
                 line["report_id"] = report_id
             line["outcome"] = result.outcome
-            token = _turn.set(line)
-            try:
-                log.info(
-                    "turn finished: %s %s in %.0f ms%s",
-                    type(event).__name__,
-                    result.outcome,
-                    elapsed,
-                    together,
-                )
-            finally:
-                _turn.reset(token)
+            _finished(line, event, result.outcome, elapsed, together)
         return results
 
     return logged
+
+
+def _finished(
+    fields: dict[str, object], event: Event, outcome: str, elapsed_ms: float, note: str = ""
+) -> None:
+    """The last line of a delivery's turn, carrying its fields and outcome."""
+    token = _turn.set(fields)
+    try:
+        log.info(
+            "turn finished: %s %s in %.0f ms%s", type(event).__name__, outcome, elapsed_ms, note
+        )
+    finally:
+        _turn.reset(token)

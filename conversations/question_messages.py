@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from conversations import messages
 from conversations.checklist import Item
-from conversations.effects import Button, EditPost
+from conversations.effects import Button
 from conversations.richtext import RichText, rich
 from conversations.state import PostedQuestion
 from conversations.turn import Turn
@@ -30,15 +30,5 @@ def show_on_question(
     if state.questions and state.questions[0] == posted:
         # The first question carries the report's welcome; it stays for whoever comes later.
         text = messages.welcome(state) + rich("\n") + text
-    turn.emit(
-        EditPost(
-            channel=state.channel,
-            thread=state.thread,
-            report_id=state.id,
-            message_id=posted.message_id,
-            text=text,
-            buttons=buttons,
-            question=item.id,
-        )
-    )
+    turn.edit(posted.message_id, text, buttons, question=item.id)
     return True

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from datetime import UTC
 
-from conversations.effects import Button, EditPost, ReplacePrivate
+from conversations.effects import Button, ReplacePrivate
 from conversations.events import ButtonPressed
 from conversations.richtext import RichText, code, rich, strong
 from conversations.state import ReportStatus
@@ -32,17 +32,7 @@ def retire(turn: Turn, text: RichText, buttons: tuple[Button, ...] = ()) -> bool
     message_id = pressed_message(turn)
     if message_id is None:
         return False
-    state = turn.state
-    turn.emit(
-        EditPost(
-            channel=state.channel,
-            thread=state.thread,
-            report_id=state.id,
-            message_id=message_id,
-            text=text,
-            buttons=buttons,
-        )
-    )
+    turn.edit(message_id, text, buttons)
     return True
 
 

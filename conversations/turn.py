@@ -13,7 +13,7 @@ from pydantic import JsonValue
 
 from conversations.answers.temporal import TimeContext
 from conversations.checklist import Checklist
-from conversations.effects import AuditEntry, Button, Effect, Ephemeral, Post
+from conversations.effects import AuditEntry, Button, EditPost, Effect, Ephemeral, Post
 from conversations.events import Event
 from conversations.merge import ReportMerge, merge_report
 from conversations.policy import Policy
@@ -99,6 +99,29 @@ class Turn:
             Post(
                 channel=state.channel,
                 thread=state.thread,
+                text=text,
+                buttons=buttons,
+                question=question,
+            )
+        )
+
+    def edit(
+        self,
+        message_id: str | None,
+        text: RichText,
+        buttons: tuple[Button, ...] = (),
+        question: str | None = None,
+    ) -> None:
+        """Rewrite a message the bot posted in the report's thread (`question`: the item it
+        asked; `message_id` None for a question the platform has not confirmed yet, see
+        EditPost)."""
+        state = self.state
+        self.emit(
+            EditPost(
+                channel=state.channel,
+                thread=state.thread,
+                report_id=state.id,
+                message_id=message_id,
                 text=text,
                 buttons=buttons,
                 question=question,
