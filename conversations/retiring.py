@@ -64,7 +64,7 @@ def send_state(turn: Turn) -> RichText:
         return rich(
             "Confirmed by ",
             strong(names),
-            f"; the report is queued for {turn.policy.recipient}. The outcome is posted here.",
+            f"; the report is queued for {turn.policy.recipient}. The outcome will show here.",
         )
     if state.status is ReportStatus.CANCELLED:
         return rich("This report is cancelled; nothing more is sent.")

@@ -3,13 +3,15 @@ the thread hears about the delivery."""
 
 from __future__ import annotations
 
+from datetime import UTC
+
 from conversations import actions, messages
 from conversations.effects import Button, SubmitRequested
 from conversations.events import SubmissionOutcome
 from conversations.fingerprint import content_fingerprint
 from conversations.permissions import can_decide, is_me, refuse_if_cancelled, refuse_unless_decider
-from conversations.retiring import at, retire, send_state
-from conversations.richtext import code, command_ref, rich, strong
+from conversations.retiring import at, pressed_message, retire, send_state
+from conversations.richtext import RichText, code, command_ref, rich, strong
 from conversations.state import ReportStatus, SendRequest, SentEmail
 from conversations.turn import Turn
 
@@ -126,6 +128,11 @@ def confirm_send(turn: Turn, resend_unchanged: bool = False) -> None:
         if not retire(turn, first, confirmation_buttons(turn)):
             turn.post(first, confirmation_buttons(turn))
         return
+    # The confirmation message, when Confirm was pressed on it, becomes the record of the
+    # send: the outcome is written into it later (restart-safe, as it is saved here).
+    confirmed = confirmed.model_copy(
+        update={"confirmed_at": turn.now, "message": pressed_message(turn)}
+    )
     turn.change(
         send_request=confirmed,
         status=ReportStatus.SUBMIT_REQUESTED,
@@ -148,7 +155,7 @@ def confirm_send(turn: Turn, resend_unchanged: bool = False) -> None:
         strong(turn.merge.tlp),
         ", is queued for ",
         code(turn.policy.recipient),
-        ". I'll post the outcome here.",
+        ". The outcome will show here." if confirmed.message else ". I'll post the outcome here.",
     )
     # The message that asked for confirmation becomes the record of it, its buttons gone.
     if not retire(turn, confirmed_text):
@@ -205,8 +212,26 @@ def cancel_send(turn: Turn) -> None:
         turn.post(cancelled)
 
 
+def confirmed_line(request: SendRequest) -> RichText:
+    """ "Confirmed by Lena Lead at 10:42 UTC", as the confirmation message records it."""
+    names = " and ".join(a.name for a in request.confirmed_by) or "the lead"
+    when = f" at {request.confirmed_at.astimezone(UTC):%H:%M} UTC" if request.confirmed_at else ""
+    return rich("Confirmed by ", strong(names), when)
+
+
+def tell_outcome(turn: Turn, request: SendRequest | None, outcome: RichText, post: bool) -> None:
+    """Write the outcome into the confirmation message (its record of the send); post it too
+    when it needs attention (`post`), or when there is no such message to edit."""
+    if request is not None and request.message is not None:
+        turn.edit(request.message, confirmed_line(request) + rich(" — ") + outcome)
+        if not post:
+            return
+    turn.post(outcome)
+
+
 def on_submission_outcome(turn: Turn, event: SubmissionOutcome) -> None:
     when = event.at.strftime("%Y-%m-%d %H:%M UTC")
+    request = turn.state.send_request
     if event.outcome == "sent":
         submitted = turn.state.delivery.submitted
         # What was confirmed is what went out; a submission queued before fingerprints
@@ -222,17 +247,17 @@ def on_submission_outcome(turn: Turn, event: SubmissionOutcome) -> None:
             delivery=turn.state.delivery.model_copy(update={"last_sent": last_sent}),
         )
         turn.record("submission_sent", submission=event.submission_id, message_id=event.message_id)
-        turn.post(
-            rich(
-                strong("Sent to JCDC"),
-                f" ({turn.policy.recipient}) at {when}. ",
-                "Message-ID: ",
-                code(event.message_id or "?"),
-                ". Later answers can go out as a follow-up with ",
-                command_ref("send"),
-                ".",
-            )
+        # Sent is the expected end of a confirmed send, not news needing a new post.
+        sent = rich(
+            strong("Sent to JCDC"),
+            f" ({turn.policy.recipient}) at {when}, ",
+            "Message-ID ",
+            code(event.message_id or "?"),
+            ". Later answers can go out as a follow-up with ",
+            command_ref("send"),
+            ".",
         )
+        tell_outcome(turn, request, sent, post=False)
     elif event.outcome == "retrying":
         turn.record("submission_delayed", submission=event.submission_id, reason=event.detail)
         retry = (
@@ -240,23 +265,23 @@ def on_submission_outcome(turn: Turn, event: SubmissionOutcome) -> None:
             if event.next_attempt_at
             else "shortly"
         )
-        turn.post(
-            rich(
-                strong("Delivery to JCDC is delayed: "),
-                event.detail,
-                f". The report stays queued; next attempt {retry}.",
-            )
+        # Still on its way: the confirmation message says so, rather than a post per retry.
+        delayed = rich(
+            strong("Delivery to JCDC is delayed: "),
+            event.detail,
+            f". The report stays queued; next attempt {retry}.",
         )
+        tell_outcome(turn, request, delayed, post=False)
     else:
         turn.change(status=ReportStatus.OPEN, send_request=None)
         turn.record("submission_failed", submission=event.submission_id, reason=event.detail)
-        turn.post(
-            rich(
-                strong("Sending to JCDC failed: "),
-                event.detail,
-                ". Nothing was delivered. Ask an administrator to check the mail "
-                "settings, then retry with ",
-                code(f"jcdc-bot outbox retry {event.submission_id}"),
-                " or press Send again.",
-            )
+        failed = rich(
+            strong("Sending to JCDC failed: "),
+            event.detail,
+            ". Nothing was delivered. Ask an administrator to check the mail "
+            "settings, then retry with ",
+            code(f"jcdc-bot outbox retry {event.submission_id}"),
+            " or press Send again.",
         )
+        # A failure needs somebody's attention: posted, and the confirmation says so too.
+        tell_outcome(turn, request, failed, post=True)

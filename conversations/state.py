@@ -108,6 +108,11 @@ class SendRequest(FrozenModel):
     requested_by: Actor
     requested_at: datetime
     confirmed_by: tuple[Actor, ...] = ()
+    # When the last confirmation came, and the thread message that asked for it (when the
+    # Confirm was pressed on it): the outcome of sending is written into that message, so
+    # the thread keeps one record of the send rather than gaining a post per outcome.
+    confirmed_at: datetime | None = None
+    message: str | None = None
 
 
 class SentEmail(FrozenModel):

@@ -112,7 +112,11 @@ class Scene:
         )
         await self.press_confirm(click_id or self.event_id())
 
-    async def press_confirm(self, click_id: str, actor: Actor = ALICE) -> None:
+    async def press_confirm(
+        self, click_id: str, actor: Actor = ALICE, message_id: str | None = None
+    ) -> None:
+        """Confirm, pressed on the thread message `message_id` when given (as Slack and
+        Teams name the message a button was on)."""
         await self.runner.handle(
             ButtonPressed(
                 event_id=click_id,
@@ -122,8 +126,19 @@ class Scene:
                 report_id=self.report_id,
                 action=actions.CONFIRM_SEND,
                 value=self.report_id,
+                message_id=message_id,
             )
         )
+
+    def confirmation_message(self) -> str:
+        """The newest thread message carrying a Confirm button."""
+        (*_, line) = (
+            line
+            for line in self.chat.transcript
+            if line.kind == "post" and any(b.action == actions.CONFIRM_SEND for b in line.buttons)
+        )
+        assert line.message_id is not None
+        return line.message_id
 
     async def state(self) -> ReportState:
         state = await self.store.load(self.report_id)
@@ -376,3 +391,45 @@ async def test_an_outcome_a_stopped_worker_did_not_tell_is_told_once(store: Repo
     assert scene.thread_says("Sent to JCDC") == 1
     state = await scene.state()
     assert state.status is ReportStatus.SENT
+
+
+async def test_the_outcome_is_written_into_the_confirmation_after_a_restart(
+    store: ReportStore,
+) -> None:
+    """Confirm pressed on the confirmation message; the bot restarts before the e-mail goes
+    out. The new process still knows that message (saved with the report) and writes the
+    outcome into it: no new post for a send that went as expected."""
+    with smtp_server() as (server, port):
+        scene = Scene(store, port)
+        await scene.start()
+        await scene.runner.handle(
+            CommandIssued(
+                event_id=scene.event_id(),
+                platform="test",
+                channel=scene.channel,
+                actor=ALICE,
+                text="send",
+                report_id=scene.report_id,
+            )
+        )
+        confirmation = scene.confirmation_message()
+        await scene.press_confirm(scene.event_id(), message_id=confirmation)
+        posts_before = scene.chat.texts("post")
+        # The restart: a new runner and worker over the same database and chat.
+        scene.runner = TurnRunner(
+            store, scene.chat, small_checklist(), scene.policy, clock=scene.clock
+        )
+        scene.worker = scene.make_worker(port)
+        assert await scene.worker.drain() == 1
+    (received,) = server.received
+    message_id = received.message["Message-ID"].strip()
+    posts_after = scene.chat.texts("post")
+    assert len(posts_after) == len(posts_before)
+    assert scene.chat.edits[-1] == confirmation
+    (edited,) = [line for line in scene.chat.transcript if line.message_id == confirmation]
+    assert edited.text.startswith("Confirmed by Alice at ")
+    assert "Sent to JCDC" in edited.text
+    assert message_id in edited.text
+    assert edited.buttons == ()
+    assert scene.thread_says("Sent to JCDC") == 1
+    assert (await scene.state()).status is ReportStatus.SENT

@@ -140,3 +140,79 @@ def test_undo_on_a_private_acknowledgement_replaces_it_and_a_second_click_change
     (stale,) = [e for e in again.effects if isinstance(e, ReplacePrivate)]
     assert to_plain(stale.text) == "That answer was already withdrawn."
     assert notices(again) == []  # replaced, not told a second time
+
+
+# The outcome of sending is written into the confirmation message (issue 12, item 2):
+# "Confirmed by Lena at 10:42 UTC — sent, Message-ID ...", with no new post for a success.
+
+
+def test_sent_is_written_into_the_confirmation_message_with_no_new_post() -> None:
+    h = _asked_to_send()
+    press_on(h, ALICE, actions.CONFIRM_SEND, CONFIRMATION)
+    confirmed_at = h.now  # the clock moves on with every turn
+    result = h.outcome("sent", message_id="<r1.1@jcdc-bot.example>")
+    assert posts(result) == []
+    (edit,) = edits_of(result)
+    assert (edit.message_id, edit.buttons) == (CONFIRMATION, ())
+    text = to_plain(edit.text)
+    assert text.startswith(f"Confirmed by Alice at {confirmed_at:%H:%M} UTC — Sent to JCDC ")
+    assert "Message-ID `<r1.1@jcdc-bot.example>`" in text
+    assert h.state is not None
+    assert h.state.status is ReportStatus.SENT
+
+
+def test_a_follow_up_send_is_written_into_its_own_confirmation() -> None:
+    h = _asked_to_send()
+    press_on(h, ALICE, actions.CONFIRM_SEND, CONFIRMATION)
+    h.outcome("sent", message_id="<r1.1@jcdc-bot.example>")
+    h.say(BOB, "a new answer for the follow-up")
+    h.command(CAROL, "send")
+    press_on(h, ALICE, actions.CONFIRM_SEND, "M-FOLLOW-UP")
+    result = h.outcome("sent", message_id="<r1.2@jcdc-bot.example>")
+    assert posts(result) == []
+    (edit,) = edits_of(result)
+    assert edit.message_id == "M-FOLLOW-UP"
+    assert "Message-ID `<r1.2@jcdc-bot.example>`" in to_plain(edit.text)
+
+
+def test_a_failed_send_is_posted_and_written_into_the_confirmation() -> None:
+    h = _asked_to_send()
+    press_on(h, ALICE, actions.CONFIRM_SEND, CONFIRMATION)
+    result = h.outcome("failed", detail="the relay answered 554")
+    (posted,) = posts(result)
+    assert posted.startswith("Sending to JCDC failed: the relay answered 554")
+    (edit,) = edits_of(result)
+    assert edit.message_id == CONFIRMATION
+    assert to_plain(edit.text).startswith("Confirmed by Alice at ")
+    assert "Sending to JCDC failed: the relay answered 554" in to_plain(edit.text)
+
+
+def test_a_delayed_send_updates_the_confirmation_rather_than_posting() -> None:
+    h = _asked_to_send()
+    press_on(h, ALICE, actions.CONFIRM_SEND, CONFIRMATION)
+    result = h.outcome("retrying", detail="connection refused")
+    assert posts(result) == []
+    (edit,) = edits_of(result)
+    assert edit.message_id == CONFIRMATION
+    assert "Delivery to JCDC is delayed: connection refused" in to_plain(edit.text)
+
+
+def test_without_a_confirmation_message_to_edit_the_outcome_is_posted() -> None:
+    """Confirmed by command (or a platform that named no message): nothing to edit."""
+    h = _asked_to_send()
+    press_on(h, ALICE, actions.CONFIRM_SEND, None)
+    result = h.outcome("sent", message_id="<r1.1@jcdc-bot.example>")
+    assert edits_of(result) == []
+    (posted,) = posts(result)
+    assert posted.startswith("Sent to JCDC")
+
+
+def test_the_confirmation_message_survives_a_restart() -> None:
+    """What the outcome edits is saved with the report, not held by the confirming turn."""
+    h = _asked_to_send()
+    press_on(h, ALICE, actions.CONFIRM_SEND, CONFIRMATION)
+    assert h.state is not None
+    assert h.state.send_request is not None
+    assert h.state.send_request.message == CONFIRMATION
+    reloaded = type(h.state).model_validate_json(h.state.model_dump_json())
+    assert reloaded.send_request == h.state.send_request

@@ -10,6 +10,7 @@ three lines plus its buttons. Run with `-s` to see the numbers.
 from __future__ import annotations
 
 import asyncio
+import re
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -185,7 +186,8 @@ _DIRECT = (("U0BOB", "2.3: 198.51.100.9"), ("U0CARA", "4.2: Example AI Labs"))
 
 async def test_direct_answers_an_undo_and_a_confirmed_send_add_no_posts(tmp_path: Path) -> None:
     """Beyond the guided answers: two direct answers to items not asked yet, an Undo of the
-    last guided answer, and Send + Confirm. Only the confirmation request is a new post."""
+    last guided answer, and Send + Confirm. Only the confirmation request is a new post: the
+    outcome of sending is written into it."""
     database_url = f"sqlite:///{tmp_path / 'busy.db'}"
     async with fake_slack(users=dict(USERS)) as fake:
         serve = ServeProcess(
@@ -218,21 +220,38 @@ async def test_direct_answers_an_undo_and_a_confirmed_send_add_no_posts(tmp_path
             assert await serve.stop() == 0, serve.log()
     noise = measure(fake, thread)
     print(f"\n5 guided answers, then 2 direct, 1 undo, send + confirm: {noise}")
-    # After the guided part only real state changes are posts: the request to confirm the
-    # send, and the outcome of sending. Direct answers, the Undo and the Confirm edit.
-    after = [c.args.get("text", "") for c in fake.posts(thread)[guided:]]
-    assert len(after) == 2, noise
-    assert after[0].startswith("Lena Lead asks to send this report to JCDC"), after
-    assert after[1].startswith("Sent to JCDC"), after
+    # After the guided part the one new post is the request to confirm the send. Direct
+    # answers, the Undo, the Confirm and the outcome of sending edit messages in place.
+    after = fake.posts(thread)[guided:]
+    assert len(after) == 1, noise
+    (request,) = after
+    assert request.args.get("text", "").startswith("Lena Lead asks to send this report to JCDC")
+    # The confirmation, as last edited, is the record of the send: who, when, the Message-ID.
+    record = _latest_text(fake, str(request.answer.get("ts")))
+    assert record.startswith("Confirmed by Lena Lead at "), record
+    assert "Sent to JCDC" in record, record
+    # Slack text escapes < and > (a Message-ID is <...@...>).
+    assert re.search(r"Message-ID &lt;[^&]+@[^&]+&gt;", record), record
+
+
+def _latest_text(fake: FakeSlack, ts: str) -> str:
+    """A thread message's text as it reads now: its last edit, or as posted."""
+    posted = (c for c in fake.posts() if str(c.answer.get("ts")) == ts)
+    edited = (c for c in fake.of("chat.update") if c.args.get("ts") == ts)
+    versions = [*posted, *edited]  # an edit comes after its post
+    return str(versions[-1].args.get("text", "")) if versions else ""
 
 
 async def _sent_to_jcdc(fake: FakeSlack, thread: str, within: float = 20.0) -> None:
-    """The e-mail goes out from the outbox worker a moment after Confirm: wait for its post."""
+    """The e-mail goes out from the outbox worker a moment after Confirm: wait until a
+    thread message (posted, or edited into the confirmation) says so."""
+
+    def told() -> bool:
+        posted = (str(c.answer.get("ts")) for c in fake.posts(thread))
+        return any("Sent to JCDC" in _latest_text(fake, ts) for ts in posted)
 
     async def sent() -> None:
-        while not any(  # noqa: ASYNC110
-            c.args.get("text", "").startswith("Sent to JCDC") for c in fake.posts(thread)
-        ):
+        while not told():  # noqa: ASYNC110
             await asyncio.sleep(0.05)
 
     await asyncio.wait_for(sent(), within)
