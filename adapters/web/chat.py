@@ -18,7 +18,7 @@ from adapters.web.render import (
     preview_record,
     root_record,
 )
-from adapters.web.translate import COMMAND_PREFIX
+from adapters.web.translate import COMMAND_PREFIX, NOTICE_PREFIX
 from conversations.effects import (
     EditPost,
     Ephemeral,
@@ -34,6 +34,8 @@ from conversations.effects import (
 from conversations.richtext import to_plain
 from documents.assembly import AssembledReport
 from documents.preview import fits_anything, page_text, preview_page
+
+log = logging.getLogger(__name__)
 
 
 class WebChat:
@@ -71,14 +73,34 @@ class WebChat:
         )
 
     async def replace_private(self, effect: ReplacePrivate) -> None:
-        # The web chat's presses name no private message (no ButtonPressed.private_reply),
-        # so no turn asks for this.
-        logging.getLogger(__name__).warning("no private message to replace in the web chat")
+        """The pressed notice, rewritten in its place (its buttons gone) when it is the
+        clicker's own; otherwise (another's, or gone with a restart) a new notice, so what
+        it says is not lost."""
+        record = self.hub.get(effect.reply_to)
+        mine = record is not None and record["kind"] == "notice" and record["to"] == effect.user.id
+        if record is None or not mine:
+            if record is not None:
+                log.warning("a press asked to replace another person's notice; told anew")
+            await self.ephemeral(
+                Ephemeral(channel=effect.channel, thread=None, user=effect.user, text=effect.text)
+            )
+            return
+        self.hub.publish(
+            notice_record(
+                effect.reply_to,
+                effect.channel,
+                record["thread"],
+                effect.user,
+                effect.text,
+                (),
+                COMMAND_PREFIX,
+            )
+        )
 
     async def ephemeral(self, effect: Ephemeral) -> None:
         self.hub.publish(
             notice_record(
-                new_id("notice"),
+                new_id(NOTICE_PREFIX),
                 effect.channel,
                 effect.thread,
                 effect.user,
@@ -93,7 +115,7 @@ class WebChat:
 
     async def open_shortcut_form(self, effect: OpenShortcutForm) -> None:
         # The web chat has no message shortcut, so no turn of its own asks for this form.
-        logging.getLogger(__name__).warning("no shortcut form in the web chat")
+        log.warning("no shortcut form in the web chat")
 
     async def reject_form(self, effect: FormRejected) -> None:
         self.hub.publish(form_errors_record(new_id("errors"), effect.user, effect.errors))

@@ -61,6 +61,9 @@ class Press(_Delivery):
     value: Short = ""
     report_id: Short | None = None
     thread: Token | None = None
+    # The page record the button was on: a thread post (edited when the control is used) or
+    # one's own private notice (replaced when used).
+    message_id: Token | None = None
 
 
 class SubmitForm(_Delivery):

@@ -32,6 +32,9 @@ PLATFORM = "web"
 # for it read `web:playground:person:<name>`).
 WORKSPACE = "playground"
 COMMAND_PREFIX = "/jcdc"
+# Page records are named "<kind>-<random>" (adapters.web.hub.new_id): a private notice's id
+# says it is one, so a press on it can ask for that very notice to be replaced.
+NOTICE_PREFIX = "notice"
 
 WebEvent = (
     CommandIssued | MessagePosted | MessageEdited | MessageDeleted | ButtonPressed | FormSubmitted
@@ -114,6 +117,8 @@ def from_delivery(shape: BrowserDelivery) -> WebEvent | None:
             )
         )
     if isinstance(shape, Press):
+        on = shape.message_id
+        private = on is not None and on.startswith(f"{NOTICE_PREFIX}-")
         return _checked(
             ButtonPressed(
                 event_id=f"press:{shape.id}",
@@ -121,6 +126,10 @@ def from_delivery(shape: BrowserDelivery) -> WebEvent | None:
                 report_id=shape.report_id or None,
                 action=shape.action,
                 value=shape.value,
+                # Which notice is the chat's to check (WebChat.replace_private): only the
+                # clicker's own is ever replaced.
+                message_id=None if private else on,
+                private_reply=on if private else None,
                 **where,
             )
         )

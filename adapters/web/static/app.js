@@ -175,7 +175,7 @@ function renderRecord(record) {
       el("button", { type: "button", text: "edit", onclick: () => editMessage(record) }),
       el("button", { type: "button", text: "delete", onclick: () => deleteMessage(record) })));
   }
-  if (record.buttons && record.buttons.length) node.append(renderButtons(record.buttons, record.thread));
+  if (record.buttons && record.buttons.length) node.append(renderButtons(record.buttons, record.thread, record.id));
   return node;
 }
 
@@ -187,20 +187,22 @@ function renderSpan(span) {
   return el("span", { class: "span-" + span.style, text: span.text });
 }
 
-function renderButtons(buttons, thread) {
+// `messageId`: the record the buttons are on, so that a used control can be retired there.
+function renderButtons(buttons, thread, messageId) {
   return el("div", { class: "buttons" }, ...buttons.map((button) =>
     el("button", {
       type: "button",
       class: button.style || "",
       "data-action": button.action,
       text: button.label,
-      onclick: (event) => press(event.target, button.action, button.value, thread),
+      onclick: (event) => press(event.target, button.action, button.value, thread, messageId),
     })));
 }
 
-async function press(node, action, value, thread) {
+async function press(node, action, value, thread, messageId) {
   node.disabled = true;
-  await deliver({ type: "press", action, value, report_id: value.split(":")[0] || null, thread });
+  const report_id = value.split(":")[0] || null;
+  await deliver({ type: "press", action, value, report_id, thread, message_id: messageId || null });
   node.disabled = false;
 }
 
@@ -233,7 +235,7 @@ function renderCard(record) {
     if (picker.value) deliver({ type: "press", action: "open_form", value: picker.value, report_id: card.report_id, thread: record.id });
     picker.value = "";
   });
-  const buttons = renderButtons(card.buttons, record.id);
+  const buttons = renderButtons(card.buttons, record.id, record.id);
   buttons.prepend(picker);
   buttons.append(el("button", { type: "button", class: "open-thread", text: "Open thread", onclick: () => { selectedThread = record.id; render(); } }));
   node.append(buttons);

@@ -89,7 +89,7 @@ class WebDriver:
         if action == "open_form" and value:
             root = next(record for record in seen if record["kind"] == "root")
             report = root["card"]["report_id"]
-            await self._press(user, action, f"{report}:{value}", root["id"])
+            await self._press(user, action, f"{report}:{value}", root["id"], root["id"])
             return
         for record in seen:
             buttons = record["card"]["buttons"] if record["kind"] == "root" else []
@@ -97,14 +97,17 @@ class WebDriver:
             for button in buttons:
                 if button["action"] == action:
                     thread = record["id"] if record["kind"] == "root" else record["thread"]
-                    await self._press(user, action, button["value"], thread)
+                    await self._press(user, action, button["value"], thread, record["id"])
                     return
         raise AssertionError(f"no {action} button in sight of {user}")
 
-    async def _press(self, user: str, action: str, value: str, thread: str | None) -> None:
+    async def _press(
+        self, user: str, action: str, value: str, thread: str | None, on: str | None
+    ) -> None:
+        """As the page presses: naming the record the button is on (`on`)."""
         report = value.split(":", 1)[0] or None
         body = {"type": "press", "action": action, "value": value, "report_id": report}
-        await self.deliver(user, {**body, "thread": thread})
+        await self.deliver(user, {**body, "thread": thread, "message_id": on})
 
     # Reading back what the page shows.
 

@@ -17,6 +17,7 @@ from conversations.effects import (
     OpenForm,
     Post,
     PostRoot,
+    ReplacePrivate,
     RootCard,
     SectionForm,
     SectionProgress,
@@ -111,6 +112,41 @@ async def test_notices_forms_and_form_errors_reach_only_their_person() -> None:
     shown_form: dict[str, Any] = hub.records(BOB.id)[1]["form"]
     assert shown_form["fields"][0]["choices"] == [{"value": "attack", "label": "An attack"}]
     assert shown_form["fields"][0]["selected"] == ["attack"]
+
+
+async def test_a_used_prompt_is_replaced_in_place_for_its_person_only() -> None:
+    hub = Hub()
+    chat = WebChat(hub)
+    prompt = Button(action="just_talk", label="Just talk", value="rep:p1")
+    await chat.ephemeral(
+        Ephemeral(channel="c", thread="root-1", user=BOB, text=rich("Record?"), buttons=(prompt,))
+    )
+    (asked,) = hub.records(BOB.id)
+    replaced = rich("Not recorded: kept as talk.")
+    await chat.replace_private(
+        ReplacePrivate(channel="c", user=BOB, reply_to=asked["id"], text=replaced)
+    )
+    (shown,) = hub.records(BOB.id)  # the same notice, where it was, its buttons gone
+    assert (shown["id"], shown["kind"], shown["to"], shown["thread"]) == (
+        asked["id"],
+        "notice",
+        BOB.id,
+        "root-1",
+    )
+    assert [s["text"] for s in shown["spans"]] == ["Not recorded: kept as talk."]
+    assert shown["buttons"] == []
+    # Someone else's notice is never rewritten: the presser is told anew instead.
+    await chat.replace_private(
+        ReplacePrivate(channel="c", user=LENA, reply_to=asked["id"], text=rich("Lena's"))
+    )
+    assert [s["text"] for s in hub.records(BOB.id)[0]["spans"]] == ["Not recorded: kept as talk."]
+    (told,) = hub.records(LENA.id)
+    assert (told["kind"], told["to"]) == ("notice", LENA.id)
+    # A notice the page no longer holds (a restarted playground): told anew, not lost.
+    await chat.replace_private(
+        ReplacePrivate(channel="c", user=BOB, reply_to="notice-gone", text=rich("still told"))
+    )
+    assert [r["spans"][0]["text"] for r in hub.records(BOB.id)][-1] == "still told"
 
 
 async def message(tab: AsyncIterator[dict[str, Any] | None]) -> dict[str, Any]:

@@ -114,3 +114,21 @@ def test_a_delivery_for_the_inbox_keeps_the_body_and_its_lane() -> None:
 def test_what_the_page_would_not_send_is_refused(bad: dict[str, Any]) -> None:
     with pytest.raises(MalformedDelivery):
         delivery_of(bad)
+
+
+def test_a_press_names_the_record_it_was_on_a_notice_as_private() -> None:
+    """A press on a thread post can retire that post; one on a private notice can have the
+    notice replaced (Record / Just talk), as Slack's response_url and Teams' card id do."""
+    on_post = from_delivery(
+        read_delivery(body(type="press", action="confirm_send", thread="r", message_id="post-1"))
+    )
+    assert isinstance(on_post, ButtonPressed)
+    assert (on_post.message_id, on_post.private_reply) == ("post-1", None)
+    on_notice = from_delivery(
+        read_delivery(body(type="press", action="just_talk", thread="r", message_id="notice-1"))
+    )
+    assert isinstance(on_notice, ButtonPressed)
+    assert (on_notice.message_id, on_notice.private_reply) == (None, "notice-1")
+    neither = from_delivery(read_delivery(body(type="press", action="send", thread="r")))
+    assert isinstance(neither, ButtonPressed)
+    assert (neither.message_id, neither.private_reply) == (None, None)
