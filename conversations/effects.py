@@ -236,6 +236,9 @@ class ShowPreview(FrozenModel):
     page: int = 1
     # Posted in the thread for everyone (the lead's `preview here`), not only to `user`.
     here: bool = False
+    # The private message whose page button was pressed (ButtonPressed.private_reply): the
+    # new page replaces it rather than arriving as one more private message. None: a new one.
+    reply_to: str | None = None
 
 
 class SubmitRequested(FrozenModel):

@@ -13,7 +13,7 @@ from __future__ import annotations
 from conversations import actions
 from conversations.command_spec import Command
 from conversations.effects import Button, ShowPreview
-from conversations.events import CommandIssued
+from conversations.events import ButtonPressed, CommandIssued
 from conversations.permissions import can_decide
 from conversations.richtext import command_ref, rich, strong
 from conversations.turn import Turn
@@ -69,10 +69,13 @@ def preview_page_button(turn: Turn, value: str) -> None:
             rich("That page button is from another preview. Try ", command_ref("preview"), ".")
         )
         return
-    show_page(turn, page, here=False)
+    # Turning a page turns it where the reader is: the preview they pressed is replaced.
+    pressed = turn.event
+    reply_to = pressed.private_reply if isinstance(pressed, ButtonPressed) else None
+    show_page(turn, page, here=False, reply_to=reply_to)
 
 
-def show_page(turn: Turn, page: int, *, here: bool) -> None:
+def show_page(turn: Turn, page: int, *, here: bool, reply_to: str | None = None) -> None:
     turn.emit(
         ShowPreview(
             report_id=turn.state.id,
@@ -81,6 +84,7 @@ def show_page(turn: Turn, page: int, *, here: bool) -> None:
             user=turn.actor,
             page=page,
             here=here,
+            reply_to=reply_to,
         )
     )
 

@@ -140,18 +140,24 @@ class SlackChat:
             raise
 
     async def replace_private(self, effect: ReplacePrivate) -> None:
-        if not effect.reply_to.startswith(self.response_origins):
+        # Refused (expired: 30 minutes, 5 uses): the prompt stays; a click on it is answered.
+        await self._replace_original(
+            effect.reply_to, fallback_text(effect.text), message_blocks(effect.text)
+        )
+
+    async def _replace_original(self, url: str, text: str, blocks: list[dict[str, Any]]) -> bool:
+        """Replace the ephemeral message whose button gave `url` (its response_url). Only
+        Slack's own hook host (or the configured API host) is ever called: the URL came in a
+        request. False when it was not used or was refused."""
+        if not url.startswith(self.response_origins):
             log.warning("a response_url outside Slack was not used")
-            return
-        body = {
-            "replace_original": True,
-            "text": fallback_text(effect.text),
-            "blocks": message_blocks(effect.text),
-        }
-        response = await AsyncWebhookClient(effect.reply_to).send_dict(body)
+            return False
+        body = {"replace_original": True, "text": text, "blocks": blocks}
+        response = await AsyncWebhookClient(url).send_dict(body)
         if response.status_code >= 400:
-            # Expired (30 minutes, 5 uses): the prompt stays; a click on it is answered.
             log.info("response_url refused the replacement (%s)", response.status_code)
+            return False
+        return True
 
     async def ephemeral(self, effect: Ephemeral) -> None:
         await self._ephemeral(
@@ -247,6 +253,11 @@ class SlackChat:
         page = preview_page(report, effect.page, fits)
         text, blocks = preview_fallback(page), preview_blocks(page)
         if not effect.here:
+            # A page button turns the page in place; a new page only when that cannot be.
+            if effect.reply_to is not None and await self._replace_original(
+                effect.reply_to, text, blocks
+            ):
+                return
             await self._ephemeral(effect.channel, effect.thread, effect.user.id, text, blocks)
             return
         arguments: dict[str, Any] = {"channel": effect.channel, "text": text, "blocks": blocks}

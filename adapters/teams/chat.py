@@ -142,12 +142,22 @@ class TeamsChat:
                 reference, thread_conversation_id(effect.channel, effect.thread), activity
             )
             return
-        await self._private(
-            effect.user,
-            activity,
-            fallback=(effect.channel, effect.thread),
-            back=(effect.channel, effect.thread),
-        )
+        back = (effect.channel, effect.thread)
+        if effect.reply_to is not None and await self._replace_in_personal_chat(
+            effect.user, effect.reply_to, await self._linked(activity, back)
+        ):
+            return  # the pressed preview card shows the new page
+        await self._private(effect.user, activity, fallback=back, back=back)
+
+    async def _replace_in_personal_chat(self, user: Actor, card: str, activity: Json) -> bool:
+        """Update the card `card` in `user`'s own personal chat (only theirs: the chat is
+        looked up from the clicker, never taken from the click). False when it is gone."""
+        try:
+            personal = await self._personal_chat(user)
+            await self.framework.update(personal, personal["conversation"]["id"], card, activity)
+        except (NotFound, UnknownConversation):
+            return False
+        return True
 
     async def _reference(self, conversation_id: str) -> Json:
         reference = await self.conversations.load(conversation_id)

@@ -76,6 +76,20 @@ def test_a_page_button_shows_that_page_privately_to_whoever_pressed_it() -> None
     assert effect.report_id == h.state.id
 
 
+def test_a_page_button_on_a_private_preview_turns_that_preview_in_place() -> None:
+    """The page replaces the preview whose button was pressed (Slack's response_url, the
+    Teams card in the personal chat), not one more private message."""
+    h = started()
+    assert h.state is not None
+    press = h.events.press(BOB, actions.PREVIEW_PAGE, f"{h.state.id}:2", "TRIGGER")
+    on_preview = press.model_copy(update={"private_reply": "https://hooks.slack.com/a/T/1"})
+    (effect,) = previews(h.feed(on_preview))
+    assert (effect.page, effect.reply_to) == (2, "https://hooks.slack.com/a/T/1")
+    # Pressed in the thread (a shared preview): a new private page, nothing replaced.
+    (from_thread,) = previews(h.press(BOB, actions.PREVIEW_PAGE, f"{h.state.id}:1"))
+    assert from_thread.reply_to is None
+
+
 def test_odd_arguments_and_page_values_get_a_friendly_word() -> None:
     h = started()
     assert h.state is not None

@@ -109,3 +109,55 @@ async def test_confirm_edits_the_confirmation_and_a_stale_confirm_is_told_privat
         assert "Already confirmed by Lena Lead" in scene.ephemerals_for("U0LEAD")[-1]
         assert len(scene.fake.posts(scene.thread)) == posts_before
         assert len(await scene.store.submissions(report_id)) == 1
+
+
+async def _previewed(scene: SlackScene) -> str:
+    """A report, and Bob's private preview of it; returns the report id."""
+    await scene.start_report("U0LEAD", "Turned pages")
+    await scene.reply("U0LEAD", "amber")
+    await scene.turn(scene.command("U0BOB", "preview"))
+    assert any("Preview" in text for text in scene.ephemerals_for("U0BOB"))
+    (summary,) = await scene.store.list_reports()
+    return summary.id
+
+
+async def test_a_page_button_on_a_private_preview_replaces_that_preview(
+    database: Database, tmp_path: Path
+) -> None:
+    async with slack_scene(database, tmp_path) as scene:
+        report_id = await _previewed(scene)
+        before = len(scene.ephemerals_for("U0BOB"))
+        click = payloads.block_actions(
+            "U0BOB",
+            actions.PREVIEW_PAGE,
+            f"{report_id}:1",
+            "1700000000.000002",
+            ephemeral=True,
+            response_url=scene.fake.response_url(),
+        )
+        await scene.turn(scene.interaction(click))
+        (replaced,) = scene.fake.of("response_url")
+        assert replaced.args["replace_original"] is True
+        assert "Preview" in str(replaced.args["text"])
+        assert replaced.args["blocks"]
+        assert len(scene.ephemerals_for("U0BOB")) == before  # turned in place
+
+
+async def test_a_preview_whose_response_url_is_not_slacks_arrives_as_a_new_message(
+    database: Database, tmp_path: Path
+) -> None:
+    async with slack_scene(database, tmp_path) as scene:
+        report_id = await _previewed(scene)
+        before = len(scene.ephemerals_for("U0BOB"))
+        click = payloads.block_actions(
+            "U0BOB",
+            actions.PREVIEW_PAGE,
+            f"{report_id}:1",
+            "1700000000.000002",
+            ephemeral=True,
+            response_url="http://127.0.0.1:9/hooks/elsewhere",
+        )
+        await scene.turn(scene.interaction(click))
+        assert scene.fake.of("response_url") == []
+        assert len(scene.ephemerals_for("U0BOB")) == before + 1
+        assert "Preview" in scene.ephemerals_for("U0BOB")[-1]

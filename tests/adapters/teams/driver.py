@@ -189,7 +189,10 @@ class TeamsDriver:
     async def _submit(
         self, user: str, conversation: str, card: Call, value: dict[str, Any]
     ) -> None:
-        if card.method == "PUT":
+        if card.method == "PUT" and conversation == self.personal_chat(user, required=False):
+            # A card updated in the personal chat (a preview's page turned) keeps its id.
+            card_id = str(card.activity_id)
+        elif card.method == "PUT":
             # An updated root card keeps the root's id and lives in the thread.
             card_id = str(card.activity_id)
             conversation = f"{self.activities.channel};messageid={card_id}"

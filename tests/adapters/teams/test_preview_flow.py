@@ -52,7 +52,19 @@ async def test_preview_here_by_the_lead_and_refused_to_anyone_else(
     assert "Example Corp, AI platform security" in page_2
     assert "From Bob" in page_2
     assert "Example AI Labs" in page_2
-    # And back, from the personal chat (the preview granted him that surface).
+    # And back, from the personal chat (the preview granted him that surface): the card he
+    # pressed turns to page 1 in place, with no new message in his chat.
+    chat = bot.personal_chat("bob")
+    sent_before = bot.connector.sent(chat)
+    (card_2,) = [c for c in sent_before if "Preview: " in c.text]
     await bot.press("bob", actions.PREVIEW_PAGE)
-    pages = previews_in(bot.private_texts("bob"))
-    assert pages[-1] == shared
+    assert bot.connector.sent(chat) == sent_before
+    (turned,) = [c for c in bot.connector.updates() if c.conversation_id == chat]
+    assert turned.activity_id == card_2.result_id
+    assert turned.text == shared
+    # Its page button works again from the updated card (page 2 once more, in place).
+    await bot.press("bob", actions.PREVIEW_PAGE)
+    assert bot.connector.sent(chat) == sent_before
+    *_, again = [c for c in bot.connector.updates() if c.conversation_id == chat]
+    assert again.activity_id == card_2.result_id
+    assert "Example AI Labs" in again.text
