@@ -5,6 +5,10 @@ the form, or the refusal, has to be known before anything is stored. This runs t
 checks and engine of a stored turn (bot.binding's access, then `conversations.engine.step`)
 on the committed report, without a transaction: nothing is saved, no effect is queued, no
 grant is written. The stored turn that may follow decides again, on the report as it is then.
+
+One thing is kept: a refusal's audit line. A refused attempt on a report is on its audit
+trail (who, from where) whether it came as a card submit (a stored turn) or as a dialog,
+which is answered from here and never stored.
 """
 
 from __future__ import annotations
@@ -33,5 +37,27 @@ class RehearsedTurns:
             raise Unavailable(f"{type(error).__name__}: {error}") from error
         now = runner.clock()
         if access is Access.REFUSED:
-            return refusal(before, event, now)
+            refused = refusal(before, event, now)
+            if before is not None:
+                await self._keep(before.id, refused)
+            return refused
         return step(before, event, runner.checklist, now, runner.policy)
+
+    async def processed(self, event: FormSubmitted) -> bool:
+        """Whether a stored turn has already handled `event` (a replayed invoke)."""
+        try:
+            return await self.runner.store.is_processed(event.platform, event.event_id)
+        except Exception as error:
+            if not is_transient(error):
+                raise
+            raise Unavailable(f"{type(error).__name__}: {error}") from error
+
+    async def _keep(self, report_id: str, refused: Step) -> None:
+        """The refusal's audit line, and only that: the report stays as it was."""
+        try:
+            async with self.runner.store.transaction() as transaction:
+                await transaction.audit_only(report_id, refused.audit)
+        except Exception as error:
+            if not is_transient(error):
+                raise
+            raise Unavailable(f"{type(error).__name__}: {error}") from error

@@ -13,7 +13,9 @@ the same way before anything is stored:
 - rejected (a value that does not parse, a TLP from someone who may not set it): the dialog
   stays open, showing what was typed with the reasons under the fields; nothing is stored;
 - refused, or nothing to record (another tenant's report, nothing changed): the reason, in a
-  small message; nothing is stored;
+  small message; nothing is stored (a refusal leaves its audit line, see bot.rehearsal);
+- the same invoke again once its turn has run (Teams retries an invoke): "Saved", as the
+  first answer was;
 - otherwise the invoke is stored in the inbox like any delivery (TeamsEndpoint does that,
   and answers 503 when it cannot), and only then is "Saved" answered. The turn that records
   the answers runs from the inbox, as for any card submit; a replayed invoke has the same id
@@ -42,6 +44,9 @@ DIALOG_HEIGHT = "large"
 DIALOG_WIDTH = "medium"
 # The audit line the engine writes when a form recorded something (conversations.forms).
 _RECORDED = "form_submitted"
+SAVED_ALREADY = (
+    "Saved: your answers are recorded, under your name. Undo is in your chat with the bot."
+)
 
 
 class Rehearsal(Protocol):
@@ -49,6 +54,10 @@ class Rehearsal(Protocol):
         """The turn `event` would be on the report as it stands now, with the same access
         checks as a stored one, and nothing stored. Raises adapters.intake.Unavailable when
         the report cannot be read."""
+        ...
+
+    async def processed(self, event: FormSubmitted) -> bool:
+        """Whether a stored turn already handled `event` (Teams sent the invoke again)."""
         ...
 
 
@@ -85,6 +94,10 @@ class Dialogs:
         return DialogAnswer(_dialog(form, form_card(form)))
 
     async def _submit(self, submitted: FormSubmitted) -> DialogAnswer:
+        if await self.rehearsal.processed(submitted):
+            # The same invoke again (a retry, a double click) after its answers were recorded:
+            # rehearsed now it would record nothing, but what the person did was save them.
+            return DialogAnswer(_message(SAVED_ALREADY))
         step = await self.rehearsal.rehearse(submitted)
         rejected = next((e for e in step.effects if isinstance(e, FormRejected)), None)
         if rejected is not None:

@@ -241,6 +241,29 @@ async def test_another_tenants_or_an_unknown_report_is_refused_kindly(teams: Tea
     assert report.id not in str(answer)
 
 
+async def test_a_refused_dialog_leaves_an_audit_line_as_a_refused_card_submit_does(
+    teams: TeamsBot,
+) -> None:
+    report = await _started(teams)
+    dialog = await _fetch(teams)
+    refused_before = [
+        e for e in await teams.store.audit_trail(report.id) if e.action == "access_refused"
+    ]
+    before = await _report(teams)
+    values = {"description.cves": "CVE-2024-3094"}
+    answer = await _post(teams, _submission(teams, dialog, values, tenant=OTHER_TENANT))
+    assert "can't be changed from here" in answer["task"]["value"]
+    await _fetch(teams, tenant=OTHER_TENANT)  # opening it from there is an attempt too
+    trail = [e for e in await teams.store.audit_trail(report.id) if e.action == "access_refused"]
+    assert len(trail) == len(refused_before) + 2
+    submit, fetch = trail[-2:]
+    assert (submit.actor.id, submit.detail["event"]) == (DANA.id, "form_submitted")
+    assert submit.detail["workspace"] == OTHER_TENANT
+    assert fetch.detail["event"] == "button_pressed"
+    # Only the audit trail: the report itself is as it was.
+    assert await _report(teams) == before
+
+
 async def test_a_replayed_submission_records_once(teams: TeamsBot) -> None:
     bot = teams.driver
     await _started(teams)
@@ -249,8 +272,9 @@ async def test_a_replayed_submission_records_once(teams: TeamsBot) -> None:
     first = await _post(teams, activity)
     again = await _post(teams, activity)
     assert first["task"]["value"].startswith("Saved: 1.3")
+    # Teams sends an invoke again when its answer was late: what the person did was save.
     assert again["task"]["type"] == "message"
-    assert "nothing changed" in again["task"]["value"]
+    assert again["task"]["value"].startswith("Saved: your answers are recorded")
     state = await _report(teams)
     cves = [c for c in state.contributions if c.item_id == "description.cves" and c.active]
     assert [(c.raw, c.author.id) for c in cves] == [("CVE-2024-3094", DANA.id)]
