@@ -64,6 +64,8 @@ class Run:
     ack_seconds: float = 0.0
     # Calls the bot made to the connector per activity (sends, updates).
     calls_per_activity: float = 0.0
+    # New TCP connections the connector saw during the run (keep-alive: none once warm).
+    connections: int = 0
 
     @property
     def rate(self) -> float:
@@ -227,7 +229,7 @@ async def bench(count: int, runs: int, database_url: str) -> tuple[list[Run], li
                     ("echo", echo_url, echo_runs, None),
                     ("ours", our_url, our_runs, ours.settled),
                 ):
-                    before = len(connector.calls)
+                    before, connected = len(connector.calls), connector.connections
                     done = await fire(
                         session, url, answers(activities, thread, count, run), name, auth, settled
                     )
@@ -241,6 +243,7 @@ async def bench(count: int, runs: int, database_url: str) -> tuple[list[Run], li
                             done.lags,
                             done.ack_seconds,
                             calls,
+                            connector.connections - connected,
                         )
                     )
     finally:
@@ -278,6 +281,11 @@ def report(echo_runs: list[Run], our_runs: list[Run], backend: str) -> None:
     print(
         f"{'acknowledged/s: echo, ours, ratio':<34}{echo.ack_rate:>14.1f}{ours.ack_rate:>10.1f}"
         f"{ours.ack_rate / echo.ack_rate:>10.2f}"
+    )
+    print(
+        f"{'new connector connections per run':<34}"
+        f"{'echo ' + ', '.join(str(r.connections) for r in echo_runs):>24}"
+        f"  |  ours {', '.join(str(r.connections) for r in our_runs)}"
     )
     print(
         "all runs (activities/s): echo "

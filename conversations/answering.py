@@ -13,7 +13,7 @@ from conversations.guide import QUESTIONS_KEPT, advance, ask, section_list
 from conversations.ids import contribution_id_for
 from conversations.merge import ItemMerge, ItemStatus
 from conversations.permissions import can_decide, is_me, refuse_if_cancelled, refuse_tlp_change
-from conversations.question_messages import show_on_question
+from conversations.question_messages import question_message, show_on_question
 from conversations.recording import contribute, retract
 from conversations.replies import DirectAnswer, parse_direct_answer
 from conversations.retiring import retire_private
@@ -91,7 +91,11 @@ def acknowledge(turn: Turn, item: Item, merged: ItemMerge) -> None:
     must settle it) adds a post of its own."""
     shown = _shown(turn, item)
     undo = (undo_button(turn),)
-    on_question = show_on_question(turn, item, messages.answered(item, merged, shown), undo)
+    # The question's message lists every answer (thousands, for an indicator list): it is
+    # written only when there is one to rewrite.
+    on_question = question_message(turn, item.id) is not None and show_on_question(
+        turn, item, messages.answered(item, merged, shown), undo
+    )
     if merged.status is ItemStatus.CONFLICT:
         turn.post(rich(*messages.conflict_notice(merged)))
     elif not on_question:

@@ -229,7 +229,9 @@ def answered(item: Item, merge: ItemMerge, latest: str | None) -> RichText:
         (c.value, (c,)) for c in merge.contributions
     ]
     for n, (value, contributions) in enumerate(groups):
-        shown = latest if latest is not None and newest in contributions else None
+        # By id: `in` would compare every other contribution with it field by field.
+        newest_here = any(c.id == newest.id for c in contributions)
+        shown = latest if latest is not None and newest_here else None
         names = ", ".join(dict.fromkeys(c.author.name for c in contributions))
         if n:
             spans.append("; ")

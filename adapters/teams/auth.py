@@ -10,10 +10,18 @@ this order, and refuses with `Unauthorized` (answered 401) at the first failure:
 2. the issuer, from the unverified claims, against the allow-list: before any key fetch, so
    that a stranger's token never makes the bot fetch anything;
 3. the key: a known one (the key set is fetched at start and refreshed every day; an unknown
-   `kid` refetches it at most once a minute), endorsed for the activity's channel (`msteams`);
+   `kid` refetches it at most once a minute);
 4. the signature, `exp` and `nbf` (five minutes of clock skew, as the Bot Framework allows),
    the audience (the bot's app id);
-5. the `serviceurl` claim, which must name the activity's own `serviceUrl`.
+5. the key's endorsement for the activity's channel (`msteams`), and the `serviceurl` claim,
+   which must name the activity's own `serviceUrl`.
+
+The Bot Connector sends the same token with many requests (it renews it about hourly), so a
+token that passed steps 1-4 is remembered, by its exact text, until its `exp`: a later request
+with the very same token skips the parsing and the signature check (a token that differs in
+any byte, its signature included, is checked in full), while the key's endorsement for the
+request's channel (the key must still be in the key set) and step 5, which depend on the
+request, are checked every time.
 
 Keys are fetched with aiohttp (bounded timeouts, never on a thread of the default executor)
 and read with PyJWT's public `PyJWKSet`; PyJWKClient would fetch them with blocking urllib.
@@ -45,6 +53,8 @@ KEYS_MAX_AGE_SECONDS = 24 * 3600
 REFETCH_AFTER_SECONDS = 60
 _FETCH_TIMEOUT = aiohttp.ClientTimeout(total=10, connect=5)
 _MAX_METADATA_BYTES = 256 * 1024
+# Verified tokens remembered at most (a token is ~1 KB; the Bot Connector uses a handful).
+VERIFIED_TOKENS_KEPT = 1024
 
 
 class Unauthorized(Exception):
@@ -128,16 +138,32 @@ async def _get_json(session: aiohttp.ClientSession, url: str) -> dict[str, Any]:
     return value
 
 
+@dataclass(frozen=True)
+class _Verified:
+    """A token whose signature, issuer, audience and times were checked (steps 1-4)."""
+
+    kid: str
+    claims: dict[str, Any]
+    # The token's own `exp`, without the clock skew: it is not served from memory after.
+    expires: float
+
+
 class TokenValidator:
     def __init__(
         self,
         app_id: str,
         keys: KeySet,
         issuers: Iterable[str] = BOT_FRAMEWORK_ISSUERS,
+        leeway: float = CLOCK_SKEW_SECONDS,
     ) -> None:
         self.app_id = app_id
         self.keys = keys
         self.issuers = frozenset(issuers)
+        self.leeway = leeway
+        self._issuer_list = sorted(self.issuers)
+        self._verified: dict[str, _Verified] = {}
+        # Full checks (parse, signature, claims) done: what the memory of tokens saves.
+        self.verifications = 0
 
     async def validate(self, authorization: str, channel_id: str, service_url: str) -> None:
         """Return when `authorization` may deliver an activity of `channel_id` that names
@@ -146,38 +172,63 @@ class TokenValidator:
         token = token.strip()
         if scheme.lower() != "bearer" or not token:
             raise Unauthorized("no bearer token")
+        verified = self._verified.get(token)
+        if verified is None or time.time() >= verified.expires:
+            verified = await self._verify(token)
+        # The key may have left the key set since (a refresh): then the token is refused.
+        key = await self.keys.key(verified.kid)
+        if key is None:
+            raise Unauthorized("signed by an unknown key")
+        if channel_id not in key.endorsements:
+            raise Unauthorized(f"the key is not endorsed for channel {channel_id[:40]!r}")
+        claimed = verified.claims.get("serviceurl")
+        if not isinstance(claimed, str) or _normal(claimed) != _normal(service_url):
+            raise Unauthorized("the token's serviceurl is not the activity's")
+
+    async def _verify(self, token: str) -> _Verified:
+        """Steps 1-4 in full; a token that passes is remembered until its `exp`."""
+        self.verifications += 1
+        self._verified.pop(token, None)
         try:
-            header = jwt.get_unverified_header(token)
-            unverified = jwt.decode(token, options={"verify_signature": False})
+            # One unverified parse gives the header and the issuer (before any key fetch).
+            unverified = jwt.decode_complete(token, options={"verify_signature": False})
         except jwt.PyJWTError as error:
             raise Unauthorized(f"not a JWT: {error}") from None
+        header, payload = unverified["header"], unverified["payload"]
         if header.get("alg") != ALGORITHM:
             raise Unauthorized(f"algorithm {str(header.get('alg'))[:20]!r} is not {ALGORITHM}")
         kid = header.get("kid")
         if not isinstance(kid, str) or not kid:
             raise Unauthorized("the token names no key (kid)")
-        if unverified.get("iss") not in self.issuers:
+        if not isinstance(payload, dict) or payload.get("iss") not in self.issuers:
             raise Unauthorized("the issuer is not the Bot Framework")
         key = await self.keys.key(kid)
         if key is None:
             raise Unauthorized("signed by an unknown key")
-        if channel_id not in key.endorsements:
-            raise Unauthorized(f"the key is not endorsed for channel {channel_id[:40]!r}")
         try:
             claims = jwt.decode(
                 token,
                 key.key,
                 algorithms=[ALGORITHM],
                 audience=self.app_id,
-                issuer=sorted(self.issuers),
-                leeway=CLOCK_SKEW_SECONDS,
+                issuer=self._issuer_list,
+                leeway=self.leeway,
                 options={"require": ["exp", "iss", "aud"]},
             )
         except jwt.PyJWTError as error:
             raise Unauthorized(f"invalid token: {error}") from None
-        claimed = claims.get("serviceurl")
-        if not isinstance(claimed, str) or _normal(claimed) != _normal(service_url):
-            raise Unauthorized("the token's serviceurl is not the activity's")
+        verified = _Verified(kid, claims, float(claims["exp"]))
+        self._remember(token, verified)
+        return verified
+
+    def _remember(self, token: str, verified: _Verified) -> None:
+        if len(self._verified) >= VERIFIED_TOKENS_KEPT:
+            now = time.time()
+            self._verified = {t: v for t, v in self._verified.items() if v.expires > now}
+            while len(self._verified) >= VERIFIED_TOKENS_KEPT:
+                # Still full of live tokens (someone else's flood of valid ones): the oldest go.
+                del self._verified[next(iter(self._verified))]
+        self._verified[token] = verified
 
 
 def _normal(url: str) -> str:

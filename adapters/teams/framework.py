@@ -6,8 +6,9 @@ touches this file alone.
   than the SDK's own validator; see there why). The bot never answers inside the inbound
   turn (every effect is sent proactively), so the SDK's turn pipeline, and with it any SDK
   error handler that would post exception text into a chat, is never run.
-- Outbound: the SDK's `ConnectorClient` over one aiohttp session per service URL, each with
-  its own bounded timeouts (never the default thread pool), at most `PER_CONVERSATION`
+- Outbound: one SDK `ConnectorClient` over one long-lived aiohttp session (keep-alive) per
+  service URL, made once (a new client costs more CPU than the call), each with its own
+  bounded timeouts (never the default thread pool), at most `PER_CONVERSATION`
   calls in flight per conversation, and only to service URLs on the allow-list
   (`adapters.teams.service_urls`). A hung or refusing connector slows only the conversations
   it serves.
@@ -196,7 +197,7 @@ class BotFramework:
         self._token: _AccessToken | None = None
         if settings.authenticated:
             self._token = _AccessToken(token_source or _msal_source(settings))
-        self._sessions: dict[str, aiohttp.ClientSession] = {}
+        self._clients: dict[str, ConnectorClient] = {}
         self._in_flight: dict[str, tuple[asyncio.Semaphore, int]] = {}
         self._renewal: asyncio.Task[None] | None = None
 
@@ -276,9 +277,9 @@ class BotFramework:
             with contextlib.suppress(asyncio.CancelledError):
                 await self._renewal
             self._renewal = None
-        sessions, self._sessions = self._sessions, {}
-        for session in sessions.values():
-            await session.close()
+        clients, self._clients = self._clients, {}
+        for client in clients.values():
+            await client.client.close()
 
     @contextlib.asynccontextmanager
     async def _client(self, reference: Json, conversation_id: str) -> AsyncIterator[Any]:
@@ -294,12 +295,13 @@ class BotFramework:
         self._in_flight[key] = (gate, users + 1)
         try:
             async with gate:
-                session = self._session(service_url)
+                client = self._connector(service_url)
                 token = await self._token.get() if self._token is not None else ""
                 if token:
-                    session.headers["Authorization"] = f"Bearer {token}"
+                    # Renewed in the background: every call takes the current one.
+                    client.client.headers["Authorization"] = f"Bearer {token}"
                 try:
-                    yield ConnectorClient(service_url, "", session=session)
+                    yield client
                 except (aiohttp.ClientError, TimeoutError, OSError, ValueError) as error:
                     # A 404: no such conversation or message, and trying again will not
                     # make one (an edit of it is then posted instead; bot.chat_worker).
@@ -314,17 +316,18 @@ class BotFramework:
             else:
                 self._in_flight[key] = (gate, users - 1)
 
-    def _session(self, service_url: str) -> aiohttp.ClientSession:
+    def _connector(self, service_url: str) -> ConnectorClient:
         base = service_url if service_url.endswith("/") else f"{service_url}/"
-        session = self._sessions.get(base)
-        if session is None or session.closed:
+        client = self._clients.get(base)
+        if client is None or client.client.closed:
             session = aiohttp.ClientSession(
                 base_url=base,
                 timeout=CONNECTOR_TIMEOUT,
                 headers={"Accept": "application/json", "Content-Type": "application/json"},
             )
-            self._sessions[base] = session
-        return session
+            client = ConnectorClient(base, "", session=session)
+            self._clients[base] = client
+        return client
 
 
 def _outgoing(reference: Json, conversation_id: str, activity: Json) -> Activity:

@@ -200,7 +200,23 @@ def _position(haystack: str, *forms: str) -> int:
 
 
 def _occurs(text: str, value: str) -> bool:
-    return re.search(rf"(?<![a-z0-9-]){re.escape(value.lower())}(?![a-z0-9-])", text) is not None
+    """`value` (lowercased) in `text` as a whole name: no letter, digit or hyphen around it.
+    By hand: a regex made for each value costs a compilation (~0.3 ms) on every answer."""
+    needle = value.lower()
+    start = text.find(needle)
+    while start >= 0:
+        end = start + len(needle)
+        before = text[start - 1] if start else ""
+        after = text[end] if end < len(text) else ""
+        if before not in _NAME_CHARS and after not in _NAME_CHARS:
+            return True
+        start = text.find(needle, start + 1)
+    return False
+
+
+# What continues a name around an occurrence (lowercase ASCII, as the text is compared).
+# The empty string (the text's edge) is not in it.
+_NAME_CHARS = frozenset("abcdefghijklmnopqrstuvwxyz0123456789-")
 
 
 def _looks_like_file_name(domain: str, plain: str) -> bool:

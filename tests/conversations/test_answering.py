@@ -119,3 +119,26 @@ def test_acknowledgement_names_techniques_and_warns_about_a_revoked_one() -> Non
     (refusal,) = notices(h.say(BOB, "8.3: AML.T9999"))
     assert "AML.T9999 is not a technique in MITRE ATLAS 5.6.0" in refusal
     assert "The closest known ids: " in refusal
+
+
+def test_an_answer_to_an_item_never_asked_builds_no_question_message(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """The question's message lists every answer of the item (thousands, for indicators):
+    with no such message to rewrite, it is not built at all; its author is told instead."""
+    from conversations import messages
+
+    h = Harness()
+    h.start()
+    built: list[str] = []
+    answered = messages.answered
+
+    def counting(*args: object, **kwargs: object) -> object:
+        built.append("answered")
+        return answered(*args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(messages, "answered", counting)
+    for n in range(3):
+        result = h.say(BOB, f"2.1: 203.0.113.{n + 1}")
+        assert f"Recorded 2.1 from Bob: 203.0.113[.]{n + 1}" in notices(result)[0]
+    assert built == []

@@ -86,6 +86,12 @@ class FakeConnector:
     _ids: itertools.count[int] = field(default_factory=lambda: itertools.count(1))
     _messages: set[tuple[str, str]] = field(default_factory=set)
     _server: TestServer | None = None
+    # The TCP connections requests came in on (the bot's keep-alive is counted by them).
+    _transports: set[object] = field(default_factory=set)
+
+    @property
+    def connections(self) -> int:
+        return len(self._transports)
 
     @property
     def url(self) -> str:
@@ -117,6 +123,7 @@ class FakeConnector:
         return body
 
     def _record(self, request: web.Request, body: dict[str, Any], result: str | None) -> None:
+        self._transports.add(request.transport)
         self.calls.append(
             Call(
                 method=request.method,

@@ -2,10 +2,21 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from pydantic import JsonValue
 
-from conversations.answers import Accepted, Rejected, defang, display_value, parse_answer
+from conversations.answers import (
+    Accepted,
+    Rejected,
+    defang,
+    display_value,
+    indicators,
+    parse_answer,
+)
 from conversations.checklist import AnswerKind
 from tests.conversations.answers.items import item
 
@@ -181,3 +192,33 @@ def test_capital_at_inside_a_url_is_not_read_as_an_at_sign(text: str, value: Jso
     parsed = parse_answer(IOCS, text)
     assert isinstance(parsed, Accepted)
     assert parsed.value == value
+
+
+_NAME_PIECES = ["evil", "example", "a", "-", ".", "0", " ", "x-", "[.]", "é", "Z", "evil.example"]
+
+
+@settings(max_examples=400, deadline=None)
+@given(
+    text=st.lists(st.sampled_from(_NAME_PIECES), max_size=8).map("".join),
+    value=st.lists(st.sampled_from(_NAME_PIECES), max_size=3).map("".join),
+)
+def test_a_whole_name_is_found_as_the_lookaround_pattern_finds_it(text: str, value: str) -> None:
+    """`_occurs` by hand is the regex it replaced, on every text (edges, hyphens, repeats)."""
+    pattern = rf"(?<![a-z0-9-]){re.escape(value.lower())}(?![a-z0-9-])"
+    assert indicators._occurs(text, value) is (re.search(pattern, text) is not None)
+
+
+def test_an_answer_compiles_no_regex_to_tell_a_file_name_from_a_domain(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    compiled: list[str] = []
+    search = re.search
+
+    def counting(pattern: str, text: str, flags: int = 0) -> re.Match[str] | None:
+        compiled.append(pattern)
+        return search(pattern, text, flags)
+
+    monkeypatch.setattr(re, "search", counting)
+    assert indicators._looks_like_file_name("invoice.zip", "open invoice.zip today")
+    assert not indicators._looks_like_file_name("invoice.zip", "open xinvoice.zip today")
+    assert compiled == []
