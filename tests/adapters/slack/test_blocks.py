@@ -127,7 +127,9 @@ def _root_of(h: Harness) -> Any:
     from conversations.merge import merge_report
 
     assert h.state is not None
-    return messages.root_card(h.state, merge_report(h.state, h.checklist, h.policy.default_tlp))
+    return messages.root_card(
+        h.state, merge_report(h.state, h.checklist, h.policy.default_tlp), h.checklist
+    )
 
 
 def test_root_message_golden_files_new_in_progress_and_sent_with_answers_since() -> None:
