@@ -144,11 +144,13 @@ async def start_slack_report(url: str, fake: FakeSlack, title: str, database_url
     await fake.wait_until(lambda: any("thread_ts" not in c.args for c in fake.posts()), within=20)
     (root,) = [c for c in fake.posts() if "thread_ts" not in c.args]
     thread = str(root.answer["ts"])
-    await _thread_recorded(database_url, thread)
+    await thread_recorded(database_url, thread)
     return thread
 
 
-async def _thread_recorded(database_url: str, thread: str, within: float = 20.0) -> None:
+async def thread_recorded(database_url: str, thread: str, within: float = 20.0) -> None:
+    """Wait until the report whose root message is `thread` knows it (its RootPosted turn
+    ran): replies to it can be bound to the report from then on."""
     database = Database.from_url(database_url)
     try:
         store = ReportStore(database)
