@@ -9,7 +9,6 @@ from __future__ import annotations
 from datetime import timedelta
 from pathlib import Path
 
-from conversations import actions
 from conversations.checklist import load_checklist
 from conversations.effects import Button, EditPost, Ephemeral, Post, ReplacePrivate, UpdateRoot
 from conversations.events import QuestionPosted, RootPosted
@@ -344,16 +343,3 @@ def test_back_to_it_asks_it_in_the_thread_and_its_answer_edits_that_message() ->
     assert edit.message_id == message_id
     assert "\u2713 0.1 Which TLP marking applies? — TLP:RED (Alice)" in to_plain(edit.text)
     assert not [e for e in answered.effects if isinstance(e, Ephemeral)]
-
-
-def test_an_answer_not_yet_confirmed_in_the_thread_is_never_the_root() -> None:
-    """Back to the first question, before its thread message is confirmed: the edit waits
-    for that message (found by its item), and names no message, certainly not the root."""
-    h = Harness()
-    h.start()
-    h.say(ALICE, "skip")
-    h.say(ALICE, "back")
-    answered = h.say(ALICE, "red")
-    (edit,) = [e for e in answered.effects if isinstance(e, EditPost)]
-    assert (edit.message_id, edit.question) == (None, "handling.tlp")
-    assert actions.UNDO in [b.action for b in edit.buttons]
