@@ -385,7 +385,13 @@ class ChatWorker:
             return None
         state = await self.load_report(effect.report_id)
         if state is not None:
-            posted = [q for q in state.questions if q.item_id == effect.question and q.message_id]
+            # Never the root's question (its message id is the root's): the root is the
+            # report's summary, not a question to rewrite.
+            posted = [
+                q
+                for q in state.questions
+                if q.item_id == effect.question and q.message_id and not q.on_root
+            ]
             if posted:
                 return max(posted, key=lambda q: q.at).message_id
         return self._questions.get((effect.report_id, effect.question))

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from conversations import actions, guide, messages
+from conversations import actions, messages
 from conversations.answers import Accepted, acknowledgement, parse_answer
 from conversations.answers.notes import leftover_note
 from conversations.answers.results import quote
@@ -13,7 +13,7 @@ from conversations.guide import QUESTIONS_KEPT, advance, ask, section_list
 from conversations.ids import contribution_id_for
 from conversations.merge import ItemMerge, ItemStatus
 from conversations.permissions import can_decide, is_me, refuse_if_cancelled, refuse_tlp_change
-from conversations.question_messages import question_message, show_on_question
+from conversations.question_messages import asked_on_root, question_message, show_on_question
 from conversations.recording import contribute, retract
 from conversations.replies import DirectAnswer, parse_direct_answer
 from conversations.retiring import retire_private
@@ -88,7 +88,8 @@ def acknowledge(turn: Turn, item: Item, merged: ItemMerge) -> None:
     """Show what was recorded on the question's own message, with its Undo; only then, when
     this answered the current question, the next one is posted. An answer to an item never
     asked in the thread is acknowledged to its author alone, and only a conflict (the lead
-    must settle it) adds a post of its own."""
+    must settle it) adds a post of its own. So is an answer to the question the root message
+    asked, with its Undo: the root is the summary, never an answer's acknowledgement."""
     shown = _shown(turn, item)
     undo = (undo_button(turn),)
     # The question's message lists every answer (thousands, for an indicator list): it is
@@ -98,7 +99,11 @@ def acknowledge(turn: Turn, item: Item, merged: ItemMerge) -> None:
     )
     if merged.status is ItemStatus.CONFLICT:
         turn.post(rich(*messages.conflict_notice(merged)))
-    elif not on_question:
+    if asked_on_root(turn, item):
+        # The root asked it, and the root stays the report's summary: its author hears what
+        # was recorded, with the Undo the question's message would have carried.
+        turn.tell(messages.recorded(turn.actor, item, shown, merged), undo)
+    elif not on_question and merged.status is not ItemStatus.CONFLICT:
         # No Undo here: a button in a private notice would open this report to clicks from
         # a personal chat (Teams), and its author can take the answer back in the thread.
         turn.tell(messages.recorded(turn.actor, item, shown, merged) + _taking_back(turn))
@@ -217,6 +222,8 @@ def undo(turn: Turn, value: str) -> None:
             turn.tell(stale)
         return
     undone: list[str] = []
+    # Some of it was acknowledged only privately: the undo is told there too.
+    privately = False
     for contribution in targets:
         item = turn.checklist.item(contribution.item_id)
         mine = is_me(turn, contribution.author) or (
@@ -239,12 +246,18 @@ def undo(turn: Turn, value: str) -> None:
             strong(turn.actor.name),
             ").",
         )
-        if not refresh_question(turn, item, withdrawn):
+        if refresh_question(turn, item, withdrawn):
+            continue
+        if asked_on_root(turn, item):
+            privately = True  # no thread post: the root's question was answered privately
+        else:
             turn.post(withdrawn)
     if undone:
-        # Pressed on a private acknowledgement (a form's, an added message's): that message
-        # says what was undone, and its Undo is gone.
-        retire_private(turn, rich(f"Undone: the answer to {', '.join(undone)} was withdrawn."))
+        # Pressed on a private acknowledgement (a form's, an added message's, the root's
+        # question's): that message says what was undone, and its Undo is gone.
+        gone = rich(f"Undone: the answer to {', '.join(undone)} was withdrawn.")
+        if not retire_private(turn, gone) and privately:
+            turn.tell(gone)
 
 
 def refresh_question(turn: Turn, item: Item, gone: RichText, latest: str | None = None) -> bool:
@@ -268,7 +281,7 @@ def _as_now(
         rich(strong(f"{item.number} "), item.question, " — ")
         + withdrawn
         + rich(" Answer it with ", code(f"{item.number}: your answer"), "."),
-        guide.choice_buttons(turn.state.id, item),
+        messages.choice_buttons(turn.state.id, item),
     )
 
 
@@ -470,5 +483,9 @@ def on_delete(turn: Turn, event: MessageDeleted) -> None:
             strong(contribution.author.name),
             f"'s answer to {number} was withdrawn (message deleted).",
         )
-        if not refresh_question(turn, item, withdrawn):
+        if refresh_question(turn, item, withdrawn):
+            continue
+        if asked_on_root(turn, item):
+            turn.tell(withdrawn)  # the root's question was acknowledged privately, so is this
+        else:
             turn.post(withdrawn)

@@ -19,7 +19,13 @@ from conversations.question_messages import show_on_question
 from conversations.recording import contribute
 from conversations.richtext import command_ref, mention, rich, strong, user_text
 from conversations.sending import cancel_send
-from conversations.state import Assignment, ReportState, ReportStatus, Resolution
+from conversations.state import (
+    Assignment,
+    PostedQuestion,
+    ReportState,
+    ReportStatus,
+    Resolution,
+)
 from conversations.turn import Turn
 
 MAX_TITLE_LENGTH = 150
@@ -76,21 +82,37 @@ def new_report(turn: Turn, event: CommandIssued, command: Command) -> None:
         checklist_version=turn.checklist.version,
     )
     turn.record("report_created", title=title, checklist_version=turn.checklist.version)
+    # The root message asks the first question itself, with the welcome: the thread stays
+    # empty until someone answers (ReportState.asking_on_root). It counts from now, the
+    # root's message cannot be older.
+    advance(turn, None)
+    if turn.state.cursor is not None:
+        first = PostedQuestion(item_id=turn.state.cursor, at=turn.now, on_root=True)
+        turn.change(questions=(first,))
     turn.emit(
         PostRoot(
             report_id=turn.state.id,
             channel=turn.state.channel,
-            card=messages.root_card(turn.state, turn.merge),
+            card=messages.root_card(turn.state, turn.merge, turn.checklist),
         )
     )
 
 
 def on_root_posted(turn: Turn, event: RootPosted) -> None:
+    """The root message exists: its id is the thread's, and the root's question's. Nothing
+    is posted: the root already asks the first question."""
     if turn.state.thread is not None:
         return  # a replay: the thread already exists
-    turn.change(thread=event.message_id)
+    questions = tuple(
+        q.model_copy(update={"message_id": event.message_id}) if q.on_root else q
+        for q in turn.state.questions
+    )
+    turn.change(thread=event.message_id, questions=questions)
     turn.record("thread_opened", message_id=event.message_id)
-    ask(turn, messages.welcome(turn.state) + rich("\n") + advance(turn, None))
+    if not questions:
+        # A root posted without a question (a report begun before the root asked one, or a
+        # checklist with nothing to ask): the thread opens with the welcome, as it used to.
+        ask(turn, messages.welcome(turn.state) + rich("\n") + advance(turn, None))
 
 
 def ask_before_another(turn: Turn, title: str) -> None:

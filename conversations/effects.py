@@ -29,6 +29,17 @@ class SectionProgress(FrozenModel):
     assignee: Actor | None = None
 
 
+class RootQuestion(FrozenModel):
+    """The first question, carried by the root message until the thread asks anything: the
+    welcome line and the question as its own message would ask it (at most three lines),
+    with its buttons (its choices, More, its section's form). A reply in the thread answers
+    it; then the root is the summary alone again and the next question goes to the thread."""
+
+    item_id: str
+    text: RichText
+    buttons: tuple[Button, ...] = ()
+
+
 class RootCard(FrozenModel):
     """What the report's root message shows; adapters lay it out for their platform."""
 
@@ -48,8 +59,11 @@ class RootCard(FrozenModel):
     essentials_total: int = 0
     # The report's number in its channel, what people type to name it (`/jcdc status #2`).
     number: int | None = None
-    # The question the thread is on ("2.1 Which IP addresses …"), None when nothing is asked.
+    # The question the thread is on ("2.1 Which IP addresses …"), None when nothing is asked
+    # or when the root asks it itself (`question`).
     current_question: str | None = None
+    # The first question, asked on the root itself until the thread asks anything (then None).
+    question: RootQuestion | None = None
     # When the mail relay last accepted the report, and how many answers came after it: a
     # report answered since sending needs a follow-up, and the root message must say so.
     sent_at: datetime | None = None

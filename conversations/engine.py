@@ -179,8 +179,8 @@ def finish(turn: Turn) -> Step:
     # A turn that left the report as it was cannot have changed its root card.
     unchanged = after is before
     if after is not None and before is not None and not unchanged and after.thread is not None:
-        card = messages.root_card(after, turn.merge_of(after))
-        if card != messages.root_card(before, turn.merge_of(before)):
+        card = messages.root_card(after, turn.merge_of(after), turn.checklist)
+        if card != messages.root_card(before, turn.merge_of(before), turn.checklist):
             turn.emit(UpdateRoot(channel=after.channel, message_id=after.thread, card=card))
     return Step(after, tuple(turn.effects), tuple(turn.audit))
 

@@ -3,8 +3,7 @@ resume."""
 
 from __future__ import annotations
 
-from conversations import actions, messages
-from conversations.answers import answer_choices, display_value
+from conversations import messages
 from conversations.checklist import Item
 from conversations.effects import Button
 from conversations.merge import ItemStatus, merged_display
@@ -18,14 +17,13 @@ from conversations.turn import Turn
 _HISTORY_LIMIT = 100
 # The state keeps this many asked questions (a report asks each item about once).
 QUESTIONS_KEPT = 300
-# A question offers its choices as buttons when it has at most this many (a sector list of
-# 16 reads better in the form).
-_CHOICE_BUTTONS_MAX = 8
 
 
 def ask(turn: Turn, text: RichText, first: tuple[Button, ...] = ()) -> None:
     """Post `text`, which ends with the current question (or the note that all are done),
-    with the question's buttons after `first`; the post is marked as asking the cursor."""
+    with the question's buttons after `first`; the post is marked as asking the cursor. Once
+    the thread asks something, the root message no longer carries the first question
+    (ReportState.asking_on_root): the turn's root update puts it back to the summary."""
     cursor = turn.state.cursor
     # "All done" is kept too (as no item), so that a reply written after it answers nothing.
     asked = PostedQuestion(item_id=cursor or "", at=turn.now)
@@ -117,19 +115,7 @@ def next_open_item(turn: Turn, after: str | None) -> Item | None:
 
 
 def question_text(turn: Turn, item_id: str) -> RichText:
-    item = turn.checklist.item(item_id)
-    section = turn.checklist.section_of(item)
-    assignee = next(
-        (a.assignee for a in turn.state.assignments if a.section_id == section.id), None
-    )
-    return messages.question(
-        item,
-        section,
-        messages.checklist_position(turn.checklist, item),
-        turn.checklist.item_count,
-        assignee,
-        buttons=bool(choice_buttons(turn.state.id, item)),
-    )
+    return messages.question_of(turn.state, turn.checklist, item_id)
 
 
 def question_buttons(turn: Turn) -> tuple[Button, ...]:
@@ -138,12 +124,7 @@ def question_buttons(turn: Turn) -> tuple[Button, ...]:
     if turn.state.cursor is None:
         return ()
     item = turn.checklist.item(turn.state.cursor)
-    section = turn.checklist.section_of(item)
-    return (
-        *choice_buttons(turn.state.id, item),
-        messages.more_button(turn.state.id, item),
-        messages.form_button(section, turn.state.id),
-    )
+    return messages.question_buttons_of(turn.state.id, turn.checklist, item)
 
 
 def show_more(turn: Turn, value: str) -> None:
@@ -153,20 +134,6 @@ def show_more(turn: Turn, value: str) -> None:
         turn.tell(rich("That question is no longer in the checklist."))
         return
     turn.tell(messages.more(item, turn.checklist.section_of(item)))
-
-
-def choice_buttons(report_id: str, item: Item) -> tuple[Button, ...]:
-    choices = answer_choices(item)
-    if len(choices) > _CHOICE_BUTTONS_MAX:
-        return ()
-    return tuple(
-        Button(
-            action=actions.ANSWER,
-            label=display_value(item, value),
-            value=f"{report_id}:{item.id}:{value}",
-        )
-        for value in choices
-    )
 
 
 def section_list(turn: Turn) -> str:

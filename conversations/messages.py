@@ -16,6 +16,7 @@ from conversations.effects import (
     Choice,
     FormField,
     RootCard,
+    RootQuestion,
     SectionForm,
     SectionProgress,
 )
@@ -64,9 +65,10 @@ def root_buttons(report_id: str) -> tuple[Button, ...]:
     )
 
 
-def root_card(state: ReportState, merge: ReportMerge) -> RootCard:
+def root_card(state: ReportState, merge: ReportMerge, checklist: Checklist) -> RootCard:
     assignees = {a.section_id: a.assignee for a in state.assignments}
     sent = state.delivery.last_sent
+    question = root_question(state, merge, checklist)
     return RootCard(
         report_id=state.id,
         number=state.number,
@@ -91,9 +93,28 @@ def root_card(state: ReportState, merge: ReportMerge) -> RootCard:
         essentials_answered=len(merge.essentials) - len(merge.missing_essentials),
         essentials_total=len(merge.essentials),
         buttons=() if state.status is ReportStatus.CANCELLED else root_buttons(state.id),
-        current_question=_current_question(state, merge),
+        current_question=None if question is not None else _current_question(state, merge),
+        question=question,
         sent_at=sent.at if sent is not None else None,
         answers_since_sent=_answers_since(state, sent),
+    )
+
+
+def root_question(
+    state: ReportState, merge: ReportMerge, checklist: Checklist
+) -> RootQuestion | None:
+    """The first question as the root asks it (`ReportState.asking_on_root`): the welcome,
+    the question and its buttons, as long as nobody has answered it."""
+    item_id = state.asking_on_root
+    if item_id is None or checklist.find_item(item_id) is None:
+        return None  # a cursor from an older checklist version: show the summary alone
+    if merge.item(item_id).status is not ItemStatus.MISSING:
+        return None  # answered some other way (an added message): the summary says so
+    item = checklist.item(item_id)
+    return RootQuestion(
+        item_id=item_id,
+        text=welcome(state) + rich("\n") + question_of(state, checklist, item_id),
+        buttons=question_buttons_of(state.id, checklist, item),
     )
 
 
@@ -174,6 +195,50 @@ def question(
             spans += [" " if item.caution else "", mention(assignee.id, assignee.name)]
             spans.append(", this section is yours.")
     return rich(*spans)
+
+
+def question_of(state: ReportState, checklist: Checklist, item_id: str) -> RichText:
+    """The question of `item_id` as the guide asks it: where it stands, its assignee."""
+    item = checklist.item(item_id)
+    section = checklist.section_of(item)
+    assignee = next((a.assignee for a in state.assignments if a.section_id == section.id), None)
+    return question(
+        item,
+        section,
+        checklist_position(checklist, item),
+        checklist.item_count,
+        assignee,
+        buttons=bool(choice_buttons(state.id, item)),
+    )
+
+
+def question_buttons_of(report_id: str, checklist: Checklist, item: Item) -> tuple[Button, ...]:
+    """A question's buttons: its choices (one click answers it), More (its help,
+    privately), then its section's form."""
+    return (
+        *choice_buttons(report_id, item),
+        more_button(report_id, item),
+        form_button(checklist.section_of(item), report_id),
+    )
+
+
+# A question offers its choices as buttons when it has at most this many (a sector list of
+# 16 reads better in the form).
+_CHOICE_BUTTONS_MAX = 8
+
+
+def choice_buttons(report_id: str, item: Item) -> tuple[Button, ...]:
+    choices = answer_choices(item)
+    if len(choices) > _CHOICE_BUTTONS_MAX:
+        return ()
+    return tuple(
+        Button(
+            action=actions.ANSWER,
+            label=display_value(item, value),
+            value=f"{report_id}:{item.id}:{value}",
+        )
+        for value in choices
+    )
 
 
 def more_button(report_id: str, item: Item) -> Button:

@@ -82,6 +82,10 @@ class PostedQuestion(FrozenModel):
     # then, the time the turn that asked it ran: the message cannot be older than that, so a
     # reply written before it surely answers an earlier question.
     at: datetime
+    # Asked on the report's root message (the first question, until the thread asks one),
+    # not in a thread message of its own: `message_id` is then the root's, which is never
+    # edited as a question (it stays the report's summary).
+    on_root: bool = False
 
 
 class PendingAnswer(FrozenModel):
@@ -185,3 +189,14 @@ class ReportState(FrozenModel):
     @property
     def short_id(self) -> str:
         return self.id[:8]
+
+    @property
+    def asking_on_root(self) -> str | None:
+        """The item the root message asks, if it asks one: the first question stays on the
+        root until anything is asked in the thread, while the guide is still on it. Derived
+        from what is saved each turn (`questions`, the cursor), so a restart changes nothing."""
+        if self.status is not ReportStatus.OPEN or not self.guiding or self.cursor is None:
+            return None
+        if not self.questions or not all(q.on_root for q in self.questions):
+            return None
+        return self.cursor if self.questions[-1].item_id == self.cursor else None

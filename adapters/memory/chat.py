@@ -63,7 +63,7 @@ class MemoryChat:
         self.roots[message_id] = effect.card
         self.transcript.append(
             TranscriptLine(
-                "root", "channel", card_text(effect.card), message_id, effect.card.buttons
+                "root", "channel", card_text(effect.card), message_id, _root_buttons(effect.card)
             )
         )
         return message_id
@@ -71,7 +71,13 @@ class MemoryChat:
     async def update_root(self, effect: UpdateRoot) -> None:
         self.roots[effect.message_id] = effect.card
         self.transcript.append(
-            TranscriptLine("root updated", "channel", card_text(effect.card), effect.message_id)
+            TranscriptLine(
+                "root updated",
+                "channel",
+                card_text(effect.card),
+                effect.message_id,
+                _root_buttons(effect.card),
+            )
         )
 
     async def post(self, effect: Post) -> str:
@@ -140,6 +146,12 @@ class MemoryChat:
         return [line.text for line in self.transcript if kind is None or line.kind == kind]
 
 
+def _root_buttons(card: RootCard) -> tuple[Button, ...]:
+    """The root's buttons: its first question's, while it asks one, then its own."""
+    asked = card.question.buttons if card.question is not None else ()
+    return (*asked, *card.buttons)
+
+
 def card_text(card: RootCard) -> str:
     lines = [
         f"{card.tlp} | {card.title} | lead {card.lead.name} | {card.status} | "
@@ -156,4 +168,9 @@ def card_text(card: RootCard) -> str:
         lines.append(f"  now asking: {card.current_question}")
     if card.sending_note is not None:
         lines.append(f"  {card.sending_note}")
+    if card.question is not None:
+        # The first question, asked on the root until the thread asks one.
+        lines += [f"  {line}" for line in to_plain(card.question.text).split("\n")]
+        if card.question.buttons:
+            lines.append("  [" + "] [".join(b.label for b in card.question.buttons) + "]")
     return "\n".join(lines)

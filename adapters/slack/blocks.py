@@ -19,6 +19,8 @@ from conversations.richtext import RichText, Span, to_plain
 Block = dict[str, Any]
 COMMAND_PREFIX = "/jcdc"
 FORM_CALLBACK_ID = "jcdc_section_form"
+# The root message's block of its first question's buttons, apart from its own actions.
+QUESTION_ACTIONS = "question_actions"
 # Block Kit limits (characters).
 _HEADER_MAX = 150
 _MODAL_TITLE_MAX = 24
@@ -142,6 +144,15 @@ def root_blocks(card: RootCard) -> list[Block]:
         {"type": "header", "text": {"type": "plain_text", "text": title, "emoji": False}},
         {"type": "rich_text", "elements": [{"type": "rich_text_section", "elements": lines}]},
     ]
+    if card.question is not None:
+        # The first question, as its own message would ask it, until the thread asks one;
+        # the summary above it needs no blank line of its own.
+        if lines[-1] == {"type": "text", "text": "\n"}:
+            lines.pop()
+        blocks += [{"type": "divider"}, rich_text_block(card.question.text)]
+        if card.question.buttons:
+            asked = actions_block(card.question.buttons)
+            blocks.append({**asked, "block_id": QUESTION_ACTIONS})
     elements = [_button(b, b.action) for b in card.buttons]
     if card.sections:
         # "Answer a section": one menu instead of a button per section (a message holds 25

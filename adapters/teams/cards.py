@@ -276,7 +276,29 @@ def root_card(card_data: RootCard) -> Card:
         body.append(
             {"type": "RichTextBlock", "inlines": [run(card_data.sending_note, italic=True)]}
         )
-    return card(body, [_section_picker(card_data), *_root_buttons(card_data)])
+    entities: list[dict[str, Any]] = []
+    if card_data.question is not None:
+        body.append(_question_container(card_data))
+        # The welcome names the lead: a real mention, as in any thread message.
+        entities = mention_entities(card_data.question.text)
+    return card(body, [_section_picker(card_data), *_root_buttons(card_data)], entities)
+
+
+def _question_container(card_data: RootCard) -> dict[str, Any]:
+    """The first question on the root card, as its own message would ask it (the welcome,
+    the question, its buttons in the card's body, apart from the root's own actions)."""
+    assert card_data.question is not None
+    items = rich_blocks(card_data.question.text)
+    if card_data.question.buttons:
+        items.append(
+            {
+                "type": "ActionSet",
+                "actions": [
+                    submit_action(b, card_data.report_id) for b in card_data.question.buttons
+                ],
+            }
+        )
+    return {"type": "Container", "separator": True, "spacing": "Medium", "items": items}
 
 
 def _root_buttons(card_data: RootCard) -> list[dict[str, Any]]:

@@ -12,7 +12,7 @@ from __future__ import annotations
 from typing import Any
 
 from conversations.effects import Button, RootCard, SectionForm
-from conversations.richtext import RichText
+from conversations.richtext import DEFAULT_COMMAND_PREFIX, RichText
 from conversations.state import Actor
 
 Record = dict[str, Any]
@@ -36,14 +36,24 @@ def person(actor: Actor) -> dict[str, Any]:
     return {"id": actor.id, "name": actor.name, "bot": False}
 
 
-def root_record(message_id: str, channel: str, card: RootCard) -> Record:
+def root_record(
+    message_id: str, channel: str, card: RootCard, command_prefix: str = DEFAULT_COMMAND_PREFIX
+) -> Record:
+    shown = card.model_dump(mode="json")
+    if card.question is not None:
+        # The first question, asked on the root: its spans as a post's are, commands spelled.
+        shown["question"] = {
+            "item_id": card.question.item_id,
+            "spans": spans(card.question.text, command_prefix),
+            "buttons": buttons(card.question.buttons),
+        }
     return {
         "id": message_id,
         "kind": "root",
         "channel": channel,
         "thread": None,
         "author": BOT,
-        "card": card.model_dump(mode="json"),
+        "card": shown,
     }
 
 

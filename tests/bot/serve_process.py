@@ -133,14 +133,36 @@ async def send_slack(
         return 0
 
 
-async def start_slack_report(url: str, fake: FakeSlack, title: str) -> str:
-    """`/jcdc new <title>` sent to `serve` at `url`; the report's thread once it is posted."""
+async def start_slack_report(url: str, fake: FakeSlack, title: str, database_url: str) -> str:
+    """`/jcdc new <title>` sent to `serve` at `url`; the report's thread once it is posted
+    and the report knows it. The root message asks the first question itself, so nothing
+    in the thread says the thread exists: the database does (replies sent earlier would find
+    no report)."""
     async with aiohttp.ClientSession() as session:
         body = payloads.slash_command("U0LEAD", f"new {title}")
         assert await send_slack(session, url, body, "application/x-www-form-urlencoded") == 200
-    await fake.wait_until(lambda: any("thread_ts" in c.args for c in fake.posts()), within=20)
+    await fake.wait_until(lambda: any("thread_ts" not in c.args for c in fake.posts()), within=20)
     (root,) = [c for c in fake.posts() if "thread_ts" not in c.args]
-    return str(root.answer["ts"])
+    thread = str(root.answer["ts"])
+    await thread_recorded(database_url, thread)
+    return thread
+
+
+async def thread_recorded(database_url: str, thread: str, within: float = 20.0) -> None:
+    """Wait until the report whose root message is `thread` knows it (its RootPosted turn
+    ran): replies to it can be bound to the report from then on."""
+    database = Database.from_url(database_url)
+    try:
+        store = ReportStore(database)
+        for _ in range(int(within / 0.05)):
+            for summary in await store.list_reports():
+                state = await store.load(summary.id)
+                if state is not None and state.thread == thread:
+                    return
+            await asyncio.sleep(0.05)
+        raise AssertionError(f"the report never recorded its thread {thread}")
+    finally:
+        await database.dispose()
 
 
 async def recorded_iocs(database_url: str) -> list[str]:

@@ -34,7 +34,7 @@ async def test_sigkill_mid_burst_loses_no_acknowledged_answer(
         env = slack_env(process_database_url, fake.url, tmp_path)
         serve = ServeProcess(env, log_path=tmp_path / "serve.log")
         await serve.start()
-        thread = await start_slack_report(serve.url, fake, "Crash test")
+        thread = await start_slack_report(serve.url, fake, "Crash test", process_database_url)
 
         bodies = {
             f"Ev-crash-{n:02d}": payloads.event_callback(

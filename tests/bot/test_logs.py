@@ -38,7 +38,7 @@ async def test_a_served_turn_logs_json_with_its_ids_and_without_answers_or_secre
         env = slack_env(database_url, fake.url, tmp_path, JCDC_LOG_FORMAT="json")
         serve = ServeProcess(env, log_path=tmp_path / "serve.log")
         await serve.start()
-        thread = await start_slack_report(serve.url, fake, "Log test")
+        thread = await start_slack_report(serve.url, fake, "Log test", database_url)
         body = payloads.event_callback(
             payloads.thread_message("U0BOB", ANSWER, thread), event_id="Ev-log-1"
         )

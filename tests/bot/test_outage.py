@@ -50,7 +50,7 @@ async def test_a_ten_second_database_outage_loses_and_duplicates_nothing(tmp_pat
             )
             await serve.start()
             try:
-                thread = await start_slack_report(serve.url, fake, "Outage test")
+                thread = await start_slack_report(serve.url, fake, "Outage test", server.url)
                 bodies = [
                     payloads.event_callback(
                         payloads.thread_message("U0BOB", f"2.3: 203.0.113.{n}", thread),
@@ -142,7 +142,7 @@ async def test_sqlite_locked_by_another_process_loses_and_duplicates_nothing(
         )
         await serve.start()
         try:
-            thread = await start_slack_report(serve.url, fake, "Outage test")
+            thread = await start_slack_report(serve.url, fake, "Outage test", database_url)
             holder = await asyncio.create_subprocess_exec(
                 sys.executable,
                 "-c",

@@ -54,19 +54,27 @@ def make_runner(store: ReportStore) -> tuple[TurnRunner, MemoryChat]:
     return TurnRunner(store, chat, small_checklist(), Policy()), chat
 
 
-async def test_new_report_posts_root_then_first_question_in_thread(store: ReportStore) -> None:
+async def test_new_report_posts_a_root_that_asks_the_first_question(store: ReportStore) -> None:
     runner, chat = make_runner(store)
     report_id, thread = await start_report(runner, chat)
     state = await store.load(report_id)
     assert state is not None
     assert state.thread == thread
     assert state.cursor == "handling.tlp"
-    # The root is posted before the thread exists, so it cannot name the first question yet;
-    # once the question is asked, the root is edited (no new post) to show it.
-    assert [line.kind for line in chat.transcript] == ["root", "post", "root updated"]
-    assert "0.1 Which TLP marking applies?  ·  Handling" in chat.transcript[1].text
-    assert "now asking" not in chat.transcript[0].text
-    assert "now asking: 0.1" in chat.transcript[2].text
+    # The root asks the first question itself, with the welcome: nothing in the thread, and
+    # no update of the root to name the question.
+    assert [line.kind for line in chat.transcript] == ["root"]
+    (root,) = chat.transcript
+    assert "Report started by @Alice" in root.text
+    assert "0.1 Which TLP marking applies?  ·  Handling" in root.text
+    assert "now asking" not in root.text
+    assert [b.label for b in root.buttons][-5:] == [
+        "More",
+        "Answer section 0 in a form",
+        "Status",
+        "Preview",
+        "Send to JCDC",
+    ]
 
 
 async def test_replayed_event_is_recorded_once(store: ReportStore) -> None:
@@ -78,7 +86,9 @@ async def test_replayed_event_is_recorded_once(store: ReportStore) -> None:
     state = await store.load(report_id)
     assert state is not None
     assert len(state.contributions) == 1
-    assert chat.texts("post").count(chat.texts("post")[-1]) == 1
+    # Told once, to Bob (2.1 was not asked in the thread): a replay tells nothing again.
+    recorded = [t for t in chat.texts("ephemeral") if t.startswith("Recorded 2.1 from Bob")]
+    assert len(recorded) == 1
 
 
 async def test_messages_outside_report_threads_are_ignored_and_not_stored(

@@ -8,7 +8,7 @@ from pathlib import Path
 from typing import Literal
 
 from conversations.checklist import Checklist, load_checklist
-from conversations.effects import EditPost, Effect, Ephemeral, Post
+from conversations.effects import EditPost, Effect, Ephemeral, Post, PostRoot, RootCard, UpdateRoot
 from conversations.engine import Step, step
 from conversations.events import Event
 from conversations.people import PersonKey
@@ -59,6 +59,7 @@ class Harness:
         self.last: Step = Step(None)
         # Set to give the next report started through the harness this id.
         self.new_report_id: str | None = None
+        self.created: Step = Step(None)
 
     def feed(self, event: Event) -> Step:
         self.now += timedelta(minutes=1)
@@ -79,6 +80,8 @@ class Harness:
     ) -> Step:
         created = self.command(lead, f"new {title}")
         assert self.state is not None, to_plain_all(created.effects)
+        # The turn that posted the root (whose card asks the first question).
+        self.created = created
         return self.feed(self.events.root_posted(lead, "ROOT"))
 
     def _started(self) -> ScriptedEvents:
@@ -161,6 +164,17 @@ def edits(result: Step) -> list[str]:
 
 def notices(result: Step) -> list[str]:
     return [to_plain(e.text) for e in result.effects if isinstance(e, Ephemeral)]
+
+
+def root_cards(result: Step) -> list[RootCard]:
+    """The root message as a turn posted or updated it."""
+    return [e.card for e in result.effects if isinstance(e, PostRoot | UpdateRoot)]
+
+
+def root_question(result: Step) -> str | None:
+    """The question the turn's (last) root card asks, in plain text; None when it asks none."""
+    (*_, card) = root_cards(result)
+    return to_plain(card.question.text) if card.question is not None else None
 
 
 def with_approver() -> Harness:

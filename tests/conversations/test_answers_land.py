@@ -11,7 +11,17 @@ from conversations.effects import Button, EditPost, Ephemeral, Post
 from conversations.events import QuestionPosted
 from conversations.state import Contribution
 from conversations.turn import Step
-from tests.conversations.harness import ALICE, BOB, CAROL, DANA, Harness, edits, notices, posts
+from tests.conversations.harness import (
+    ALICE,
+    BOB,
+    CAROL,
+    DANA,
+    Harness,
+    edits,
+    notices,
+    posts,
+    root_cards,
+)
 
 
 def _reply(h: Harness, actor: object, text: str, sent_at: datetime) -> Step:
@@ -138,14 +148,17 @@ def test_without_platform_times_a_reply_answers_the_current_question() -> None:
 
 def test_question_posts_are_marked_and_confirmed_once() -> None:
     h = Harness()
-    started = h.start()
-    (question,) = [e for e in started.effects if isinstance(e, Post)]
-    assert question.question == "handling.tlp"
-    _confirm_questions(h, started, h.now)
-    _confirm_questions(h, started, h.now)  # a replay changes nothing
+    h.start()
+    # The root asks the first question; answering it posts the thread's first question.
+    answered = h.say(ALICE, "amber")
+    (question,) = [e for e in answered.effects if isinstance(e, Post)]
+    assert question.question == "handling.org"
+    _confirm_questions(h, answered, h.now)
+    _confirm_questions(h, answered, h.now)  # a replay changes nothing
     assert h.state is not None
-    assert [(q.item_id, q.message_id) for q in h.state.questions if q.message_id] == [
-        ("handling.tlp", "Q-handling.tlp-0")
+    assert [(q.item_id, q.message_id, q.on_root) for q in h.state.questions if q.message_id] == [
+        ("handling.tlp", "ROOT", True),
+        ("handling.org", "Q-handling.org-0", False),
     ]
 
 
@@ -288,8 +301,10 @@ def test_a_choice_question_offers_its_choices_and_a_click_answers_it() -> None:
 
 def test_the_tlp_question_has_buttons_that_only_the_lead_may_use() -> None:
     h = Harness()
-    started = h.start()
-    tlp = {b.label: b for b in _buttons(started) if b.action == actions.ANSWER}
+    h.start()
+    (card,) = root_cards(h.created)
+    assert card.question is not None  # the root asks it, with its buttons
+    tlp = {b.label: b for b in card.question.buttons if b.action == actions.ANSWER}
     assert "TLP:AMBER" in tlp
     refused = h.press(BOB, actions.ANSWER, tlp["TLP:AMBER"].value)
     assert h.active_values("handling.tlp") == []

@@ -18,6 +18,7 @@ from conversations.effects import (
 from conversations.events import MessagePosted
 from conversations.merge import ItemStatus, merge_report
 from conversations.policy import Policy
+from conversations.richtext import to_plain
 from conversations.state import ReportStatus
 from tests.conversations.harness import (
     ALICE,
@@ -29,6 +30,7 @@ from tests.conversations.harness import (
     key,
     notices,
     posts,
+    root_cards,
 )
 
 
@@ -66,13 +68,16 @@ def test_root_posted_opens_thread_and_asks_first_question() -> None:
     assert h.state is not None
     assert h.state.thread == "ROOT"
     assert h.state.cursor == "handling.tlp"
-    (post,) = posts(result)
-    assert "Report started by @Alice" in post
-    assert "0.1 Which TLP marking applies?  ·  Handling, 1 of 7" in post
+    # The root message asks the first question, with the welcome: no thread post yet.
+    assert posts(result) == []
+    (card,) = root_cards(h.created)
+    assert card.question is not None
+    asked = to_plain(card.question.text)
+    assert "Report started by @Alice" in asked
+    assert "0.1 Which TLP marking applies?  ·  Handling, 1 of 7" in asked
     # The welcome and the question fit in three lines; the help is behind More.
-    assert len(post.splitlines()) <= 3
-    (question,) = [e for e in result.effects if isinstance(e, Post)]
-    assert [b.label for b in question.buttons][-2:] == ["More", "Answer section 0 in a form"]
+    assert len(asked.splitlines()) <= 3
+    assert [b.label for b in card.question.buttons][-2:] == ["More", "Answer section 0 in a form"]
 
 
 def test_root_posted_twice_changes_nothing() -> None:
@@ -127,10 +132,10 @@ def test_guided_reply_is_recorded_with_author_and_next_question_asked() -> None:
     h = Harness()
     h.start()
     result = h.say(ALICE, "amber+strict")
-    # The question's message is edited to show the answer; the next question is the one
-    # new post.
-    (edit,) = edits(result)
-    assert "\u2713 0.1 Which TLP marking applies? — TLP:AMBER+STRICT (Alice)" in edit
+    # The root asked it: Alice hears privately what was recorded; the next question is the
+    # one new post.
+    assert edits(result) == []
+    assert "Recorded 0.1 from Alice: TLP:AMBER+STRICT" in notices(result)[0]
     (post,) = posts(result)
     assert post.startswith("0.2 Which organisation reports?  ·  Handling")
     assert h.state is not None
@@ -176,13 +181,12 @@ def test_skip_back_next_later_resume() -> None:
     result = h.say(ALICE, "skip")
     assert h.state is not None
     assert h.state.skipped == ("handling.tlp",)
-    assert edits(result) == [
-        "Report started by @Alice (lead); anyone in the thread can answer. "
-        "Reply to a question, or answer any item with `4.2: your answer`; start with `//` to "
-        "talk. Nothing goes to JCDC until the lead confirms.\n"
-        "\u2192 0.1 Which TLP marking applies? — skipped by Alice"
-    ]
-    assert posts(result)[0].startswith("0.2 ")
+    # The root asked 0.1 and stays the summary: the skip is said with the next question.
+    assert edits(result) == []
+    (post,) = posts(result)
+    assert post.startswith("Skipped 0.1.\n0.2 ")
+    (card,) = root_cards(result)
+    assert card.question is None
     assert h.state.cursor == "handling.org"
 
     h.say(BOB, "next")

@@ -39,7 +39,9 @@ def test_the_root_message_counts_the_essentials() -> None:
     h.say(BOB, "0.3: Example Corp")
     h.say(BOB, "9.4: none")  # not an essential
     assert h.state is not None
-    card = messages.root_card(h.state, merge_report(h.state, h.checklist, h.policy.default_tlp))
+    card = messages.root_card(
+        h.state, merge_report(h.state, h.checklist, h.policy.default_tlp), h.checklist
+    )
     assert (card.essentials_answered, card.essentials_total) == (1, 15)
 
 

@@ -228,6 +228,16 @@ function renderCard(record) {
   if (card.open_conflicts.length) {
     node.append(el("div", { class: "conflicts", text: "Open conflicts: " + card.open_conflicts.join(", ") }));
   }
+  if (card.current_question) {
+    node.append(el("div", { class: "now-asking" }, el("strong", { text: "Now asking: " }), card.current_question));
+  }
+  if (card.question) {
+    // The first question, asked on the root itself until the thread asks one.
+    const asked = el("div", { class: "root-question", "data-item": card.question.item_id },
+      el("div", { class: "body" }, ...card.question.spans.map(renderSpan)));
+    if (card.question.buttons.length) asked.append(renderButtons(card.question.buttons, record.id));
+    node.append(asked);
+  }
   const picker = el("select", { "aria-label": "Answer a section in a form", class: "section-picker" },
     el("option", { value: "", text: "Answer a section in a form…" }),
     ...card.sections.map((s) => el("option", { value: `${card.report_id}:${s.section_id}`, text: `${s.number} ${s.title}` })));

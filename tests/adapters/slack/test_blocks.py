@@ -127,7 +127,9 @@ def _root_of(h: Harness) -> Any:
     from conversations.merge import merge_report
 
     assert h.state is not None
-    return messages.root_card(h.state, merge_report(h.state, h.checklist, h.policy.default_tlp))
+    return messages.root_card(
+        h.state, merge_report(h.state, h.checklist, h.policy.default_tlp), h.checklist
+    )
 
 
 def test_root_message_golden_files_new_in_progress_and_sent_with_answers_since() -> None:
@@ -138,7 +140,24 @@ def test_root_message_golden_files_new_in_progress_and_sent_with_answers_since()
     golden = Path(__file__).parent / "golden"
     new = Harness()
     new.start(title="Prompt injection in support copilot")
-    check_golden(golden / "root_new.json", as_json(root_blocks(_root_of(new))))
+    created = root_blocks(_root_of(new))
+    check_golden(golden / "root_new.json", as_json(created))
+    # A new report's root asks the first question itself, below the summary: the welcome and
+    # the question, then the question's buttons apart from the root's own.
+    assert [b["type"] for b in created] == [
+        "header",
+        "rich_text",
+        "divider",
+        "rich_text",
+        "actions",
+        "actions",
+    ]
+    assert [b.get("block_id") for b in created[-2:]] == ["question_actions", "root_actions"]
+    asked = json.dumps(created[3], ensure_ascii=False)
+    assert "Report started by " in asked
+    assert "0.1 Which TLP marking applies?" in asked
+    assert {"type": "user", "user_id": "U_ALICE"} in created[3]["elements"][0]["elements"]
+    assert "Now asking" not in json.dumps(created)
     busy, _, _ = busy_harness()
     in_progress = root_blocks(_root_of(busy))
     check_golden(golden / "root_in_progress_conflicts.json", as_json(in_progress))

@@ -31,7 +31,11 @@ async def test_a_report_from_new_to_confirmed_send(database: Database, tmp_path:
         root = scene.fake.posts()[0]
         # The header names the report by its channel number, what `/jcdc status #1` uses.
         assert root.args["blocks"][0]["text"]["text"] == "#1 Prompt injection in support copilot"
-        assert "0.1" in scene.thread_texts()[0]
+        # The root asks the first question itself, with the welcome: the thread is empty.
+        asked = json.dumps(root.args["blocks"], ensure_ascii=False)
+        assert "Report started by " in asked
+        assert "0.1 Which TLP 2.0 marking should this report carry?" in asked
+        assert scene.thread_texts() == []
 
         # Four people answer: guided (the lead's TLP, Cara's and Dan's text), and direct. The
         # essentials come first: after 0.1 the guide asks 0.3, then 0.4.
@@ -40,12 +44,19 @@ async def test_a_report_from_new_to_confirmed_send(database: Database, tmp_path:
         bob = await scene.reply("U0BOB", "0.3: Example Corp, AI team")
         await scene.reply("U0DAN", "Dan Doe, incident lead, dan@example.com")
         # Each answer is shown on its question's message (Bob's direct one too, as 0.3 was
-        # asked); four answers added three posts: the next questions.
-        assert scene.thread_texts()[1] == (
+        # asked), the lead's to 0.1 (the root's question) privately; four answers added three
+        # posts: the next questions.
+        assert scene.thread_texts()[0] == (
             "\u2713 0.3 Which organisation is reporting? — 3 (Cara); Example Corp, AI team (Bob)"
         )
-        assert scene.thread_texts()[2].startswith("\u2713 0.4 Who should JCDC contact")
-        assert len(scene.fake.posts(thread)) == 4
+        assert scene.thread_texts()[1].startswith("\u2713 0.4 Who should JCDC contact")
+        assert len(scene.fake.posts(thread)) == 3
+        assert any(
+            t.startswith("Recorded 0.1 from Lena Lead") for t in scene.ephemerals_for("U0LEAD")
+        )
+        # The root is the summary again, naming the question the thread is on.
+        (*_, restored) = [c for c in scene.fake.of("chat.update") if c.args["ts"] == thread]
+        assert "Report started by" not in json.dumps(restored.args["blocks"])
         # The root shows 1, 2, then 3 answered (Bob's 0.3 adds no answered item).
         await scene.fake.wait_until(
             lambda: len([c for c in scene.fake.of("chat.update") if c.args["ts"] == thread]) >= 3

@@ -3,13 +3,15 @@ process) with the fake Slack as its Web API, counting what the bot does in the t
 posts (each one notifies everybody following it), edits of earlier messages (they notify
 nobody), their characters and their length in lines.
 
-The budget (issue 12): at most one new bot post per guided answer, and a post is at most
-three lines plus its buttons. Run with `-s` to see the numbers.
+The budget (issue 12): a 20-answer session makes at most 20 posts in the thread (the root
+message asks the first question itself), and a post is at most three lines plus its buttons.
+Run with `-s` to see the numbers.
 """
 
 from __future__ import annotations
 
 import asyncio
+import json
 import re
 from dataclasses import dataclass
 from pathlib import Path
@@ -132,7 +134,9 @@ async def guided_session(
 ) -> str:
     """Start a report and answer `answers` guided questions in turn; the thread."""
     checklist = default_checklist()
-    thread = await start_slack_report(serve.url, fake, "Prompt injection in support copilot")
+    thread = await start_slack_report(
+        serve.url, fake, "Prompt injection in support copilot", database_url
+    )
     async with aiohttp.ClientSession() as session:
         for n in range(answers):
             await fake.settle()
@@ -173,11 +177,20 @@ async def test_a_twenty_answer_guided_session_keeps_to_the_budget(tmp_path: Path
             assert await serve.stop() == 0, serve.log()
     noise = measure(fake, thread)
     print(f"\n{ANSWERS}-answer guided session: {noise}")
-    # The welcome and first question come with the report; each answer brings at most one.
-    assert noise.posts <= ANSWERS + 1, noise
+    # The welcome and the first question are on the root message, not in the thread; each
+    # answer brings at most one post (the next question).
+    assert noise.posts <= ANSWERS, noise
     assert noise.longest_lines <= 3, noise
-    # Every answer is shown on the question it answered.
-    assert noise.edits >= ANSWERS, noise
+    # Every answer is shown on the question it answered; the first, which the root asked,
+    # to its author privately (the root stays the summary), with its Undo.
+    assert noise.edits >= ANSWERS - 1, noise
+    (first,) = [c for c in fake.of("chat.postEphemeral") if "Recorded 0.1" in c.args["text"]]
+    assert "undo" in json.dumps(first.args.get("blocks")), first.args
+    assert not [
+        c
+        for c in fake.of("chat.update")
+        if c.args.get("ts") == thread and "Recorded" in str(c.args)
+    ]
 
 
 # Items answered directly (`N.M: ...`) after the guided part, none of them asked yet.

@@ -25,7 +25,15 @@ from adapters.teams.cards import (
 )
 from conversations import actions
 from conversations.checklist import AnswerKind
-from conversations.effects import Choice, FormField, OpenForm, Post, SectionForm, UpdateRoot
+from conversations.effects import (
+    Choice,
+    FormField,
+    OpenForm,
+    Post,
+    PostRoot,
+    SectionForm,
+    UpdateRoot,
+)
 from conversations.richtext import code, command_ref, emphasis, mention, rich, strong, user_text
 from tests.conversations.harness import ALICE, BOB, CAROL, DANA, Harness
 from tests.golden import as_json, check_golden
@@ -101,6 +109,47 @@ def test_root_card_matches_golden_file_and_keeps_the_title_literal() -> None:
     assert "TLP:AMBER" in flat
     assert root.card.open_conflicts
     assert content["body"][-1]["inlines"][0]["text"].startswith("Open conflicts: ")
+
+
+def test_a_new_root_card_asks_the_first_question_and_matches_its_golden_file() -> None:
+    """Until the thread asks anything, the root card carries the welcome and the first
+    question as its message would: its lines, then its buttons in the card's body (apart
+    from the root's own actions); the lead is a real mention."""
+    h = Harness()
+    h.start(title="Prompt injection in support copilot")
+    (created,) = [e for e in h.created.effects if isinstance(e, PostRoot)]
+    content = root_activity(created.card)["attachments"][0]["content"]
+    check_golden(GOLDEN / "root_card_first_question.json", as_json(content))
+    question = content["body"][-1]
+    assert question["type"] == "Container"
+    (welcome, *lines, buttons) = question["items"]
+    assert welcome["type"] == "TextBlock"  # the line with the mention
+    assert welcome["text"].startswith("Report started by <at>Alice</at> (lead)")
+    assert content["msteams"]["entities"] == [
+        {
+            "type": "mention",
+            "text": "<at>Alice</at>",
+            "mentioned": {"id": ALICE.id, "name": ALICE.name},
+        }
+    ]
+    assert "".join(r["text"] for r in lines[0]["inlines"]).startswith(
+        "0.1 Which TLP marking applies?"
+    )
+    assert len(lines) <= 2  # with the welcome, at most three lines
+    assert buttons["type"] == "ActionSet"
+    titles = [a["title"] for a in buttons["actions"]]
+    assert titles[-2:] == ["More", "Answer section 0 in a form"]
+    assert "TLP:AMBER" in titles
+    amber = next(a for a in buttons["actions"] if a["title"] == "TLP:AMBER")
+    assert amber["data"]["report_id"] == created.card.report_id
+    # The root's own actions are unchanged, and there is no "Now asking" line.
+    assert [a["title"] for a in content["actions"]] == [
+        "Answer a section",
+        "Status",
+        "Preview",
+        "Send to JCDC",
+    ]
+    assert "Now asking" not in json.dumps(content)
 
 
 def test_section_form_matches_golden_file() -> None:

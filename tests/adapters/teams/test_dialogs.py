@@ -36,7 +36,13 @@ def _root_button(teams: TeamsBot) -> dict[str, Any]:
     bot = teams.driver
     updates = [c for c in bot.connector.updates() if c.activity_id == bot.thread]
     root = updates[-1] if updates else bot.connector.sent(bot.activities.channel)[0]
-    (data,) = [d for d in root.actions() if d.get("action") == actions.OPEN_FORM]
+    # Not the first question's own form button (its value names its section), which the
+    # root carries while it asks that question.
+    (data,) = [
+        d
+        for d in root.actions()
+        if d.get("action") == actions.OPEN_FORM and ":" not in str(d.get("value"))
+    ]
     return data
 
 

@@ -24,6 +24,8 @@ def _edit(bot: TeamsBot, text: str) -> EditPost:
 
 async def test_an_edit_updates_the_card_in_its_thread(teams: TeamsBot) -> None:
     await teams.driver.command("alice", "new Edited in place")
+    # The root asks the first question; its answer posts the thread's first one.
+    await teams.driver.reply("alice", "amber")
     connector = teams.driver.connector
     thread = f"{teams.driver.activities.channel};messageid={teams.driver.thread}"
     (question,) = connector.sent(thread)

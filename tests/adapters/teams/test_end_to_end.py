@@ -18,14 +18,18 @@ async def test_a_report_from_new_to_confirmed_send(teams: TeamsBot) -> None:
     bot, connector = teams.driver, teams.driver.connector
     await bot.command("alice", "new Prompt injection in support copilot")
 
-    # The root card is a new channel post; the first question goes into its thread.
+    # The root card is a new channel post, and asks the first question itself (with the
+    # welcome and the question's buttons): its thread is empty.
     root = connector.sent(bot.activities.channel)
     assert len(root) == 1
     assert "Prompt injection in support copilot" in root[0].text
     assert "TLP:AMBER" in root[0].text
+    assert "Report started by" in root[0].text
+    assert "0.1 Which TLP 2.0 marking should this report carry?" in root[0].text
+    assert any(a["action"] == actions.ANSWER for a in root[0].actions())
     thread = bot.thread
     assert thread is not None
-    assert "0.1" in bot.thread_texts()[0]
+    assert bot.thread_texts() == []
     rid = await report_id(teams)
     state = await teams.store.load(rid)
     assert state is not None
@@ -35,8 +39,15 @@ async def test_a_report_from_new_to_confirmed_send(teams: TeamsBot) -> None:
         thread,
     )
 
-    # Three people answer in the thread.
+    # Three people answer in the thread. The lead's answer to the root's question is told
+    # to her privately, with its Undo; the next question is the thread's first post.
     await bot.reply("alice", "amber")
+    assert any("Recorded 0.1 from" in t for t in bot.private_texts("alice"))
+    acknowledged = connector.sent(bot.personal_chat("alice"))
+    assert any(a["action"] == actions.UNDO for c in acknowledged for a in c.actions())
+    assert len(bot.thread_texts()) == 1
+    assert "Report started by" not in bot.root_text()
+    await bot.reply("bob", "Example Corp")  # 0.3, on its own message
     bob_said = await bot.reply("bob", "2.3: 203.0.113.7, evil[.]example")
     carol_said = await bot.reply("carol", "4.2: Example AI Labs")
     state = await teams.store.load(rid)
@@ -91,7 +102,7 @@ async def test_a_report_from_new_to_confirmed_send(teams: TeamsBot) -> None:
     assert preview.splitlines()[1] == "Preview: Prompt injection in support copilot"
     assert "CVE-2024-3094" in preview
 
-    # The root card was kept up to date in place; the answered question (0.1) was edited in
+    # The root card was kept up to date in place; the answered question (0.3) was edited in
     # its thread, where it was posted.
     root_updates = [c for c in connector.updates() if c.activity_id == thread]
     assert root_updates

@@ -3,6 +3,7 @@ notices that lead back to the report's thread."""
 
 from __future__ import annotations
 
+from typing import Any
 from urllib.parse import parse_qs, unquote, urlsplit
 
 from adapters.teams.deep_links import thread_link
@@ -13,11 +14,13 @@ from tests.adapters.teams.conftest import TeamsBot
 async def test_the_welcome_mentions_the_lead_with_a_mention_entity(teams: TeamsBot) -> None:
     bot, connector = teams.driver, teams.driver.connector
     await bot.command("alice", "new Prompt injection in support copilot")
-    thread = f"{bot.activities.channel};messageid={bot.thread}"
+    # The welcome is on the root card, with the first question.
     mentioning = [
-        call for call in connector.sent(thread) if call.card.get("msteams", {}).get("entities")
+        call
+        for call in connector.sent(bot.activities.channel)
+        if call.card.get("msteams", {}).get("entities")
     ]
-    assert mentioning, "no thread message mentions anyone"
+    assert mentioning, "the root card mentions nobody"
     card = mentioning[0].card
     (entity,) = card["msteams"]["entities"]
     assert entity == {
@@ -26,8 +29,17 @@ async def test_the_welcome_mentions_the_lead_with_a_mention_entity(teams: TeamsB
         "mentioned": {"id": ALICE.id, "name": ALICE.name},
     }
     # The tag the entity names is in a TextBlock, the one element where Teams resolves it.
-    blocks = [b for b in card["body"] if b["type"] == "TextBlock"]
+    blocks = [b for b in _walk_blocks(card["body"]) if b["type"] == "TextBlock"]
     assert any(entity["text"] in b["text"] for b in blocks)
+
+
+def _walk_blocks(body: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """A card's elements, those inside containers included."""
+    found: list[dict[str, Any]] = []
+    for element in body:
+        found.append(element)
+        found += _walk_blocks(element.get("items", []))
+    return found
 
 
 async def test_a_private_notice_links_back_to_the_reports_thread(teams: TeamsBot) -> None:

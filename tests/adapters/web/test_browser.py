@@ -99,10 +99,27 @@ async def test_two_people_run_a_report_to_the_outbox(
         await expect(page.locator("#channel-log .card h3")).to_have_text(TITLE)
         await expect(page.locator("#thread-title")).to_have_text(f"Thread: {TITLE}")
 
-    # Guided: the first question is the TLP; Lena answers it, Bob sees her answer live.
+    # The root card asks the first question itself, with the welcome and its buttons.
+    for page in (lena, bob):
+        asked = page.locator("#channel-log .card .root-question")
+        await expect(asked).to_contain_text("Report started by")
+        await expect(asked).to_contain_text("0.1 Which TLP 2.0 marking")
+        await expect(asked.locator("button", has_text="More")).to_have_count(1)
+    await expect(thread(bob).locator(".msg")).to_have_count(0)
+
+    # Guided: the first question is the TLP; Lena answers it, Bob sees her answer live. The
+    # root's question was asked on the card: Lena alone hears what was recorded (with its
+    # Undo), the card is the summary again, and the next question opens the thread.
     await reply(lena, "amber")
     await expect(thread(bob).locator(".msg.said")).to_contain_text(["amber"])
     await expect(thread(bob)).to_contain_text("Lena Lead")
+    acknowledged = thread(lena).locator(".msg.notice")
+    await expect(acknowledged).to_contain_text("Recorded 0.1 from Lena Lead")
+    await expect(acknowledged.locator("button", has_text="Undo")).to_have_count(1)
+    await expect(thread(bob).locator(".msg.notice")).to_have_count(0)
+    await expect(bob.locator("#channel-log .card .root-question")).to_have_count(0)
+    await expect(bob.locator("#channel-log .card .now-asking")).to_contain_text("Now asking")
+    await expect(thread(bob).locator(".msg.post")).to_have_count(1)
 
     # Direct: Bob answers 0.3 out of turn.
     await reply(bob, "0.3: Example Corp, AI platform security")
@@ -112,7 +129,7 @@ async def test_two_people_run_a_report_to_the_outbox(
     await reply(bob, "/jcdc status")
     await expect(thread(bob).locator(".msg.notice")).to_have_count(1)
     await expect(thread(bob).locator(".msg.notice .only-you")).to_have_text("Only visible to you")
-    await expect(thread(lena).locator(".msg.notice")).to_have_count(0)
+    await expect(thread(lena).locator(".msg.notice")).to_have_count(1)  # her own, from before
 
     # A form: Bob picks section 1 on the card; the dialog opens on his page only.
     report = await bob.locator(".card").get_attribute("data-report")
