@@ -1,8 +1,8 @@
 """The necessary-work floor for bench_slack: a bare slack-bolt AsyncApp that, for each thread
 reply, does what a jcdc turn cannot avoid and nothing more: one write transaction on our own
 schema (the event marked processed, one contribution inserted, the report's row updated) and
-the same two Web API calls a jcdc turn makes (the reply in the thread, the root message
-updated), on one kept-alive HTTP session.
+the same Web API call a jcdc turn on a changed answer makes (the private acknowledgement in
+the thread; the root card does not change), on one kept-alive HTTP session.
 
     python -m benchmarks.floor_slack_app --port P   (SLACK_BOT_TOKEN, SLACK_SIGNING_SECRET,
                                                      SLACK_API_URL, DATABASE_URL)
@@ -119,10 +119,14 @@ def floor_app(floor: Floor, http: SlackHttp) -> AsyncApp:
     async def message(event: dict[str, Any]) -> None:
         await floor.transaction(event)
         web_api = client()
-        await web_api.chat_postMessage(
-            channel=event["channel"], thread_ts=event.get("thread_ts"), text="ok"
+        # What a jcdc-bot turn on a changed answer calls: the private acknowledgement (the
+        # root card, unchanged, is not updated).
+        await web_api.chat_postEphemeral(
+            channel=event["channel"],
+            thread_ts=event.get("thread_ts"),
+            user=event["user"],
+            text="ok",
         )
-        await web_api.chat_update(channel=event["channel"], ts=event["thread_ts"], text="root")
 
     return app
 

@@ -108,6 +108,9 @@ class InboxWorker:
         self._again: set[str] = set()
         # Deliveries this replica just stored, handed over so that they are not read back.
         self._handed: dict[str, dict[int, InboxEntry]] = {}
+        # Lanes whose last turn saw nothing unfinished behind its delivery: the lane's task
+        # ends without reading the inbox again (unless woken meanwhile).
+        self._emptied: set[str] = set()
         self._closing = False
         self.processed = 0
 
@@ -186,12 +189,19 @@ class InboxWorker:
         wait = 0.1
         from_database = False
         while not self._closing:
+            woken = lane in self._again
             self._again.discard(lane)
+            emptied = lane in self._emptied
+            self._emptied.discard(lane)
             entry: InboxEntry | None = None
             handed = False
             try:
                 entry = None if from_database else self._next_handed(lane)
                 handed = entry is not None
+                if entry is None and emptied and not woken and not from_database:
+                    # The turn just done saw nothing behind it; what another replica stores
+                    # after that is the sweeper's to find, as it would be a moment later.
+                    return
                 if entry is None:
                     entry = await self.inbox.head(lane, self.clock())
                 if entry is None:
@@ -335,6 +345,8 @@ class InboxWorker:
             await self._failed(entry, event, error)
             return "done"
         self.processed += 1
+        if not result.more_in_lane:
+            self._emptied.add(entry.lane)
         return self._outcome(result)
 
     @staticmethod

@@ -95,6 +95,9 @@ class TurnResult:
     step: Step | None = None
     # The chat lanes the turn queued effects on.
     lanes: frozenset[str] = field(default_factory=frozenset)
+    # False when, as the turn took its delivery, no unfinished one waited behind it in its
+    # lane: the inbox worker need not read the lane again (True: nothing is known).
+    more_in_lane: bool = True
 
 
 # A stored delivery's event → its turn (the inbox worker's way into the runner). Typed with
@@ -372,18 +375,31 @@ class TurnRunner:
         settles_effect: int | None,
     ) -> TurnResult:
         races = transient = 0
+        # First from the cached state as it is (no query for its version): save() checks
+        # the version in the turn's own statements. A cache that was behind (another
+        # replica's turn, a retention purge) costs one attempt, run again at once from the
+        # database: that was no race lost.
+        trust_cache = True
         while True:
             try:
                 # After a lost race, the step is computed under the lock: progress is certain
                 # however many turns want the same report at once.
                 return await self._turn_once(
-                    event, report_id, delivery, settles_effect, locked=races > 0
+                    event,
+                    report_id,
+                    delivery,
+                    settles_effect,
+                    locked=races > 0,
+                    trust_cache=trust_cache,
                 )
             except DuplicateEvent:
                 if delivery is not None:
                     await self.store_settle(delivery, inbox.DUPLICATE)
                 return TurnResult("duplicate")
             except VersionConflict:
+                if trust_cache:
+                    trust_cache = False
+                    continue
                 # Someone else's turn on the same report won the race: reload and run again.
                 races += 1
                 if races >= _MAX_ATTEMPTS:
@@ -455,19 +471,37 @@ class TurnRunner:
         settles_effect: int | None,
         *,
         locked: bool,
+        trust_cache: bool = False,
     ) -> TurnResult:
         # Usually the step is computed from the report as last committed, outside the write
         # transaction, and save() refuses it (VersionConflict, and the turn runs again) if
         # another turn committed a newer version meanwhile: the write transaction then holds
         # SQLite's one write lock (or PostgreSQL's row lock) for the writes alone. `locked`:
         # load and step inside the transaction, under the lock.
+        verified = locked or not trust_cache
         if not locked:
-            before = await self.store.load_committed(report_id) if report_id else None
+            before = (
+                await self.store.load_committed(report_id, trust_cache=trust_cache)
+                if report_id
+                else None
+            )
             access, result = await self._step(before, event, report_id)
+        more_in_lane = True
         async with self.store.transaction() as transaction:
             connection = transaction.connection
             if delivery is not None:
-                taken = await inbox.take(connection, delivery.id, delivery.lane)
+                if locked:
+                    taken = await inbox.take(connection, delivery.id, delivery.lane)
+                else:
+                    # The outcome is known before anything is written: the delivery is taken
+                    # and settled by one statement (undone with the rest on a rollback).
+                    taken, more_in_lane = await inbox.take_settling(
+                        connection,
+                        delivery.id,
+                        delivery.lane,
+                        inbox.REFUSED if access is Access.REFUSED else inbox.HANDLED,
+                        utc_now(),
+                    )
                 if taken != "taken":
                     return TurnResult("busy" if taken == "gone" else "later")
             # Where the delivery's channel and people can be reached later, with the turn:
@@ -488,6 +522,7 @@ class TurnRunner:
                 event_id=event.event_id,
                 audit=result.audit if not refused else (),
                 submissions=[e for e in result.effects if isinstance(e, SubmitRequested)],
+                verified=verified,
             )
             if refused and before is not None and result.audit:
                 # The attempt is kept in the report's audit trail (who, from where), and only
@@ -498,14 +533,19 @@ class TurnRunner:
             queued = await self._queue_effects(transaction, event, after, result.effects, access)
             now = utc_now()
             outcome: Outcome = "refused" if refused else "handled"
-            if delivery is not None:
+            if delivery is not None and locked:
                 await inbox.settle(connection, delivery.id, outcome, now)
             if settles_effect is not None:
                 await settle_effect(connection, settles_effect, now)
         # Committed: the chat worker may perform them now, without reading them back.
         for lane, (effects, lease) in queued.items():
             self.chat_worker.hand_over(lane, effects, lease)
-        return TurnResult(outcome, Step(after, result.effects, result.audit), frozenset(queued))
+        return TurnResult(
+            outcome,
+            Step(after, result.effects, result.audit),
+            frozenset(queued),
+            more_in_lane=more_in_lane,
+        )
 
     async def _queue_effects(
         self,

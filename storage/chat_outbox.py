@@ -17,7 +17,14 @@ from sqlalchemy import bindparam, delete, func, insert, select, update
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from storage.database import Database
-from storage.lanes import free_lanes_among, release_all, release_lane, renew_lanes, take_lane
+from storage.lanes import (
+    free_lanes_among,
+    lanes_table,
+    release_all,
+    release_lane,
+    renew_lanes,
+    take_lane,
+)
 from storage.tables import ChatOutboxRow
 
 chat_outbox_table = ChatOutboxRow.__table__  # type: ignore[attr-defined]
@@ -32,6 +39,16 @@ _DONE = update(chat_outbox_table).where(
 _LEFT_IN_LANE = (
     select(_c.id).where(_c.lane == bindparam("_lane", type_=_c.lane.type), _c.done_at.is_(None))
 ).limit(1)
+# The owner's lease released only when nothing is left in the lane, decided by the statement
+# that releases it (no SELECT first): its rowcount says which.
+_RELEASE_IF_EMPTY = update(lanes_table).where(
+    lanes_table.c.kind == LANE_KIND,
+    lanes_table.c.lane == bindparam("_lane", type_=lanes_table.c.lane.type),
+    lanes_table.c.owner == bindparam("_owner", type_=lanes_table.c.owner.type),
+    ~select(_c.id)
+    .where(_c.lane == bindparam("_lane", type_=_c.lane.type), _c.done_at.is_(None))
+    .exists(),
+)
 
 
 @dataclass(frozen=True)
@@ -140,7 +157,11 @@ class ChatOutbox:
         """Mark effects done (with the error of those given up) and, when the lane has
         nothing left, release it; otherwise renew the lease. True when released."""
         table = chat_outbox_table
-        async with self.database.writing() as connection:
+        # Each statement holds by itself (effects marked done stay done; the release checks
+        # the lane in the statement that releases it), so on PostgreSQL they run without a
+        # transaction around them: no BEGIN and COMMIT round trips. A crash in between leaves
+        # the lease to run out, as a crash at any other moment does.
+        async with self.database.statements() as connection:
             plain = [i for i in done if i not in errors]
             if plain:
                 await connection.execute(_DONE, {"_ids": plain, "done_at": now})
@@ -150,9 +171,16 @@ class ChatOutbox:
                     .where(table.c.id == effect_id)
                     .values(done_at=now, last_error=error[:2000])
                 )
-            left = await connection.scalar(_LEFT_IN_LANE, {"_lane": lane})
-            if left is None:
-                await release_lane(connection, LANE_KIND, lane, self.owner, free_at)
+            released = await connection.execute(
+                _RELEASE_IF_EMPTY,
+                {"_lane": lane, "_owner": self.owner}
+                | {"owner": None, "lease_until": None, "free_at": free_at},
+            )
+            if released.rowcount == 1:
+                return True
+            # Not released: something is left, or the lease is someone else's now (ours ran
+            # out). The old order of questions, for this rarer case.
+            if await connection.scalar(_LEFT_IN_LANE, {"_lane": lane}) is None:
                 return True
             await take_lane(connection, LANE_KIND, lane, self.owner, now, lease)
             return False

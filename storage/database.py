@@ -131,6 +131,19 @@ class Database:
                 yield connection
 
     @asynccontextmanager
+    async def statements(self) -> AsyncIterator[AsyncConnection]:
+        """A connection for writes each of which holds by itself, so that none needs the
+        others committed with it: on PostgreSQL in autocommit (no BEGIN and COMMIT round
+        trips around them); on SQLite an ordinary write transaction (one commit for all,
+        and no round trips to save)."""
+        if self._autocommit is None:
+            async with self.writing() as connection:
+                yield connection
+            return
+        async with self._autocommit.connect() as connection:
+            yield connection
+
+    @asynccontextmanager
     async def statement_alone(self) -> AsyncIterator[AsyncConnection]:
         """A connection for one urgent write that is atomic by itself (a single INSERT): on
         PostgreSQL in autocommit, one round trip instead of BEGIN, INSERT, COMMIT; on SQLite an

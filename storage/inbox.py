@@ -70,6 +70,39 @@ _FOLLOWING = (
 _SETTLE = update(inbox_table).where(
     _c.id == bindparam("_id", type_=_c.id.type), _c.done_at.is_(None)
 )
+# `take` and `settle` in one statement, for a turn that knows its outcome before it writes:
+# the row locked (PostgreSQL: skipped when another transaction holds it, as `take` does) and
+# marked done at once, only while it is its lane's head. RETURNING says whether an unfinished
+# delivery waits behind it, so that the worker need not read the lane again to find none.
+_other = inbox_table.alias("other")
+_TAKE_SETTLING = (
+    update(inbox_table)
+    .where(
+        _c.id.in_(
+            select(_other.c.id)
+            .where(_other.c.id == bindparam("_id", type_=_c.id.type), _other.c.done_at.is_(None))
+            .with_for_update(skip_locked=True)
+        ),
+        ~select(_other.c.id)
+        .where(
+            _other.c.lane == bindparam("_lane", type_=_c.lane.type),
+            _other.c.done_at.is_(None),
+            _other.c.id < bindparam("_id", type_=_c.id.type),
+        )
+        .exists(),
+    )
+    .returning(
+        select(_other.c.id)
+        .where(
+            _other.c.lane == bindparam("_lane", type_=_c.lane.type),
+            _other.c.done_at.is_(None),
+            _other.c.id > bindparam("_id", type_=_c.id.type),
+        )
+        .limit(1)
+        .scalar_subquery()
+        .label("waiting")
+    )
+)
 
 HANDLED, IGNORED, DUPLICATE, REFUSED, FAILED = (
     "handled",
@@ -269,6 +302,28 @@ async def take(connection: AsyncConnection, entry_id: int, lane: str) -> Taken:
         return "gone"
     earlier = await connection.scalar(_EARLIER_UNFINISHED, {"_lane": lane, "_id": entry_id})
     return "taken" if earlier is None else "not_head"
+
+
+async def take_settling(
+    connection: AsyncConnection, entry_id: int, lane: str, outcome: str, now: datetime
+) -> tuple[Taken, bool]:
+    """`take` and, when taken, `settle` with `outcome`, in one statement in the usual case
+    (inside the turn's transaction, so a rollback undoes both). Also whether an unfinished
+    delivery of the lane waited behind this one when it was taken (when it was not taken:
+    True, as nothing is known)."""
+    row = (
+        await connection.execute(
+            _TAKE_SETTLING, {"_id": entry_id, "_lane": lane, "done_at": now, "outcome": outcome}
+        )
+    ).first()
+    if row is not None:
+        return "taken", row.waiting is not None
+    # Not taken: which of the two reasons (rare; the statements of `take` say it), or taken
+    # after all if what stood in the way finished in between.
+    taken = await take(connection, entry_id, lane)
+    if taken == "taken":
+        await settle(connection, entry_id, outcome, now)
+    return taken, True
 
 
 async def take_run(

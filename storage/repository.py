@@ -211,13 +211,24 @@ class ReportTransaction:
         audit: Sequence[AuditEntry],
         submissions: Sequence[SubmitRequested],
         batched_events: Sequence[str] = (),
+        verified: bool = True,
     ) -> ReportState | None:
         """Write the turn: the event as processed, then whatever changed from `before` to
         `after`. Returns `after` at its new version (None when there is no report).
         `batched_events`: the events after `event_id` that a batched turn also processed
-        (bot.runner.TurnRunner.handle_batch): marked processed with it, or none of them."""
+        (bot.runner.TurnRunner.handle_batch): marked processed with it, or none of them.
+        `verified=False`: `before` came from the cache without its version being read
+        (`ReportStore.load_committed(trust_cache=True)`); a turn that changes the report
+        checks it in its UPDATE, one that does not (a refusal, a question answered) with a
+        SELECT here. Either raises VersionConflict when the report moved on."""
         if before is not None and after is not None and before.id != after.id:
             raise ValueError(f"a turn on report {before.id} cannot save report {after.id}")
+        if not verified and before is not None and after is None:
+            version = await self.connection.scalar(_REPORT_VERSION, {"_id": before.id})
+            if version != before.version:
+                raise VersionConflict(
+                    f"report {before.id} is no longer at version {before.version}"
+                )
         await self._mark_processed(
             platform, (event_id, *batched_events), after.id if after else None
         )
@@ -431,12 +442,23 @@ class ReportStore:
         async with self.database.engine.connect() as connection:
             return await _load(connection, report_id, lock=False)
 
-    async def load_committed(self, report_id: str) -> ReportState | None:
+    async def load_committed(
+        self, report_id: str, *, trust_cache: bool = False
+    ) -> ReportState | None:
         """The report as last committed, without a lock, from the cache when its version is
         the current one. A turn computes its step from this outside its write transaction,
         and `ReportTransaction.save` refuses (VersionConflict) if the report moved on
         meanwhile: the write lock (SQLite's only one) is then held for the writes alone, not
-        for the engine."""
+        for the engine.
+
+        `trust_cache`: a cached state is returned without asking the database for its
+        version (no connection, no statement). The caller must then have `save` check the
+        version (`verified=False`): a turn's UPDATE does so anyway (WHERE version = ...), so
+        only a turn that leaves the report as it was pays a statement for it."""
+        if trust_cache:
+            cached = self.cache.latest(report_id)
+            if cached is not None:
+                return cached
         async with self.database.reading() as connection:
             version = await connection.scalar(_REPORT_VERSION, {"_id": report_id})
             if version is None:

@@ -1,10 +1,11 @@
 """Reports as the last committed turn left them, kept in memory between turns.
 
-A turn still locks the report's row and reads its version; only when that version is the one
-cached are the contributions and assignments not read again. Every write of a report goes
-through a turn that raises its version, so a matching version means identical content, also
-when other replicas write to the same database. States enter only after their transaction
-committed: a rolled-back version is never mistaken for a committed one.
+A turn either reads the report's version and uses the cached state only when it is that one,
+or (the usual turn, see ReportStore.load_committed) uses the newest cached state and lets its
+save check the version (VersionConflict, and the turn runs again from the database). Every
+write of a report goes through a turn that raises its version, so a matching version means
+identical content, also when other replicas write to the same database. States enter only
+after their transaction committed: a rolled-back version is never mistaken for a committed one.
 """
 
 from __future__ import annotations
@@ -42,7 +43,23 @@ class StateCache:
         self.hits += 1
         return state
 
+    def latest(self, report_id: str) -> ReportState | None:
+        """The newest state cached, whatever the database's version now: for a turn whose
+        save checks the version itself (ReportStore.load_committed, trust_cache)."""
+        state = self._states.get(report_id)
+        if state is None:
+            self.misses += 1
+            return None
+        self._states.move_to_end(report_id)
+        self.hits += 1
+        return state
+
     def put(self, state: ReportState) -> None:
+        held = self._states.get(state.id)
+        if held is not None and held.version > state.version:
+            # Two turns of this process committed one after the other, and the later one's
+            # state came in first: the newer one stays.
+            return
         if self.capacity <= 0 or weight(state) > self.budget:
             self.forget(state.id)  # too big to keep: the next turn reads it from the database
             return

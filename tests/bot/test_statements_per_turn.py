@@ -12,8 +12,8 @@ from sqlalchemy import event
 
 from storage.database import Database
 from storage.repository import ReportStore
-from tests.bot.test_inbox_batching import Bot, answers, make_bot
-from tests.bot.test_runner import start_report
+from tests.bot.test_inbox_batching import Bot, answers, indicators, make_bot
+from tests.bot.test_runner import CHANNEL, start_report
 from tests.storage.pending import pending
 
 
@@ -61,3 +61,77 @@ async def test_a_turn_executes_only_statements_built_before_it(store: ReportStor
     # ... and two more turns executed no statement object the first had not.
     built = {id(s) for s in later} - {id(s) for s in first}
     assert not built, [str(s) for s in later if id(s) in built]
+
+
+@contextmanager
+def sql_executed(database: Database) -> Iterator[list[str]]:
+    """The SQL sent to the database while the block runs (both pools on PostgreSQL), BEGIN and
+    COMMIT not included: what each statement costs in driver calls and, on PostgreSQL, in
+    round trips."""
+    sent: list[str] = []
+
+    def record(_connection: Any, _cursor: Any, statement: str, *_: Any) -> None:
+        sent.append(" ".join(statement.split()))
+
+    engines = [database.engine, *([database.urgent_engine] if database.urgent_engine else [])]
+    for engine in engines:
+        event.listen(engine.sync_engine, "before_cursor_execute", record)
+    try:
+        yield sent
+    finally:
+        for engine in engines:
+            event.remove(engine.sync_engine, "before_cursor_execute", record)
+
+
+# A warm reply turn through the inbox, as `serve` runs it: the delivery stored (1); taken and
+# settled (1), marked processed (1), the report updated at its version (1), its contribution
+# and audit entry (2), its effect queued and its lane leased (2); once performed, the effect
+# marked done and the lane released (2). It was 15: a SELECT of the report's version before
+# the step, the delivery locked, checked for an earlier one and settled in three statements,
+# the lane read again for a next delivery, and the chat lane checked for what is left before
+# its release.
+WARM_TURN_STATEMENTS = 10
+
+
+async def test_a_warm_turn_sends_ten_statements_and_none_reads_what_the_turn_knows(
+    store: ReportStore,
+) -> None:
+    bot = make_bot(store)
+    _, thread = await start_report(bot.runner, bot.chat)
+    deliveries = answers(thread, 3)
+    await one_turn(bot, deliveries[0])
+    for delivery in deliveries[1:]:
+        with sql_executed(store.database) as sent:
+            await one_turn(bot, delivery)
+        assert len(sent) == WARM_TURN_STATEMENTS, "\n".join(sent)
+        # The cached report is trusted (its UPDATE checks the version), and nothing the turn
+        # itself decided is read back.
+        assert not [s for s in sent if s.startswith("SELECT")], "\n".join(sent)
+    assert await pending(bot.inbox) == 0
+    report_id = await store.find_by_thread("test", CHANNEL, thread)
+    assert report_id is not None
+    assert await indicators(store, report_id) == ["203.0.113.1", "203.0.113.2", "203.0.113.3"]
+
+
+async def test_a_replica_whose_cached_report_is_behind_still_sees_the_other_ones_answer(
+    store: ReportStore,
+) -> None:
+    # Two replicas on one database, each with its own cache: B answers after A cached the
+    # report, so A's next turn starts from a state one version behind. Its UPDATE finds the
+    # version moved on, and the turn runs again from the database: nothing of B's is lost.
+    bot_a = make_bot(store)
+    _, thread = await start_report(bot_a.runner, bot_a.chat)
+    first, second, third = answers(thread, 3)
+    await one_turn(bot_a, first)
+    bot_b = make_bot(ReportStore(store.database))
+    bot_b.decoder.events.update(bot_a.decoder.events)  # delivery ids go on from A's
+    await one_turn(bot_b, second)
+    bot_a.decoder.events.update(bot_b.decoder.events)
+    with sql_executed(store.database) as sent:
+        await one_turn(bot_a, third)
+    report_id = await store.find_by_thread("test", CHANNEL, thread)
+    assert report_id is not None
+    assert await indicators(store, report_id) == ["203.0.113.1", "203.0.113.2", "203.0.113.3"]
+    # The stale attempt was rolled back and run again, reading the report's version this time.
+    assert [s for s in sent if s.startswith("SELECT reports.version")], "\n".join(sent)
+    assert await pending(bot_a.inbox) == 0
