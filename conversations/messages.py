@@ -274,6 +274,10 @@ def more(item: Item, section: Section) -> RichText:
     return rich(*spans)
 
 
+# A question's message shows at most this many answers (the newest), whatever the item holds.
+ANSWERS_SHOWN = 5
+
+
 def answered(item: Item, merge: ItemMerge, latest: str | None) -> RichText:
     """A question's message once it has answers: the question, then each value with who gave
     it (`latest`: how this turn's new answer reads back, with its notes), or the conflict."""
@@ -291,8 +295,14 @@ def answered(item: Item, merge: ItemMerge, latest: str | None) -> RichText:
     # Each value once with everyone who gave it: agreeing answers of a single-valued item are
     # one alternative; an accumulating item's answers each stand on their own.
     groups = [(a.value, a.contributions) for a in merge.alternatives] or [
-        (c.value, (c,)) for c in merge.contributions
+        (c.value, (c,)) for c in merge.contributions[-ANSWERS_SHOWN:]
     ]
+    # A list item can hold thousands of answers: its message shows the newest few (the
+    # preview and the e-mail have them all), so its size and cost do not grow with the list.
+    earlier = 0 if merge.alternatives else len(merge.contributions) - len(groups)
+    if earlier:
+        noun = "answer" if earlier == 1 else "answers"
+        spans += [emphasis(f"{earlier:,} earlier {noun}, all in the preview"), "; "]
     for n, (value, contributions) in enumerate(groups):
         # By id: `in` would compare every other contribution with it field by field.
         newest_here = any(c.id == newest.id for c in contributions)

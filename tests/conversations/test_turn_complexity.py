@@ -9,8 +9,9 @@ from typing import Any
 
 import pytest
 
-from conversations import merge, recording
+from conversations import merge, messages, recording
 from conversations.checklist import default_checklist
+from conversations.richtext import to_plain
 from conversations.state import Actor, Contribution, ReportState
 from tests.conversations.harness import ALICE, CAROL, T0, Harness
 
@@ -117,3 +118,24 @@ def test_a_merge_taken_over_from_the_last_turn_equals_one_made_afresh() -> None:
     )
     assert fresh is not merged
     assert fresh == merged
+
+
+def test_a_list_items_question_message_shows_the_newest_answers_only(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """The answered question's message of a 5,000-answer indicator item names the newest few
+    and counts the rest: its cost and its length do not grow with the list (before, every
+    answer was rendered on every turn, ~160 ms at 5,000, into a message no chat would take)."""
+    h, _ = big_ioc_report()
+    assert h.state is not None
+    item = h.checklist.item("detection.iocs")
+    merged = merge.merge_item(item, h.state.contributions, None, False)
+    rendered = counted(monkeypatch, messages, "display_value")
+
+    text = to_plain(messages.answered(item, merged, "172.16.0.9"))
+
+    assert rendered[0] <= messages.ANSWERS_SHOWN
+    assert f"{SIZE - messages.ANSWERS_SHOWN:,} earlier answers, all in the preview" in text
+    assert text.endswith("172.16.0.9 (Responder 19)")
+    assert "10.0.0.0" not in text  # the oldest answer is counted, not shown
+    assert len(text) < 600
