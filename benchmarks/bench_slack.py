@@ -46,12 +46,14 @@ from collections import defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import IO
 
 import aiohttp
 import asyncpg
 from sqlalchemy import make_url
 
-from storage.database import normalise_url
+from storage.database import Database, normalise_url
+from storage.repository import ReportStore
 from tests.adapters.email.smtp_server import free_port
 from tests.adapters.slack import payloads
 from tests.adapters.slack.fake_slack import (
@@ -78,11 +80,14 @@ class Waiters:
     pending: dict[str, asyncio.Future[None]] = field(default_factory=dict)
     posts: dict[str, int] = field(default_factory=lambda: defaultdict(int))
     last_call: str = "chat.postMessage"
+    # False while reports are opened: jcdc-bot's root message asks the first question, so
+    # opening a report ends with a channel post, not a thread post.
+    in_thread: bool = True
 
     def on_call(self, call: Call) -> None:
         if call.method != self.last_call:
             return
-        if "thread_ts" not in call.args:
+        if ("thread_ts" in call.args) != self.in_thread:
             return
         channel = str(call.args.get("channel"))
         self.posts[channel] += 1
@@ -120,6 +125,10 @@ class Result:
         return ordered[min(len(ordered) - 1, int(quantile * len(ordered)))] * 1000
 
 
+# Each running server's log file, closed when it stops.
+_logs: dict[int, IO[bytes]] = {}
+
+
 async def _start(
     module: str, arguments: list[str], env: dict[str, str], port: int
 ) -> asyncio.subprocess.Process:
@@ -135,6 +144,7 @@ async def _start(
         stdout=asyncio.subprocess.DEVNULL,
         stderr=log,
     )
+    _logs[process.pid] = log
     async with aiohttp.ClientSession() as session:
         for _ in range(400):
             try:
@@ -145,8 +155,10 @@ async def _start(
                 await asyncio.sleep(0.05)
     process.kill()
     await process.wait()
-    log.seek(0)
-    raise RuntimeError(f"{module} did not start: {log.read().decode()[-2000:]}")
+    del _logs[process.pid]
+    with log:
+        log.seek(0)
+        raise RuntimeError(f"{module} did not start: {log.read().decode()[-2000:]}")
 
 
 def cpu_seconds(pid: int) -> float:
@@ -172,7 +184,12 @@ async def _profile(pid: int, name: str) -> asyncio.subprocess.Process | None:
 
 async def _stop(process: asyncio.subprocess.Process) -> None:
     process.terminate()
-    await asyncio.wait_for(process.wait(), timeout=30)
+    try:
+        await asyncio.wait_for(process.wait(), timeout=30)
+    finally:
+        log = _logs.pop(process.pid, None)
+        if log is not None:
+            log.close()
 
 
 async def _load(
@@ -300,7 +317,8 @@ async def jcdc(
     process = await _start(
         module[0], [*module[1:], "--port", str(port)], _env(fake, database_url), port
     )
-    waiters.last_call = "chat.postMessage"  # a report's opening ends with its first post
+    # A report's opening ends with its root message (which asks the first question).
+    waiters.last_call, waiters.in_thread = "chat.postMessage", False
     url = f"http://127.0.0.1:{port}/slack/events"
     try:
         channels = [f"CJ{concurrency}{i:04d}" for i in range(concurrency)]
@@ -321,7 +339,8 @@ async def jcdc(
             if "thread_ts" not in c.args and str(c.args.get("channel")) in set(channels)
         }
         threads = {channel: roots[channel] for channel in channels}
-        waiters.last_call = "chat.postEphemeral"
+        await _threads_recorded(database_url, set(threads.values()))
+        waiters.last_call, waiters.in_thread = "chat.postEphemeral", True
         return await _load(
             name,
             url,
@@ -334,6 +353,28 @@ async def jcdc(
         )
     finally:
         await _stop(process)
+
+
+async def _threads_recorded(database_url: str, threads: set[str], within: float = 60) -> None:
+    """Wait until every report knows its thread (its RootPosted turn ran): a reply sent
+    before that would find no report."""
+    database = Database.from_url(database_url)
+    try:
+        store = ReportStore(database)
+        deadline = time.monotonic() + within
+        while True:
+            known = set()
+            for summary in await store.list_reports():
+                state = await store.load(summary.id)
+                if state is not None and state.thread is not None:
+                    known.add(state.thread)
+            if threads <= known:
+                return
+            if time.monotonic() > deadline:
+                raise TimeoutError(f"{len(threads - known)} reports never recorded their thread")
+            await asyncio.sleep(0.1)
+    finally:
+        await database.dispose()
 
 
 def _row(

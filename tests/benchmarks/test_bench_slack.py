@@ -1,0 +1,39 @@
+"""The Slack benchmark still measures what it says: a tiny run of jcdc-bot (a real `serve`
+process) and of the floor through `benchmarks.bench_slack` finishes every turn with no
+error. Numbers are not checked here (they belong in the benchmark's output); what is checked
+is that a change of the bot's conversation (the quiet thread, the root message that asks the
+first question) has not left the benchmark waiting for a call that never comes, which twice
+turned a run into timeouts unnoticed."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from benchmarks.bench_slack import Waiters, jcdc, plain
+from tests.adapters.slack.fake_slack import fake_slack
+
+CONCURRENCY = 3
+TURNS_PER_WORKER = 2
+
+
+async def test_a_tiny_run_of_jcdc_and_the_floor_finishes_every_turn(tmp_path: Path) -> None:
+    async with fake_slack() as fake:
+        waiters = Waiters()
+        fake.listeners.append(waiters.on_call)
+        ours = await jcdc(
+            fake, waiters, CONCURRENCY, TURNS_PER_WORKER, f"sqlite:///{tmp_path / 'jcdc.db'}"
+        )
+        floor = await plain(
+            "benchmarks.floor_slack_app",
+            "floor",
+            fake,
+            waiters,
+            CONCURRENCY,
+            TURNS_PER_WORKER,
+            f"sqlite:///{tmp_path / 'floor.db'}",
+        )
+    for result in (ours, floor):
+        assert result.errors == 0, result.name
+        assert result.turns == CONCURRENCY * TURNS_PER_WORKER, result.name
+        assert len(result.acks) == result.turns, result.name
+        assert result.cpu_seconds > 0, result.name
