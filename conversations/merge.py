@@ -11,8 +11,8 @@ from __future__ import annotations
 import json
 import operator
 from collections import Counter, OrderedDict
-from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
 from enum import StrEnum
 from functools import cached_property
 
@@ -90,9 +90,19 @@ class SectionMerge:
 class ReportMerge:
     sections: tuple[SectionMerge, ...]
     tlp: str
+    # Every contribution (retracted ones too) by item and author id, oldest first: what a
+    # person gave an item is found without looking at everybody else's (an indicator list
+    # holds thousands). Derived from the contributions, so not part of the merge's value.
+    by_author: Mapping[tuple[str, str], tuple[Contribution, ...]] = field(
+        default_factory=dict, compare=False, repr=False
+    )
 
     def item(self, item_id: str) -> ItemMerge:
         return self._by_id[item_id]
+
+    def contributions_by(self, item_id: str, author_id: str) -> tuple[Contribution, ...]:
+        """Everything the person with `author_id` gave `item_id`, retracted included."""
+        return self.by_author.get((item_id, author_id), ())
 
     @cached_property
     def _by_id(self) -> dict[str, ItemMerge]:
@@ -168,6 +178,17 @@ def value_key(value: JsonValue) -> str:
         # Most values are plain strings; a prefix keeps them apart from JSON-encoded ones.
         return "s:" + value
     return "j:" + json.dumps(value, sort_keys=True, ensure_ascii=False)
+
+
+def same_value(a: JsonValue, b: JsonValue) -> bool:
+    """Whether two values are the same answer, as their `value_key`s would say.
+
+    Plain equality goes first: it is cheap and false for nearly every pair, where encoding
+    both costs a `json.dumps` each. It cannot miss a match (equal keys mean equal JSON, and
+    answers hold no NaN: numbers are parsed from digits); the keys then keep apart what
+    Python alone takes as equal (True and 1, 1 and 1.0).
+    """
+    return a == b and value_key(a) == value_key(b)
 
 
 # Recent merge_item results by the identity of their inputs. Reports, contributions and
@@ -355,12 +376,16 @@ def _merge_item(
 
 # The newest merge of each recent report: a turn asks for it several times (its own progress,
 # the root card, the guide) on the very same state. Budgeted like the item memo.
-# Each keeps its contributions grouped by item, so that the report's next state, which
-# mostly only appends, groups the appended ones alone.
-_Grouped = dict[str, tuple[Contribution, ...]]
-_reports: OrderedDict[str, tuple[ReportState, Checklist, str, ReportMerge, _Grouped]] = (
-    OrderedDict()
-)
+# Each keeps its contributions grouped by item and by item and author, so that the report's
+# next state, which mostly only appends, groups the appended ones alone.
+@dataclass(frozen=True)
+class _Groups:
+    by_item: dict[str, tuple[Contribution, ...]]
+    by_author: dict[tuple[str, str], tuple[Contribution, ...]]
+
+
+_NO_GROUPS = _Groups({}, {})
+_reports: OrderedDict[str, tuple[ReportState, Checklist, str, ReportMerge, _Groups]] = OrderedDict()
 _reports_held = 0
 
 
@@ -374,22 +399,22 @@ def merge_report(state: ReportState, checklist: Checklist, default_tlp: str) -> 
         # same contributions), which the next turn starts from.
         _reports.move_to_end(state.id)
         return known[3]
-    by_item = _grouped(state.contributions, known[0].contributions, known[4]) if known else None
-    if by_item is None:
-        by_item = _grouped(state.contributions, (), {})
-        assert by_item is not None
+    groups = _grouped(state.contributions, known[0].contributions, known[4]) if known else None
+    if groups is None:
+        groups = _grouped(state.contributions, (), _NO_GROUPS)
+        assert groups is not None
     previous = None
     if (
         known is not None
         and known[0].resolutions is state.resolutions
         and known[0].skipped is state.skipped
     ):
-        previous = (known[3], known[4])
-    merged = _merge_report(state, checklist, default_tlp, by_item, previous)
+        previous = (known[3], known[4].by_item)
+    merged = _merge_report(state, checklist, default_tlp, groups, previous)
     if known is not None:
         _reports_held -= len(known[0].contributions)
         del _reports[state.id]
-    _reports[state.id] = (state, checklist, default_tlp, merged, by_item)
+    _reports[state.id] = (state, checklist, default_tlp, merged, groups)
     _reports_held += len(state.contributions)
     while _reports_held > MEMO_BUDGET and len(_reports) > 1:
         _, (old, *_rest) = _reports.popitem(last=False)
@@ -400,19 +425,24 @@ def merge_report(state: ReportState, checklist: Checklist, default_tlp: str) -> 
 def _grouped(
     contributions: tuple[Contribution, ...],
     before: tuple[Contribution, ...],
-    before_by_item: _Grouped,
-) -> _Grouped | None:
-    """`contributions` by item, taken over from `before`'s grouping when they only append to
-    it (None otherwise). The groups are tuples, never changed: `before`'s stays right."""
+    before_groups: _Groups,
+) -> _Groups | None:
+    """`contributions` grouped, taken over from `before`'s grouping when they only append to
+    it (None otherwise). The groups are tuples, never changed: `before`'s stay right."""
     if not _extends(before, contributions):
         return None
     added: dict[str, list[Contribution]] = {}
+    added_by: dict[tuple[str, str], list[Contribution]] = {}
     for contribution in contributions[len(before) :]:
         added.setdefault(contribution.item_id, []).append(contribution)
-    by_item = dict(before_by_item)
+        added_by.setdefault((contribution.item_id, contribution.author.id), []).append(contribution)
+    by_item = dict(before_groups.by_item)
     for item_id, more in added.items():
         by_item[item_id] = by_item.get(item_id, ()) + tuple(more)
-    return by_item
+    by_author = dict(before_groups.by_author)
+    for key, more in added_by.items():
+        by_author[key] = by_author.get(key, ()) + tuple(more)
+    return _Groups(by_item, by_author)
 
 
 def _same_inputs(merged: ReportState, state: ReportState) -> bool:
@@ -429,8 +459,8 @@ def _merge_report(
     state: ReportState,
     checklist: Checklist,
     default_tlp: str,
-    by_item: _Grouped,
-    previous: tuple[ReportMerge, _Grouped] | None = None,
+    groups: _Groups,
+    previous: tuple[ReportMerge, Mapping[str, tuple[Contribution, ...]]] | None = None,
 ) -> ReportMerge:
     """`previous`: the merge of an earlier state of the report with the same resolutions and
     skips, and its grouping: an item whose contributions are the very same group merges as it
@@ -438,6 +468,8 @@ def _merge_report(
     resolutions = {r.item_id: r for r in state.resolutions}
     assignments = {a.section_id: a for a in state.assignments}
     skipped = set(state.skipped)
+
+    by_item = groups.by_item
 
     def merged_item(item: Item, index: tuple[int, int]) -> ItemMerge:
         group = by_item.get(item.id)
@@ -460,7 +492,7 @@ def _merge_report(
         for merged in section.items:
             if merged.item.kind is AnswerKind.TLP and isinstance(merged.value, str):
                 tlp = merged.value
-    return ReportMerge(sections, tlp)
+    return ReportMerge(sections, tlp, groups.by_author)
 
 
 def _alternatives(active: Sequence[Contribution]) -> tuple[Alternative, ...]:

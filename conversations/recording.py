@@ -10,7 +10,7 @@ from conversations.answers import Accepted, parse_answer
 from conversations.answers.notes import leftover_note
 from conversations.checklist import Item
 from conversations.ids import contribution_id_for
-from conversations.merge import ItemMerge, value_key
+from conversations.merge import ItemMerge, same_value
 from conversations.permissions import is_me, refuse_tlp_change
 from conversations.richtext import rich, strong
 from conversations.state import Actor, Contribution, RetractReason, Via
@@ -28,8 +28,7 @@ def contribute(
         turn.tell(rich(strong(f"{item.number}: "), parsed.reason, " Nothing was recorded."))
         return None
     own = own_answers(turn, item)
-    given = value_key(parsed.value)
-    if any(value_key(c.value) == given for c in own):
+    if any(same_value(c.value, parsed.value) for c in own):
         turn.tell(rich(f"You already gave that answer to {item.number}; nothing changed."))
         return None
     # A person changing their own single answer replaces it; it is not a conflict.
@@ -44,16 +43,14 @@ def own_answers(turn: Turn, item: Item) -> list[Contribution]:
     """This turn's person's active contributions to `item`.
 
     A report's one item may hold thousands of contributions (an indicator list), and this
-    runs on every answer: the plain comparison of user ids goes first, so the costlier checks
-    (`is_me` builds person keys, `value_key` encodes values) run on the person's own few
-    only. It is exact: `is_me` compares keys that end in the user id.
+    runs on every answer: the merge's index by item and user id hands over the ones under
+    this person's user id. They are this person's when that id means them in the report's
+    space: `is_me` compares keys that differ only in where the event came from, so asking it
+    of the turn's own actor answers for all of them at once.
     """
-    actor_id = turn.actor.id
-    return [
-        c
-        for c in turn.state.contributions
-        if c.author.id == actor_id and c.item_id == item.id and c.active and is_me(turn, c.author)
-    ]
+    if not is_me(turn, turn.actor):
+        return []
+    return [c for c in turn.merge.contributions_by(item.id, turn.actor.id) if c.active]
 
 
 def add_contribution(

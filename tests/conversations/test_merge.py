@@ -9,6 +9,7 @@ from conversations import merge
 from conversations.checklist import default_checklist
 from conversations.merge import ItemStatus, merge_item
 from conversations.state import Actor, Contribution, Resolution
+from tests.conversations.harness import Harness
 
 T0 = datetime(2026, 11, 20, 14, 0, tzinfo=UTC)
 ITEM = default_checklist().item("description.confidence")
@@ -133,3 +134,52 @@ def test_the_memo_stays_within_its_budget_in_contributions() -> None:
         merge_item(IOCS, copies, None, False)
         assert merge.memo_held() <= merge.MEMO_BUDGET + len(copies)
     assert merge.memo_held() <= merge.MEMO_BUDGET
+
+
+def _by_author_afresh(contributions: tuple[Contribution, ...]) -> dict[tuple[str, str], list[str]]:
+    grouped: dict[tuple[str, str], list[str]] = {}
+    for c in contributions:
+        grouped.setdefault((c.item_id, c.author.id), []).append(c.id)
+    return grouped
+
+
+def test_the_index_by_author_follows_the_report_as_it_grows_and_changes() -> None:
+    # Appends take the index over from the last merge; a retraction (a replaced object) and a
+    # branch from an earlier state group afresh. Every time it equals a grouping from scratch.
+    h = Harness(default_checklist())
+    h.start()
+    assert h.state is not None
+    start = h.state
+    contributions: tuple[Contribution, ...] = ()
+    states = []
+    for n in range(12):
+        contributions += (indicator(n, f"10.2.0.{n}"), answer(100 + n % 2, f"v{n}"))
+        if n == 7:
+            retracted = contributions[4].model_copy(update={"retracted_at": T0})
+            contributions = (*contributions[:4], retracted, *contributions[5:])
+        state = start.model_copy(update={"contributions": contributions})
+        states.append(state)
+        merged = merge.merge_report(state, h.checklist, "TLP:AMBER")
+        index = {k: [c.id for c in v] for k, v in merged.by_author.items()}
+        assert index == _by_author_afresh(contributions)
+    earlier = states[3].model_copy(
+        update={"contributions": (*states[3].contributions, indicator(50, "10.9.9.9"))}
+    )
+    merged = merge.merge_report(earlier, h.checklist, "TLP:AMBER")
+    assert [c.id for c in merged.contributions_by(IOCS.id, "U2")] == ["i2", "i50"]
+    assert merged.contributions_by(IOCS.id, "nobody") == ()
+
+
+def test_same_value_is_value_key_equality() -> None:
+    pairs: list[tuple[object, object]] = [
+        ("a", "a"),
+        ("a", "b"),
+        ({"low": 1, "high": 2}, {"high": 2, "low": 1}),
+        ([True], [1]),
+        (1, 1.0),
+        ([{"type": "ipv4", "value": "10.0.0.1"}], [{"type": "ipv4", "value": "10.0.0.1"}]),
+        (None, None),
+    ]
+    for a, b in pairs:
+        expected = merge.value_key(a) == merge.value_key(b)  # type: ignore[arg-type]
+        assert merge.same_value(a, b) is expected, (a, b)  # type: ignore[arg-type]
