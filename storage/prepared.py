@@ -26,7 +26,7 @@ S = TypeVar("S", bound=Executable)
 
 class PerDialect(Generic[S]):
     def __init__(self, build: Callable[[ModuleType], S]) -> None:
-        self._built = {"postgresql": build(postgresql), "sqlite": build(sqlite)}
+        self.built = {"postgresql": build(postgresql), "sqlite": build(sqlite)}
 
     def of(self, connection: AsyncConnection) -> S:
-        return self._built[connection.dialect.name]
+        return self.built[connection.dialect.name]

@@ -28,6 +28,7 @@ from conversations.effects import AuditEntry, SubmitRequested
 from conversations.state import Actor, ReportChoice, ReportState, ReportStatus
 from storage.address_books import AddressBooks
 from storage.database import Database
+from storage.driver_writes import DriverWrite
 from storage.prepared import PerDialect
 from storage.rows import (
     CONTRIBUTION_CONTENT,
@@ -93,14 +94,19 @@ _REPORT_VERSION = select(reports.c.version).where(
 )
 _REPORT_VERSION_FOR_UPDATE = _REPORT_VERSION.with_for_update()
 # SET every column given in the parameters; only the version it was read at is updated.
-_UPDATE_REPORT = update(reports).where(
-    reports.c.id == bindparam("_id", type_=reports.c.id.type),
-    reports.c.version == bindparam("_version", type_=reports.c.version.type),
+_UPDATE_REPORT = DriverWrite(
+    update(reports).where(
+        reports.c.id == bindparam("_id", type_=reports.c.id.type),
+        reports.c.version == bindparam("_version", type_=reports.c.version.type),
+    )
 )
-_INSERT_CONTRIBUTIONS = insert(contributions)
-_INSERT_AUDIT = insert(audit_events)
+_INSERT_CONTRIBUTIONS = DriverWrite(insert(contributions))
+_INSERT_AUDIT = DriverWrite(insert(audit_events))
 # The columns inserted are the parameters' keys.
 _MARK_PROCESSED = PerDialect(lambda d: d.insert(processed_events).on_conflict_do_nothing())
+_MARK_ONE_PROCESSED = {
+    name: DriverWrite(statement) for name, statement in _MARK_PROCESSED.built.items()
+}
 
 
 class DuplicateEvent(Exception):
@@ -252,18 +258,18 @@ class ReportTransaction:
             saved = after.model_copy(update={"version": before.version + 1})
             values = report_values(saved)
             del values["id"]
-            result = await self.connection.execute(
-                _UPDATE_REPORT, {**values, "_id": before.id, "_version": before.version}
+            updated = await _UPDATE_REPORT.rowcount(
+                self.connection, {**values, "_id": before.id, "_version": before.version}
             )
-            if result.rowcount != 1:
+            if updated != 1:
                 raise VersionConflict(
                     f"report {before.id} is no longer at version {before.version}"
                 )
         await self._save_contributions(before, saved)
         await self._save_assignments(before, saved)
         if audit:
-            await self.connection.execute(
-                _INSERT_AUDIT, [audit_values(saved.id, entry) for entry in audit]
+            await _INSERT_AUDIT.rowcount(
+                self.connection, [audit_values(saved.id, entry) for entry in audit]
             )
         for request in submissions:
             if (request.report_id, request.report_version) != (saved.id, saved.version):
@@ -280,8 +286,8 @@ class ReportTransaction:
     async def audit_only(self, report_id: str, audit: Sequence[AuditEntry]) -> None:
         """Audit entries for a report this turn leaves unchanged (a refused attempt)."""
         if audit:
-            await self.connection.execute(
-                _INSERT_AUDIT, [audit_values(report_id, entry) for entry in audit]
+            await _INSERT_AUDIT.rowcount(
+                self.connection, [audit_values(report_id, entry) for entry in audit]
             )
 
     async def _mark_processed(
@@ -305,18 +311,19 @@ class ReportTransaction:
         # One row (every turn but a batched one) as a plain INSERT of the statement built
         # once; several (a batched turn) as one multi-row VALUES, whose rowcount is the rows
         # it inserted on every driver (an executemany's is not).
-        statement = _MARK_PROCESSED.of(self.connection)
         if len(rows) == 1:
-            result = await self.connection.execute(statement, rows[0])
+            dialect = self.connection.dialect.name
+            inserted = await _MARK_ONE_PROCESSED[dialect].rowcount(self.connection, rows[0])
         else:
-            result = await self.connection.execute(statement.values(rows))
-        if result.rowcount != len(event_ids):
+            statement = _MARK_PROCESSED.of(self.connection)
+            inserted = (await self.connection.execute(statement.values(rows))).rowcount
+        if inserted != len(event_ids):
             raise DuplicateEvent(f"{platform}:{','.join(event_ids)}")
 
     async def _save_contributions(self, before: ReportState | None, after: ReportState) -> None:
         new_rows, changed_rows = _contribution_changes(before, after)
         if new_rows:
-            await self.connection.execute(_INSERT_CONTRIBUTIONS, new_rows)
+            await _INSERT_CONTRIBUTIONS.rowcount(self.connection, new_rows)
         if changed_rows:
             await self.connection.execute(_UPDATE_CONTRIBUTION, changed_rows)
 

@@ -1,0 +1,127 @@
+"""The turn's fixed writes on SQLite, executed by our driver instead of through SQLAlchemy's
+execution machinery.
+
+Executing a statement SQLAlchemy has already compiled and cached still costs it ~120 µs of
+CPU (an execution context, parameter processing, a cursor wrapper, a result object) against
+~6 µs for the sqlite3 call behind it (storage/sqlite_driver.py), and every turn runs four
+such writes: the event marked processed, the report's UPDATE, the new contribution, the
+audit entry. Here SQLAlchemy still compiles the statement, once for each set of parameter
+names, and still converts every value, with the very bind processors it would use itself
+(UTC datetimes, JSON): only the execution goes to the driver directly, as `on_begin` in
+storage/database.py does for BEGIN. Errors are wrapped as SQLAlchemy wraps them
+(`IntegrityError` stays `IntegrityError`), so callers cannot tell the two paths apart.
+
+PostgreSQL keeps SQLAlchemy's path: asyncpg's adapter begins its transaction lazily, with
+the first statement it executes, and a statement sent around the adapter could run before
+that BEGIN, outside the transaction.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import exc
+from sqlalchemy.engine import Dialect
+from sqlalchemy.ext.asyncio import AsyncConnection
+from sqlalchemy.sql.compiler import SQLCompiler
+from sqlalchemy.sql.dml import UpdateBase
+
+from storage import sqlite_driver
+
+Parameters = Mapping[str, Any]
+
+
+@dataclass(frozen=True)
+class _Plan:
+    """The statement compiled for one set of parameter names, and how each value is bound."""
+
+    compiled: SQLCompiler
+    processors: tuple[tuple[str, Callable[[Any], Any] | None], ...]
+    # Whether every bound name is a parameter's key (so the parameters are read directly,
+    # without SQLAlchemy's `construct_params` mapping them).
+    direct: bool
+
+    def bind(self, parameters: Parameters) -> tuple[Any, ...]:
+        values = parameters if self.direct else self.compiled.construct_params(parameters)
+        return tuple(
+            values[name] if process is None else process(values[name])
+            for name, process in self.processors
+        )
+
+
+class DriverWrite:
+    """An INSERT or UPDATE whose columns are its parameters' keys; `rowcount` executes it."""
+
+    def __init__(self, statement: UpdateBase) -> None:
+        self.statement = statement
+        # Parameter names → the plan, or None where SQLAlchemy must execute it itself (a
+        # column whose default SQLAlchemy computes at execution).
+        self._plans: dict[tuple[str, ...], _Plan | None] = {}
+
+    async def rowcount(
+        self, connection: AsyncConnection, parameters: Parameters | Sequence[Parameters]
+    ) -> int:
+        """Execute with one set of parameters, or many (all with the same keys); the rows
+        changed."""
+        many = not isinstance(parameters, Mapping)
+        rows: Sequence[Parameters] = parameters if many else (parameters,)  # type: ignore[assignment]
+        driver = _sqlite_driver(connection)
+        plan = self._plan(connection.dialect, rows[0]) if driver is not None and rows else None
+        if driver is None or plan is None:
+            result = await connection.execute(self.statement, parameters)
+            return result.rowcount
+        sql = plan.compiled.string
+        bound = [plan.bind(row) for row in rows]
+        cursor = driver.cursor()
+        try:
+            if many:
+                await cursor.executemany(sql, bound)
+            else:
+                await cursor.execute(sql, bound[0])
+            return cursor.rowcount
+        except sqlite3.Error as error:
+            raise exc.DBAPIError.instance(sql, bound, error, sqlite3.Error) from error
+        except BaseException as error:
+            if not isinstance(error, Exception):
+                # Cut short (a cancelled task) while the statement may still run in the
+                # driver's thread: never reused, as SQLAlchemy treats a statement cut short.
+                await connection.invalidate(error)
+            raise
+
+    def _plan(self, dialect: Dialect, parameters: Parameters) -> _Plan | None:
+        names = tuple(parameters)
+        if names in self._plans:
+            return self._plans[names]
+        compiled = self.statement.compile(dialect=dialect, column_keys=list(names))
+        assert isinstance(compiled, SQLCompiler)
+        plan: _Plan | None = None
+        if not (compiled.insert_prefetch or compiled.update_prefetch) and compiled.positiontup:
+            plan = _Plan(
+                compiled,
+                tuple(
+                    (name, compiled.binds[name].type.dialect_impl(dialect).bind_processor(dialect))
+                    for name in compiled.positiontup
+                ),
+                direct=set(compiled.positiontup) <= set(names),
+            )
+        self._plans[names] = plan
+        return plan
+
+
+def _sqlite_driver(connection: AsyncConnection) -> sqlite_driver.Connection | None:
+    # Read off the connection as it is, without `get_raw_connection`'s trip through a
+    # greenlet: a connection in a transaction is connected, and an invalidated one is left
+    # to SQLAlchemy (which raises, or reconnects, as it does). So is a connection whose
+    # statements someone watches (SQL echo or logging, tracing, the tests' statement recorder): the
+    # listeners of SQLAlchemy's cursor events see every statement, as they expect.
+    sync = connection.sync_connection
+    if connection.dialect.name != "sqlite" or sync is None or sync.invalidated:
+        return None
+    watched = sync.dispatch.before_cursor_execute or sync.dispatch.after_cursor_execute
+    if watched or sync.engine.echo:
+        return None
+    driver = sync.connection.driver_connection
+    return driver if isinstance(driver, sqlite_driver.Connection) else None

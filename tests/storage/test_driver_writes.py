@@ -1,0 +1,116 @@
+"""The turn's fixed writes on SQLite go to the driver directly (storage/driver_writes.py):
+the rows they write are exactly SQLAlchemy's, errors are SQLAlchemy's classes, a watched
+connection still shows every statement, and PostgreSQL keeps SQLAlchemy's path."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+import pytest
+from sqlalchemy import insert, select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.ext.asyncio import AsyncConnection
+
+from storage.database import Database
+from storage.driver_writes import DriverWrite
+from storage.repository import DuplicateEvent, ReportStore
+from storage.rows import audit_events, audit_values, contribution_values, contributions
+from tests.storage.states import (
+    contribution,
+    create,
+    entry,
+    recorded_statements,
+    rich_state,
+    save,
+)
+
+
+def counting_executes(monkeypatch: pytest.MonkeyPatch) -> list[int]:
+    calls = [0]
+    original: Callable[..., Any] = AsyncConnection.execute
+
+    async def counted(self: AsyncConnection, *args: Any, **kwargs: Any) -> Any:
+        calls[0] += 1
+        return await original(self, *args, **kwargs)
+
+    monkeypatch.setattr(AsyncConnection, "execute", counted)
+    return calls
+
+
+async def rows_of(database: Database, table: Any) -> list[tuple[Any, ...]]:
+    async with database.reading() as connection:
+        return [tuple(r) for r in (await connection.execute(select(table))).all()]
+
+
+async def test_the_driver_writes_the_rows_sqlalchemy_writes(store: ReportStore) -> None:
+    database = store.database
+    await create(store, rich_state())
+    # A contribution with a JSON value, datetimes, a note and None columns; an audit entry
+    # with nested JSON and non-ASCII text: once each way, under two report ids.
+    row = contribution_values("r-1", 0, contribution(7))
+    detail = audit_values("r-1", entry("answer_recorded", 3))
+    async with database.writing() as connection:
+        await connection.execute(insert(contributions), {**row, "id": "via-sqlalchemy"})
+        await DriverWrite(insert(contributions)).rowcount(connection, {**row, "id": "via-driver"})
+        await connection.execute(insert(audit_events), detail)
+        await DriverWrite(insert(audit_events)).rowcount(connection, [detail, detail])
+    written = {r[0]: r[1:] for r in await rows_of(database, contributions)}
+    assert written["via-driver"] == written["via-sqlalchemy"]
+    audits = [r[1:] for r in await rows_of(database, audit_events) if r[5] == "answer_recorded"]
+    assert len(audits) == 3
+    assert audits[0] == audits[1] == audits[2]
+
+
+async def test_a_turn_on_sqlite_executes_nothing_through_sqlalchemy_but_its_reads(
+    store: ReportStore, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    saved = await create(store, rich_state())
+    after = saved.model_copy(update={"contributions": (*saved.contributions, contribution(9))})
+    executes = counting_executes(monkeypatch)
+    result = await save(store, saved, after, "E1", audit=[entry("answer_recorded")])
+    monkeypatch.undo()
+    # The processed mark, the report's UPDATE, the contribution and the audit entry: on
+    # SQLite all four go to the driver; PostgreSQL executes them as before.
+    assert executes[0] == (0 if store.database.is_sqlite else 4)
+    assert result is not None
+    assert await store.load("r-1") == result
+    assert result.version == saved.version + 1
+
+
+async def test_a_constraint_failure_is_sqlalchemys_integrity_error_and_nothing_stays(
+    store: ReportStore,
+) -> None:
+    await create(store, rich_state())
+    row = contribution_values("r-1", 0, contribution(1))
+    before = await rows_of(store.database, contributions)
+
+    async def the_same_key_twice() -> None:
+        async with store.database.writing() as connection:
+            writes = DriverWrite(insert(contributions))
+            await writes.rowcount(connection, {**row, "id": "fresh"})
+            await writes.rowcount(connection, {**row, "id": "fresh"})
+
+    with pytest.raises(IntegrityError):
+        await the_same_key_twice()
+    assert await rows_of(store.database, contributions) == before
+
+
+async def test_a_replayed_event_is_still_refused(store: ReportStore) -> None:
+    saved = await create(store, rich_state())
+    with pytest.raises(DuplicateEvent):
+        await save(store, saved, saved.model_copy(update={"title": "again"}), "E0")
+    assert await store.load("r-1") == saved
+
+
+async def test_a_watched_connection_shows_every_write(store: ReportStore) -> None:
+    saved = await create(store, rich_state())
+    after = saved.model_copy(update={"contributions": (*saved.contributions, contribution(9))})
+    with recorded_statements(store.database) as statements:
+        await save(store, saved, after, "E1", audit=[entry("answer_recorded")])
+    assert [s.split()[0:3] for s in statements if not s.startswith("SELECT")] == [
+        ["INSERT", "INTO", "processed_events"],
+        ["UPDATE", "reports", "SET"],
+        ["INSERT", "INTO", "contributions"],
+        ["INSERT", "INTO", "audit_events"],
+    ]
