@@ -17,6 +17,7 @@ from sqlalchemy import bindparam, delete, func, insert, select, update
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from storage.database import Database
+from storage.driver_writes import DriverWrite
 from storage.lanes import (
     free_lanes_among,
     lanes_table,
@@ -32,7 +33,7 @@ LANE_KIND = "chat"
 
 # The statements of every turn and every finished lane, built once (storage.prepared).
 _c = chat_outbox_table.c
-_ENQUEUE_ONE = insert(chat_outbox_table).returning(_c.id)
+_ENQUEUE_ONE = DriverWrite(insert(chat_outbox_table).returning(_c.id))
 _DONE = update(chat_outbox_table).where(
     _c.id.in_(bindparam("_ids", expanding=True, type_=_c.id.type)), _c.done_at.is_(None)
 )
@@ -41,13 +42,15 @@ _LEFT_IN_LANE = (
 ).limit(1)
 # The owner's lease released only when nothing is left in the lane, decided by the statement
 # that releases it (no SELECT first): its rowcount says which.
-_RELEASE_IF_EMPTY = update(lanes_table).where(
-    lanes_table.c.kind == LANE_KIND,
-    lanes_table.c.lane == bindparam("_lane", type_=lanes_table.c.lane.type),
-    lanes_table.c.owner == bindparam("_owner", type_=lanes_table.c.owner.type),
-    ~select(_c.id)
-    .where(_c.lane == bindparam("_lane", type_=_c.lane.type), _c.done_at.is_(None))
-    .exists(),
+_RELEASE_IF_EMPTY = DriverWrite(
+    update(lanes_table).where(
+        lanes_table.c.kind == LANE_KIND,
+        lanes_table.c.lane == bindparam("_lane", type_=lanes_table.c.lane.type),
+        lanes_table.c.owner == bindparam("_owner", type_=lanes_table.c.owner.type),
+        ~select(_c.id)
+        .where(_c.lane == bindparam("_lane", type_=_c.lane.type), _c.done_at.is_(None))
+        .exists(),
+    )
 )
 
 
@@ -88,8 +91,9 @@ async def enqueue(
         for e in effects
     ]
     if len(rows) == 1:
-        result = await connection.execute(_ENQUEUE_ONE, rows[0])
-        return [int(result.scalar_one())]
+        row = await _ENQUEUE_ONE.first(connection, rows[0])
+        assert row is not None, "an INSERT with RETURNING returns its row"
+        return [int(row[0])]
     # SQLAlchemy's "insertmanyvalues": one statement for all, and each id given back in the
     # order of the rows it was given (which is also the order their ids grow in).
     result = await connection.execute(
@@ -171,12 +175,12 @@ class ChatOutbox:
                     .where(table.c.id == effect_id)
                     .values(done_at=now, last_error=error[:2000])
                 )
-            released = await connection.execute(
-                _RELEASE_IF_EMPTY,
+            released = await _RELEASE_IF_EMPTY.rowcount(
+                connection,
                 {"_lane": lane, "_owner": self.owner}
                 | {"owner": None, "lease_until": None, "free_at": free_at},
             )
-            if released.rowcount == 1:
+            if released == 1:
                 return True
             # Not released: something is left, or the lease is someone else's now (ours ran
             # out). The old order of questions, for this rarer case.

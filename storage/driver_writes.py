@@ -40,6 +40,8 @@ class _Plan:
 
     compiled: SQLCompiler
     processors: tuple[tuple[str, Callable[[Any], Any] | None], ...]
+    # RETURNING: how each returned column's value is read back.
+    results: tuple[Callable[[Any], Any] | None, ...]
     # Whether every bound name is a parameter's key (so the parameters are read directly,
     # without SQLAlchemy's `construct_params` mapping them).
     direct: bool
@@ -53,7 +55,8 @@ class _Plan:
 
 
 class DriverWrite:
-    """An INSERT or UPDATE whose columns are its parameters' keys; `rowcount` executes it."""
+    """An INSERT or UPDATE whose columns are its parameters' keys: `rowcount` executes it,
+    `first` executes one with RETURNING and gives back its first row."""
 
     def __init__(self, statement: UpdateBase) -> None:
         self.statement = statement
@@ -73,23 +76,25 @@ class DriverWrite:
         if driver is None or plan is None:
             result = await connection.execute(self.statement, parameters)
             return result.rowcount
-        sql = plan.compiled.string
-        bound = [plan.bind(row) for row in rows]
-        cursor = driver.cursor()
-        try:
-            if many:
-                await cursor.executemany(sql, bound)
-            else:
-                await cursor.execute(sql, bound[0])
-            return cursor.rowcount
-        except sqlite3.Error as error:
-            raise exc.DBAPIError.instance(sql, bound, error, sqlite3.Error) from error
-        except BaseException as error:
-            if not isinstance(error, Exception):
-                # Cut short (a cancelled task) while the statement may still run in the
-                # driver's thread: never reused, as SQLAlchemy treats a statement cut short.
-                await connection.invalidate(error)
-            raise
+        cursor, _ = await _executed(connection, driver, plan, rows, many)
+        return cursor.rowcount
+
+    async def first(
+        self, connection: AsyncConnection, parameters: Parameters
+    ) -> tuple[Any, ...] | None:
+        """Execute a statement with RETURNING; its first row returned (None: no row)."""
+        driver = _sqlite_driver(connection)
+        plan = self._plan(connection.dialect, parameters) if driver is not None else None
+        if driver is None or plan is None or not plan.results:
+            row = (await connection.execute(self.statement, parameters)).first()
+            return None if row is None else tuple(row)
+        _, fetched = await _executed(connection, driver, plan, (parameters,), False, fetch=True)
+        if not fetched:
+            return None
+        return tuple(
+            value if read is None else read(value)
+            for value, read in zip(fetched[0], plan.results, strict=True)
+        )
 
     def _plan(self, dialect: Dialect, parameters: Parameters) -> _Plan | None:
         names = tuple(parameters)
@@ -98,12 +103,20 @@ class DriverWrite:
         compiled = self.statement.compile(dialect=dialect, column_keys=list(names))
         assert isinstance(compiled, SQLCompiler)
         plan: _Plan | None = None
-        if not (compiled.insert_prefetch or compiled.update_prefetch) and compiled.positiontup:
+        # Left to SQLAlchemy: columns whose defaults it computes at execution, and parameters
+        # it renders into the SQL at execution (an expanding IN).
+        computed = compiled.insert_prefetch or compiled.update_prefetch
+        if not computed and not compiled.post_compile_params and compiled.positiontup:
+            returning = compiled.effective_returning or ()
             plan = _Plan(
                 compiled,
                 tuple(
                     (name, compiled.binds[name].type.dialect_impl(dialect).bind_processor(dialect))
                     for name in compiled.positiontup
+                ),
+                tuple(
+                    column.type.dialect_impl(dialect).result_processor(dialect, None)
+                    for column in returning
                 ),
                 direct=set(compiled.positiontup) <= set(names),
             )
@@ -111,14 +124,46 @@ class DriverWrite:
         return plan
 
 
+async def _executed(
+    connection: AsyncConnection,
+    driver: sqlite_driver.Connection,
+    plan: _Plan,
+    rows: Sequence[Parameters],
+    many: bool,
+    fetch: bool = False,
+) -> tuple[sqlite_driver.Cursor, Sequence[Any]]:
+    """The statement executed (and with `fetch`, every row it returns read: SQLite completes
+    a statement with RETURNING only once it has stepped through all of them)."""
+    sql = plan.compiled.string
+    bound = [plan.bind(row) for row in rows]
+    cursor = driver.cursor()
+    try:
+        if many:
+            await cursor.executemany(sql, bound)
+        else:
+            await cursor.execute(sql, bound[0])
+        return cursor, (await cursor.fetchall() if fetch else ())
+    except sqlite3.Error as error:
+        raise exc.DBAPIError.instance(sql, bound, error, sqlite3.Error) from error
+    except BaseException as error:
+        if not isinstance(error, Exception):
+            # Cut short (a cancelled task) while the statement may still run in the driver's
+            # thread: never reused, as SQLAlchemy treats a statement cut short.
+            await connection.invalidate(error)
+        raise
+
+
 def _sqlite_driver(connection: AsyncConnection) -> sqlite_driver.Connection | None:
     # Read off the connection as it is, without `get_raw_connection`'s trip through a
     # greenlet: a connection in a transaction is connected, and an invalidated one is left
     # to SQLAlchemy (which raises, or reconnects, as it does). So is a connection whose
-    # statements someone watches (SQL echo or logging, tracing, the tests' statement recorder): the
+    # statements someone watches (SQL echo, tracing, the tests' statement recorder): the
     # listeners of SQLAlchemy's cursor events see every statement, as they expect.
     sync = connection.sync_connection
     if connection.dialect.name != "sqlite" or sync is None or sync.invalidated:
+        return None
+    if not sync.in_transaction():
+        # SQLAlchemy would begin one first (autobegin); the driver alone would not.
         return None
     watched = sync.dispatch.before_cursor_execute or sync.dispatch.after_cursor_execute
     if watched or sync.engine.echo:

@@ -16,6 +16,7 @@ from sqlalchemy import and_, bindparam, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncConnection
 from sqlalchemy.sql.dml import ReturningInsert
 
+from storage.driver_writes import DriverWrite
 from storage.prepared import PerDialect
 from storage.tables import WorkLaneRow
 
@@ -42,11 +43,13 @@ def _take_statement(dialect: ModuleType) -> ReturningInsert[Any]:
     ).returning(columns.free_at)
 
 
-_TAKE = PerDialect(_take_statement)
-_RELEASE = update(lanes_table).where(
-    lanes_table.c.kind == bindparam("_kind", type_=lanes_table.c.kind.type),
-    lanes_table.c.lane == bindparam("_lane", type_=lanes_table.c.lane.type),
-    lanes_table.c.owner == bindparam("_owner", type_=lanes_table.c.owner.type),
+_TAKE = {name: DriverWrite(s) for name, s in PerDialect(_take_statement).built.items()}
+_RELEASE = DriverWrite(
+    update(lanes_table).where(
+        lanes_table.c.kind == bindparam("_kind", type_=lanes_table.c.kind.type),
+        lanes_table.c.lane == bindparam("_lane", type_=lanes_table.c.lane.type),
+        lanes_table.c.owner == bindparam("_owner", type_=lanes_table.c.owner.type),
+    )
 )
 
 
@@ -60,23 +63,20 @@ async def take_lane(
 ) -> tuple[bool, datetime | None]:
     """Lease `lane` for `owner` unless someone else holds a live lease. Returns whether it
     is ours now, and the lane's pacing schedule (`free_at`)."""
-    statement = _TAKE.of(connection)
     until = now + lease
-    row = (
-        await connection.execute(
-            statement,
-            {"kind": kind, "lane": lane, "owner": owner, "lease_until": until, "_owner": owner}
-            | {"_lease_until": until, "_now": now},
-        )
-    ).first()
-    return (row is not None, row.free_at if row is not None else None)
+    row = await _TAKE[connection.dialect.name].first(
+        connection,
+        {"kind": kind, "lane": lane, "owner": owner, "lease_until": until, "_owner": owner}
+        | {"_lease_until": until, "_now": now},
+    )
+    return (row is not None, row[0] if row is not None else None)
 
 
 async def release_lane(
     connection: AsyncConnection, kind: str, lane: str, owner: str, free_at: datetime | None
 ) -> None:
-    await connection.execute(
-        _RELEASE,
+    await _RELEASE.rowcount(
+        connection,
         {"_kind": kind, "_lane": lane, "_owner": owner}
         | {"owner": None, "lease_until": None, "free_at": free_at},
     )

@@ -5,6 +5,8 @@ connection still shows every statement, and PostgreSQL keeps SQLAlchemy's path."
 from __future__ import annotations
 
 from collections.abc import Callable
+from contextlib import nullcontext
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pytest
@@ -12,8 +14,10 @@ from sqlalchemy import insert, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncConnection
 
+from storage.chat_outbox import NewEffect, enqueue
 from storage.database import Database
 from storage.driver_writes import DriverWrite
+from storage.lanes import release_lane, take_lane
 from storage.repository import DuplicateEvent, ReportStore
 from storage.rows import audit_events, audit_values, contribution_values, contributions
 from tests.storage.states import (
@@ -114,3 +118,39 @@ async def test_a_watched_connection_shows_every_write(store: ReportStore) -> Non
         ["INSERT", "INTO", "contributions"],
         ["INSERT", "INTO", "audit_events"],
     ]
+
+
+async def test_returned_values_read_back_as_sqlalchemy_reads_them(database: Database) -> None:
+    # A lane's lease taken twice, once watched (SQLAlchemy's path) and once not (the
+    # driver's on SQLite): the same answer, its datetime read back as a UTC datetime; a lease
+    # someone else holds gives no row either way. The chat outbox's ids grow by one.
+    now = datetime(2026, 12, 3, 9, 0, tzinfo=UTC)
+    free_at = now + timedelta(seconds=3)
+    answers = []
+    for watched in (True, False):
+        lane = f"C-{watched}"
+        async with database.writing() as connection:
+            assert await take_lane(connection, "chat", lane, "me", now, timedelta(minutes=1))
+            await release_lane(connection, "chat", lane, "me", free_at)
+        recorder = recorded_statements(database)
+        with recorder if watched else nullcontext():
+            async with database.writing() as connection:
+                mine = await take_lane(connection, "chat", lane, "me", now, timedelta(minutes=1))
+                theirs = await take_lane(
+                    connection, "chat", lane, "them", now, timedelta(minutes=1)
+                )
+                ids = await enqueue(connection, [NewEffect("slack", lane, None, {"n": 1})], now)
+                more = await enqueue(connection, [NewEffect("slack", lane, None, {"n": 2})], now)
+        answers.append((mine, theirs, more[0] - ids[0]))
+    assert answers[0] == answers[1] == ((True, free_at), (False, None), 1)
+
+
+async def test_outside_a_transaction_sqlalchemy_begins_one_first(store: ReportStore) -> None:
+    await create(store, rich_state())
+    row = contribution_values("r-1", 0, contribution(3))
+    async with store.database.engine.connect() as connection:
+        assert not connection.in_transaction()
+        await DriverWrite(insert(contributions)).rowcount(connection, {**row, "id": "late"})
+        assert connection.in_transaction()
+        await connection.rollback()
+    assert "late" not in {r[0] for r in await rows_of(store.database, contributions)}
