@@ -158,14 +158,20 @@ def _sqlite_driver(connection: AsyncConnection) -> sqlite_driver.Connection | No
     # greenlet: a connection in a transaction is connected, and an invalidated one is left
     # to SQLAlchemy (which raises, or reconnects, as it does). So is a connection whose
     # statements someone watches (SQL echo, tracing, the tests' statement recorder): the
-    # listeners of SQLAlchemy's cursor events see every statement, as they expect.
+    # listeners of SQLAlchemy's execution events see every statement, as they expect.
     sync = connection.sync_connection
     if connection.dialect.name != "sqlite" or sync is None or sync.invalidated:
         return None
     if not sync.in_transaction():
         # SQLAlchemy would begin one first (autobegin); the driver alone would not.
         return None
-    watched = sync.dispatch.before_cursor_execute or sync.dispatch.after_cursor_execute
+    events = sync.dispatch
+    watched = (
+        events.before_execute
+        or events.after_execute
+        or events.before_cursor_execute
+        or events.after_cursor_execute
+    )
     if watched or sync.engine.echo:
         return None
     driver = sync.connection.driver_connection

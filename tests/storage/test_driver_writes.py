@@ -10,7 +10,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pytest
-from sqlalchemy import insert, select
+from sqlalchemy import event, insert, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncConnection
 
@@ -154,3 +154,20 @@ async def test_outside_a_transaction_sqlalchemy_begins_one_first(store: ReportSt
         assert connection.in_transaction()
         await connection.rollback()
     assert "late" not in {r[0] for r in await rows_of(store.database, contributions)}
+
+
+async def test_a_listener_of_executions_sees_the_writes_too(store: ReportStore) -> None:
+    saved = await create(store, rich_state())
+    after = saved.model_copy(update={"contributions": (*saved.contributions, contribution(9))})
+    seen: list[object] = []
+
+    def record(_connection: Any, statement: object, *_: Any) -> None:
+        seen.append(statement)
+
+    event.listen(store.database.engine.sync_engine, "before_execute", record)
+    try:
+        await save(store, saved, after, "E1", audit=[entry("answer_recorded")])
+    finally:
+        event.remove(store.database.engine.sync_engine, "before_execute", record)
+    tables = {getattr(getattr(s, "table", None), "name", None) for s in seen}
+    assert {"processed_events", "reports", "contributions", "audit_events"} <= tables
