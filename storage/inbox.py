@@ -25,6 +25,7 @@ from sqlalchemy import Integer, and_, bindparam, delete, func, or_, select, upda
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from storage.database import Database
+from storage.driver_writes import DriverWrite
 from storage.prepared import PerDialect
 from storage.tables import InboxRow
 
@@ -37,6 +38,7 @@ _ACCEPT = PerDialect(
         d.insert(inbox_table).on_conflict_do_nothing().returning(_c.id, _c.platform, _c.delivery_id)
     )
 )
+_ACCEPT_ONE = {name: DriverWrite(statement) for name, statement in _ACCEPT.built.items()}
 _LOCK_UNFINISHED = (
     select(_c.id)
     .where(_c.id == bindparam("_id", type_=_c.id.type), _c.done_at.is_(None))
@@ -75,7 +77,7 @@ _SETTLE = update(inbox_table).where(
 # marked done at once, only while it is its lane's head. RETURNING says whether an unfinished
 # delivery waits behind it, so that the worker need not read the lane again to find none.
 _other = inbox_table.alias("other")
-_TAKE_SETTLING = (
+_TAKE_SETTLING = DriverWrite(
     update(inbox_table)
     .where(
         _c.id.in_(
@@ -204,13 +206,13 @@ class Inbox:
         # (most bursts) executes the statement built once with its row as the parameters.
         values = list(rows.values())
         async with self.database.statement_alone() as connection:
-            statement = _ACCEPT.of(connection)
-            result = await (
-                connection.execute(statement, values[0])
-                if len(values) == 1
-                else connection.execute(statement.values(values))
-            )
-            inserted = {(row.platform, row.delivery_id): row.id for row in result}
+            if len(values) == 1:
+                row = await _ACCEPT_ONE[connection.dialect.name].first(connection, values[0])
+                returned = [] if row is None else [row]
+            else:
+                statement = _ACCEPT.of(connection).values(values)
+                returned = [tuple(r) for r in await connection.execute(statement)]
+            inserted = {(platform, delivery): id_ for id_, platform, delivery in returned}
         # The first of several copies in one batch is the new one; the rest are retries.
         answers: list[int | None] = []
         claimed: set[tuple[str, str]] = set()
@@ -311,13 +313,12 @@ async def take_settling(
     (inside the turn's transaction, so a rollback undoes both). Also whether an unfinished
     delivery of the lane waited behind this one when it was taken (when it was not taken:
     True, as nothing is known)."""
-    row = (
-        await connection.execute(
-            _TAKE_SETTLING, {"_id": entry_id, "_lane": lane, "done_at": now, "outcome": outcome}
-        )
-    ).first()
+    row = await _TAKE_SETTLING.first(
+        connection, {"_id": entry_id, "_lane": lane, "done_at": now, "outcome": outcome}
+    )
     if row is not None:
-        return "taken", row.waiting is not None
+        (waiting,) = row
+        return "taken", waiting is not None
     # Not taken: which of the two reasons (rare; the statements of `take` say it), or taken
     # after all if what stood in the way finished in between.
     taken = await take(connection, entry_id, lane)

@@ -17,6 +17,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 from storage.chat_outbox import NewEffect, enqueue
 from storage.database import Database
 from storage.driver_writes import DriverWrite
+from storage.inbox import Inbox, NewDelivery, take_settling
 from storage.lanes import release_lane, take_lane
 from storage.repository import DuplicateEvent, ReportStore
 from storage.rows import audit_events, audit_values, contribution_values, contributions
@@ -171,3 +172,23 @@ async def test_a_listener_of_executions_sees_the_writes_too(store: ReportStore) 
         event.remove(store.database.engine.sync_engine, "before_execute", record)
     tables = {getattr(getattr(s, "table", None), "name", None) for s in seen}
     assert {"processed_events", "reports", "contributions", "audit_events"} <= tables
+
+
+async def test_a_delivery_is_stored_and_taken_through_the_driver_on_sqlite(
+    database: Database, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    inbox = Inbox(database)
+    now = datetime(2026, 12, 3, 9, 0, tzinfo=UTC)
+    first, second = (NewDelivery("slack", f"D{n}", "C1", {"n": n}, now) for n in range(2))
+    executes = counting_executes(monkeypatch)
+    stored = [await inbox.accept(first), await inbox.accept(first), await inbox.accept(second)]
+    async with database.writing() as connection:
+        assert stored[0] is not None
+        taken = await take_settling(connection, stored[0], "C1", "done", now)
+    monkeypatch.undo()
+    # Stored once (the retry is known), taken while the second waits behind it.
+    assert stored[0] is not None
+    assert stored[1] is None
+    assert stored[2] is not None
+    assert taken == ("taken", True)
+    assert executes[0] == (0 if database.is_sqlite else 4)
