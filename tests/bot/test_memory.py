@@ -1,4 +1,4 @@
-"""Memory stays bounded: hundreds of turns on one 5,000-indicator report, through the turn
+"""Memory stays bounded: a thousand turns on one 5,000-indicator report, through the turn
 runner, its storage (SQLite) and the merge memo, leave the process's RSS where it was after
 the first turns. Measured in a fresh subprocess, so that nothing else of the test session
 counts.
@@ -6,9 +6,10 @@ counts.
 The bound, and why: after the warm-up turns the report is cached and the merge memo is at
 its steady state; what a turn adds from then on should be released by the budgets (state
 cache and merge memo count contributions, not entries). Without them each turn kept about
-1.3 MB (the merge memo held every turn's 5,000-contribution merge), i.e. ~390 MB over these
-300 turns. Measured with them: +3 MB over 400 turns. 40 MB leaves an order of magnitude of
-room for allocator noise and still fails at once on the unbounded behaviour."""
+1.3 MB (the merge memo held every turn's 5,000-contribution merge), i.e. ~1.3 GB over these
+1,000 turns. Measured with them: +1.5 MB over 500 turns (benchmarks.bench_turn_cost), +5.7 MB
+over 1,000. 40 MB leaves room for allocator noise and still fails long before the unbounded
+behaviour would have reached its 1,000th turn."""
 
 from __future__ import annotations
 
@@ -20,7 +21,7 @@ from pathlib import Path
 
 INDICATORS = 5000
 WARM_UP = 50
-TURNS = 300
+TURNS = 1000
 BOUND_MB = 40.0
 
 ROOT = Path(__file__).resolve().parents[2]
