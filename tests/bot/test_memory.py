@@ -7,9 +7,9 @@ The bound, and why: after the warm-up turns the report is cached and the merge m
 its steady state; what a turn adds from then on should be released by the budgets (state
 cache and merge memo count contributions, not entries). Without them each turn kept about
 1.3 MB (the merge memo held every turn's 5,000-contribution merge), i.e. ~1.3 GB over these
-1,000 turns. Measured with them: +1.5 MB over 500 turns (benchmarks.bench_turn_cost), +5.7 MB
-over 1,000. 40 MB leaves room for allocator noise and still fails long before the unbounded
-behaviour would have reached its 1,000th turn."""
+1,000 turns. Measured with them: +1.5 MB over 500 turns (benchmarks.bench_turn_cost), +2.3
+and +5.7 MB over 1,000 in two runs. 40 MB leaves room for allocator noise and still fails
+long before the unbounded behaviour would have reached its 1,000th turn."""
 
 from __future__ import annotations
 
