@@ -37,6 +37,13 @@ _ENQUEUE_ONE = DriverWrite(insert(chat_outbox_table).returning(_c.id))
 _DONE = update(chat_outbox_table).where(
     _c.id.in_(bindparam("_ids", expanding=True, type_=_c.id.type)), _c.done_at.is_(None)
 )
+# The usual case, a turn's one effect: a plain parameter instead of an expanding IN, which
+# SQLAlchemy renders at each execution (and so cannot go to the driver directly).
+_DONE_ONE = DriverWrite(
+    update(chat_outbox_table).where(
+        _c.id == bindparam("_id", type_=_c.id.type), _c.done_at.is_(None)
+    )
+)
 _LEFT_IN_LANE = (
     select(_c.id).where(_c.lane == bindparam("_lane", type_=_c.lane.type), _c.done_at.is_(None))
 ).limit(1)
@@ -167,7 +174,9 @@ class ChatOutbox:
         # the lease to run out, as a crash at any other moment does.
         async with self.database.statements() as connection:
             plain = [i for i in done if i not in errors]
-            if plain:
+            if len(plain) == 1:
+                await _DONE_ONE.rowcount(connection, {"_id": plain[0], "done_at": now})
+            elif plain:
                 await connection.execute(_DONE, {"_ids": plain, "done_at": now})
             for effect_id, error in errors.items():
                 await connection.execute(

@@ -14,7 +14,7 @@ from sqlalchemy import event, insert, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncConnection
 
-from storage.chat_outbox import NewEffect, enqueue
+from storage.chat_outbox import ChatOutbox, NewEffect, enqueue
 from storage.database import Database
 from storage.driver_writes import DriverWrite
 from storage.inbox import Inbox, NewDelivery, take_settling
@@ -192,3 +192,21 @@ async def test_a_delivery_is_stored_and_taken_through_the_driver_on_sqlite(
     assert stored[2] is not None
     assert taken == ("taken", True)
     assert executes[0] == (0 if database.is_sqlite else 4)
+
+
+async def test_a_lane_finished_after_one_effect_goes_through_the_driver_on_sqlite(
+    database: Database, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    outbox = ChatOutbox(database, "me")
+    now = datetime(2026, 12, 3, 9, 0, tzinfo=UTC)
+    lease = timedelta(minutes=1)
+    assert (await outbox.take("slack:C9", now, lease))[0]
+    async with database.writing() as connection:
+        (effect_id,) = await enqueue(connection, [NewEffect("slack", "slack:C9", None, {})], now)
+    executes = counting_executes(monkeypatch)
+    released = await outbox.finish("slack:C9", [effect_id], {}, None, now, lease)
+    monkeypatch.undo()
+    # Marked done and the lane released: both by the driver on SQLite.
+    assert released
+    assert await outbox.pending("slack:C9", now) == []
+    assert executes[0] == (0 if database.is_sqlite else 2)
