@@ -3,13 +3,15 @@ execution machinery.
 
 Executing a statement SQLAlchemy has already compiled and cached still costs it ~120 µs of
 CPU (an execution context, parameter processing, a cursor wrapper, a result object) against
-~6 µs for the sqlite3 call behind it (storage/sqlite_driver.py), and every turn runs four
-such writes: the event marked processed, the report's UPDATE, the new contribution, the
-audit entry. Here SQLAlchemy still compiles the statement, once for each set of parameter
-names, and still converts every value, with the very bind processors it would use itself
-(UTC datetimes, JSON): only the execution goes to the driver directly, as `on_begin` in
-storage/database.py does for BEGIN. Errors are wrapped as SQLAlchemy wraps them
-(`IntegrityError` stays `IntegrityError`), so callers cannot tell the two paths apart.
+~6 µs for the sqlite3 call behind it (storage/sqlite_driver.py), and a turn runs some ten
+such writes: the delivery stored and taken, the event marked processed, the report's
+UPDATE, the new contribution, the audit entry, its effect queued, and the chat lane taken,
+its effect marked done and the lane released. Here SQLAlchemy still compiles the statement,
+once for each set of parameter names, and still converts every value, with the very bind
+processors it would use itself (UTC datetimes, JSON): only the execution goes to the driver
+directly, as `on_begin` in storage/database.py does for BEGIN. Errors are wrapped as
+SQLAlchemy wraps them (`IntegrityError` stays `IntegrityError`), so callers cannot tell the
+two paths apart.
 
 PostgreSQL keeps SQLAlchemy's path: asyncpg's adapter begins its transaction lazily, with
 the first statement it executes, and a statement sent around the adapter could run before
