@@ -93,9 +93,7 @@ class ReportMerge:
     # Every contribution (retracted ones too) by item and author id, oldest first: what a
     # person gave an item is found without looking at everybody else's (an indicator list
     # holds thousands). Derived from the contributions, so not part of the merge's value.
-    by_author: Mapping[tuple[str, str], tuple[Contribution, ...]] = field(
-        default_factory=dict, compare=False, repr=False
-    )
+    by_author: Mapping[tuple[str, str], tuple[Contribution, ...]] = field(compare=False, repr=False)
 
     def item(self, item_id: str) -> ItemMerge:
         return self._by_id[item_id]

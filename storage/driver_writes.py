@@ -23,7 +23,7 @@ from __future__ import annotations
 import sqlite3
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Generic, TypeVar
 
 from sqlalchemy import exc
 from sqlalchemy.engine import Dialect
@@ -34,6 +34,7 @@ from sqlalchemy.sql.dml import UpdateBase
 from storage import sqlite_driver
 
 Parameters = Mapping[str, Any]
+W = TypeVar("W", bound=UpdateBase)
 
 
 @dataclass(frozen=True)
@@ -56,11 +57,11 @@ class _Plan:
         )
 
 
-class DriverWrite:
+class DriverWrite(Generic[W]):
     """An INSERT or UPDATE whose columns are its parameters' keys: `rowcount` executes it,
     `first` executes one with RETURNING and gives back its first row."""
 
-    def __init__(self, statement: UpdateBase) -> None:
+    def __init__(self, statement: W) -> None:
         self.statement = statement
         # Parameter names → the plan, or None where SQLAlchemy must execute it itself (a
         # column whose default SQLAlchemy computes at execution).

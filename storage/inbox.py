@@ -34,11 +34,10 @@ inbox_table = InboxRow.__table__  # type: ignore[attr-defined]
 # The statements of every delivery, built once (storage.prepared).
 _c = inbox_table.c
 _ACCEPT = PerDialect(
-    lambda d: (
+    lambda d: DriverWrite(
         d.insert(inbox_table).on_conflict_do_nothing().returning(_c.id, _c.platform, _c.delivery_id)
     )
 )
-_ACCEPT_ONE = {name: DriverWrite(statement) for name, statement in _ACCEPT.built.items()}
 _LOCK_UNFINISHED = (
     select(_c.id)
     .where(_c.id == bindparam("_id", type_=_c.id.type), _c.done_at.is_(None))
@@ -206,11 +205,12 @@ class Inbox:
         # (most bursts) executes the statement built once with its row as the parameters.
         values = list(rows.values())
         async with self.database.statement_alone() as connection:
+            accepting = _ACCEPT.of(connection)
             if len(values) == 1:
-                row = await _ACCEPT_ONE[connection.dialect.name].first(connection, values[0])
+                row = await accepting.first(connection, values[0])
                 returned = [] if row is None else [row]
             else:
-                statement = _ACCEPT.of(connection).values(values)
+                statement = accepting.statement.values(values)
                 returned = [tuple(r) for r in await connection.execute(statement)]
             inserted = {(platform, delivery): id_ for id_, platform, delivery in returned}
         # The first of several copies in one batch is the new one; the rest are retries.

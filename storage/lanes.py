@@ -43,7 +43,7 @@ def _take_statement(dialect: ModuleType) -> ReturningInsert[Any]:
     ).returning(columns.free_at)
 
 
-_TAKE = {name: DriverWrite(s) for name, s in PerDialect(_take_statement).built.items()}
+_TAKE = PerDialect(lambda d: DriverWrite(_take_statement(d)))
 _RELEASE = DriverWrite(
     update(lanes_table).where(
         lanes_table.c.kind == bindparam("_kind", type_=lanes_table.c.kind.type),
@@ -64,7 +64,7 @@ async def take_lane(
     """Lease `lane` for `owner` unless someone else holds a live lease. Returns whether it
     is ours now, and the lane's pacing schedule (`free_at`)."""
     until = now + lease
-    row = await _TAKE[connection.dialect.name].first(
+    row = await _TAKE.of(connection).first(
         connection,
         {"kind": kind, "lane": lane, "owner": owner, "lease_until": until, "_owner": owner}
         | {"_lease_until": until, "_now": now},

@@ -8,7 +8,8 @@ so each execution goes straight to the compiled form. The values go in the execu
 parameters, never into the statement: nothing about quoting or typing changes.
 
 `PerDialect`: an upsert (ON CONFLICT) is spelled by each dialect's own `insert`, so it is
-built once for each database this project runs on.
+built once for each database this project runs on (the statement itself, or the
+storage.driver_writes.DriverWrite that executes it).
 """
 
 from __future__ import annotations
@@ -19,14 +20,13 @@ from typing import Generic, TypeVar
 
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncConnection
-from sqlalchemy.sql import Executable
 
-S = TypeVar("S", bound=Executable)
+S = TypeVar("S")
 
 
 class PerDialect(Generic[S]):
     def __init__(self, build: Callable[[ModuleType], S]) -> None:
-        self.built = {"postgresql": build(postgresql), "sqlite": build(sqlite)}
+        self._built = {"postgresql": build(postgresql), "sqlite": build(sqlite)}
 
     def of(self, connection: AsyncConnection) -> S:
-        return self.built[connection.dialect.name]
+        return self._built[connection.dialect.name]

@@ -103,10 +103,9 @@ _UPDATE_REPORT = DriverWrite(
 _INSERT_CONTRIBUTIONS = DriverWrite(insert(contributions))
 _INSERT_AUDIT = DriverWrite(insert(audit_events))
 # The columns inserted are the parameters' keys.
-_MARK_PROCESSED = PerDialect(lambda d: d.insert(processed_events).on_conflict_do_nothing())
-_MARK_ONE_PROCESSED = {
-    name: DriverWrite(statement) for name, statement in _MARK_PROCESSED.built.items()
-}
+_MARK_PROCESSED = PerDialect(
+    lambda d: DriverWrite(d.insert(processed_events).on_conflict_do_nothing())
+)
 
 
 class DuplicateEvent(Exception):
@@ -311,12 +310,12 @@ class ReportTransaction:
         # One row (every turn but a batched one) as a plain INSERT of the statement built
         # once; several (a batched turn) as one multi-row VALUES, whose rowcount is the rows
         # it inserted on every driver (an executemany's is not).
+        marking = _MARK_PROCESSED.of(self.connection)
         if len(rows) == 1:
-            dialect = self.connection.dialect.name
-            inserted = await _MARK_ONE_PROCESSED[dialect].rowcount(self.connection, rows[0])
+            inserted = await marking.rowcount(self.connection, rows[0])
         else:
-            statement = _MARK_PROCESSED.of(self.connection)
-            inserted = (await self.connection.execute(statement.values(rows))).rowcount
+            statement = marking.statement.values(rows)
+            inserted = (await self.connection.execute(statement)).rowcount
         if inserted != len(event_ids):
             raise DuplicateEvent(f"{platform}:{','.join(event_ids)}")
 
