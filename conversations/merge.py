@@ -144,6 +144,13 @@ class ReportMerge:
             i for i in self.essentials if i.status in (ItemStatus.MISSING, ItemStatus.SKIPPED)
         )
 
+    @cached_property
+    def views(self) -> list[tuple[tuple[object, ...], object]]:
+        """Views of this merge together with a few fields of a state (the root card, see
+        conversations.messages.root_card), each with the fields it was made from: kept with
+        the merge, so that they last as long as it does and no longer."""
+        return []
+
     def contributor_counts(self) -> list[tuple[Actor, int]]:
         """Everyone who contributed, with their number of active contributions, most first."""
         counts: Counter[Actor] = Counter()

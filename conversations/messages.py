@@ -5,6 +5,8 @@ Everything a person typed goes into a `user_text` span so adapters escape it.
 
 from __future__ import annotations
 
+import weakref
+from collections import OrderedDict
 from collections.abc import Callable, Iterable
 from datetime import UTC
 
@@ -65,7 +67,72 @@ def root_buttons(report_id: str) -> tuple[Button, ...]:
     )
 
 
+class _Same:
+    """Equal only to another `_Same` of the very same object: a view's input compared by
+    identity (a report's contributions, thousands of them, are one tuple that a turn
+    replaces when it changes). Not kept alive by it when it can be weakly referenced (a
+    checklist: a memo must not hold every checklist a test process ever loaded)."""
+
+    __slots__ = ("_strong", "_weak")
+
+    def __init__(self, held: object) -> None:
+        self._weak: weakref.ref[object] | None
+        self._strong: object
+        try:
+            self._weak, self._strong = weakref.ref(held), None
+        except TypeError:  # a tuple
+            self._weak, self._strong = None, held
+
+    def _held(self) -> object:
+        return self._weak() if self._weak is not None else self._strong
+
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, _Same):
+            return False
+        mine = self._held()
+        return mine is not None and mine is other._held()
+
+    def __hash__(self) -> int:
+        return id(self._held())
+
+
+# Root cards kept with one merge: a merge is usually shown by one or two states (a turn's
+# state before and after a cursor move), so a few are plenty.
+_CARDS_PER_MERGE = 4
+
+
 def root_card(state: ReportState, merge: ReportMerge, checklist: Checklist) -> RootCard:
+    """The root message's card. Kept with the merge for the state fields it shows: every
+    turn compares the card before it with the card after it, and the card before is the one
+    the previous turn made after it."""
+    sent = state.delivery.last_sent
+    inputs = (
+        "root_card",
+        _Same(checklist),
+        state.id,
+        state.number,
+        state.title,
+        state.lead,
+        state.status,
+        state.assignments,
+        sent,
+        state.asking_on_root,
+        state.guiding,
+        state.cursor,
+        # Only read to count the answers since the last send.
+        _Same(state.contributions) if sent is not None else None,
+    )
+    views = merge.views
+    for known, view in views:
+        if known == inputs and isinstance(view, RootCard):
+            return view
+    card = _root_card(state, merge, checklist)
+    views.append((inputs, card))
+    del views[:-_CARDS_PER_MERGE]
+    return card
+
+
+def _root_card(state: ReportState, merge: ReportMerge, checklist: Checklist) -> RootCard:
     assignees = {a.section_id: a.assignee for a in state.assignments}
     sent = state.delivery.last_sent
     question = root_question(state, merge, checklist)
@@ -110,12 +177,29 @@ def root_question(
         return None  # a cursor from an older checklist version: show the summary alone
     if merge.item(item_id).status is not ItemStatus.MISSING:
         return None  # answered some other way (an added message): the summary says so
+    # The same until the report's first answer, however many turns see it: built once.
+    inputs = (_Same(checklist), item_id, state.lead, state.assignments)
+    known = _root_questions.get(state.id)
+    if known is not None and known[0] == inputs:
+        _root_questions.move_to_end(state.id)
+        return known[1]
     item = checklist.item(item_id)
-    return RootQuestion(
+    asked = RootQuestion(
         item_id=item_id,
         text=welcome(state) + rich("\n") + question_of(state, checklist, item_id),
         buttons=question_buttons_of(state.id, checklist, item),
     )
+    _root_questions[state.id] = (inputs, asked)
+    _root_questions.move_to_end(state.id)
+    while len(_root_questions) > _ROOT_QUESTIONS_KEPT:
+        _root_questions.popitem(last=False)
+    return asked
+
+
+# The root's question of the most recent reports, with what it was made from (a few
+# hundred bytes each).
+_ROOT_QUESTIONS_KEPT = 1024
+_root_questions: OrderedDict[str, tuple[tuple[object, ...], RootQuestion]] = OrderedDict()
 
 
 def _current_question(state: ReportState, merge: ReportMerge) -> str | None:
