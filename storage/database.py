@@ -21,6 +21,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, create_async_en
 from sqlalchemy.util import await_
 
 from storage import sqlite_driver
+from storage.sqlite_checkpoints import Checkpoints
 
 DEFAULT_DATABASE_URL = "sqlite+aiosqlite:///./jcdc-bot.db"
 MIGRATIONS = Path(__file__).parent / "migrations"
@@ -96,8 +97,15 @@ class WriterQueue:
 
 
 class Database:
-    def __init__(self, engine: AsyncEngine, urgent_engine: AsyncEngine | None = None) -> None:
+    def __init__(
+        self,
+        engine: AsyncEngine,
+        urgent_engine: AsyncEngine | None = None,
+        checkpoints: Checkpoints | None = None,
+    ) -> None:
         self.engine = engine
+        # SQLite: the WAL's checkpoints, run off the event loop (storage/sqlite_checkpoints.py).
+        self.checkpoints = checkpoints
         self.writers = WriterQueue() if engine.dialect.name == "sqlite" else None
         # PostgreSQL: urgent writes get connections of their own, so that storing a delivery
         # never waits for a connection that a turn holds.
@@ -178,8 +186,9 @@ class Database:
             )
         engine = create_async_engine(normal, **engine_options)
         if engine.dialect.name == "sqlite":
-            _configure_sqlite(engine)
-            return cls(engine)
+            checkpoints = Checkpoints()
+            _configure_sqlite(engine, checkpoints)
+            return cls(engine, checkpoints=checkpoints)
         urgent_options = {
             **engine_options,
             "pool_size": URGENT_POOL_SIZE,
@@ -217,6 +226,8 @@ class Database:
         await self.engine.dispose()
         if self.urgent_engine is not None:
             await self.urgent_engine.dispose()
+        if self.checkpoints is not None:
+            await self.checkpoints.close()
 
 
 def alembic_config(connection: Connection | None = None) -> Config:
@@ -278,7 +289,7 @@ def _sqlite_creator(url: URL, connect_args: dict[str, Any]) -> Callable[[], Awai
     return create
 
 
-def _configure_sqlite(engine: AsyncEngine) -> None:
+def _configure_sqlite(engine: AsyncEngine, checkpoints: Checkpoints) -> None:
     # SQLAlchemy's documented recipe: stop the driver from issuing its own BEGIN and emit our
     # own. Writers begin IMMEDIATE so two turns never deadlock upgrading a read lock; readers
     # begin deferred and, in WAL mode, never wait for a writer.
@@ -288,10 +299,24 @@ def _configure_sqlite(engine: AsyncEngine) -> None:
         # for locks in its thread, never on the event loop's): see storage/sqlite_driver.py.
         cursor = dbapi_connection.cursor()
         cursor.execute("PRAGMA journal_mode=WAL")
+        (mode,) = cursor.fetchone()
         cursor.execute("PRAGMA foreign_keys=ON")
         # With WAL this is still safe against a crashed process; only a power cut may lose the
         # last commits. Worth it: every turn commits, and FULL syncs the disk on each one.
         cursor.execute("PRAGMA synchronous=NORMAL")
+        cursor.execute("PRAGMA database_list")
+        file = next((row[2] for row in cursor.fetchall() if row[1] == "main"), "")
+        driver = getattr(dbapi_connection, "driver_connection", None)
+        if str(mode).lower() == "wal" and file and isinstance(driver, sqlite_driver.Connection):
+            # The WAL is checkpointed in a thread of its own, not by the COMMIT that fills it:
+            # commits then never wait for the disk and may run on the event loop's thread. The
+            # WAL file is cut back when it starts again, so its size says what it holds.
+            cursor.execute("PRAGMA wal_autocheckpoint=0")
+            cursor.execute("PRAGMA journal_size_limit=0")
+            cursor.execute("PRAGMA page_size")
+            (page_size,) = cursor.fetchone()
+            checkpoints.attach(file, int(page_size))
+            driver.checkpoints = checkpoints
         cursor.close()
 
     @event.listens_for(engine.sync_engine.pool, "reset")

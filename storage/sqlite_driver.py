@@ -1,22 +1,25 @@
-"""SQLite for the event loop with as few trips to a driver thread as it takes: one per write
-transaction (its COMMIT), none for a read, none for the statements in between.
+"""SQLite for the event loop with as few trips to a driver thread as it takes: none for a
+transaction in the usual case, only for a call that has to wait.
 
 aiosqlite, which SQLAlchemy's `sqlite+aiosqlite` dialect drives, sends every call to a thread
 of its own and waits for the answer: opening a cursor, each execute, each fetch, each close,
-BEGIN, COMMIT. A turn made some 46 such hops (a hop costs ~50 µs of wall time and ~30 µs of
-CPU, against ~2 µs for the sqlite3 call itself), and most of them bought nothing: the thread
-is only worth it for calls that may *wait*, and a SQLite call waits in two cases only:
+BEGIN, COMMIT. A turn made some 46 such hops (a hop costs ~50 µs of wall time and, with the
+event loop woken for its answer, ~100 µs of CPU, against ~2 µs for the sqlite3 call itself),
+and most of them bought nothing: the thread is only worth it for calls that may *wait*, and a
+SQLite call waits in two cases only:
 
 - for another connection's lock (SQLITE_BUSY, and then the busy handler sleeps, up to the
   busy timeout): BEGIN IMMEDIATE while another process writes, rarely a read in WAL mode;
-- for the disk: a COMMIT writes the transaction's pages to the WAL and, every ~1,000 pages,
-  checkpoints them into the database file with an fsync.
+- for the disk: a COMMIT that checkpoints the WAL or starts it again (both sync files; with
+  `synchronous=NORMAL` in WAL mode nothing else does).
 
 So this driver runs each call on the event loop's own thread, with SQLite's busy timeout at 0
 there, so that a call that would wait fails at once with SQLITE_BUSY instead, and is then
-retried in the connection's thread, with the real busy timeout. COMMIT (and closing, which
-may checkpoint) always go to the thread. Everything else costs what the sqlite3 call costs,
-which the loop would have spent waiting for the thread anyway.
+retried in the connection's thread, with the real busy timeout. A COMMIT runs there too when
+the WAL is checkpointed elsewhere (`checkpoints`, storage/sqlite_checkpoints.py) and no
+checkpoint has just completed; otherwise, and always when closing (which may checkpoint), it
+goes to the thread. Everything else costs what the sqlite3 call costs, which the loop would
+have spent waiting for the thread anyway.
 
 Why a driver and not something smaller:
 - a turn's transaction cannot run as one call in a thread: it is async code (the engine step
@@ -45,6 +48,8 @@ import sqlite3
 import threading
 from collections.abc import Callable, Iterable, Sequence
 from typing import Any, ClassVar, TypeVar
+
+from storage.sqlite_checkpoints import Checkpoints
 
 T = TypeVar("T")
 
@@ -78,6 +83,11 @@ class Connection:
     def __init__(self, connection: sqlite3.Connection, busy_timeout_ms: int) -> None:
         self._sqlite: sqlite3.Connection | None = connection
         self.busy_timeout_ms = busy_timeout_ms
+        # Set (storage.database) when the WAL is checkpointed by someone else than the
+        # committing connection: a COMMIT may then run on the loop's thread.
+        self.checkpoints: Checkpoints | None = None
+        # The connection's changed rows when its transaction began (whether it wrote).
+        self._changes_at_begin: int | None = None
         self._thread = _Thread(f"sqlite-{id(self):x}")
         self._thread.start()
         # Calls given to the thread and not finished there yet (written by both threads, one
@@ -122,12 +132,28 @@ class Connection:
         """BEGIN (IMMEDIATE: take the write lock now), straight on the connection: no cursor
         to open and close around it."""
         await self.call(self._conn.execute, "BEGIN IMMEDIATE" if immediate else "BEGIN")
+        self._changes_at_begin = self._conn.total_changes
 
     async def commit(self) -> None:
-        # Always in the thread: a commit writes to the WAL and may checkpoint (an fsync).
-        await self._waiting_in_thread(self._conn.commit)
+        checkpoints = self.checkpoints
+        if checkpoints is None:
+            # The commit may checkpoint the WAL (syncing it and the database file): in the
+            # thread.
+            await self._waiting_in_thread(self._conn.commit)
+            return
+        # Checkpoints run elsewhere (storage/sqlite_checkpoints.py): the commit only writes to
+        # the WAL, without a sync, unless it starts the WAL again after a checkpoint.
+        seen = checkpoints.completed
+        began, self._changes_at_begin = self._changes_at_begin, None
+        wrote = began is not None and self._conn.total_changes != began
+        if checkpoints.may_restart:
+            await self._waiting_in_thread(self._conn.commit)
+        else:
+            await self.call(self._conn.commit)
+        checkpoints.committed(wrote, seen)
 
     async def rollback(self) -> None:
+        self._changes_at_begin = None
         await self.call(self._conn.rollback)
 
     async def create_function(self, *args: Any, **kwargs: Any) -> None:

@@ -1,7 +1,7 @@
-"""SQLite's driver (storage/sqlite_driver.py): a write transaction crosses into a driver thread
-once (its COMMIT), a read never; a lock held elsewhere is waited for in the thread, with the
-event loop free meanwhile; a call cancelled while in the thread does not let the next one
-overtake it."""
+"""SQLite's driver (storage/sqlite_driver.py): a write transaction crosses into a driver
+thread only when its COMMIT may sync (storage/sqlite_checkpoints.py), a read never; a lock
+held elsewhere is waited for in the thread, with the event loop free meanwhile; a call
+cancelled while in the thread does not let the next one overtake it."""
 
 from __future__ import annotations
 
@@ -33,15 +33,16 @@ def _event(n: int) -> dict[str, object]:
     return {"platform": "p", "event_id": f"e{n}", "processed_at": T0}
 
 
-async def test_a_write_transaction_is_one_hop_and_a_read_none(sqlite_db: Database) -> None:
-    async with sqlite_db.writing() as connection:  # the pool's first connection
+async def test_a_write_transaction_is_no_hop_and_a_read_none(sqlite_db: Database) -> None:
+    # The pool's first connection; its first COMMIT starts the WAL, in the thread.
+    async with sqlite_db.writing() as connection:
         await connection.execute(insert(processed_events).values(_event(0)))
     start = sqlite_driver.Connection.hops
     for n in range(1, 6):
         async with sqlite_db.writing() as connection:
             await connection.execute(insert(processed_events).values(_event(n)))
             await connection.execute(select(processed_events.c.event_id))
-    assert sqlite_driver.Connection.hops - start == 5
+    assert sqlite_driver.Connection.hops - start == 0
     start = sqlite_driver.Connection.hops
     async with sqlite_db.engine.connect() as connection:
         count = await connection.scalar(select(text("count(*)")).select_from(processed_events))
