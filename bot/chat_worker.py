@@ -203,8 +203,9 @@ class ChatWorker:
         for task in tasks:
             task.cancel()
         # Awaited once cancelled, so that what they held (a database connection) is given
-        # back before the database is closed.
+        # back before the database is closed; and so are the finishes they left to be written.
         await asyncio.gather(*tasks, return_exceptions=True)
+        await self.outbox.close()
 
     async def _sweep(self) -> None:
         now = self.clock()

@@ -484,14 +484,24 @@ def _merge_report(
                 return earlier
         return merge_item(item, group or (), resolutions.get(item.id), item.id in skipped)
 
-    sections = tuple(
-        SectionMerge(
+    def merged_section(section: Section, s: int) -> SectionMerge:
+        assignee = assignments.get(section.id)
+        if previous is not None:
+            # A section none of whose items changed is the earlier one, with its counts.
+            earlier = previous[0].sections[s]
+            if (
+                earlier.section is section
+                and earlier.assignee is assignee
+                and all(previous[1].get(item.id) is by_item.get(item.id) for item in section.items)
+            ):
+                return earlier
+        return SectionMerge(
             section,
             tuple(merged_item(item, (s, i)) for i, item in enumerate(section.items)),
-            assignments.get(section.id),
+            assignee,
         )
-        for s, section in enumerate(checklist.sections)
-    )
+
+    sections = tuple(merged_section(section, s) for s, section in enumerate(checklist.sections))
     tlp = default_tlp
     for section in sections:
         for merged in section.items:

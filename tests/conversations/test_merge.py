@@ -183,3 +183,42 @@ def test_same_value_is_value_key_equality() -> None:
     for a, b in pairs:
         expected = merge.value_key(a) == merge.value_key(b)  # type: ignore[arg-type]
         assert merge.same_value(a, b) is expected, (a, b)  # type: ignore[arg-type]
+
+
+def test_a_report_merged_turn_by_turn_equals_its_merge_from_scratch() -> None:
+    from tests.conversations.harness import ALICE, BOB, CAROL
+
+    h = Harness()
+    h.start()
+    for actor, text in [
+        (CAROL, "0.2: Acme Corp"),
+        (BOB, "1.2: CVE-2026-1234"),
+        (BOB, "0.2: Other Corp"),  # a conflict in a section taken over since
+        (CAROL, "1.2: CVE-2026-9999"),
+    ]:
+        h.say(actor, text)
+        assert h.state is not None
+        state = h.state
+        kept = merge.merge_report(state, h.checklist, h.policy.default_tlp)
+        # Copies of every input: nothing the memo holds can be reused.
+        copy = state.model_copy(
+            update={
+                "contributions": tuple(c.model_copy() for c in state.contributions),
+                "assignments": tuple(a.model_copy() for a in state.assignments),
+                "id": state.id + "-copy",
+            }
+        )
+        fresh = merge.merge_report(copy, h.checklist, h.policy.default_tlp)
+        assert kept == fresh
+        assert [(s.answered, s.skipped, s.total) for s in kept.sections] == [
+            (s.answered, s.skipped, s.total) for s in fresh.sections
+        ]
+        assert (kept.answered, len(kept.open_conflicts)) == (
+            fresh.answered,
+            len(fresh.open_conflicts),
+        )
+    h.command(ALICE, f"assign 1 {CAROL.id}", mentions=(CAROL,))
+    assert h.state is not None
+    kept = merge.merge_report(h.state, h.checklist, h.policy.default_tlp)
+    assert kept.sections[1].assignee is not None
+    assert kept.sections[1].assignee.assignee == CAROL

@@ -2,7 +2,13 @@
 
 from __future__ import annotations
 
+import asyncio
+from contextlib import AbstractAsyncContextManager
 from datetime import UTC, datetime, timedelta
+from typing import Any
+
+import pytest
+from sqlalchemy.ext.asyncio import AsyncConnection
 
 from storage.chat_outbox import ChatOutbox, NewEffect, enqueue
 from storage.database import Database
@@ -101,3 +107,64 @@ async def test_purge_forgets_only_old_performed_effects(database: Database) -> N
     await outbox.finish("slack:C1", [first.id], {}, None, NOW - timedelta(days=8), LEASE)
     assert await outbox.purge(NOW - timedelta(days=7)) == 1
     assert [p.effect["n"] for p in await outbox.pending("slack:C1", NOW)] == [2]
+
+
+async def test_lanes_finishing_together_are_written_together(
+    database: Database, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    outbox = ChatOutbox(database, "replica-a")
+    lanes = [f"slack:C{n}" for n in range(10)]
+    ids = {lane: await _write(database, effect(1, lane)) for lane in lanes}
+    # One lane has a second effect left: it is not released, the others are.
+    (left,) = await _write(database, effect(2, lanes[0]))
+    for lane in lanes:
+        assert (await outbox.take(lane, NOW, LEASE))[0]
+    connections = 0
+    opened = database.statements
+
+    def counting() -> AbstractAsyncContextManager[AsyncConnection]:
+        nonlocal connections
+        connections += 1
+        return opened()
+
+    monkeypatch.setattr(database, "statements", counting)
+    released = await asyncio.gather(
+        *(outbox.finish(lane, ids[lane], {}, None, NOW, LEASE) for lane in lanes)
+    )
+    # The first lane's finish starts a group; the nine that came meanwhile are the next one.
+    assert connections <= 2
+    assert released == [False] + [True] * 9
+    for lane in lanes[1:]:
+        assert await outbox.pending(lane, NOW) == []
+        assert (await ChatOutbox(database, "replica-b").take(lane, NOW, LEASE))[0]
+    assert [p.id for p in await outbox.pending(lanes[0], NOW)] == [left]
+    assert not (await ChatOutbox(database, "replica-b").take(lanes[0], NOW, LEASE))[0]
+
+
+async def test_a_group_that_fails_fails_every_lane_in_it(
+    database: Database, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    outbox = ChatOutbox(database, "replica-a")
+    lanes = ["slack:C1", "slack:C2", "slack:C3"]
+    ids = {lane: await _write(database, effect(1, lane)) for lane in lanes}
+    original = ChatOutbox._finish
+
+    async def failing(self: ChatOutbox, connection: AsyncConnection, finish: Any) -> bool:
+        if finish.lane == "slack:C3":
+            raise OSError("the database went away")
+        return await original(self, connection, finish)
+
+    monkeypatch.setattr(ChatOutbox, "_finish", failing)
+    outcomes = await asyncio.gather(
+        *(outbox.finish(lane, ids[lane], {}, None, NOW, LEASE) for lane in lanes[1:]),
+        return_exceptions=True,
+    )
+    assert all(isinstance(outcome, OSError) for outcome in outcomes)
+    if database.is_sqlite:
+        # One transaction, rolled back whole: C2's effect is still to be performed, so the
+        # sweeper performs it again rather than lose it.
+        assert [p.id for p in await outbox.pending("slack:C2", NOW)] == ids["slack:C2"]
+    # A later group goes through.
+    monkeypatch.setattr(ChatOutbox, "_finish", original)
+    assert await outbox.finish("slack:C3", ids["slack:C3"], {}, None, NOW, LEASE)
+    assert await outbox.pending("slack:C3", NOW) == []
