@@ -104,9 +104,12 @@ class Database:
         checkpoints: Checkpoints | None = None,
     ) -> None:
         self.engine = engine
-        # SQLite: the WAL's checkpoints, run off the event loop (storage/sqlite_checkpoints.py).
-        self.checkpoints = checkpoints
         self.writers = WriterQueue() if engine.dialect.name == "sqlite" else None
+        # SQLite: the WAL's checkpoints, run off the event loop (storage/sqlite_checkpoints.py),
+        # each as this process's writer of the moment.
+        self.checkpoints = checkpoints
+        if checkpoints is not None:
+            checkpoints.writers = self.writers
         # PostgreSQL: urgent writes get connections of their own, so that storing a delivery
         # never waits for a connection that a turn holds.
         self.urgent_engine = urgent_engine

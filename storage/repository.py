@@ -100,6 +100,15 @@ _UPDATE_REPORT = DriverWrite(
         reports.c.version == bindparam("_version", type_=reports.c.version.type),
     )
 )
+# The report's columns in an index or a unique constraint. An UPDATE that names one of them
+# rewrites the index's entry, changed or not (SQLite: a page of each index more per turn), so a
+# turn names them only when they change; every other column is in the row's one page anyway.
+_INDEXED_REPORT_COLUMNS = frozenset(
+    column.name
+    for constraint in (*reports.indexes, *reports.constraints)
+    for column in getattr(constraint, "columns", ())
+    if not column.primary_key
+)
 _INSERT_CONTRIBUTIONS = DriverWrite(insert(contributions))
 _INSERT_AUDIT = DriverWrite(insert(audit_events))
 # The columns inserted are the parameters' keys.
@@ -257,6 +266,9 @@ class ReportTransaction:
             saved = after.model_copy(update={"version": before.version + 1})
             values = report_values(saved)
             del values["id"]
+            for column in _INDEXED_REPORT_COLUMNS:
+                if getattr(saved, column) == getattr(before, column):
+                    del values[column]
             updated = await _UPDATE_REPORT.rowcount(
                 self.connection, {**values, "_id": before.id, "_version": before.version}
             )

@@ -11,11 +11,14 @@ WAL (into the operating system's cache: microseconds) and syncs nothing, with tw
   and syncs the WAL's header.
 
 So our connections turn the automatic checkpoint off (`wal_autocheckpoint=0`) and this object
-runs the checkpoint instead, in its own thread, when the WAL has grown past the same 1,000
-pages (`journal_size_limit=0` makes the WAL file's size say how much it holds: it is cut back
-when the WAL starts again). And it says when the next COMMIT may start the WAL again
-(`may_restart`): from a complete checkpoint until a COMMIT that wrote has gone through the
-driver's thread. Those COMMITs wait in the thread, as every COMMIT did before.
+runs the checkpoint instead, in its own thread, when the WAL has grown by the same 1,000
+pages since the last one (`journal_size_limit=0` makes the WAL file's size say how much it
+holds: it is cut back when the WAL starts again). The checkpoint holds the process's writer
+turn (storage.database.WriterQueue), as SQLite's own does inside its COMMIT: a write
+transaction that began while it ran could not start the WAL again, and the WAL would only
+grow. And it says when the next COMMIT may start the WAL again (`may_restart`): from a
+complete checkpoint until a COMMIT that wrote has gone through the driver's thread. Those
+COMMITs wait in the thread, as every COMMIT did before.
 
 What is left to chance: another process's checkpoint, and one of ours completing in the few
 microseconds between a COMMIT's look at `may_restart` and the COMMIT itself. Either way, that
@@ -31,6 +34,8 @@ import logging
 import os
 import sqlite3
 from concurrent.futures import ThreadPoolExecutor
+from contextlib import AbstractAsyncContextManager, nullcontext
+from typing import Protocol
 
 log = logging.getLogger(__name__)
 
@@ -38,16 +43,24 @@ log = logging.getLogger(__name__)
 CHECKPOINT_PAGES = 1000
 
 
+class Writers(Protocol):
+    def held(self, urgent: bool = False) -> AbstractAsyncContextManager[None]: ...
+
+
 class Checkpoints:
     """The checkpoints of one database file (one per `storage.database.Database`)."""
 
     def __init__(self, pages: int = CHECKPOINT_PAGES) -> None:
         self.pages = pages
+        # The process's one writer at a time, held while a checkpoint runs (set by Database).
+        self.writers: Writers | None = None
         self._file: str | None = None
         self._wal_limit = 0
+        # The WAL file's size when the last checkpoint started (0 once the WAL started again).
+        self._checked_at = 0
         self._executor: ThreadPoolExecutor | None = None
         self._connection: sqlite3.Connection | None = None
-        self._running: asyncio.Future[None] | None = None
+        self._running: asyncio.Task[None] | None = None
         # Complete checkpoints so far, counted in the checkpoint's thread as soon as SQLite
         # says so; and the newest of them that a COMMIT has since written after. Between the
         # two, the next COMMIT that writes starts the WAL again. A new WAL starts the same
@@ -81,13 +94,21 @@ class Checkpoints:
             size = os.stat(f"{self._file}-wal").st_size
         except OSError:
             return
-        if size < self._wal_limit:
+        if size < self._checked_at:
+            self._checked_at = 0  # the WAL started again: cut back to what it holds now
+        if size - self._checked_at < self._wal_limit:
             return
+        self._checked_at = size
+        self._running = asyncio.get_running_loop().create_task(self._run())
+        self._running.add_done_callback(_logged)
+
+    async def _run(self) -> None:
         if self._executor is None:
             self._executor = ThreadPoolExecutor(1, thread_name_prefix="sqlite-checkpoint")
-        loop = asyncio.get_running_loop()
-        self._running = loop.run_in_executor(self._executor, self._checkpoint)
-        self._running.add_done_callback(_logged)
+        executor = self._executor
+        # Queued after the writer that started it: it runs once that one has committed.
+        async with self.writers.held() if self.writers is not None else nullcontext():
+            await asyncio.get_running_loop().run_in_executor(executor, self._checkpoint)
 
     def _checkpoint(self) -> None:
         """In the checkpoint thread: as much of the WAL into the database as readers allow,
@@ -115,7 +136,7 @@ class Checkpoints:
         executor.shutdown(wait=False)
 
 
-def _logged(done: asyncio.Future[None]) -> None:
+def _logged(done: asyncio.Task[None]) -> None:
     if done.cancelled():
         return
     error = done.exception()

@@ -201,3 +201,24 @@ async def test_submission_rows_freeze_the_report_version(store: ReportStore) -> 
     assert ReportState.model_validate(submission.snapshot) == result
     assert await store.submissions() == [submission]
     assert await store.submissions("r-2") == []
+
+
+async def test_a_save_names_an_indexed_column_only_when_it_changes(store: ReportStore) -> None:
+    saved = await create(store, rich_state())
+    answered = saved.model_copy(update={"contributions": (*saved.contributions, contribution(99))})
+    with recorded_statements(store.database) as statements:
+        after = await save(store, saved, answered, "E1")
+    (update,) = [s for s in statements if s.startswith("UPDATE reports")]
+    assignments = update.partition(" SET ")[2].partition(" WHERE ")[0]
+    named = {part.split("=")[0].strip() for part in assignments.split(",")}
+    # Not the thread, channel, status or number (each in an index): unchanged.
+    assert named.isdisjoint({"platform", "channel", "thread", "status", "number"})
+    assert {"version", "updated_at", "navigation"} <= named
+    assert after is not None
+    cancelled = after.model_copy(update={"status": ReportStatus.CANCELLED, "thread": "T-2"})
+    await save(store, after, cancelled, "E2")
+    fresh = ReportStore(store.database)
+    loaded = await fresh.load(saved.id)
+    assert loaded is not None
+    assert (loaded.status, loaded.thread) == (ReportStatus.CANCELLED, "T-2")
+    assert await fresh.find_by_thread(saved.platform, saved.channel, "T-2") == saved.id
