@@ -105,6 +105,8 @@ class Database:
     ) -> None:
         self.engine = engine
         self.writers = WriterQueue() if engine.dialect.name == "sqlite" else None
+        # SQLite: the connection every write transaction of this process uses, one at a time.
+        self._writer: AsyncConnection | None = None
         # SQLite: the WAL's checkpoints, run off the event loop (storage/sqlite_checkpoints.py),
         # each as this process's writer of the moment.
         self.checkpoints = checkpoints
@@ -134,12 +136,42 @@ class Database:
         """A write transaction: committed on normal exit, rolled back on an exception.
         `urgent` (storing an inbound delivery, which a platform waits for): ahead of the other
         writers of this process on SQLite; on a pool of its own on PostgreSQL."""
-        queued = self.writers.held(urgent) if self.writers is not None else nullcontext()
+        if self.writers is not None:
+            async with self.writers.held(urgent), self._sqlite_writer() as connection:
+                yield connection
+            return
         engine = self.urgent_engine if urgent and self.urgent_engine is not None else self.engine
-        async with queued, engine.connect() as connection:
+        async with engine.connect() as connection:
             await connection.execution_options(**WRITE)
             async with connection.begin():
                 yield connection
+
+    @asynccontextmanager
+    async def _sqlite_writer(self) -> AsyncIterator[AsyncConnection]:
+        """SQLite, with this process's writer turn held: a transaction on the one connection
+        kept for writing. SQLite has one writer at a time, so one connection serves them all,
+        and taking it from the pool and giving it back (events, a reset, bookkeeping) would
+        cost more than a whole turn's BEGIN and COMMIT. A connection that a transaction left
+        in doubt (cut short by a cancellation, invalidated, still in a transaction) is closed
+        and the next writer opens another."""
+        connection = self._writer
+        if connection is None or connection.closed or connection.invalidated:
+            connection = self.engine.connect()
+            await connection.start()
+            await connection.execution_options(**WRITE)
+            self._writer = connection
+        try:
+            async with connection.begin():
+                yield connection
+        except BaseException as error:
+            if (
+                not isinstance(error, Exception)
+                or connection.invalidated
+                or connection.in_transaction()
+            ):
+                self._writer = None
+                await connection.close()
+            raise
 
     @asynccontextmanager
     async def statements(self) -> AsyncIterator[AsyncConnection]:
@@ -226,6 +258,9 @@ class Database:
             await connection.run_sync(_upgrade)
 
     async def dispose(self) -> None:
+        writer, self._writer = self._writer, None
+        if writer is not None:
+            await writer.close()
         await self.engine.dispose()
         if self.urgent_engine is not None:
             await self.urgent_engine.dispose()
