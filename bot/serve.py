@@ -11,6 +11,7 @@ from collections.abc import Callable
 
 from aiohttp import web
 
+from bot.collector import tune_for_serving
 from bot.server import Bot, ConfigError, build_bot, replica_name, start_socket_mode, web_app
 from bot.settings import Settings
 from bot.wiring import open_store
@@ -85,6 +86,8 @@ async def serve(
         adjust(bot)
     runner = web.AppRunner(web_app(bot, slack_http=not socket_mode), access_log=None)
     await runner.setup()
+    # Everything start-up makes exists now: out of the garbage collector's way (bot/collector).
+    tune_for_serving()
     site = web.TCPSite(runner, host, port)
     await site.start()
     socket = await start_socket_mode(bot) if socket_mode and bot.slack is not None else None
