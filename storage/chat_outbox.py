@@ -8,7 +8,6 @@ order they were written, by one replica at a time (the lane's lease, see storage
 
 from __future__ import annotations
 
-import asyncio
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -19,6 +18,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 
 from storage.database import Database
 from storage.driver_writes import DriverWrite
+from storage.group_commit import GroupCommit
 from storage.lanes import (
     free_lanes_among,
     lanes_table,
@@ -134,9 +134,8 @@ class ChatOutbox:
     def __init__(self, database: Database, owner: str) -> None:
         self.database = database
         self.owner = owner
-        # Lanes' finishes waiting for the next group commit, with the futures of their callers.
-        self._finishing: list[tuple[_Finish, asyncio.Future[bool]]] = []
-        self._flushing: asyncio.Task[None] | None = None
+        # Lanes finishing while one group is written form the next (storage/group_commit.py).
+        self._finishing = GroupCommit[_Finish, bool](self._finish_group)
 
     async def take(
         self, lane: str, now: datetime, lease: timedelta
@@ -188,34 +187,16 @@ class ChatOutbox:
         together, in one transaction on SQLite (one connection on PostgreSQL): under load,
         a commit no longer costs one per performed effect. Each lane's result is its own;
         an error fails the whole group, which its lanes' sweeper takes up again."""
-        future: asyncio.Future[bool] = asyncio.get_running_loop().create_future()
-        self._finishing.append((_Finish(lane, done, errors, free_at, now, lease), future))
-        if self._flushing is None or self._flushing.done():
-            self._flushing = asyncio.create_task(self._flush())
-        return await future
+        return await self._finishing.submit(_Finish(lane, done, errors, free_at, now, lease))
 
     async def close(self) -> None:
         """Wait for the finishes being written (before the database is closed)."""
-        while self._flushing is not None and not self._flushing.done():
-            await asyncio.gather(self._flushing, return_exceptions=True)
+        await self._finishing.idle()
 
-    async def _flush(self) -> None:
-        # Whatever arrives while one group is written forms the next: never a wait for a
-        # group to fill.
-        while self._finishing:
-            group, self._finishing = self._finishing, []
-            try:
-                async with self.database.statements() as connection:
-                    released = [await self._finish(connection, finish) for finish, _ in group]
-            except Exception as error:
-                for _, future in group:
-                    if not future.done():
-                        future.set_exception(error)
-                continue
-            # Committed: only now is a lane's release true.
-            for (_, future), was_released in zip(group, released, strict=True):
-                if not future.done():
-                    future.set_result(was_released)
+    async def _finish_group(self, group: Sequence[_Finish]) -> list[bool]:
+        # Given back once the block has committed: only then is a lane's release true.
+        async with self.database.statements() as connection:
+            return [await self._finish(connection, finish) for finish in group]
 
     async def _finish(self, connection: AsyncConnection, finish: _Finish) -> bool:
         table = chat_outbox_table

@@ -15,7 +15,6 @@
 
 from __future__ import annotations
 
-import asyncio
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -26,6 +25,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 
 from storage.database import Database
 from storage.driver_writes import DriverWrite
+from storage.group_commit import GroupCommit
 from storage.prepared import PerDialect
 from storage.tables import InboxRow
 
@@ -157,34 +157,14 @@ def _due(now: datetime) -> Any:
 class Inbox:
     def __init__(self, database: Database) -> None:
         self.database = database
-        # Deliveries waiting for the next group commit, with the futures of their callers.
-        self._waiting: list[tuple[NewDelivery, asyncio.Future[int | None]]] = []
-        self._flushing: asyncio.Task[None] | None = None
+        # Deliveries arriving while one group commits form the next: one transaction for a
+        # burst (storage/group_commit.py).
+        self._accepting = GroupCommit[NewDelivery, int | None](self.accept_many)
 
     async def accept(self, delivery: NewDelivery) -> int | None:
         """Store a delivery durably; its inbox id, or None when it was stored before (a
         platform retry). Raises whatever the database raised when it could not be stored."""
-        future: asyncio.Future[int | None] = asyncio.get_running_loop().create_future()
-        self._waiting.append((delivery, future))
-        if self._flushing is None or self._flushing.done():
-            self._flushing = asyncio.create_task(self._flush())
-        return await future
-
-    async def _flush(self) -> None:
-        # Whatever arrives while one batch commits forms the next batch: one transaction for
-        # a burst, and never a wait for a batch to fill.
-        while self._waiting:
-            batch, self._waiting = self._waiting, []
-            try:
-                ids = await self.accept_many([delivery for delivery, _ in batch])
-            except Exception as error:
-                for _, future in batch:
-                    if not future.done():
-                        future.set_exception(error)
-                continue
-            for (_, future), new_id in zip(batch, ids, strict=True):
-                if not future.done():
-                    future.set_result(new_id)
+        return await self._accepting.submit(delivery)
 
     async def accept_many(self, deliveries: Sequence[NewDelivery]) -> list[int | None]:
         """Store several deliveries in one transaction; for each, its new id or None."""

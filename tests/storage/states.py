@@ -26,6 +26,8 @@ from storage.database import Database
 from storage.repository import ReportStore
 
 T0 = datetime(2026, 11, 20, 14, 0, tzinfo=UTC)
+# The file of the SQLite-only tests' database (the `sqlite_db` fixture), under tmp_path.
+SQLITE_FILE = "jcdc.db"
 # Responders' clocks are not UTC; storage must hand every column back in UTC anyway.
 NEW_DELHI = timezone(timedelta(hours=5, minutes=30))
 ALICE = Actor(id="U1", name="Alice")

@@ -6,6 +6,8 @@ from __future__ import annotations
 import asyncio
 from datetime import UTC, datetime, timedelta
 
+import pytest
+
 from storage.database import Database
 from storage.inbox import (
     FAILED,
@@ -64,14 +66,16 @@ async def test_a_burst_is_stored_in_few_transactions_and_every_caller_gets_its_i
     assert commits < 10
 
 
-async def test_a_failed_commit_fails_every_caller_of_that_batch(database: Database) -> None:
-    inbox = Inbox(database)
+async def test_a_failed_commit_fails_every_caller_of_that_batch(
+    database: Database, monkeypatch: pytest.MonkeyPatch
+) -> None:
     await database.dispose()
 
-    async def broken(batch: list[NewDelivery]) -> list[int | None]:
+    async def broken(self: Inbox, batch: list[NewDelivery]) -> list[int | None]:
         raise ConnectionRefusedError("database down")
 
-    inbox.accept_many = broken  # type: ignore[method-assign, assignment]
+    monkeypatch.setattr(Inbox, "accept_many", broken)
+    inbox = Inbox(database)
     results = await asyncio.gather(
         *(inbox.accept(delivery(n)) for n in range(3)), return_exceptions=True
     )

@@ -9,7 +9,6 @@ import asyncio
 import sqlite3
 import threading
 import time
-from collections.abc import AsyncIterator
 from pathlib import Path
 
 import pytest
@@ -18,15 +17,7 @@ from sqlalchemy import insert, select, text
 from storage import sqlite_driver
 from storage.database import Database
 from storage.rows import processed_events
-from tests.storage.states import T0
-
-
-@pytest.fixture
-async def sqlite_db(tmp_path: Path) -> AsyncIterator[Database]:
-    database = Database.from_url(f"sqlite:///{tmp_path / 'hops.db'}")
-    await database.upgrade()
-    yield database
-    await database.dispose()
+from tests.storage.states import SQLITE_FILE, T0
 
 
 def _event(n: int) -> dict[str, object]:
@@ -53,7 +44,7 @@ async def test_a_write_transaction_is_no_hop_and_a_read_none(sqlite_db: Database
 async def test_a_lock_held_elsewhere_is_waited_for_in_the_thread(
     sqlite_db: Database, tmp_path: Path
 ) -> None:
-    other = sqlite3.connect(tmp_path / "hops.db", isolation_level=None)
+    other = sqlite3.connect(tmp_path / SQLITE_FILE, isolation_level=None)
     other.execute("BEGIN IMMEDIATE")
     ticks = 0
 
@@ -87,7 +78,7 @@ async def test_a_lock_held_elsewhere_is_waited_for_in_the_thread(
 async def test_a_call_cancelled_in_the_thread_is_not_overtaken(
     sqlite_db: Database, tmp_path: Path
 ) -> None:
-    other = sqlite3.connect(tmp_path / "hops.db", isolation_level=None)
+    other = sqlite3.connect(tmp_path / SQLITE_FILE, isolation_level=None)
     other.execute("BEGIN IMMEDIATE")
 
     async def write(n: int) -> None:

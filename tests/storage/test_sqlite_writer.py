@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import asyncio
 import sqlite3
-from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Any
 
@@ -15,15 +14,7 @@ from sqlalchemy import event, insert, select, text
 
 from storage.database import Database
 from storage.rows import processed_events
-from tests.storage.states import T0
-
-
-@pytest.fixture
-async def sqlite_db(tmp_path: Path) -> AsyncIterator[Database]:
-    database = Database.from_url(f"sqlite:///{tmp_path / 'writer.db'}")
-    await database.upgrade()
-    yield database
-    await database.dispose()
+from tests.storage.states import SQLITE_FILE, T0
 
 
 async def _write(database: Database, n: int) -> Any:
@@ -85,7 +76,7 @@ async def test_a_transaction_cut_short_gives_up_its_connection(
     sqlite_db: Database, tmp_path: Path
 ) -> None:
     first = await _write(sqlite_db, 1)
-    other = sqlite3.connect(tmp_path / "writer.db", isolation_level=None)
+    other = sqlite3.connect(tmp_path / SQLITE_FILE, isolation_level=None)
     other.execute("BEGIN IMMEDIATE")  # another process writes: the next BEGIN waits for it
     try:
         waiting = asyncio.create_task(_write(sqlite_db, 2))
@@ -104,12 +95,12 @@ async def test_a_transaction_cut_short_gives_up_its_connection(
 
 
 async def test_dispose_closes_the_writing_connection(tmp_path: Path) -> None:
-    database = Database.from_url(f"sqlite:///{tmp_path / 'writer.db'}")
+    database = Database.from_url(f"sqlite:///{tmp_path / SQLITE_FILE}")
     await database.upgrade()
     driver = await _write(database, 1)
     await database.dispose()
     assert driver._sqlite is None  # closed, in its thread
-    check = sqlite3.connect(tmp_path / "writer.db")
+    check = sqlite3.connect(tmp_path / SQLITE_FILE)
     try:
         assert check.execute("SELECT count(*) FROM processed_events").fetchone() == (1,)
     finally:
@@ -117,7 +108,7 @@ async def test_dispose_closes_the_writing_connection(tmp_path: Path) -> None:
 
 
 async def test_a_migration_on_the_writing_connection_leaves_it_usable(tmp_path: Path) -> None:
-    database = Database.from_url(f"sqlite:///{tmp_path / 'writer.db'}")
+    database = Database.from_url(f"sqlite:///{tmp_path / SQLITE_FILE}")
     try:
         await database.upgrade()
         await database.upgrade()  # at head: nothing to do, on the same connection
