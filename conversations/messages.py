@@ -126,10 +126,46 @@ def root_card(state: ReportState, merge: ReportMerge, checklist: Checklist) -> R
     for known, view in views:
         if known == inputs and isinstance(view, RootCard):
             return view
-    card = _root_card(state, merge, checklist)
+    # A new merge that shows the same (another indicator in a list, an answer replaced): the
+    # report's last card, when the same fields showed it.
+    shown = _merge_shown(state, merge, checklist)
+    last = _last_cards.get(state.id)
+    if last is not None and last[0] == inputs and last[1] == shown:
+        card = last[2]
+    else:
+        card = _root_card(state, merge, checklist)
     views.append((inputs, card))
     del views[:-_CARDS_PER_MERGE]
+    _last_cards[state.id] = (inputs, shown, card)
+    _last_cards.move_to_end(state.id)
+    while len(_last_cards) > _LAST_CARDS_KEPT:
+        _last_cards.popitem(last=False)
     return card
+
+
+def _merge_shown(
+    state: ReportState, merge: ReportMerge, checklist: Checklist
+) -> tuple[object, ...]:
+    """What of a merge the root card shows: every count, the conflicts, the TLP, and whether
+    the item the root asks is still unanswered (the rest of the card is the state's)."""
+    asking = state.asking_on_root
+    return (
+        merge.tlp,
+        tuple((s.answered, s.total) for s in merge.sections),
+        tuple(c.item.number for c in merge.open_conflicts),
+        len(merge.essentials),
+        len(merge.missing_essentials),
+        merge.item(asking).status
+        if asking is not None and checklist.find_item(asking) is not None
+        else None,
+    )
+
+
+# The last root card of the most recent reports, with what it was made from.
+_LAST_CARDS_KEPT = 1024
+_last_cards: OrderedDict[str, tuple[tuple[object, ...], tuple[object, ...], RootCard]] = (
+    OrderedDict()
+)
 
 
 def _root_card(state: ReportState, merge: ReportMerge, checklist: Checklist) -> RootCard:

@@ -193,7 +193,9 @@ def test_a_report_merged_turn_by_turn_equals_its_merge_from_scratch() -> None:
     for actor, text in [
         (CAROL, "0.2: Acme Corp"),
         (BOB, "1.2: CVE-2026-1234"),
-        (BOB, "0.2: Other Corp"),  # a conflict in a section taken over since
+        (BOB, "0.2: Other Corp"),  # a list item: both kept
+        (CAROL, "1.1: incident"),
+        (BOB, "1.1: suspicious"),  # a conflict, in a section taken over since
         (CAROL, "1.2: CVE-2026-9999"),
     ]:
         h.say(actor, text)

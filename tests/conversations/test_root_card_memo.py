@@ -21,8 +21,9 @@ SECTION = "handling"
 
 
 def built_anew(state: ReportState, merge: ReportMerge, checklist: Checklist) -> RootCard:
-    """The card as it is built with nothing kept (no root question either)."""
+    """The card as it is built with nothing kept (no root question, no last card either)."""
     messages._root_questions.clear()
+    messages._last_cards.clear()
     return messages._root_card(state, merge, checklist)
 
 
@@ -44,7 +45,9 @@ def test_every_state_of_a_report_gets_the_card_built_for_it() -> None:
     states = []
     for actor, text in [
         (CAROL, "0.2: Acme Corp"),
-        (BOB, "0.2: Other Corp"),  # a conflict
+        (BOB, "0.2: Other Corp"),  # a list item: both kept
+        (CAROL, "1.1: incident"),
+        (BOB, "1.1: suspicious"),  # a conflict
         (ALICE, "skip"),
         (CAROL, "later"),
         (ALICE, "next"),
@@ -121,6 +124,33 @@ def test_a_turn_builds_one_card_not_two(monkeypatch: pytest.MonkeyPatch) -> None
         assert h.state is not None
         # As storage gives the next turn its state: a copy of the saved one, a version on.
         h.state = h.state.model_copy(update={"version": h.state.version + 1})
+        # Not the report's last card either (test_a_new_merge_that_shows_the_same_...).
+        messages._last_cards.clear()
         h.say(CAROL, f"0.2: Acme Corp {n}")
     # The card after each turn; the card before it was the previous turn's after.
     assert built[0] == 5
+
+
+def test_a_new_merge_that_shows_the_same_counts_reuses_the_last_card(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    h = Harness()
+    h.start()
+    h.say(CAROL, "0.2: Acme Corp")
+    built = counted(monkeypatch, messages, "_root_card")
+    # The same item answered again: new contributions, a new merge, the same counts.
+    for n in range(3):
+        h.say(CAROL, f"0.2: Acme Corp {n}")
+    assert built[0] == 0
+    # A new item answered: a count changed, so the card is built, and shows it.
+    h.say(BOB, "1.2: CVE-2026-1234")
+    assert built[0] == 1
+    assert h.state is not None
+    assert shown(h, h.state) == fresh(h, h.state)  # (`fresh` builds one more)
+    # A conflict on an answered item: built again (the count of answered items stays).
+    h.say(CAROL, "1.1: incident")
+    assert built[0] == 3
+    h.say(BOB, "1.1: suspicious")
+    assert built[0] == 4
+    assert shown(h, h.state) == fresh(h, h.state)
+    assert shown(h, h.state).open_conflicts
