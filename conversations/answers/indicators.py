@@ -46,9 +46,13 @@ _URL_TRAILING = ".,;:!?'\""
 # "hxxp://evil[.]com/updATe.php" into "http://evil.com/upd" — another indicator, silently.
 # Inside URL-shaped words (those with a "/") the three words are hidden behind placeholders
 # the fanger does not read, and put back in what ioc-finder reports.
+# It also reads "h", two of x or A-Z, and "p" as a defanged "http" wherever it is ("/hAAp x"
+# became "/http x"): inside URL-shaped words, such an "h" is hidden too, unless it starts the
+# word or follows an opening bracket or quote (a scheme: "hXXps://", "(hxxp[:]//").
 _URL_WORD = re.compile(r"\S*/\S*")
 _FANGER_AT = re.compile(r"(?<=[a-z])(AT|ET|ARROBA)(?=[a-z]|$)")
-_PLACEHOLDERS = {"AT": "ZQ1QZ", "ET": "ZQ2QZ", "ARROBA": "ZQ3QZ"}
+_FANGER_HTTP = re.compile(r"(?<=[^(\[<{\"'])h(?=[xA-Z]{2}p)")
+_PLACEHOLDERS = {"AT": "ZQ1QZ", "ET": "ZQ2QZ", "ARROBA": "ZQ3QZ", "h": "ZQ4QZ"}
 _RESTORE = re.compile("|".join(_PLACEHOLDERS.values()), re.IGNORECASE)
 _WORDS = {placeholder: word for word, placeholder in _PLACEHOLDERS.items()}
 IOC_HINT = (
@@ -127,9 +131,12 @@ def _candidates(text: str) -> tuple[str, list[_Candidate]]:
 def _shield_url_words(text: str) -> str:
     if _RESTORE.search(text):
         return text  # the text holds a placeholder itself: leave it as written
-    return _URL_WORD.sub(
-        lambda word: _FANGER_AT.sub(lambda m: _PLACEHOLDERS[m.group(1)], word.group(0)), text
-    )
+    return _URL_WORD.sub(lambda word: _shield(word.group(0)), text)
+
+
+def _shield(word: str) -> str:
+    word = _FANGER_AT.sub(lambda m: _PLACEHOLDERS[m.group(1)], word)
+    return _FANGER_HTTP.sub(_PLACEHOLDERS["h"], word)
 
 
 def _unshield(text: str) -> str:

@@ -147,6 +147,9 @@ def test_defanged_domains_refang(domain: str, dot: str) -> None:
 )
 # Found by Hypothesis: ioc-fanger read "aET t" as "a@t" and cut the path.
 @example(domain="a0.com", dot="[.]", scheme="http", path="/aET")
+# And "hAAp" (h, two of x or A-Z, p) as "http".
+@example(domain="a0.com", dot="[.]", scheme="http", path="/hAAp")
+@example(domain="a0.com", dot="[.]", scheme="https", path="/x/hXYps/hxxp")
 def test_defanged_urls_refang(domain: str, dot: str, scheme: str, path: str) -> None:
     url = f"{scheme}://{domain}{path}"
     text = scheme.replace("tt", "xx") + "://" + defanged(domain, dot) + path
