@@ -15,11 +15,12 @@ SQLite call waits in two cases only:
 
 So this driver runs each call on the event loop's own thread, with SQLite's busy timeout at 0
 there, so that a call that would wait fails at once with SQLITE_BUSY instead, and is then
-retried in the connection's thread, with the real busy timeout. A COMMIT runs there too when
-the WAL is checkpointed elsewhere (`checkpoints`, storage/sqlite_checkpoints.py) and no
-checkpoint has just completed; otherwise, and always when closing (which may checkpoint), it
-goes to the thread. Everything else costs what the sqlite3 call costs, which the loop would
-have spent waiting for the thread anyway.
+retried in the connection's thread, with the real busy timeout. A COMMIT runs on the loop's
+thread too when the WAL is checkpointed elsewhere (`checkpoints`,
+storage/sqlite_checkpoints.py) and no checkpoint has just completed; otherwise, and always
+when closing (which may checkpoint), it goes to the connection's thread. Everything else
+costs what the sqlite3 call costs, which the loop would have spent waiting for the thread
+anyway.
 
 Why a driver and not something smaller:
 - a turn's transaction cannot run as one call in a thread: it is async code (the engine step
