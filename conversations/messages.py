@@ -126,16 +126,28 @@ def root_card(state: ReportState, merge: ReportMerge, checklist: Checklist) -> R
     for known, view in views:
         if known == inputs and isinstance(view, RootCard):
             return view
-    # A new merge that shows the same (another indicator in a list, an answer replaced): the
-    # report's last card, when the same fields showed it.
+    views.append((inputs, _last_card(state, merge, checklist, inputs)))
+    del views[:-_CARDS_PER_MERGE]
+    card = views[-1][1]
+    assert isinstance(card, RootCard)
+    return card
+
+
+def _last_card(
+    state: ReportState, merge: ReportMerge, checklist: Checklist, inputs: tuple[object, ...]
+) -> RootCard:
+    """A new merge that shows the same (another indicator in a list, an answer replaced): the
+    report's last card, when the same fields showed it. Not for a report sent before: its
+    card counts the answers since, and keeping its contributions to compare them would keep
+    them beyond the caches' budgets."""
+    if state.delivery.last_sent is not None:
+        return _root_card(state, merge, checklist)
     shown = _merge_shown(state, merge, checklist)
     last = _last_cards.get(state.id)
     if last is not None and last[0] == inputs and last[1] == shown:
         card = last[2]
     else:
         card = _root_card(state, merge, checklist)
-    views.append((inputs, card))
-    del views[:-_CARDS_PER_MERGE]
     _last_cards[state.id] = (inputs, shown, card)
     _last_cards.move_to_end(state.id)
     while len(_last_cards) > _LAST_CARDS_KEPT:

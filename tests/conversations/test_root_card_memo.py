@@ -154,3 +154,21 @@ def test_a_new_merge_that_shows_the_same_counts_reuses_the_last_card(
     assert built[0] == 4
     assert shown(h, h.state) == fresh(h, h.state)
     assert shown(h, h.state).open_conflicts
+
+
+def test_a_sent_reports_contributions_are_not_kept_for_its_last_card() -> None:
+    h = Harness()
+    h.start()
+    h.say(CAROL, "0.2: Acme Corp")
+    assert h.state is not None
+    sent = SentEmail(fingerprint="f", at=T0)
+    state = h.state.model_copy(
+        update={"delivery": h.state.delivery.model_copy(update={"last_sent": sent})}
+    )
+    messages._last_cards.pop(state.id, None)
+    card = shown(h, state)
+    # Its card counts the answers since the send: built for it, and nothing of it kept
+    # beside the merge (which holds its contributions anyway, within the caches' budgets).
+    assert state.id not in messages._last_cards
+    assert card == fresh(h, state)
+    assert card.answers_since_sent == 1
