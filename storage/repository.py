@@ -100,14 +100,15 @@ _UPDATE_REPORT = DriverWrite(
         reports.c.version == bindparam("_version", type_=reports.c.version.type),
     )
 )
-# The report's columns in an index or a unique constraint. An UPDATE that names one of them
-# rewrites the index's entry, changed or not (SQLite: a page of each index more per turn), so a
-# turn names them only when they change; every other column is in the row's one page anyway.
+# The report's columns in an index or a unique constraint that are fields of its state. An
+# UPDATE that names one of them rewrites the index's entry, changed or not (SQLite: a page of
+# each index more per turn), so a turn names them only when the field changed; every other
+# column is in the row's one page anyway.
 _INDEXED_REPORT_COLUMNS = frozenset(
     column.name
     for constraint in (*reports.indexes, *reports.constraints)
     for column in getattr(constraint, "columns", ())
-    if not column.primary_key
+    if not column.primary_key and column.name in ReportState.model_fields
 )
 _INSERT_CONTRIBUTIONS = DriverWrite(insert(contributions))
 _INSERT_AUDIT = DriverWrite(insert(audit_events))
