@@ -13,7 +13,9 @@ from benchmarks.bench_slack import Waiters, jcdc, plain
 from tests.adapters.slack.fake_slack import fake_slack
 
 CONCURRENCY = 3
-TURNS_PER_WORKER = 2
+# /proc counts CPU in clock ticks (10 ms here): the floor's turns now take ~1.5 ms each, and
+# 6 of them once added up to less than one tick (a CPU reading of 0). 24 take several.
+TURNS_PER_WORKER = 8
 
 
 async def test_a_tiny_run_of_jcdc_and_the_floor_finishes_every_turn(tmp_path: Path) -> None:
