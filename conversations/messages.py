@@ -126,10 +126,9 @@ def root_card(state: ReportState, merge: ReportMerge, checklist: Checklist) -> R
     for known, view in views:
         if known == inputs and isinstance(view, RootCard):
             return view
-    views.append((inputs, _last_card(state, merge, checklist, inputs)))
+    card = _last_card(state, merge, checklist, inputs)
+    views.append((inputs, card))
     del views[:-_CARDS_PER_MERGE]
-    card = views[-1][1]
-    assert isinstance(card, RootCard)
     return card
 
 
