@@ -20,7 +20,7 @@ from sqlalchemy import URL, Connection, PoolResetState, event, exc, make_url, te
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, create_async_engine
 from sqlalchemy.util import await_
 
-from storage import sqlite_driver
+from storage import postgres_driver, sqlite_driver
 from storage.sqlite_checkpoints import Checkpoints
 
 DEFAULT_DATABASE_URL = "sqlite+aiosqlite:///./jcdc-bot.db"
@@ -122,6 +122,17 @@ class Database:
             if engine.dialect.name == "postgresql"
             else None
         )
+        # PostgreSQL: write transactions on connections in autocommit too, begun and ended by
+        # storage.postgres_driver on asyncpg itself (so the turn's fixed writes may go to
+        # asyncpg directly and still run inside them).
+        self._pg_writers = (
+            {
+                urgent: on.execution_options(isolation_level="AUTOCOMMIT", **WRITE)
+                for urgent, on in ((False, engine), (True, urgent_engine or engine))
+            }
+            if engine.dialect.name == "postgresql"
+            else {}
+        )
 
     def reading(self) -> AbstractAsyncContextManager[AsyncConnection]:
         """A connection for reads that need no snapshot common to their statements: on
@@ -140,11 +151,11 @@ class Database:
             async with self.writers.held(urgent), self._sqlite_writer() as connection:
                 yield connection
             return
-        engine = self.urgent_engine if urgent and self.urgent_engine is not None else self.engine
-        async with engine.connect() as connection:
-            await connection.execution_options(**WRITE)
-            async with connection.begin():
-                yield connection
+        async with (
+            self._pg_writers[urgent].connect() as connection,
+            postgres_driver.transaction(connection),
+        ):
+            yield connection
 
     @asynccontextmanager
     async def _sqlite_writer(self) -> AsyncIterator[AsyncConnection]:
@@ -229,7 +240,10 @@ class Database:
             "pool_size": URGENT_POOL_SIZE,
             "max_overflow": URGENT_POOL_SIZE,
         }
-        return cls(engine, create_async_engine(normal, **urgent_options))
+        urgent_engine = create_async_engine(normal, **urgent_options)
+        for each in (engine, urgent_engine):
+            _configure_postgres(each)
+        return cls(engine, urgent_engine)
 
     @property
     def is_sqlite(self) -> bool:
@@ -390,3 +404,16 @@ def _configure_sqlite(engine: AsyncEngine, checkpoints: Checkpoints) -> None:
                 # thread: never reused, as SQLAlchemy treats a statement cut short.
                 connection.invalidate(error)
             raise
+
+
+def _configure_postgres(engine: AsyncEngine) -> None:
+    @event.listens_for(engine.sync_engine.pool, "reset")
+    def on_reset(dbapi_connection: Any, _record: Any, state: PoolResetState) -> None:
+        # A write transaction is begun and ended on asyncpg by storage.postgres_driver, which
+        # the adapter's own ROLLBACK on return does not know of. postgres_driver ends or
+        # invalidates every one it begins; should one still be open, it is rolled back here
+        # rather than handed to the next checkout. (A connection reset outside the event loop
+        # is closed by SQLAlchemy instead.)
+        driver = dbapi_connection.driver_connection
+        if state.asyncio_safe and driver is not None and driver.is_in_transaction():
+            dbapi_connection.run_async(lambda raw: raw.execute("ROLLBACK"))

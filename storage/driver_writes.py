@@ -1,21 +1,23 @@
-"""The turn's fixed writes on SQLite, executed by our driver instead of through SQLAlchemy's
-execution machinery.
+"""The turn's fixed writes, executed by the driver itself instead of through SQLAlchemy's
+execution machinery: our SQLite driver, or asyncpg inside storage.postgres_driver's
+transactions.
 
 Executing a statement SQLAlchemy has already compiled and cached still costs it ~120 µs of
 CPU (an execution context, parameter processing, a cursor wrapper, a result object) against
-~6 µs for the sqlite3 call behind it (storage/sqlite_driver.py), and a turn runs some ten
-such writes: the delivery stored and taken, the event marked processed, the report's
-UPDATE, the new contribution, the audit entry, its effect queued, and the chat lane taken,
-its effect marked done and the lane released. Here SQLAlchemy still compiles the statement,
-once for each set of parameter names, and still converts every value, with the very bind
-processors it would use itself (UTC datetimes, JSON): only the execution goes to the driver
-directly, as `on_begin` in storage/database.py does for BEGIN. Errors are wrapped as
-SQLAlchemy wraps them (`IntegrityError` stays `IntegrityError`), so callers cannot tell the
-two paths apart.
+~6 µs for the sqlite3 call behind it (storage/sqlite_driver.py) or ~40 µs for asyncpg's, and
+a turn runs some ten such writes: the delivery stored and taken, the event marked processed,
+the report's UPDATE, the new contribution, the audit entry, its effect queued, and the chat
+lane taken, its effect marked done and the lane released. Here SQLAlchemy still compiles the
+statement, once for each dialect and set of parameter names, and still converts every value,
+with the very bind processors it would use itself (UTC datetimes, JSON): only the execution
+goes to the driver directly, as `on_begin` in storage/database.py does for BEGIN on SQLite.
+Errors are wrapped as SQLAlchemy wraps them (`IntegrityError` stays `IntegrityError`), so
+callers cannot tell the two paths apart.
 
-PostgreSQL keeps SQLAlchemy's path: asyncpg's adapter begins its transaction lazily, with
-the first statement it executes, and a statement sent around the adapter could run before
-that BEGIN, outside the transaction.
+On PostgreSQL only a connection whose adapter is in autocommit qualifies
+(postgres_driver.driver_of): SQLAlchemy's asyncpg adapter otherwise begins its transaction
+lazily, with the first statement it executes, and a statement sent around it could run
+before that BEGIN, outside the transaction.
 """
 
 from __future__ import annotations
@@ -31,7 +33,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 from sqlalchemy.sql.compiler import SQLCompiler
 from sqlalchemy.sql.dml import UpdateBase
 
-from storage import sqlite_driver
+from storage import postgres_driver, sqlite_driver
 
 Parameters = Mapping[str, Any]
 W = TypeVar("W", bound=UpdateBase)
@@ -63,8 +65,8 @@ class DriverWrite(Generic[W]):
 
     def __init__(self, statement: W) -> None:
         self.statement = statement
-        # Parameter names → the plan, or None where SQLAlchemy must execute it itself (a
-        # column whose default SQLAlchemy computes at execution).
+        # The dialect's name and the parameter names → the plan, or None where SQLAlchemy
+        # must execute it itself (a column whose default SQLAlchemy computes at execution).
         self._plans: dict[tuple[str, ...], _Plan | None] = {}
 
     async def rowcount(
@@ -75,6 +77,17 @@ class DriverWrite(Generic[W]):
         many = not isinstance(parameters, Mapping)
         rows: Sequence[Parameters] = parameters if many else (parameters,)  # type: ignore[assignment]
         driver = _sqlite_driver(connection)
+        postgres = postgres_driver.driver_of(connection) if driver is None else None
+        if postgres is not None and len(rows) == 1:
+            # One row: one asyncpg call. (Several are left to SQLAlchemy, which sends them in
+            # one multi-row statement instead of a round trip each.)
+            plan = self._plan(connection.dialect, rows[0])
+            if plan is not None:
+                sql, bound = plan.compiled.string, plan.bind(rows[0])
+                status = await postgres_driver.run(
+                    connection, sql, bound, postgres.execute(sql, *bound)
+                )
+                return _rowcount(status)
         plan = self._plan(connection.dialect, rows[0]) if driver is not None and rows else None
         if driver is None or plan is None:
             result = await connection.execute(self.statement, parameters)
@@ -87,11 +100,25 @@ class DriverWrite(Generic[W]):
     ) -> tuple[Any, ...] | None:
         """Execute a statement with RETURNING; its first row returned (None: no row)."""
         driver = _sqlite_driver(connection)
-        plan = self._plan(connection.dialect, parameters) if driver is not None else None
-        if driver is None or plan is None or not plan.results:
+        postgres = postgres_driver.driver_of(connection) if driver is None else None
+        plan = (
+            self._plan(connection.dialect, parameters)
+            if driver is not None or postgres is not None
+            else None
+        )
+        if plan is None or not plan.results:
             row = (await connection.execute(self.statement, parameters)).first()
             return None if row is None else tuple(row)
-        _, fetched = await _executed(connection, driver, plan, (parameters,), False, fetch=True)
+        fetched: Sequence[Any]
+        if postgres is not None:
+            sql, bound = plan.compiled.string, plan.bind(parameters)
+            found = await postgres_driver.run(
+                connection, sql, bound, postgres.fetchrow(sql, *bound)
+            )
+            fetched = () if found is None else (tuple(found),)
+        else:
+            assert driver is not None
+            _, fetched = await _executed(connection, driver, plan, (parameters,), False, fetch=True)
         if not fetched:
             return None
         return tuple(
@@ -101,8 +128,9 @@ class DriverWrite(Generic[W]):
 
     def _plan(self, dialect: Dialect, parameters: Parameters) -> _Plan | None:
         names = tuple(parameters)
-        if names in self._plans:
-            return self._plans[names]
+        key = (dialect.name, *names)
+        if key in self._plans:
+            return self._plans[key]
         compiled = self.statement.compile(dialect=dialect, column_keys=list(names))
         assert isinstance(compiled, SQLCompiler)
         plan: _Plan | None = None
@@ -123,8 +151,15 @@ class DriverWrite(Generic[W]):
                 ),
                 direct=set(compiled.positiontup) <= set(names),
             )
-        self._plans[names] = plan
+        self._plans[key] = plan
         return plan
+
+
+def _rowcount(status: str) -> int:
+    """The rows a statement changed, from the command tag asyncpg returns ("UPDATE 3",
+    "INSERT 0 1")."""
+    count = status.rsplit(" ", 1)[-1]
+    return int(count) if count.isdigit() else -1
 
 
 async def _executed(

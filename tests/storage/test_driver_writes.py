@@ -1,6 +1,7 @@
-"""The turn's fixed writes on SQLite go to the driver directly (storage/driver_writes.py):
-the rows they write are exactly SQLAlchemy's, errors are SQLAlchemy's classes, a watched
-connection still shows every statement, and PostgreSQL keeps SQLAlchemy's path."""
+"""The turn's fixed writes go to the driver directly (storage/driver_writes.py: our SQLite
+driver, or asyncpg inside storage.postgres_driver's transactions): the rows they write are
+exactly SQLAlchemy's, errors are SQLAlchemy's classes, and a watched connection still shows
+every statement."""
 
 from __future__ import annotations
 
@@ -67,7 +68,7 @@ async def test_the_driver_writes_the_rows_sqlalchemy_writes(store: ReportStore) 
     assert audits[0] == audits[1] == audits[2]
 
 
-async def test_a_turn_on_sqlite_executes_nothing_through_sqlalchemy_but_its_reads(
+async def test_a_turn_executes_nothing_through_sqlalchemy_but_its_reads(
     store: ReportStore, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     saved = await create(store, rich_state())
@@ -75,9 +76,9 @@ async def test_a_turn_on_sqlite_executes_nothing_through_sqlalchemy_but_its_read
     executes = counting_executes(monkeypatch)
     result = await save(store, saved, after, "E1", audit=[entry("answer_recorded")])
     monkeypatch.undo()
-    # The processed mark, the report's UPDATE, the contribution and the audit entry: on
-    # SQLite all four go to the driver; PostgreSQL executes them as before.
-    assert executes[0] == (0 if store.database.is_sqlite else 4)
+    # The processed mark, the report's UPDATE, the contribution and the audit entry: all four
+    # go to the driver, on both backends.
+    assert executes[0] == 0
     assert result is not None
     assert await store.load("r-1") == result
     assert result.version == saved.version + 1
@@ -174,7 +175,7 @@ async def test_a_listener_of_executions_sees_the_writes_too(store: ReportStore) 
     assert {"processed_events", "reports", "contributions", "audit_events"} <= tables
 
 
-async def test_a_delivery_is_stored_and_taken_through_the_driver_on_sqlite(
+async def test_a_delivery_is_stored_and_taken_through_the_driver(
     database: Database, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     inbox = Inbox(database)
@@ -191,10 +192,10 @@ async def test_a_delivery_is_stored_and_taken_through_the_driver_on_sqlite(
     assert stored[1] is None
     assert stored[2] is not None
     assert taken == ("taken", True)
-    assert executes[0] == (0 if database.is_sqlite else 4)
+    assert executes[0] == 0
 
 
-async def test_a_lane_finished_after_one_effect_goes_through_the_driver_on_sqlite(
+async def test_a_lane_finished_after_one_effect_goes_through_the_driver(
     database: Database, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     outbox = ChatOutbox(database, "me")
@@ -206,7 +207,7 @@ async def test_a_lane_finished_after_one_effect_goes_through_the_driver_on_sqlit
     executes = counting_executes(monkeypatch)
     released = await outbox.finish("slack:C9", [effect_id], {}, None, now, lease)
     monkeypatch.undo()
-    # Marked done and the lane released: both by the driver on SQLite.
+    # Marked done and the lane released: both by the driver.
     assert released
     assert await outbox.pending("slack:C9", now) == []
-    assert executes[0] == (0 if database.is_sqlite else 2)
+    assert executes[0] == 0
