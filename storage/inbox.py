@@ -181,14 +181,18 @@ class Inbox:
                     "attempts": 0,
                 },
             )
-        # One statement, atomic by itself: the platform is waiting for it. A single delivery
-        # (most bursts) executes the statement built once with its row as the parameters.
+        # Atomic: the platform is waiting for it. A single delivery (most bursts) executes the
+        # statement built once with its row as the parameters. Several: on PostgreSQL one
+        # multi-row statement, atomic by itself (one round trip, not one per delivery); on
+        # SQLite one statement per row in the one transaction, each a direct driver call,
+        # where compiling the multi-row statement anew for every batch costs far more.
         values = list(rows.values())
         async with self.database.statement_alone() as connection:
             accepting = _ACCEPT.of(connection)
-            if len(values) == 1:
-                row = await accepting.first(connection, values[0])
-                returned = [] if row is None else [row]
+            if len(values) == 1 or self.database.is_sqlite:
+                returned = [
+                    row for value in values if (row := await accepting.first(connection, value))
+                ]
             else:
                 statement = accepting.statement.values(values)
                 returned = [tuple(r) for r in await connection.execute(statement)]
