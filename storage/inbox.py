@@ -181,21 +181,21 @@ class Inbox:
                     "attempts": 0,
                 },
             )
-        # Atomic: the platform is waiting for it. A single delivery (most bursts) executes the
-        # statement built once with its row as the parameters. Several: on PostgreSQL one
-        # multi-row statement, atomic by itself (one round trip, not one per delivery); on
-        # SQLite one statement per row in the one transaction, each a direct driver call,
-        # where compiling the multi-row statement anew for every batch costs far more.
+        # One INSERT per delivery, each the statement built once with its row as the
+        # parameters and executed by the driver directly: a multi-row INSERT would be
+        # compiled anew for every batch, which costs more than the batch's direct calls. One
+        # delivery (most bursts) is one statement, atomic by itself (on PostgreSQL in
+        # autocommit: one round trip instead of BEGIN, INSERT, COMMIT); several share one
+        # transaction, and so one commit (one WAL flush) for all of them.
         values = list(rows.values())
-        async with self.database.statement_alone() as connection:
+        database = self.database
+        async with (
+            database.statement_alone() if len(values) == 1 else database.writing(urgent=True)
+        ) as connection:
             accepting = _ACCEPT.of(connection)
-            if len(values) == 1 or self.database.is_sqlite:
-                returned = [
-                    row for value in values if (row := await accepting.first(connection, value))
-                ]
-            else:
-                statement = accepting.statement.values(values)
-                returned = [tuple(r) for r in await connection.execute(statement)]
+            returned = [
+                row for value in values if (row := await accepting.first(connection, value))
+            ]
             inserted = {(platform, delivery): id_ for id_, platform, delivery in returned}
         # The first of several copies in one batch is the new one; the rest are retries.
         answers: list[int | None] = []

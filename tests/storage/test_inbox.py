@@ -5,8 +5,10 @@ from __future__ import annotations
 
 import asyncio
 from datetime import UTC, datetime, timedelta
+from typing import Any
 
 import pytest
+from sqlalchemy.ext.asyncio import AsyncConnection
 
 from storage.database import Database
 from storage.inbox import (
@@ -242,3 +244,30 @@ async def test_following_lists_the_lane_after_a_delivery_up_to_one_not_due(
     await inbox.failed_attempt(third, "boom", NOW, NOW + timedelta(minutes=1))
     # Order is kept: nothing after a delivery that waits for its retry.
     assert [e.id for e in await inbox.following(head, NOW, limit=10)] == ids[1:2]
+
+
+async def test_a_batch_is_stored_by_the_driver_in_one_transaction(
+    database: Database, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    inbox = Inbox(database)
+    executed: list[object] = []
+    original = AsyncConnection.execute
+
+    async def recorded(self: AsyncConnection, statement: Any, *args: Any, **kwargs: Any) -> Any:
+        executed.append(statement)
+        return await original(self, statement, *args, **kwargs)
+
+    monkeypatch.setattr(AsyncConnection, "execute", recorded)
+    ids = await inbox.accept_many([delivery(1), delivery(2), delivery(3)])
+    monkeypatch.undo()
+    assert executed == []  # each row by the driver, no multi-row INSERT compiled for the batch
+    assert None not in ids
+    assert len(set(ids)) == 3
+    assert await pending(inbox) == 3
+    # A batch that fails part-way stores none of it: the caller of each delivery is told,
+    # and the platform's retry of any of them is new again.
+    unstorable = NewDelivery("slack", "Ev-bad", "slack:T1:C1", {"not json": {1, 2}}, NOW)
+    with pytest.raises(TypeError):
+        await inbox.accept_many([delivery(4), delivery(5), unstorable])
+    assert await pending(inbox) == 3
+    assert await inbox.accept(delivery(4)) is not None
