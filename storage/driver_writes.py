@@ -31,7 +31,7 @@ from sqlalchemy import exc
 from sqlalchemy.engine import Dialect
 from sqlalchemy.ext.asyncio import AsyncConnection
 from sqlalchemy.sql.compiler import SQLCompiler
-from sqlalchemy.sql.dml import UpdateBase
+from sqlalchemy.sql.dml import Insert, UpdateBase
 
 from storage import postgres_driver, sqlite_driver
 
@@ -119,11 +119,39 @@ class DriverWrite(Generic[W]):
         else:
             assert driver is not None
             _, fetched = await _executed(connection, driver, plan, (parameters,), False, fetch=True)
-        if not fetched:
-            return None
+        return self._read(plan, fetched[0]) if fetched else None
+
+    async def returned(
+        self, connection: AsyncConnection, rows: Sequence[Parameters]
+    ) -> list[tuple[Any, ...]]:
+        """Execute an INSERT with RETURNING once for each row (all with the same keys), all or
+        none of them: every row it returned. The caller's connection holds them together on
+        SQLite (a transaction); on PostgreSQL asyncpg sends them in one round trip that is
+        atomic by itself (`fetchmany`: one Sync, so one implicit transaction in autocommit)."""
+        if not rows:
+            return []
+        postgres = postgres_driver.driver_of(connection)
+        plan = self._plan(connection.dialect, rows[0]) if postgres is not None else None
+        if postgres is not None and plan is not None and plan.results:
+            sql = plan.compiled.string
+            bound = [plan.bind(row) for row in rows]
+            found = await postgres_driver.run(
+                connection, sql, bound, postgres.fetchmany(sql, bound)
+            )
+            return [self._read(plan, tuple(record)) for record in found]
+        if _sqlite_driver(connection) is None and len(rows) > 1:
+            # SQLAlchemy's path (a watched connection): one multi-row statement, atomic by
+            # itself, compiled for this batch.
+            assert isinstance(self.statement, Insert)
+            result = await connection.execute(self.statement.values(list(rows)))
+            return [tuple(row) for row in result]
+        return [row for each in rows if (row := await self.first(connection, each)) is not None]
+
+    @staticmethod
+    def _read(plan: _Plan, row: tuple[Any, ...]) -> tuple[Any, ...]:
         return tuple(
             value if read is None else read(value)
-            for value, read in zip(fetched[0], plan.results, strict=True)
+            for value, read in zip(row, plan.results, strict=True)
         )
 
     def _plan(self, dialect: Dialect, parameters: Parameters) -> _Plan | None:

@@ -181,21 +181,13 @@ class Inbox:
                     "attempts": 0,
                 },
             )
-        # One INSERT per delivery, each the statement built once with its row as the
-        # parameters and executed by the driver directly: a multi-row INSERT would be
-        # compiled anew for every batch, which costs more than the batch's direct calls. One
-        # delivery (most bursts) is one statement, atomic by itself (on PostgreSQL in
-        # autocommit: one round trip instead of BEGIN, INSERT, COMMIT); several share one
-        # transaction, and so one commit (one WAL flush) for all of them.
+        # The statement built once, executed by the driver for each row: a multi-row INSERT
+        # would be compiled anew for every batch, which costs more than the batch's rows.
+        # Atomic: on SQLite in the one write transaction; on PostgreSQL one round trip in
+        # autocommit (one commit, and no BEGIN and COMMIT round trips around it).
         values = list(rows.values())
-        database = self.database
-        async with (
-            database.statement_alone() if len(values) == 1 else database.writing(urgent=True)
-        ) as connection:
-            accepting = _ACCEPT.of(connection)
-            returned = [
-                row for value in values if (row := await accepting.first(connection, value))
-            ]
+        async with self.database.statement_alone() as connection:
+            returned = await _ACCEPT.of(connection).returned(connection, values)
             inserted = {(platform, delivery): id_ for id_, platform, delivery in returned}
         # The first of several copies in one batch is the new one; the rest are retries.
         answers: list[int | None] = []

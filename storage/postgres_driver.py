@@ -35,8 +35,13 @@ _DBAPI_NAMES: tuple[tuple[type[BaseException], str], ...] = (
     (asyncpg.exceptions.DataError, "DataError"),
     (asyncpg.exceptions.InterfaceError, "InterfaceError"),
     (asyncpg.exceptions.PostgresError, "Error"),
+    # asyncpg's protocol in a state it cannot go on from (the server's notice that it ended
+    # the connection arrived between two statements, say): the connection is lost too.
+    (asyncpg.exceptions.InternalClientError, "InternalError"),
     (OSError, "OperationalError"),
 )
+# Errors after which the connection is not used again, whatever asyncpg says of it.
+_LOST = (OSError, asyncpg.exceptions.InternalClientError)
 
 
 def driver_of(connection: AsyncConnection) -> asyncpg.Connection | None:
@@ -80,7 +85,7 @@ async def run(
         if dbapi is None or name is None:
             raise
         driver = _driver(connection)
-        lost = driver is None or driver.is_closed() or isinstance(error, OSError)
+        lost = driver is None or driver.is_closed() or isinstance(error, _LOST)
         if lost and not connection.invalidated:
             await connection.invalidate(error)
         translated = getattr(dbapi, name)(str(error) or type(error).__name__, error)

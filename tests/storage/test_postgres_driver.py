@@ -8,6 +8,7 @@ from __future__ import annotations
 import asyncio
 from collections.abc import Callable
 from contextlib import suppress
+from datetime import UTC, datetime
 from typing import Any
 
 import asyncpg
@@ -19,8 +20,10 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 from storage import postgres_driver
 from storage.database import Database
 from storage.driver_writes import DriverWrite
+from storage.inbox import Inbox, NewDelivery
 from storage.rows import audit_events, audit_values
 from storage.transient import is_transient
+from tests.storage.pending import pending
 from tests.storage.states import entry
 
 pytestmark = pytest.mark.parametrize(
@@ -213,3 +216,25 @@ async def test_returning_reads_back_through_asyncpg_as_through_sqlalchemy(
     assert through is not None
     assert direct == tuple(through)
     assert direct[0].tzinfo is not None  # the UTC column's result processor ran
+
+
+async def test_a_batch_of_deliveries_is_one_round_trip_that_stores_all_or_none(
+    database: Database,
+) -> None:
+    inbox = Inbox(database)
+    now = datetime(2026, 12, 4, 9, 0, tzinfo=UTC)
+
+    def delivery(name: str) -> NewDelivery:
+        return NewDelivery("slack", name, "slack:T1:C1", {"kind": "event"}, now)
+
+    ids = await inbox.accept_many([delivery("Ev1"), delivery("Ev2"), delivery("Ev1")])
+    assert ids[0] is not None
+    assert ids[1] is not None
+    assert ids[2] is None  # the copy in the same batch
+    # The third's id is longer than its column: PostgreSQL refuses that row, and with it the
+    # two before it, which were sent in the same round trip.
+    with pytest.raises(DBAPIError):
+        await inbox.accept_many([delivery("Ev3"), delivery("Ev4"), delivery("E" * 500)])
+    assert await pending(inbox) == 2
+    assert await inbox.accept(delivery("Ev3")) is not None
+    assert await pooled_connections_in_a_transaction(database) == []
