@@ -26,7 +26,10 @@ from storage.lanes import (
     release_lane,
     renew_lanes,
     take_lane,
+    take_parameters,
+    take_statement,
 )
+from storage.prepared import PerDialect
 from storage.tables import ChatOutboxRow
 
 chat_outbox_table = ChatOutboxRow.__table__  # type: ignore[attr-defined]
@@ -45,9 +48,24 @@ _DONE_ONE = DriverWrite(
         _c.id == bindparam("_id", type_=_c.id.type), _c.done_at.is_(None)
     )
 )
+# Up to this many effects are marked done one statement each (see `_finish`).
+_DONE_ONE_BY_ONE = 4
 _LEFT_IN_LANE = (
     select(_c.id).where(_c.lane == bindparam("_lane", type_=_c.lane.type), _c.done_at.is_(None))
 ).limit(1)
+# The lease taken (renewed) as `take_lane` takes it, RETURNING also whether an unfinished
+# effect is left in the lane (its id, or NULL).
+_RENEW_TELLING_LEFT = PerDialect(
+    lambda d: DriverWrite(
+        take_statement(d).returning(
+            select(_c.id)
+            .where(_c.lane == bindparam("_lane", type_=_c.lane.type), _c.done_at.is_(None))
+            .limit(1)
+            .scalar_subquery()
+            .label("left")
+        )
+    )
+)
 # The owner's lease released only when nothing is left in the lane, decided by the statement
 # that releases it (no SELECT first): its rowcount says which.
 _RELEASE_IF_EMPTY = DriverWrite(
@@ -206,9 +224,12 @@ class ChatOutbox:
         # the lease to run out, as a crash at any other moment does.
         errors, now = finish.errors, finish.now
         plain = [i for i in finish.done if i not in errors]
-        if len(plain) == 1:
-            await _DONE_ONE.rowcount(connection, {"_id": plain[0], "done_at": now})
-        elif plain:
+        if len(plain) <= _DONE_ONE_BY_ONE:
+            # A few (a turn's acknowledgement and its root card): one direct write each,
+            # cheaper than the expanding IN that SQLAlchemy renders anew at every execution.
+            for effect_id in plain:
+                await _DONE_ONE.rowcount(connection, {"_id": effect_id, "done_at": now})
+        else:
             await connection.execute(_DONE, {"_ids": plain, "done_at": now})
         for effect_id, error in errors.items():
             await connection.execute(
@@ -216,19 +237,32 @@ class ChatOutbox:
                 .where(table.c.id == effect_id)
                 .values(done_at=now, last_error=error[:2000])
             )
-        released = await _RELEASE_IF_EMPTY.rowcount(
+        released = await self._release_if_empty(connection, finish)
+        if released == 1:
+            return True
+        # Not released: something is left (under load the usual case: the lane's next effect
+        # came in meanwhile), or the lease is someone else's now (ours ran out). One direct
+        # statement renews our lease and says whether anything is left.
+        renewed = await _RENEW_TELLING_LEFT.of(connection).first(
+            connection,
+            take_parameters(LANE_KIND, finish.lane, self.owner, now, finish.lease)
+            | {"_lane": finish.lane},
+        )
+        if renewed is None:
+            # Someone else's lease: done here if nothing is left (rare).
+            return await connection.scalar(_LEFT_IN_LANE, {"_lane": finish.lane}) is None
+        if renewed[1] is not None:
+            return False  # ours, with work left: the lane goes on
+        # Ours again, yet nothing left (the lease had run out and nobody took it): given back
+        # as above, unless an effect came in just now.
+        return await self._release_if_empty(connection, finish) == 1
+
+    async def _release_if_empty(self, connection: AsyncConnection, finish: _Finish) -> int:
+        return await _RELEASE_IF_EMPTY.rowcount(
             connection,
             {"_lane": finish.lane, "_owner": self.owner}
             | {"owner": None, "lease_until": None, "free_at": finish.free_at},
         )
-        if released == 1:
-            return True
-        # Not released: something is left, or the lease is someone else's now (ours ran
-        # out). The old order of questions, for this rarer case.
-        if await connection.scalar(_LEFT_IN_LANE, {"_lane": finish.lane}) is None:
-            return True
-        await take_lane(connection, LANE_KIND, finish.lane, self.owner, now, finish.lease)
-        return False
 
     async def failed_attempt(self, effect: PendingEffect, error: str, retry_at: datetime) -> None:
         table = chat_outbox_table

@@ -23,7 +23,7 @@ from storage.tables import WorkLaneRow
 lanes_table = WorkLaneRow.__table__  # type: ignore[attr-defined]
 
 
-def _take_statement(dialect: ModuleType) -> ReturningInsert[Any]:
+def take_statement(dialect: ModuleType) -> ReturningInsert[Any]:
     """The lease taken unless someone else holds a live one; built once (storage.prepared):
     every turn that posts takes its lane."""
     table = lanes_table
@@ -43,7 +43,7 @@ def _take_statement(dialect: ModuleType) -> ReturningInsert[Any]:
     ).returning(columns.free_at)
 
 
-_TAKE = PerDialect(lambda d: DriverWrite(_take_statement(d)))
+_TAKE = PerDialect(lambda d: DriverWrite(take_statement(d)))
 _RELEASE = DriverWrite(
     update(lanes_table).where(
         lanes_table.c.kind == bindparam("_kind", type_=lanes_table.c.kind.type),
@@ -63,13 +63,21 @@ async def take_lane(
 ) -> tuple[bool, datetime | None]:
     """Lease `lane` for `owner` unless someone else holds a live lease. Returns whether it
     is ours now, and the lane's pacing schedule (`free_at`)."""
-    until = now + lease
     row = await _TAKE.of(connection).first(
-        connection,
-        {"kind": kind, "lane": lane, "owner": owner, "lease_until": until, "_owner": owner}
-        | {"_lease_until": until, "_now": now},
+        connection, take_parameters(kind, lane, owner, now, lease)
     )
     return (row is not None, row[0] if row is not None else None)
+
+
+def take_parameters(
+    kind: str, lane: str, owner: str, now: datetime, lease: timedelta
+) -> dict[str, Any]:
+    """The parameters of `take_statement` (and of statements built on it)."""
+    until = now + lease
+    return {"kind": kind, "lane": lane, "owner": owner, "lease_until": until, "_owner": owner} | {
+        "_lease_until": until,
+        "_now": now,
+    }
 
 
 async def release_lane(

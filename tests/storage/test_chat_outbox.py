@@ -8,10 +8,12 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pytest
+from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from storage.chat_outbox import ChatOutbox, NewEffect, enqueue
 from storage.database import Database
+from storage.lanes import lanes_table
 
 NOW = datetime(2026, 12, 2, 10, 0, tzinfo=UTC)
 LEASE = timedelta(seconds=30)
@@ -168,3 +170,69 @@ async def test_a_group_that_fails_fails_every_lane_in_it(
     monkeypatch.setattr(ChatOutbox, "_finish", original)
     assert await outbox.finish("slack:C3", ids["slack:C3"], {}, None, NOW, LEASE)
     assert await outbox.pending("slack:C3", NOW) == []
+
+
+async def lease_of(database: Database, lane: str) -> tuple[Any, Any]:
+    async with database.reading() as connection:
+        row = (
+            await connection.execute(
+                select(lanes_table.c.owner, lanes_table.c.lease_until).where(
+                    lanes_table.c.kind == "chat", lanes_table.c.lane == lane
+                )
+            )
+        ).one()
+    return row.owner, row.lease_until
+
+
+async def test_a_lane_with_work_left_is_renewed_by_one_direct_statement(
+    database: Database, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    outbox = ChatOutbox(database, "replica-a")
+    await _write(database, effect(1), effect(2))
+    await outbox.take("slack:C1", NOW, LEASE)
+    first, second = await outbox.pending("slack:C1", NOW)
+    later = NOW + timedelta(seconds=20)
+    executed: list[object] = []
+    original = AsyncConnection.execute
+
+    async def recorded(self: AsyncConnection, statement: Any, *args: Any, **kwargs: Any) -> Any:
+        executed.append(statement)
+        return await original(self, statement, *args, **kwargs)
+
+    monkeypatch.setattr(AsyncConnection, "execute", recorded)
+    assert not await outbox.finish("slack:C1", [first.id], {}, None, later, LEASE)
+    monkeypatch.undo()
+    assert executed == []  # marked done, release refused, lease renewed: all by the driver
+    assert await lease_of(database, "slack:C1") == ("replica-a", later + LEASE)
+    assert [p.id for p in await outbox.pending("slack:C1", NOW)] == [second.id]
+
+
+async def test_a_lane_someone_else_holds_now_is_not_renewed(database: Database) -> None:
+    a, b = ChatOutbox(database, "replica-a"), ChatOutbox(database, "replica-b")
+    await _write(database, effect(1), effect(2))
+    await a.take("slack:C1", NOW, LEASE)
+    first, _ = await a.pending("slack:C1", NOW)
+    # a's lease ran out and b took the lane: a finishing late leaves b's lease alone.
+    after = NOW + LEASE + timedelta(seconds=1)
+    assert (await b.take("slack:C1", after, LEASE))[0]
+    assert not await a.finish("slack:C1", [first.id], {}, None, after, LEASE)
+    assert await lease_of(database, "slack:C1") == ("replica-b", after + LEASE)
+
+
+async def test_a_lease_that_ran_out_on_an_empty_lane_is_given_back(database: Database) -> None:
+    a = ChatOutbox(database, "replica-a")
+    (only,) = await _write(database, effect(1))
+    await a.take("slack:C1", NOW, LEASE)
+    # The lane's lease is not a's when it finishes (a replica that is gone held it last),
+    # and that lease has run out: a's release by owner is refused, the renewal takes the
+    # lane, finds nothing left, and gives it back.
+    async with database.writing() as connection:
+        await connection.execute(
+            update(lanes_table)
+            .where(lanes_table.c.lane == "slack:C1")
+            .values(owner="replica-gone", lease_until=NOW)
+        )
+    after = NOW + timedelta(seconds=5)
+    assert await a.finish("slack:C1", [only], {}, None, after, LEASE)
+    assert await a.pending("slack:C1", after) == []
+    assert await lease_of(database, "slack:C1") == (None, None)
