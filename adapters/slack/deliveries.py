@@ -14,8 +14,9 @@ from adapters.slack.translate import (
     BadPayload,
     SlackKind,
     from_view_submission,
-    slack_delivery,
+    slack_delivery_translated,
 )
+from adapters.slack.translations import Translations
 from conversations.events import FormSubmitted
 
 # Field errors of a submitted form, by item id (empty when every field parses).
@@ -31,14 +32,22 @@ class Admitted:
 
 
 class SlackDeliveries:
-    def __init__(self, intake: Intake, check_form: CheckForm | None = None) -> None:
+    def __init__(
+        self,
+        intake: Intake,
+        check_form: CheckForm | None = None,
+        translations: Translations | None = None,
+    ) -> None:
         self.intake = intake
         self.check_form = check_form
+        # The events translated here, for this process's inbox worker (adapters.slack.
+        # translations): None keeps none.
+        self.translations = translations
 
     async def admit(self, kind: SlackKind, body: dict[str, Any]) -> Admitted:
         """Raises BadPayload for a shape the bot cannot read, adapters.intake.Unavailable
         when the delivery could not be stored."""
-        found = slack_delivery(kind, body)
+        found, event = slack_delivery_translated(kind, body)
         if found is None or found.ignorable:
             return Admitted(stored=False)
         if kind == "interaction" and body.get("type") == "view_submission":
@@ -47,6 +56,10 @@ class SlackDeliveries:
                 # The modal stays open with the reasons under the fields; nothing is stored,
                 # and nothing is lost: the person still sees what they typed.
                 return Admitted(stored=False, form_errors=errors)
+        if event is not None and self.translations is not None:
+            # Kept before the intake hands the delivery to the worker (whose turn may come
+            # as soon as it is stored); one that is not stored after all falls out unused.
+            self.translations.keep(body, event)
         await self.intake.accept(
             Delivery(
                 platform=PLATFORM,

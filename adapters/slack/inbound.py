@@ -9,6 +9,7 @@ import logging
 from adapters.slack.clients import NoToken, SlackClients
 from adapters.slack.people import PeopleDirectory
 from adapters.slack.translate import from_slack_delivery
+from adapters.slack.translations import Translations
 from adapters.slack.workspaces import Workspace, workspace_of
 from conversations.events import Event, FormSubmitted
 
@@ -21,8 +22,11 @@ class SlackDecoder:
         clients: SlackClients,
         several_workspaces: bool = False,
         people: PeopleDirectory | None = None,
+        translations: Translations | None = None,
     ) -> None:
         self.clients = clients
+        # What the edge of this process already translated (adapters.slack.translations).
+        self.translations = translations
         # With several workspaces, each channel's workspace is an address the turn keeps:
         # which token a later post must use.
         self.several_workspaces = several_workspaces
@@ -32,7 +36,8 @@ class SlackDecoder:
         kind, body = payload.get("kind"), payload.get("body")
         if kind not in ("command", "event", "interaction") or not isinstance(body, dict):
             raise ValueError("not a stored Slack delivery")
-        event = from_slack_delivery(kind, body, None)
+        kept = self.translations.take(body) if self.translations is not None else None
+        event = kept if kept is not None else from_slack_delivery(kind, body, None)
         if event is None:
             return None
         if not self.several_workspaces:

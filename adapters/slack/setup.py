@@ -32,6 +32,7 @@ from adapters.slack.clients import (
 from adapters.slack.deliveries import CheckForm, SlackDeliveries
 from adapters.slack.http import INSTALL_PATH, REDIRECT_PATH, SlackEndpoint
 from adapters.slack.inbound import SlackDecoder
+from adapters.slack.translations import Translations
 from adapters.slack.workspaces import ChannelDirectory
 
 if TYPE_CHECKING:
@@ -162,11 +163,13 @@ def slack_side(
         raise SlackConfigError(
             "Slack needs SLACK_BOT_TOKEN (or SLACK_CLIENT_ID and SLACK_CLIENT_SECRET)"
         )
+    # Events translated as they arrive, handed to this process's inbox worker with them.
+    translations = Translations()
     return SlackSide(
         settings=settings,
         chat=SlackChat(clients, settings.api_url),
-        decoder=SlackDecoder(clients, several_workspaces=settings.oauth),
-        deliveries=SlackDeliveries(intake, check_form),
+        decoder=SlackDecoder(clients, several_workspaces=settings.oauth, translations=translations),
+        deliveries=SlackDeliveries(intake, check_form, translations),
         oauth_flow=oauth_flow,
         oauth_stores=oauth_stores,
         http=http,

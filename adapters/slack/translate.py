@@ -117,6 +117,32 @@ def slack_delivery(kind: SlackKind, body: Mapping[str, object]) -> SlackDelivery
 
     The payload is translated here too, so that a delivery this accepts is one the
     translators accept: BadPayload now, not when the inbox gets to it."""
+    return slack_delivery_translated(kind, body)[0]
+
+
+def slack_delivery_translated(
+    kind: SlackKind, body: Mapping[str, object]
+) -> tuple[SlackDelivery | None, SlackEvent | None]:
+    """`slack_delivery`, and for an event callback that is not ignorable the event it means:
+    what `from_slack_delivery` makes of the stored delivery (the bot's user id, which this
+    knows from the envelope and the worker does not, only ever makes the translation None)."""
+    if kind == "event":
+        if _body_type(body) != "event_callback":
+            return None, None
+        envelope = _parse(SlackEnvelope, body, "event envelope")
+        channel = envelope.event.channel
+        event = from_event_callback(body, _installed_bot_user(envelope))
+        delivery = _delivery(
+            envelope.event_id,
+            _envelope_workspace(envelope),
+            channel if isinstance(channel, str) else "",
+            ignorable=event is None,
+        )
+        return delivery, event
+    return _other_delivery(kind, body), None
+
+
+def _other_delivery(kind: SlackKind, body: Mapping[str, object]) -> SlackDelivery | None:
     if kind == "command":
         if _is_ssl_check(body):
             return None
@@ -126,17 +152,6 @@ def slack_delivery(kind: SlackKind, body: Mapping[str, object]) -> SlackDelivery
             command.workspace,
             command.channel,
             ignorable=False,  # every command gets an answer, if only the help text
-        )
-    if kind == "event":
-        if _body_type(body) != "event_callback":
-            return None
-        envelope = _parse(SlackEnvelope, body, "event envelope")
-        channel = envelope.event.channel
-        return _delivery(
-            envelope.event_id,
-            _envelope_workspace(envelope),
-            channel if isinstance(channel, str) else "",
-            ignorable=from_event_callback(body, _installed_bot_user(envelope)) is None,
         )
     interaction = _parse(Interaction, body, "interaction payload")
     workspace = _interaction_workspace(interaction)

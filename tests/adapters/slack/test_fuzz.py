@@ -23,6 +23,7 @@ from adapters.slack.translate import (
     from_slash_command,
     from_view_submission,
     slack_delivery,
+    slack_delivery_translated,
 )
 from conversations.effects import SectionForm
 from tests.adapters.fuzzing import FUZZ, assert_valid_event, json_like, mutated, objects
@@ -202,6 +203,10 @@ def check_delivery(kind: SlackKind, body: Any) -> None:
         assert event.channel == delivery.channel
     # The bot's user id can only turn an event into None, never into another event.
     assert from_slack_delivery(kind, body, BOT_USER) in (None, event)
+    # The edge's own translation, kept for the worker, is the worker's.
+    found, kept = slack_delivery_translated(kind, body)
+    assert found == delivery
+    assert kept == (event if kind == "event" else None)
 
 
 @FUZZ
