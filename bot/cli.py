@@ -17,7 +17,7 @@ from adapters.email.message import build_submission_email
 from adapters.email.message_id import new_message_id
 from adapters.email.smime import SmimeConfigError
 from adapters.memory import MemoryChat
-from bot import logs
+from bot import event_loop, logs
 from bot.clock import utc_now
 from bot.config_error import ConfigError
 from bot.outbox_worker import OutboxWorker
@@ -56,7 +56,8 @@ def _run(coroutine: Awaitable[T]) -> T:
         return await coroutine
 
     try:
-        return asyncio.run(wrapper())
+        with asyncio.Runner(loop_factory=event_loop.loop_factory()) as runner:
+            return runner.run(wrapper())
     except ConfigError as error:  # a database that cannot be opened, say: told, no traceback
         raise click.ClickException(str(error)) from error
 

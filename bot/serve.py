@@ -11,6 +11,7 @@ from collections.abc import Callable
 
 from aiohttp import web
 
+from bot import event_loop
 from bot.collector import tune_for_serving
 from bot.server import Bot, ConfigError, build_bot, replica_name, start_socket_mode, web_app
 from bot.settings import Settings
@@ -94,6 +95,7 @@ async def serve(
     platforms = ", ".join(sorted(bot.chats)) or "no chat platform configured"
     mode = " (Slack over Socket Mode)" if socket is not None else ""
     started(f"jcdc-bot listening on http://{host}:{port} — {platforms}{mode}")
+    log.info("event loop: %s", event_loop.name())
     try:
         await stop.wait()
     finally:

@@ -82,6 +82,9 @@ async def test_serve_runs_slack_over_http_until_sigterm(tmp_path: Path) -> None:
         assert BOT_TOKEN not in stderr.decode()
         log = stderr.decode()
         assert log.count("Teams is off") == 1
+        # The command line runs serve on uvloop (bot/event_loop.py), installed everywhere
+        # but Windows.
+        assert "event loop: uvloop.Loop" in log
         assert "WITHOUT authentication" not in log
         # slack_bolt's "As you gave `client` as well, `token` will be unused".
         assert "will be unused" not in log
