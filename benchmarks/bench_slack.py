@@ -25,7 +25,9 @@ took, and waits until the fake Slack has received that turn's post before sendin
 - the necessary-work floor (benchmarks/floor_slack_app.py): bare Bolt, one raw transaction on
   our schema and the turn's Web API call on one kept-alive session. jcdc-bot's
   throughput and server CPU per turn are shown as ratios to it (targets: at least 0.7x its
-  throughput, at most 1.5x its CPU).
+  throughput, at most 1.5x its CPU). `jcdc-bot serve` runs on uvloop (bot/event_loop.py):
+  the floor runs on asyncio's own loop, as bare Bolt does, and once more on uvloop
+  ("floor uvloop"); a line under jcdc-bot's row gives its ratios to that one.
 - cpu/turn: the server process's user + system CPU from /proc over the timed turns, divided
   by the turns: load-generator noise does not hide in it.
 
@@ -279,11 +281,14 @@ async def plain(
     concurrency: int,
     per_worker: int,
     database_url: str = "",
+    arguments: tuple[str, ...] = (),
 ) -> Result:
     """A server that only answers (empty), answers and posts once (bare Bolt), or does the
     necessary work of a turn (the floor: one transaction, the turn's Web API call)."""
     port = free_port()
-    process = await _start(module, ["--port", str(port)], _env(fake, database_url), port)
+    process = await _start(
+        module, ["--port", str(port), *arguments], _env(fake, database_url), port
+    )
     waiters.last_call = (
         "chat.postEphemeral" if module == "benchmarks.floor_slack_app" else "chat.postMessage"
     )
@@ -455,19 +460,23 @@ async def main(quick: bool, postgres: str | None) -> None:
                 backends = ["sqlite"] + (["postgres"] if postgres else [])
                 for backend in backends:
                     work_floor: Result | None = None
+                    uvloop_floor: Result | None = None
                     for name, module in (
                         ("floor", ("benchmarks.floor_slack_app",)),
+                        ("floor uvloop", ("benchmarks.floor_slack_app", "--uvloop")),
                         ("ack first", ("benchmarks.ack_first_server",)),
                         ("jcdc-bot", ("bot", "serve")),
                     ):
                         dropped = None
                         if backend == "sqlite":
-                            database = f"sqlite:///{directory}/{name[:3]}-{concurrency}.db"
+                            database = (
+                                f"sqlite:///{directory}/{name.replace(' ', '_')}-{concurrency}.db"
+                            )
                         else:
                             assert postgres is not None
                             database, dropped = await _fresh_postgres(postgres)
                         try:
-                            if name == "floor":
+                            if name.startswith("floor"):
                                 ours = await plain(
                                     module[0],
                                     name,
@@ -476,8 +485,12 @@ async def main(quick: bool, postgres: str | None) -> None:
                                     concurrency,
                                     turns_per_worker,
                                     database,
+                                    module[1:],
                                 )
-                                work_floor = ours
+                                if name == "floor":
+                                    work_floor = ours
+                                else:
+                                    uvloop_floor = ours
                             else:
                                 ours = await jcdc(
                                     fake,
@@ -493,6 +506,15 @@ async def main(quick: bool, postgres: str | None) -> None:
                                 await _drop_postgres(postgres, dropped)
                         print(_row(ours, baseline, floor, backend, work_floor), flush=True)
                         fake.calls.clear()
+                        if name == "jcdc-bot" and uvloop_floor is not None:
+                            # jcdc-bot serves on uvloop (bot/event_loop.py): against the
+                            # floor on the same event loop too.
+                            print(
+                                f"{'  vs floor on uvloop':<41}"
+                                f"{ours.throughput / uvloop_floor.throughput:5.2f}x tput "
+                                f"{ours.cpu_ms_per_turn / uvloop_floor.cpu_ms_per_turn:5.2f}x cpu",
+                                flush=True,
+                            )
 
 
 if __name__ == "__main__":

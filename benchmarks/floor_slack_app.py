@@ -2,7 +2,8 @@
 reply, does what a jcdc turn cannot avoid and nothing more: one write transaction on our own
 schema (the event marked processed, one contribution inserted, the report's row updated) and
 the same Web API call a jcdc turn on a changed answer makes (the private acknowledgement in
-the thread; the root card does not change), on one kept-alive HTTP session.
+the thread; the root card does not change), on one kept-alive HTTP session. On asyncio's own
+event loop, or with --uvloop on the one `jcdc-bot serve` runs on.
 
     python -m benchmarks.floor_slack_app --port P   (SLACK_BOT_TOKEN, SLACK_SIGNING_SECRET,
                                                      SLACK_API_URL, DATABASE_URL)
@@ -11,6 +12,7 @@ the thread; the root card does not change), on one kept-alive HTTP session.
 from __future__ import annotations
 
 import argparse
+import asyncio
 import itertools
 import os
 from collections.abc import AsyncIterator
@@ -134,7 +136,16 @@ def floor_app(floor: Floor, http: SlackHttp) -> AsyncApp:
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--port", type=int, required=True)
+    parser.add_argument(
+        "--uvloop",
+        action="store_true",
+        help="run on uvloop, as `jcdc-bot serve` does (bot/event_loop.py)",
+    )
     arguments = parser.parse_args()
+    if arguments.uvloop:
+        import uvloop
+
+        asyncio.set_event_loop_policy(uvloop.EventLoopPolicy())
     database = Database.from_url(os.environ["DATABASE_URL"], pool_size=32, max_overflow=0)
     floor = Floor(database)
     http = SlackHttp()

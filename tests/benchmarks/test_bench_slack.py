@@ -1,5 +1,6 @@
 """The Slack benchmark still measures what it says: a tiny run of jcdc-bot (a real `serve`
-process) and of the floor through `benchmarks.bench_slack` finishes every turn with no
+process) and of the floor (on asyncio's loop and on uvloop) through `benchmarks.bench_slack`
+finishes every turn with no
 error. Numbers are not checked here (they belong in the benchmark's output); what is checked
 is that a change of the bot's conversation (the quiet thread, the root message that asks the
 first question) has not left the benchmark waiting for a call that never comes, which twice
@@ -34,7 +35,18 @@ async def test_a_tiny_run_of_jcdc_and_the_floor_finishes_every_turn(tmp_path: Pa
             TURNS_PER_WORKER,
             f"sqlite:///{tmp_path / 'floor.db'}",
         )
-    for result in (ours, floor):
+        # The floor on uvloop, the event loop `serve` runs on.
+        on_uvloop = await plain(
+            "benchmarks.floor_slack_app",
+            "floor uvloop",
+            fake,
+            waiters,
+            CONCURRENCY,
+            TURNS_PER_WORKER,
+            f"sqlite:///{tmp_path / 'floor-uvloop.db'}",
+            ("--uvloop",),
+        )
+    for result in (ours, floor, on_uvloop):
         assert result.errors == 0, result.name
         assert result.turns == CONCURRENCY * TURNS_PER_WORKER, result.name
         assert len(result.acks) == result.turns, result.name
