@@ -122,6 +122,12 @@ class Database:
             if engine.dialect.name == "postgresql"
             else None
         )
+        # PostgreSQL: the urgent pool's connections in autocommit, for single statements.
+        self._urgent_autocommit = (
+            urgent_engine.execution_options(isolation_level="AUTOCOMMIT")
+            if urgent_engine is not None
+            else None
+        )
         # PostgreSQL: write transactions on connections in autocommit too, begun and ended by
         # storage.postgres_driver on asyncpg itself (so the turn's fixed writes may go to
         # asyncpg directly and still run inside them).
@@ -202,12 +208,11 @@ class Database:
         """A connection for one urgent write that is atomic by itself (a single INSERT): on
         PostgreSQL in autocommit, one round trip instead of BEGIN, INSERT, COMMIT; on SQLite an
         ordinary urgent write transaction."""
-        if self.urgent_engine is None:
+        if self._urgent_autocommit is None:
             async with self.writing(urgent=True) as connection:
                 yield connection
             return
-        async with self.urgent_engine.connect() as connection:
-            await connection.execution_options(isolation_level="AUTOCOMMIT")
+        async with self._urgent_autocommit.connect() as connection:
             yield connection
 
     @classmethod
