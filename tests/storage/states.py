@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from datetime import UTC, datetime, timedelta, timezone
 from typing import Any
 
+import pytest
 from pydantic import JsonValue
 from sqlalchemy import event
+from sqlalchemy.ext.asyncio import AsyncConnection
 
 from conversations.effects import AuditEntry, SubmitRequested
 from conversations.state import (
@@ -166,3 +168,18 @@ def recorded_statements(database: Database) -> Iterator[list[str]]:
         yield statements
     finally:
         event.remove(database.engine.sync_engine, "before_cursor_execute", record)
+
+
+def executed_through_sqlalchemy(monkeypatch: pytest.MonkeyPatch) -> list[object]:
+    """Every statement executed through SQLAlchemy's AsyncConnection.execute (scalar and
+    scalars go through it too) until the monkeypatch is undone: what did not go to the
+    driver directly."""
+    executed: list[object] = []
+    original: Callable[..., Any] = AsyncConnection.execute
+
+    async def recorded(self: AsyncConnection, statement: Any, *args: Any, **kwargs: Any) -> Any:
+        executed.append(statement)
+        return await original(self, statement, *args, **kwargs)
+
+    monkeypatch.setattr(AsyncConnection, "execute", recorded)
+    return executed

@@ -14,6 +14,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 from storage.chat_outbox import ChatOutbox, NewEffect, enqueue
 from storage.database import Database
 from storage.lanes import lanes_table
+from tests.storage.states import executed_through_sqlalchemy
 
 NOW = datetime(2026, 12, 2, 10, 0, tzinfo=UTC)
 LEASE = timedelta(seconds=30)
@@ -192,14 +193,7 @@ async def test_a_lane_with_work_left_is_renewed_by_one_direct_statement(
     await outbox.take("slack:C1", NOW, LEASE)
     first, second = await outbox.pending("slack:C1", NOW)
     later = NOW + timedelta(seconds=20)
-    executed: list[object] = []
-    original = AsyncConnection.execute
-
-    async def recorded(self: AsyncConnection, statement: Any, *args: Any, **kwargs: Any) -> Any:
-        executed.append(statement)
-        return await original(self, statement, *args, **kwargs)
-
-    monkeypatch.setattr(AsyncConnection, "execute", recorded)
+    executed = executed_through_sqlalchemy(monkeypatch)
     assert not await outbox.finish("slack:C1", [first.id], {}, None, later, LEASE)
     monkeypatch.undo()
     assert executed == []  # marked done, release refused, lease renewed: all by the driver

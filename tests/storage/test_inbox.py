@@ -5,10 +5,8 @@ from __future__ import annotations
 
 import asyncio
 from datetime import UTC, datetime, timedelta
-from typing import Any
 
 import pytest
-from sqlalchemy.ext.asyncio import AsyncConnection
 
 from storage.database import Database
 from storage.inbox import (
@@ -22,6 +20,7 @@ from storage.inbox import (
     take_run,
 )
 from tests.storage.pending import pending
+from tests.storage.states import executed_through_sqlalchemy
 
 NOW = datetime(2026, 12, 2, 10, 0, tzinfo=UTC)
 
@@ -250,14 +249,7 @@ async def test_a_batch_is_stored_by_the_driver_in_one_transaction(
     database: Database, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     inbox = Inbox(database)
-    executed: list[object] = []
-    original = AsyncConnection.execute
-
-    async def recorded(self: AsyncConnection, statement: Any, *args: Any, **kwargs: Any) -> Any:
-        executed.append(statement)
-        return await original(self, statement, *args, **kwargs)
-
-    monkeypatch.setattr(AsyncConnection, "execute", recorded)
+    executed = executed_through_sqlalchemy(monkeypatch)
     ids = await inbox.accept_many([delivery(1), delivery(2), delivery(3)])
     monkeypatch.undo()
     assert executed == []  # each row by the driver, no multi-row INSERT compiled for the batch

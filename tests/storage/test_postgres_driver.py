@@ -6,7 +6,6 @@ behind and no connection in doubt in the pool."""
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Callable
 from contextlib import suppress
 from datetime import UTC, datetime
 from typing import Any
@@ -24,7 +23,7 @@ from storage.inbox import Inbox, NewDelivery
 from storage.rows import audit_events, audit_values
 from storage.transient import is_transient
 from tests.storage.pending import pending
-from tests.storage.states import entry
+from tests.storage.states import entry, executed_through_sqlalchemy
 
 pytestmark = pytest.mark.parametrize(
     "database_url", [pytest.param("postgres", marks=pytest.mark.postgres)], indirect=True
@@ -42,18 +41,6 @@ async def audits(database: Database) -> int:
         return int(
             (await connection.execute(select(func.count()).select_from(audit_events))).scalar_one()
         )
-
-
-def counting_executes(monkeypatch: pytest.MonkeyPatch) -> list[int]:
-    calls = [0]
-    original: Callable[..., Any] = AsyncConnection.execute
-
-    async def counted(self: AsyncConnection, *args: Any, **kwargs: Any) -> Any:
-        calls[0] += 1
-        return await original(self, *args, **kwargs)
-
-    monkeypatch.setattr(AsyncConnection, "execute", counted)
-    return calls
 
 
 async def backend_of(connection: AsyncConnection) -> int:
@@ -77,12 +64,12 @@ async def pooled_connections_in_a_transaction(database: Database) -> list[int]:
 async def test_direct_and_sqlalchemy_writes_commit_together(
     database: Database, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    executes = counting_executes(monkeypatch)
+    executes = executed_through_sqlalchemy(monkeypatch)
     async with database.writing() as connection:
         assert postgres_driver.driver_of(connection) is not None
         await _INSERT_AUDIT.rowcount(connection, audit_row(1))  # asyncpg
         await connection.execute(insert(audit_events).values(audit_row(2)))  # SQLAlchemy
-        through_sqlalchemy = executes[0]
+        through_sqlalchemy = len(executes)
         # Both inside one transaction: another connection sees neither yet.
         assert await audits(database) == 0
     monkeypatch.undo()
@@ -192,14 +179,14 @@ async def test_a_connection_in_sqlalchemys_own_transaction_keeps_sqlalchemys_pat
 ) -> None:
     # Not in autocommit: the adapter begins lazily, so a statement sent around it could run
     # before its BEGIN. The write goes through SQLAlchemy, and rolls back with the rest.
-    executes = counting_executes(monkeypatch)
+    executes = executed_through_sqlalchemy(monkeypatch)
     async with database.engine.connect() as connection:
         assert postgres_driver.driver_of(connection) is None
         transaction = await connection.begin()
         await _INSERT_AUDIT.rowcount(connection, audit_row(1))
         await transaction.rollback()
     monkeypatch.undo()
-    assert executes[0] == 1
+    assert len(executes) == 1
     assert await audits(database) == 0
 
 
