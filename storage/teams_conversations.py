@@ -77,6 +77,10 @@ class TeamsConversations:
 
     async def save(self, key: str, reference: dict[str, Any]) -> None:
         """Insert or replace the reference stored under `key`, in a transaction of its own."""
+        if self._known.get(key) == reference:
+            # Nothing to write: no transaction either (on PostgreSQL, an empty one still
+            # costs its BEGIN and COMMIT round trips; storage/postgres_driver.py).
+            return
         async with self.database.writing() as connection:
             written = await self.write(connection, key, reference, datetime.now(UTC))
         if written:

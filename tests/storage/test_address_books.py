@@ -148,3 +148,27 @@ async def test_an_unknown_book_fails_the_turn(database: Database) -> None:
     store = ReportStore(database)
     with pytest.raises(UnknownAddressBook):
         await keep(store, Address(book="fax_numbers", key="x", value={}))
+
+
+async def test_saving_an_unchanged_reference_opens_no_transaction(
+    database: Database, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # On PostgreSQL even an empty write transaction costs a BEGIN and a COMMIT round trip.
+    book = TeamsConversations(database)
+    await book.save(user_key("U1"), reference())
+    opened = [0]
+    original = Database.writing
+
+    def counted(self: Database, urgent: bool = False) -> Any:
+        opened[0] += 1
+        return original(self, urgent)
+
+    monkeypatch.setattr(Database, "writing", counted)
+    await book.save(user_key("U1"), reference())
+    assert opened[0] == 0
+    await book.save(user_key("U1"), reference("https://smba.trafficmanager.net/emea/"))
+    assert opened[0] == 1
+    monkeypatch.undo()
+    assert await TeamsConversations(database).load(user_key("U1")) == reference(
+        "https://smba.trafficmanager.net/emea/"
+    )
