@@ -280,6 +280,8 @@ class ChatOutbox:
             await release_lane(connection, LANE_KIND, lane, self.owner, free_at)
 
     async def renew(self, lanes: list[str], until: datetime) -> None:
+        if not lanes:
+            return  # nothing held: no transaction (an empty one is two round trips on PostgreSQL)
         async with self.database.writing() as connection:
             await renew_lanes(connection, LANE_KIND, self.owner, lanes, until)
 

@@ -230,3 +230,25 @@ async def test_a_lease_that_ran_out_on_an_empty_lane_is_given_back(database: Dat
     assert await a.finish("slack:C1", [only], {}, None, after, LEASE)
     assert await a.pending("slack:C1", after) == []
     assert await lease_of(database, "slack:C1") == (None, None)
+
+
+async def test_renewing_no_leases_opens_no_transaction(
+    database: Database, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # The worker renews what it holds on a timer; holding nothing must cost nothing, and on
+    # PostgreSQL even an empty write transaction is a BEGIN and a COMMIT round trip.
+    outbox = ChatOutbox(database, "replica-a")
+    opened = [0]
+    original = Database.writing
+
+    def counted(self: Database, urgent: bool = False) -> Any:
+        opened[0] += 1
+        return original(self, urgent)
+
+    monkeypatch.setattr(Database, "writing", counted)
+    await outbox.renew([], NOW + LEASE)
+    assert opened[0] == 0
+    assert (await outbox.take("slack:C1", NOW, LEASE))[0]
+    await outbox.renew(["slack:C1"], NOW + 2 * LEASE)
+    monkeypatch.undo()
+    assert await lease_of(database, "slack:C1") == ("replica-a", NOW + 2 * LEASE)
