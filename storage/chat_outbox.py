@@ -13,7 +13,8 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import bindparam, delete, func, insert, select, update
+from sqlalchemy import any_, bindparam, delete, func, insert, select, update
+from sqlalchemy.dialects import postgresql
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from storage.database import Database
@@ -48,7 +49,16 @@ _DONE_ONE = DriverWrite(
         _c.id == bindparam("_id", type_=_c.id.type), _c.done_at.is_(None)
     )
 )
-# Up to this many effects are marked done one statement each (see `_finish`).
+# PostgreSQL: the lane's performed effects marked done in one statement whatever their number
+# (`= ANY` of an array: one SQL text, so it goes to asyncpg directly), so that in autocommit
+# none of them is left unmarked by a crash between two statements.
+_DONE_ALL = DriverWrite(
+    update(chat_outbox_table).where(
+        _c.id == any_(bindparam("_ids", type_=postgresql.ARRAY(_c.id.type))),
+        _c.done_at.is_(None),
+    )
+)
+# SQLite: up to this many marked one direct statement each, all in the one transaction.
 _DONE_ONE_BY_ONE = 4
 _LEFT_IN_LANE = (
     select(_c.id).where(_c.lane == bindparam("_lane", type_=_c.lane.type), _c.done_at.is_(None))
@@ -224,12 +234,17 @@ class ChatOutbox:
         # the lease to run out, as a crash at any other moment does.
         errors, now = finish.errors, finish.now
         plain = [i for i in finish.done if i not in errors]
-        if len(plain) <= _DONE_ONE_BY_ONE:
-            # A few (a turn's acknowledgement and its root card): one direct write each,
-            # cheaper than the expanding IN that SQLAlchemy renders anew at every execution.
+        if len(plain) == 1:
+            await _DONE_ONE.rowcount(connection, {"_id": plain[0], "done_at": now})
+        elif plain and not self.database.is_sqlite:
+            await _DONE_ALL.rowcount(connection, {"_ids": plain, "done_at": now})
+        elif len(plain) <= _DONE_ONE_BY_ONE:
+            # A few (a turn's acknowledgement and its root card), inside the transaction: one
+            # direct write each, cheaper than the expanding IN that SQLAlchemy renders anew
+            # at every execution.
             for effect_id in plain:
                 await _DONE_ONE.rowcount(connection, {"_id": effect_id, "done_at": now})
-        else:
+        elif plain:
             await connection.execute(_DONE, {"_ids": plain, "done_at": now})
         for effect_id, error in errors.items():
             await connection.execute(

@@ -14,7 +14,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 from storage.chat_outbox import ChatOutbox, NewEffect, enqueue
 from storage.database import Database
 from storage.lanes import lanes_table
-from tests.storage.states import executed_through_sqlalchemy
+from tests.storage.states import executed_through_sqlalchemy, recorded_statements
 
 NOW = datetime(2026, 12, 2, 10, 0, tzinfo=UTC)
 LEASE = timedelta(seconds=30)
@@ -252,3 +252,29 @@ async def test_renewing_no_leases_opens_no_transaction(
     await outbox.renew(["slack:C1"], NOW + 2 * LEASE)
     monkeypatch.undo()
     assert await lease_of(database, "slack:C1") == ("replica-a", NOW + 2 * LEASE)
+
+
+async def test_several_effects_of_a_lane_are_marked_done_by_the_driver(
+    database: Database, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    outbox = ChatOutbox(database, "replica-a")
+    ids = await _write(database, effect(1), effect(2), effect(3))
+    await outbox.take("slack:C1", NOW, LEASE)
+    executed = executed_through_sqlalchemy(monkeypatch)
+    assert await outbox.finish("slack:C1", ids, {}, None, NOW, LEASE)
+    monkeypatch.undo()
+    assert executed == []
+    assert await outbox.pending("slack:C1", NOW) == []
+
+
+async def test_a_lanes_effects_are_marked_done_all_at_once(database: Database) -> None:
+    # On PostgreSQL, in autocommit, each statement commits alone: one statement for all of
+    # them, so that a crash cannot leave some performed effects unmarked (and performed
+    # again) between two. On SQLite one statement each, in the one transaction.
+    outbox = ChatOutbox(database, "replica-a")
+    ids = await _write(database, effect(1), effect(2), effect(3))
+    await outbox.take("slack:C1", NOW, LEASE)
+    with recorded_statements(database) as statements:
+        assert await outbox.finish("slack:C1", ids, {}, None, NOW, LEASE)
+    marks = [s for s in statements if s.startswith("UPDATE chat_outbox")]
+    assert len(marks) == (3 if database.is_sqlite else 1)
