@@ -183,3 +183,17 @@ def executed_through_sqlalchemy(monkeypatch: pytest.MonkeyPatch) -> list[object]
 
     monkeypatch.setattr(AsyncConnection, "execute", recorded)
     return executed
+
+
+def write_transactions_opened(monkeypatch: pytest.MonkeyPatch) -> list[int]:
+    """How many `Database.writing()` blocks open until the monkeypatch is undone (one
+    counter in a list). On PostgreSQL even an empty one costs a BEGIN and a COMMIT."""
+    opened = [0]
+    original = Database.writing
+
+    def counted(self: Database, urgent: bool = False) -> Any:
+        opened[0] += 1
+        return original(self, urgent)
+
+    monkeypatch.setattr(Database, "writing", counted)
+    return opened

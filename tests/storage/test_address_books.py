@@ -17,7 +17,7 @@ from storage.database import Database
 from storage.repository import ReportStore
 from storage.slack_channels import ChannelWorkspace, SlackChannels
 from storage.teams_conversations import TeamsConversations, teams_conversations
-from tests.storage.states import T0
+from tests.storage.states import T0, write_transactions_opened
 
 CHANNEL = "19:3f0c2bd1c2a24b2f9ee9b26a4d1e0a4b@thread.tacv2"
 
@@ -156,14 +156,7 @@ async def test_saving_an_unchanged_reference_opens_no_transaction(
     # On PostgreSQL even an empty write transaction costs a BEGIN and a COMMIT round trip.
     book = TeamsConversations(database)
     await book.save(user_key("U1"), reference())
-    opened = [0]
-    original = Database.writing
-
-    def counted(self: Database, urgent: bool = False) -> Any:
-        opened[0] += 1
-        return original(self, urgent)
-
-    monkeypatch.setattr(Database, "writing", counted)
+    opened = write_transactions_opened(monkeypatch)
     await book.save(user_key("U1"), reference())
     assert opened[0] == 0
     await book.save(user_key("U1"), reference("https://smba.trafficmanager.net/emea/"))

@@ -14,7 +14,11 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 from storage.chat_outbox import ChatOutbox, NewEffect, enqueue
 from storage.database import Database
 from storage.lanes import lanes_table
-from tests.storage.states import executed_through_sqlalchemy, recorded_statements
+from tests.storage.states import (
+    executed_through_sqlalchemy,
+    recorded_statements,
+    write_transactions_opened,
+)
 
 NOW = datetime(2026, 12, 2, 10, 0, tzinfo=UTC)
 LEASE = timedelta(seconds=30)
@@ -238,14 +242,7 @@ async def test_renewing_no_leases_opens_no_transaction(
     # The worker renews what it holds on a timer; holding nothing must cost nothing, and on
     # PostgreSQL even an empty write transaction is a BEGIN and a COMMIT round trip.
     outbox = ChatOutbox(database, "replica-a")
-    opened = [0]
-    original = Database.writing
-
-    def counted(self: Database, urgent: bool = False) -> Any:
-        opened[0] += 1
-        return original(self, urgent)
-
-    monkeypatch.setattr(Database, "writing", counted)
+    opened = write_transactions_opened(monkeypatch)
     await outbox.renew([], NOW + LEASE)
     assert opened[0] == 0
     assert (await outbox.take("slack:C1", NOW, LEASE))[0]
