@@ -210,8 +210,7 @@ class ChatWorker:
     async def _sweep(self) -> None:
         now = self.clock()
         mine = [lane for lane, task in self._lanes.items() if not task.done()]
-        if mine:
-            await self.outbox.renew(mine, now + self.retry.lease)
+        await self.outbox.renew(mine, now + self.retry.lease)  # none held: no transaction
         for lane in await self.outbox.waiting_lanes(now, self.retry.sweep_after, limit=100):
             self.wake(lane)
         self._lanes = {lane: t for lane, t in self._lanes.items() if not t.done()}
