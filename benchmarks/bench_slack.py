@@ -41,6 +41,7 @@ import asyncio
 import os
 import secrets
 import signal
+import statistics
 import sys
 import tempfile
 import time
@@ -113,6 +114,15 @@ class Result:
     errors: int
     # The server process's CPU (user + system, from /proc) over the timed turns.
     cpu_seconds: float = 0.0
+    # Every process's CPU on the machine over the same turns (/proc/stat): the server, the
+    # database server's backends, this load generator and the fake Slack. On two cores a
+    # turn that costs the machine twice as much runs at half the rate, whatever the server
+    # process alone spends.
+    machine_cpu_seconds: float = 0.0
+
+    @property
+    def machine_ms_per_turn(self) -> float:
+        return self.machine_cpu_seconds * 1000 / self.turns
 
     @property
     def cpu_ms_per_turn(self) -> float:
@@ -161,6 +171,15 @@ async def _start(
     with log:
         log.seek(0)
         raise RuntimeError(f"{module} did not start: {log.read().decode()[-2000:]}")
+
+
+def machine_cpu_seconds() -> float:
+    """CPU spent by every process on the machine so far: /proc/stat's first line (user, nice,
+    system, irq, softirq, steal; not idle or iowait)."""
+    with open("/proc/stat") as stat:
+        fields = [int(f) for f in stat.readline().split()[1:]]
+    user, nice, system, _idle, _iowait, irq, softirq, steal = fields[:8]
+    return (user + nice + system + irq + softirq + steal) / os.sysconf("SC_CLK_TCK")
 
 
 def cpu_seconds(pid: int) -> float:
@@ -246,16 +265,19 @@ async def _load(
             )
         )
         spy = await _profile(pid, f"{name}-{len(threads)}")
-        started, cpu = time.perf_counter(), cpu_seconds(pid)
+        started, cpu, machine = time.perf_counter(), cpu_seconds(pid), machine_cpu_seconds()
         await asyncio.gather(
             *(worker(i, c, t, range(per_worker), True) for i, (c, t) in enumerate(channels))
         )
         seconds = time.perf_counter() - started
         used = cpu_seconds(pid) - cpu
+        machine_used = machine_cpu_seconds() - machine
         if spy is not None:
             spy.send_signal(signal.SIGINT)  # py-spy writes its profile on SIGINT
             await spy.wait()
-    return Result(name, len(threads), per_worker * len(threads), seconds, acks, errors, used)
+    return Result(
+        name, len(threads), per_worker * len(threads), seconds, acks, errors, used, machine_used
+    )
 
 
 def _env(fake: FakeSlack, database_url: str) -> dict[str, str]:
@@ -404,7 +426,7 @@ def _row(
         f"{result.throughput:>9.1f} {ratio:>7} "
         f"{result.ack(0.50):>8.1f} {result.ack(0.99):>8.1f} {p99:>8} "
         f"{max(result.acks) * 1000:>8.1f} {result.errors:>6} "
-        f"{result.cpu_ms_per_turn:>7.2f} {vs_floor}"
+        f"{result.cpu_ms_per_turn:>7.2f} {vs_floor} {result.machine_ms_per_turn:>7.2f}"
     )
 
 
@@ -432,89 +454,166 @@ def _plain(url: str) -> str:
     return make_url(normalise_url(url)).set(drivername="postgresql").render_as_string(False)
 
 
-async def main(quick: bool, postgres: str | None) -> None:
+# The phases of one round at one concurrency, in order: (name, module and arguments, needs a
+# database). The empty server and bare Bolt have no storage; the rest run once per backend.
+_PLAIN: tuple[tuple[str, tuple[str, ...]], ...] = (
+    ("empty", ("benchmarks.empty_server",)),
+    ("bare bolt", ("benchmarks.bare_slack_app",)),
+)
+_STORING: tuple[tuple[str, tuple[str, ...]], ...] = (
+    ("floor", ("benchmarks.floor_slack_app",)),
+    ("floor uvloop", ("benchmarks.floor_slack_app", "--uvloop")),
+    ("ack first", ("benchmarks.ack_first_server",)),
+    ("jcdc-bot", ("bot", "serve")),
+)
+SERVERS = tuple(name for name, _ in _PLAIN + _STORING)
+
+
+def median_result(results: list[Result]) -> Result:
+    """One row for several rounds of a phase: the round whose throughput is the median stands
+    for its latencies; throughput and CPU per turn are each the median over the rounds (the
+    machine's noise moves single rounds by up to 1.7x: one round is not a verdict)."""
+    ordered = sorted(results, key=lambda r: r.throughput)
+    middle = ordered[len(ordered) // 2]
+    throughput = statistics.median(r.throughput for r in results)
+    cpu = statistics.median(r.cpu_ms_per_turn for r in results)
+    machine = statistics.median(r.machine_ms_per_turn for r in results)
+    return Result(
+        middle.name,
+        middle.concurrency,
+        middle.turns,
+        middle.turns / throughput,
+        middle.acks,
+        sum(r.errors for r in results),
+        cpu * middle.turns / 1000,
+        machine * middle.turns / 1000,
+    )
+
+
+async def _phase(
+    name: str,
+    module: tuple[str, ...],
+    backend: str,
+    fake: FakeSlack,
+    waiters: Waiters,
+    concurrency: int,
+    per_worker: int,
+    directory: str,
+    postgres: str | None,
+    serial: int,
+) -> Result:
+    if backend == "":
+        return await plain(module[0], name, fake, waiters, concurrency, per_worker)
+    dropped = None
+    if backend == "sqlite":
+        database = f"sqlite:///{directory}/{name.replace(' ', '_')}-{concurrency}-{serial}.db"
+    else:
+        assert postgres is not None
+        database, dropped = await _fresh_postgres(postgres)
+    try:
+        if name.startswith("floor"):
+            return await plain(
+                module[0], name, fake, waiters, concurrency, per_worker, database, module[1:]
+            )
+        return await jcdc(
+            fake, waiters, concurrency, per_worker, database, name=name, module=module
+        )
+    finally:
+        fake.calls.clear()
+        if dropped is not None and postgres is not None:
+            await _drop_postgres(postgres, dropped)
+
+
+def _table(results: dict[tuple[int, str, str], Result]) -> list[str]:
+    """Rows in phase order, each against the empty server, bare Bolt and the floor of its
+    concurrency (and backend), and jcdc-bot's once more against the floor on uvloop."""
+    lines = []
+    for concurrency in sorted({key[0] for key in results}):
+        empty = results.get((concurrency, "", "empty"))
+        bare = results.get((concurrency, "", "bare bolt"))
+        for name, _ in _PLAIN:
+            if (concurrency, "", name) in results:
+                baseline = None if name == "empty" else empty
+                lines.append(_row(results[(concurrency, "", name)], None, baseline))
+        for backend in ("sqlite", "postgres"):
+            floor = results.get((concurrency, backend, "floor"))
+            on_uvloop = results.get((concurrency, backend, "floor uvloop"))
+            for name, _ in _STORING:
+                ours = results.get((concurrency, backend, name))
+                if ours is None:
+                    continue
+                lines.append(_row(ours, bare, empty, backend, floor))
+                if name == "jcdc-bot" and on_uvloop is not None:
+                    # jcdc-bot serves on uvloop (bot/event_loop.py): against the floor on
+                    # the same event loop too.
+                    lines.append(
+                        f"{'  vs floor on uvloop':<41}"
+                        f"{ours.throughput / on_uvloop.throughput:5.2f}x tput "
+                        f"{ours.cpu_ms_per_turn / on_uvloop.cpu_ms_per_turn:5.2f}x cpu"
+                    )
+    return lines
+
+
+HEADER = (
+    f"{'server':<14} {'storage':<10} {'conc.':>5} {'turns':>6} {'turns/s':>9} "
+    f"{'ratio':>7} {'ack p50':>8} {'ack p99':>8} {'p99/empty':>8} {'ack max':>8} "
+    f"{'errors':>6} {'cpu/turn':>7} {'tput/fl':>6} {'cpu/fl':>6} {'machine':>7}   (ms)"
+)
+
+
+async def main(
+    quick: bool,
+    postgres: str | None,
+    rounds: int = 1,
+    concurrencies: tuple[int, ...] = (50, 200),
+    servers: tuple[str, ...] = SERVERS,
+    backends: tuple[str, ...] = ("sqlite", "postgres"),
+) -> None:
+    """Each round runs every phase once, in order, at each concurrency: the phases of one
+    round share the same minutes of the machine, and with --rounds N every phase is run N
+    times interleaved with the others and reported by its median."""
     turns_per_worker = 4 if quick else 10
+    if postgres is None:
+        backends = tuple(b for b in backends if b != "postgres")
+    every: dict[tuple[int, str, str], list[Result]] = defaultdict(list)
     async with fake_slack() as fake:
         waiters = Waiters()
         fake.listeners.append(waiters.on_call)
         with tempfile.TemporaryDirectory() as directory:
-            print(
-                f"{'server':<14} {'storage':<10} {'conc.':>5} {'turns':>6} {'turns/s':>9} "
-                f"{'ratio':>7} {'ack p50':>8} {'ack p99':>8} {'p99/empty':>8} {'ack max':>8} "
-                f"{'errors':>6} {'cpu/turn':>7} {'tput/fl':>6} {'cpu/fl':>6}   (ms)"
-            )
-            for concurrency in (50, 200):
-                floor = await plain(
-                    "benchmarks.empty_server", "empty", fake, waiters, concurrency, turns_per_worker
-                )
-                print(_row(floor, None, None), flush=True)
-                baseline = await plain(
-                    "benchmarks.bare_slack_app",
-                    "bare bolt",
-                    fake,
-                    waiters,
-                    concurrency,
-                    turns_per_worker,
-                )
-                print(_row(baseline, None, floor), flush=True)
-                backends = ["sqlite"] + (["postgres"] if postgres else [])
-                for backend in backends:
-                    work_floor: Result | None = None
-                    uvloop_floor: Result | None = None
-                    for name, module in (
-                        ("floor", ("benchmarks.floor_slack_app",)),
-                        ("floor uvloop", ("benchmarks.floor_slack_app", "--uvloop")),
-                        ("ack first", ("benchmarks.ack_first_server",)),
-                        ("jcdc-bot", ("bot", "serve")),
-                    ):
-                        dropped = None
-                        if backend == "sqlite":
-                            database = (
-                                f"sqlite:///{directory}/{name.replace(' ', '_')}-{concurrency}.db"
-                            )
-                        else:
-                            assert postgres is not None
-                            database, dropped = await _fresh_postgres(postgres)
-                        try:
-                            if name.startswith("floor"):
-                                ours = await plain(
-                                    module[0],
-                                    name,
-                                    fake,
-                                    waiters,
-                                    concurrency,
-                                    turns_per_worker,
-                                    database,
-                                    module[1:],
-                                )
-                                if name == "floor":
-                                    work_floor = ours
-                                else:
-                                    uvloop_floor = ours
-                            else:
-                                ours = await jcdc(
-                                    fake,
-                                    waiters,
-                                    concurrency,
-                                    turns_per_worker,
-                                    database,
-                                    name=name,
-                                    module=module,
-                                )
-                        finally:
-                            if dropped is not None and postgres is not None:
-                                await _drop_postgres(postgres, dropped)
-                        print(_row(ours, baseline, floor, backend, work_floor), flush=True)
-                        fake.calls.clear()
-                        if name == "jcdc-bot" and uvloop_floor is not None:
-                            # jcdc-bot serves on uvloop (bot/event_loop.py): against the
-                            # floor on the same event loop too.
-                            print(
-                                f"{'  vs floor on uvloop':<41}"
-                                f"{ours.throughput / uvloop_floor.throughput:5.2f}x tput "
-                                f"{ours.cpu_ms_per_turn / uvloop_floor.cpu_ms_per_turn:5.2f}x cpu",
-                                flush=True,
-                            )
+            for round_number in range(1, rounds + 1):
+                print(f"round {round_number} of {rounds}" if rounds > 1 else "", flush=True)
+                print(HEADER, flush=True)
+                for concurrency in concurrencies:
+                    phases: list[tuple[str, str, tuple[str, ...]]] = [
+                        ("", name, module) for name, module in _PLAIN
+                    ]
+                    phases += [(b, name, module) for b in backends for name, module in _STORING]
+                    this_round: dict[tuple[int, str, str], Result] = {}
+                    for backend, name, module in phases:
+                        if name not in servers:
+                            continue
+                        result = await _phase(
+                            name,
+                            module,
+                            backend,
+                            fake,
+                            waiters,
+                            concurrency,
+                            turns_per_worker,
+                            directory,
+                            postgres,
+                            round_number,
+                        )
+                        this_round[(concurrency, backend, name)] = result
+                        every[(concurrency, backend, name)].append(result)
+                    for line in _table(this_round):
+                        print(line, flush=True)
+    if rounds > 1:
+        print(f"\nmedian of {rounds} rounds (throughput and cpu/turn each the median)")
+        print(HEADER)
+        medians = {key: median_result(results) for key, results in every.items()}
+        for line in _table(medians):
+            print(line)
 
 
 if __name__ == "__main__":
@@ -526,5 +625,26 @@ if __name__ == "__main__":
         help="PostgreSQL server to create a fresh benchmark database on",
     )
     parser.add_argument("--no-postgres", action="store_true", help="SQLite only")
+    parser.add_argument(
+        "--rounds", type=int, default=1, help="run every phase N times, interleaved; medians"
+    )
+    parser.add_argument(
+        "--concurrency", type=int, action="append", help="only these (default 50 and 200)"
+    )
+    parser.add_argument(
+        "--server", action="append", choices=SERVERS, help="only these phases (default all)"
+    )
+    parser.add_argument(
+        "--backend", action="append", choices=("sqlite", "postgres"), help="only these"
+    )
     arguments = parser.parse_args()
-    asyncio.run(main(arguments.quick, None if arguments.no_postgres else arguments.postgres))
+    asyncio.run(
+        main(
+            arguments.quick,
+            None if arguments.no_postgres else arguments.postgres,
+            rounds=arguments.rounds,
+            concurrencies=tuple(arguments.concurrency or (50, 200)),
+            servers=tuple(arguments.server or SERVERS),
+            backends=tuple(arguments.backend or ("sqlite", "postgres")),
+        )
+    )
