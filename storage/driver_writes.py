@@ -32,6 +32,7 @@ from sqlalchemy.engine import Dialect
 from sqlalchemy.ext.asyncio import AsyncConnection
 from sqlalchemy.sql.compiler import SQLCompiler
 from sqlalchemy.sql.dml import Insert, UpdateBase
+from sqlalchemy.sql.elements import ClauseElement
 
 from storage import postgres_driver, sqlite_driver
 
@@ -40,7 +41,7 @@ W = TypeVar("W", bound=UpdateBase)
 
 
 @dataclass(frozen=True)
-class _Plan:
+class Plan:
     """The statement compiled for one set of parameter names, and how each value is bound."""
 
     compiled: SQLCompiler
@@ -67,7 +68,7 @@ class DriverWrite(Generic[W]):
         self.statement = statement
         # The dialect's name and the parameter names → the plan, or None where SQLAlchemy
         # must execute it itself (a column whose default SQLAlchemy computes at execution).
-        self._plans: dict[tuple[str, ...], _Plan | None] = {}
+        self._plans: dict[tuple[str, ...], Plan | None] = {}
 
     async def rowcount(
         self, connection: AsyncConnection, parameters: Parameters | Sequence[Parameters]
@@ -148,39 +149,43 @@ class DriverWrite(Generic[W]):
         return [row for each in rows if (row := await self.first(connection, each)) is not None]
 
     @staticmethod
-    def _read(plan: _Plan, row: tuple[Any, ...]) -> tuple[Any, ...]:
+    def _read(plan: Plan, row: tuple[Any, ...]) -> tuple[Any, ...]:
         return tuple(
             value if read is None else read(value)
             for value, read in zip(row, plan.results, strict=True)
         )
 
-    def _plan(self, dialect: Dialect, parameters: Parameters) -> _Plan | None:
-        names = tuple(parameters)
-        key = (dialect.name, *names)
-        if key in self._plans:
-            return self._plans[key]
-        compiled = self.statement.compile(dialect=dialect, column_keys=list(names))
-        assert isinstance(compiled, SQLCompiler)
-        plan: _Plan | None = None
-        # Left to SQLAlchemy: columns whose defaults it computes at execution, and parameters
-        # it renders into the SQL at execution (an expanding IN).
-        computed = compiled.insert_prefetch or compiled.update_prefetch
-        if not computed and not compiled.post_compile_params and compiled.positiontup:
-            returning = compiled.effective_returning or ()
-            plan = _Plan(
-                compiled,
-                tuple(
-                    (name, compiled.binds[name].type.dialect_impl(dialect).bind_processor(dialect))
-                    for name in compiled.positiontup
-                ),
-                tuple(
-                    column.type.dialect_impl(dialect).result_processor(dialect, None)
-                    for column in returning
-                ),
-                direct=set(compiled.positiontup) <= set(names),
-            )
-        self._plans[key] = plan
-        return plan
+    def _plan(self, dialect: Dialect, parameters: Parameters) -> Plan | None:
+        key = (dialect.name, *parameters)
+        if key not in self._plans:
+            self._plans[key] = plan_of(self.statement, dialect, parameters)
+        return self._plans[key]
+
+
+def plan_of(statement: ClauseElement, dialect: Dialect, parameters: Parameters) -> Plan | None:
+    """`statement` compiled for these parameters' names, and how each value is bound; None
+    where SQLAlchemy must execute it itself."""
+    names = tuple(parameters)
+    compiled = statement.compile(dialect=dialect, column_keys=list(names))
+    assert isinstance(compiled, SQLCompiler)
+    # Left to SQLAlchemy: columns whose defaults it computes at execution, and parameters it
+    # renders into the SQL at execution (an expanding IN).
+    computed = compiled.insert_prefetch or compiled.update_prefetch
+    if computed or compiled.post_compile_params or not compiled.positiontup:
+        return None
+    returning = compiled.effective_returning or ()
+    return Plan(
+        compiled,
+        tuple(
+            (name, compiled.binds[name].type.dialect_impl(dialect).bind_processor(dialect))
+            for name in compiled.positiontup
+        ),
+        tuple(
+            column.type.dialect_impl(dialect).result_processor(dialect, None)
+            for column in returning
+        ),
+        direct=set(compiled.positiontup) <= set(names),
+    )
 
 
 def _rowcount(status: str) -> int:
@@ -193,7 +198,7 @@ def _rowcount(status: str) -> int:
 async def _executed(
     connection: AsyncConnection,
     driver: sqlite_driver.Connection,
-    plan: _Plan,
+    plan: Plan,
     rows: Sequence[Parameters],
     many: bool,
     fetch: bool = False,

@@ -16,6 +16,7 @@ import operator
 from collections.abc import AsyncIterator, Sequence
 from contextlib import AbstractAsyncContextManager, asynccontextmanager
 from datetime import UTC, datetime
+from typing import Any
 
 from pydantic import BaseModel, ConfigDict, JsonValue
 from sqlalchemy import bindparam, delete, func, insert, select, update
@@ -26,6 +27,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 from conversations.addresses import Address
 from conversations.effects import AuditEntry, SubmitRequested
 from conversations.state import Actor, ReportChoice, ReportState, ReportStatus
+from storage import postgres_driver
 from storage.address_books import AddressBooks
 from storage.database import Database
 from storage.driver_writes import DriverWrite
@@ -50,6 +52,7 @@ from storage.rows import (
 from storage.rows import submissions as submissions_table
 from storage.state_cache import StateCache
 from storage.tables import ReportGrantRow
+from storage.turn_statement import TurnStatement, TurnWrites
 
 grants = ReportGrantRow.__table__  # type: ignore[attr-defined]
 
@@ -168,10 +171,12 @@ class ReportTransaction:
         connection: AsyncConnection,
         cache: StateCache | None = None,
         addresses: AddressBooks | None = None,
+        turn_statement: TurnStatement | None = None,
     ) -> None:
         self.connection = connection
         self.cache = cache
         self.addresses = addresses
+        self.turn_statement = turn_statement
         # What this transaction read or wrote; cached once it has committed.
         self.seen: list[ReportState] = []
         self.addresses_written: list[Address] = []
@@ -244,9 +249,13 @@ class ReportTransaction:
                 raise VersionConflict(
                     f"report {before.id} is no longer at version {before.version}"
                 )
-        await self._mark_processed(
-            platform, (event_id, *batched_events), after.id if after else None
-        )
+        event_ids = (event_id, *batched_events)
+        if before is not None and after is not None:
+            # PostgreSQL: the event, the report and its rows in one round trip.
+            written = await self._save_in_one_statement(platform, event_ids, before, after, audit)
+            if written is not None:
+                return await self._saved(written, submissions)
+        await self._mark_processed(platform, event_ids, after.id if after else None)
         if after is None:
             return None
         if before is None:
@@ -264,12 +273,7 @@ class ReportTransaction:
                     f"report number {number} in {after.platform}:{after.channel} is taken"
                 ) from None
         else:
-            saved = after.model_copy(update={"version": before.version + 1})
-            values = report_values(saved)
-            del values["id"]
-            for column in _INDEXED_REPORT_COLUMNS:
-                if getattr(saved, column) == getattr(before, column):
-                    del values[column]
+            saved, values = _updated(before, after)
             updated = await _UPDATE_REPORT.rowcount(
                 self.connection, {**values, "_id": before.id, "_version": before.version}
             )
@@ -283,6 +287,57 @@ class ReportTransaction:
             await _INSERT_AUDIT.rowcount(
                 self.connection, [audit_values(saved.id, entry) for entry in audit]
             )
+        return await self._saved(saved, submissions)
+
+    async def _save_in_one_statement(
+        self,
+        platform: str,
+        event_ids: Sequence[str],
+        before: ReportState,
+        after: ReportState,
+        audit: Sequence[AuditEntry],
+    ) -> ReportState | None:
+        """On a PostgreSQL connection storage.turn_statement may use, what save() writes one
+        statement at a time, as one statement (that module says why), with the same checks
+        and the same errors. None: not here (SQLite, a watched connection, a turn whose
+        assignments changed or whose rows are too many); save() goes on as it does there."""
+        driver = postgres_driver.driver_of(self.connection) if self.turn_statement else None
+        if driver is None or self.turn_statement is None:
+            return None
+        if before.assignments != after.assignments:
+            return None
+        if len(set(event_ids)) != len(event_ids):
+            raise DuplicateEvent(f"{platform}: an event twice in one turn")
+        saved, values = _updated(before, after)
+        new_rows, changed_rows = _contribution_changes(before, saved)
+        now = datetime.now(UTC)
+        writes = TurnWrites(
+            processed=[
+                {"platform": platform, "event_id": e, "report_id": saved.id, "processed_at": now}
+                for e in event_ids
+            ],
+            report={**values, "_id": before.id, "_version": before.version},
+            new_contributions=new_rows,
+            edited_contributions=changed_rows,
+            audit=[audit_values(saved.id, entry) for entry in audit],
+        )
+        if not writes.fits():
+            return None
+        counts = await self.turn_statement.write(self.connection, driver, writes)
+        if counts is None:
+            return None
+        processed, updated = counts
+        if processed != len(event_ids):
+            raise DuplicateEvent(f"{platform}:{','.join(event_ids)}")
+        if updated != 1:
+            raise VersionConflict(f"report {before.id} is no longer at version {before.version}")
+        return saved
+
+    async def _saved(
+        self, saved: ReportState, submissions: Sequence[SubmitRequested]
+    ) -> ReportState:
+        """The turn's submission requests written (in its transaction), and the saved state
+        kept for the cache once it commits."""
         for request in submissions:
             if (request.report_id, request.report_version) != (saved.id, saved.version):
                 raise ValueError(
@@ -357,6 +412,8 @@ class ReportStore:
     def __init__(self, database: Database, cache_size: int = 1024) -> None:
         self.database = database
         self.cache = StateCache(cache_size)
+        # PostgreSQL: each shape of turn's writes compiled once into one statement.
+        self.turn_statement = TurnStatement()
         # Written by turns (from their events' addresses), read by the adapters' ports.
         self.addresses = AddressBooks(database)
         # A report's thread never changes: routing a reply needs the database once per thread.
@@ -369,7 +426,9 @@ class ReportStore:
     @asynccontextmanager
     async def _transaction(self) -> AsyncIterator[ReportTransaction]:
         async with self.database.writing() as connection:
-            transaction = ReportTransaction(connection, self.cache, self.addresses)
+            transaction = ReportTransaction(
+                connection, self.cache, self.addresses, self.turn_statement
+            )
             yield transaction
         # Committed: what the turn read and wrote is now the database's state.
         for state in transaction.seen:
@@ -555,6 +614,18 @@ class ReportStore:
         async with self.database.engine.connect() as connection:
             result = await connection.execute(statement)
             return [SubmissionRecord.model_validate(dict(row._mapping)) for row in result]
+
+
+def _updated(before: ReportState, after: ReportState) -> tuple[ReportState, dict[str, Any]]:
+    """`after` at its next version, and the columns its UPDATE sets: every one but the id
+    and the indexed ones it left as they were."""
+    saved = after.model_copy(update={"version": before.version + 1})
+    values = report_values(saved)
+    del values["id"]
+    for column in _INDEXED_REPORT_COLUMNS:
+        if getattr(saved, column) == getattr(before, column):
+            del values[column]
+    return saved, values
 
 
 def _contribution_changes(
