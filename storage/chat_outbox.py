@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import any_, bindparam, delete, func, insert, select, update
+from sqlalchemy import all_, any_, bindparam, delete, func, insert, select, update
 from sqlalchemy.dialects import postgresql
 from sqlalchemy.ext.asyncio import AsyncConnection
 
@@ -87,6 +87,37 @@ _RELEASE_IF_EMPTY = DriverWrite(
         .where(_c.lane == bindparam("_lane", type_=_c.lane.type), _c.done_at.is_(None))
         .exists(),
     )
+)
+
+# PostgreSQL: the lane's performed effects marked done and its lease released (when nothing
+# else is left in it) by one statement: one round trip instead of two, and atomic in
+# autocommit. Every part of a statement reads the table as it was before the statement, so
+# the release's check leaves out the effects the same statement marks done.
+_MARKED_DONE = (
+    update(chat_outbox_table)
+    .where(
+        _c.id == any_(bindparam("_ids", type_=postgresql.ARRAY(_c.id.type))),
+        _c.done_at.is_(None),
+    )
+    .values(done_at=bindparam("_done_at", type_=_c.done_at.type))
+    .returning(_c.id)
+    .cte("marked_done")
+)
+_DONE_AND_RELEASED_IF_EMPTY = DriverWrite(
+    update(lanes_table)
+    .where(
+        lanes_table.c.kind == LANE_KIND,
+        lanes_table.c.lane == bindparam("_lane", type_=lanes_table.c.lane.type),
+        lanes_table.c.owner == bindparam("_owner", type_=lanes_table.c.owner.type),
+        ~select(_c.id)
+        .where(
+            _c.lane == bindparam("_lane", type_=_c.lane.type),
+            _c.done_at.is_(None),
+            _c.id != all_(bindparam("_ids", type_=postgresql.ARRAY(_c.id.type))),
+        )
+        .exists(),
+    )
+    .add_cte(_MARKED_DONE)
 )
 
 
@@ -234,6 +265,15 @@ class ChatOutbox:
         # the lease to run out, as a crash at any other moment does.
         errors, now = finish.errors, finish.now
         plain = [i for i in finish.done if i not in errors]
+        if plain and not errors and not self.database.is_sqlite:
+            released = await _DONE_AND_RELEASED_IF_EMPTY.rowcount(
+                connection,
+                {"_ids": plain, "_done_at": now, "_lane": finish.lane, "_owner": self.owner}
+                | {"owner": None, "lease_until": None, "free_at": finish.free_at},
+            )
+            if released == 1:
+                return True
+            return await self._renew_or_release(connection, finish)
         if len(plain) == 1:
             await _DONE_ONE.rowcount(connection, {"_id": plain[0], "done_at": now})
         elif plain and not self.database.is_sqlite:
@@ -252,9 +292,13 @@ class ChatOutbox:
                 .where(table.c.id == effect_id)
                 .values(done_at=now, last_error=error[:2000])
             )
-        released = await self._release_if_empty(connection, finish)
-        if released == 1:
+        if await self._release_if_empty(connection, finish) == 1:
             return True
+        return await self._renew_or_release(connection, finish)
+
+    async def _renew_or_release(self, connection: AsyncConnection, finish: _Finish) -> bool:
+        """After a release that did not happen."""
+        now = finish.now
         # Not released: something is left (under load the usual case: the lane's next effect
         # came in meanwhile), or the lease is someone else's now (ours ran out). One direct
         # statement renews our lease and says whether anything is left.

@@ -7,6 +7,7 @@ from contextlib import contextmanager
 from datetime import UTC, datetime, timedelta, timezone
 from typing import Any
 
+import asyncpg
 import pytest
 from pydantic import JsonValue
 from sqlalchemy import event
@@ -197,3 +198,19 @@ def write_transactions_opened(monkeypatch: pytest.MonkeyPatch) -> list[int]:
 
     monkeypatch.setattr(Database, "writing", counted)
     return opened
+
+
+def sent_to_asyncpg(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """The SQL of every call made on asyncpg's connections (each one round trip)."""
+    sent: list[str] = []
+    for name in ("execute", "fetch", "fetchrow", "fetchval", "fetchmany", "executemany"):
+        original: Callable[..., Any] = getattr(asyncpg.Connection, name)
+
+        def recorded(
+            self: asyncpg.Connection, query: str, *args: Any, _original: Any = original, **kw: Any
+        ) -> Any:
+            sent.append(" ".join(query.split()))
+            return _original(self, query, *args, **kw)
+
+        monkeypatch.setattr(asyncpg.Connection, name, recorded)
+    return sent

@@ -267,11 +267,20 @@ async def test_several_effects_of_a_lane_are_marked_done_by_the_driver(
 async def test_a_lanes_effects_are_marked_done_all_at_once(database: Database) -> None:
     # On PostgreSQL, in autocommit, each statement commits alone: one statement for all of
     # them, so that a crash cannot leave some performed effects unmarked (and performed
-    # again) between two. On SQLite one statement each, in the one transaction.
+    # again) between two; the same statement releases the lane, now empty (one round trip).
+    # On SQLite one statement each, in the one transaction, and the release after them.
     outbox = ChatOutbox(database, "replica-a")
     ids = await _write(database, effect(1), effect(2), effect(3))
     await outbox.take("slack:C1", NOW, LEASE)
     with recorded_statements(database) as statements:
         assert await outbox.finish("slack:C1", ids, {}, None, NOW, LEASE)
-    marks = [s for s in statements if s.startswith("UPDATE chat_outbox")]
-    assert len(marks) == (3 if database.is_sqlite else 1)
+    if database.is_sqlite:
+        marks = [s for s in statements if s.startswith("UPDATE chat_outbox")]
+        assert len(marks) == 3
+        assert statements[-1].startswith("UPDATE work_lanes")
+    else:
+        assert len(statements) == 1, statements
+        assert "UPDATE chat_outbox" in statements[0]
+        assert "UPDATE work_lanes" in statements[0]
+    assert await outbox.pending("slack:C1", NOW) == []
+    assert await outbox.take("slack:C1", NOW, LEASE) == (True, None)  # released

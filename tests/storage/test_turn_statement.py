@@ -7,10 +7,7 @@ writes nothing and says VersionConflict, two turns at once both land, one after 
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Callable
-from typing import Any
 
-import asyncpg
 import pytest
 from sqlalchemy import select
 
@@ -24,28 +21,13 @@ from tests.storage.states import (
     entry,
     executed_through_sqlalchemy,
     rich_state,
+    sent_to_asyncpg,
 )
 from tests.storage.states import save as save_turn
 
 pytestmark = pytest.mark.parametrize(
     "database_url", [pytest.param("postgres", marks=pytest.mark.postgres)], indirect=True
 )
-
-
-def sent_to_asyncpg(monkeypatch: pytest.MonkeyPatch) -> list[str]:
-    """The SQL of every call made on asyncpg's connections (each one round trip)."""
-    sent: list[str] = []
-    for name in ("execute", "fetch", "fetchrow", "fetchval", "fetchmany", "executemany"):
-        original: Callable[..., Any] = getattr(asyncpg.Connection, name)
-
-        def recorded(
-            self: asyncpg.Connection, query: str, *args: Any, _original: Any = original, **kw: Any
-        ) -> Any:
-            sent.append(" ".join(query.split()))
-            return _original(self, query, *args, **kw)
-
-        monkeypatch.setattr(asyncpg.Connection, name, recorded)
-    return sent
 
 
 async def audit_actions(store: ReportStore) -> list[str]:
