@@ -42,7 +42,13 @@ from conversations.effects import (
 from conversations.policy import Policy
 from conversations.state import ReportState
 from documents.assembly import assemble
-from storage.chat_outbox import LANE_KIND, ChatOutbox, PendingEffect
+from storage.chat_outbox import (
+    LANE_KIND,
+    ChatOutbox,
+    NewEffect,
+    PendingEffect,
+    enqueue_taking_lane,
+)
 from storage.lanes import take_lane
 from storage.transient import is_transient
 
@@ -139,6 +145,16 @@ class ChatWorker:
             connection, LANE_KIND, lane, self.outbox.owner, now, self.retry.lease
         )
         return Lease(free_at) if taken else None
+
+    async def enqueue_leasing(
+        self, connection: AsyncConnection, effect: NewEffect, now: datetime
+    ) -> tuple[int, Lease | None]:
+        """PostgreSQL, inside a turn's transaction: a turn's one effect written and its lane
+        leased as `lease_in` leases it, in one round trip."""
+        effect_id, taken, free_at = await enqueue_taking_lane(
+            connection, effect, self.outbox.owner, now, self.retry.lease
+        )
+        return effect_id, Lease(free_at) if taken else None
 
     def hand_over(self, lane: str, effects: list[PendingEffect], lease: Lease | None) -> None:
         """A turn committed `effects` on `lane`: perform them (when the lane is ours)."""

@@ -576,7 +576,16 @@ class TurnRunner:
             if not isinstance(effect, SubmitRequested)
         ]
         now = utc_now()
-        ids = await enqueue(transaction.connection, rows, now)
+        connection = transaction.connection
+        leases: dict[str, Lease | None] = {}
+        if len(rows) == 1 and connection.dialect.name == "postgresql":
+            # The usual turn's one effect: written and its lane leased in one round trip.
+            effect_id, leases[rows[0].lane] = await self.chat_worker.enqueue_leasing(
+                connection, rows[0], now
+            )
+            ids = [effect_id]
+        else:
+            ids = await enqueue(connection, rows, now)
         queued: dict[str, tuple[list[PendingEffect], Lease | None]] = {}
         for row, effect_id in zip(rows, ids, strict=True):
             pending = PendingEffect(
@@ -589,7 +598,10 @@ class TurnRunner:
             )
             queued.setdefault(row.lane, ([], None))[0].append(pending)
         for lane, (pending_effects, _) in list(queued.items()):
-            lease = await self.chat_worker.lease_in(transaction.connection, lane, now)
+            if lane in leases:
+                lease = leases[lane]
+            else:
+                lease = await self.chat_worker.lease_in(connection, lane, now)
             queued[lane] = (pending_effects, lease)
         if state is not None and access is not Access.REFUSED:
             for effect in effects:

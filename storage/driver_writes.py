@@ -33,6 +33,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 from sqlalchemy.sql.compiler import SQLCompiler
 from sqlalchemy.sql.dml import Insert, UpdateBase
 from sqlalchemy.sql.elements import ClauseElement
+from sqlalchemy.sql.selectable import Select
 
 from storage import postgres_driver, sqlite_driver
 
@@ -162,6 +163,33 @@ class DriverWrite(Generic[W]):
         return self._plans[key]
 
 
+class DriverRow:
+    """A SELECT that returns one row (the counts of data-modifying CTEs, say): on PostgreSQL
+    executed by asyncpg directly where postgres_driver.driver_of allows it, elsewhere by
+    SQLAlchemy; the row's values read back as SQLAlchemy would read them."""
+
+    def __init__(self, statement: Select[Any]) -> None:
+        self.statement = statement
+        self._plans: dict[tuple[str, ...], Plan | None] = {}
+
+    async def first(
+        self, connection: AsyncConnection, parameters: Parameters
+    ) -> tuple[Any, ...] | None:
+        postgres = postgres_driver.driver_of(connection)
+        plan = None
+        if postgres is not None:
+            key = tuple(parameters)
+            if key not in self._plans:
+                self._plans[key] = plan_of(self.statement, connection.dialect, parameters)
+            plan = self._plans[key]
+        if postgres is None or plan is None:
+            row = (await connection.execute(self.statement, parameters)).first()
+            return None if row is None else tuple(row)
+        sql, bound = plan.compiled.string, plan.bind(parameters)
+        found = await postgres_driver.run(connection, sql, bound, postgres.fetchrow(sql, *bound))
+        return None if found is None else DriverWrite._read(plan, tuple(found))
+
+
 def plan_of(statement: ClauseElement, dialect: Dialect, parameters: Parameters) -> Plan | None:
     """`statement` compiled for these parameters' names, and how each value is bound; None
     where SQLAlchemy must execute it itself."""
@@ -173,7 +201,9 @@ def plan_of(statement: ClauseElement, dialect: Dialect, parameters: Parameters) 
     computed = compiled.insert_prefetch or compiled.update_prefetch
     if computed or compiled.post_compile_params or not compiled.positiontup:
         return None
-    returning = compiled.effective_returning or ()
+    returning = compiled.effective_returning or (
+        statement.selected_columns if isinstance(statement, Select) else ()
+    )
     return Plan(
         compiled,
         tuple(

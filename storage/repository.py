@@ -301,8 +301,7 @@ class ReportTransaction:
         statement at a time, as one statement (that module says why), with the same checks
         and the same errors. None: not here (SQLite, a watched connection, a turn whose
         assignments changed or whose rows are too many); save() goes on as it does there."""
-        driver = postgres_driver.driver_of(self.connection) if self.turn_statement else None
-        if driver is None or self.turn_statement is None:
+        if self.turn_statement is None or postgres_driver.driver_of(self.connection) is None:
             return None
         if before.assignments != after.assignments:
             return None
@@ -323,10 +322,7 @@ class ReportTransaction:
         )
         if not writes.fits():
             return None
-        counts = await self.turn_statement.write(self.connection, driver, writes)
-        if counts is None:
-            return None
-        processed, updated = counts
+        processed, updated = await self.turn_statement.write(self.connection, writes)
         if processed != len(event_ids):
             raise DuplicateEvent(f"{platform}:{','.join(event_ids)}")
         if updated != 1:

@@ -35,7 +35,6 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-import asyncpg
 from sqlalchemy import (
     Table,
     bindparam,
@@ -48,11 +47,9 @@ from sqlalchemy import (
     update,
 )
 from sqlalchemy.dialects import postgresql
-from sqlalchemy.engine import Dialect
 from sqlalchemy.ext.asyncio import AsyncConnection
 
-from storage import postgres_driver
-from storage.driver_writes import Plan, plan_of
+from storage.driver_writes import DriverRow
 from storage.rows import audit_events, contributions, processed_events, reports
 
 Row = Mapping[str, Any]
@@ -113,33 +110,22 @@ class TurnWrites:
 
 
 class TurnStatement:
-    """The compiled statement of each shape of turn, and its execution on asyncpg."""
+    """The statement of each shape of turn, compiled once, and its execution on asyncpg."""
 
     def __init__(self) -> None:
-        self._plans: dict[tuple[object, ...], Plan | None] = {}
+        self._statements: dict[tuple[object, ...], DriverRow] = {}
 
-    async def write(
-        self, connection: AsyncConnection, driver: asyncpg.Connection, writes: TurnWrites
-    ) -> tuple[int, int] | None:
-        """Execute the turn's writes: (events marked processed, reports updated). None when
-        this shape cannot go to the driver (the caller then writes them one by one)."""
-        plan = self._plan(connection.dialect, writes)
-        if plan is None:
-            return None
-        sql, bound = plan.compiled.string, plan.bind(writes.parameters())
-        row = await postgres_driver.run(connection, sql, bound, driver.fetchrow(sql, *bound))
+    async def write(self, connection: AsyncConnection, writes: TurnWrites) -> tuple[int, int]:
+        """Execute the turn's writes: (events marked processed, reports updated)."""
+        key = writes.shape()
+        statement = self._statements.get(key)
+        if statement is None:
+            if len(self._statements) >= _MAX_SHAPES:
+                self._statements.clear()
+            statement = self._statements[key] = DriverRow(_statement(writes))
+        row = await statement.first(connection, writes.parameters())
         assert row is not None  # a SELECT of two counts always returns its one row
         return int(row[0]), int(row[1])
-
-    def _plan(self, dialect: Dialect, writes: TurnWrites) -> Plan | None:
-        # Compiled with the connection's own dialect: its bind processors are the engine's
-        # (its JSON serialiser, say), as SQLAlchemy's execution would use them.
-        key = writes.shape()
-        if key not in self._plans:
-            if len(self._plans) >= _MAX_SHAPES:
-                self._plans.clear()
-            self._plans[key] = plan_of(_statement(writes), dialect, writes.parameters())
-        return self._plans[key]
 
 
 def _bound(table: Table, prefix: str, names: Sequence[str]) -> dict[str, Any]:

@@ -11,12 +11,13 @@ import pytest
 from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncConnection
 
-from storage.chat_outbox import ChatOutbox, NewEffect, enqueue
+from storage.chat_outbox import ChatOutbox, NewEffect, enqueue, enqueue_taking_lane
 from storage.database import Database
 from storage.lanes import lanes_table
 from tests.storage.states import (
     executed_through_sqlalchemy,
     recorded_statements,
+    sent_to_asyncpg,
     write_transactions_opened,
 )
 
@@ -284,3 +285,38 @@ async def test_a_lanes_effects_are_marked_done_all_at_once(database: Database) -
         assert "UPDATE work_lanes" in statements[0]
     assert await outbox.pending("slack:C1", NOW) == []
     assert await outbox.take("slack:C1", NOW, LEASE) == (True, None)  # released
+
+
+@pytest.mark.parametrize(
+    "database_url", [pytest.param("postgres", marks=pytest.mark.postgres)], indirect=True
+)
+async def test_one_statement_writes_an_effect_and_takes_its_lane_as_the_two_would(
+    database: Database, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # PostgreSQL: enqueue_taking_lane is `enqueue` and `take_lane` in one round trip, with the
+    # same answers: the effect is written whether or not the lane is ours.
+    a, b = ChatOutbox(database, "replica-a"), ChatOutbox(database, "replica-b")
+    paced = NOW + timedelta(seconds=2)
+
+    async def in_a_turn(owner: str, n: int, now: datetime) -> tuple[int, bool, datetime | None]:
+        async with database.writing() as connection:
+            return await enqueue_taking_lane(connection, effect(n), owner, now, LEASE)
+
+    sent = sent_to_asyncpg(monkeypatch)
+    first_id, taken, free_at = await in_a_turn("replica-a", 1, NOW)
+    monkeypatch.undo()
+    assert [s.split(" ")[0] for s in sent] == ["BEGIN", "WITH", "COMMIT"], sent
+    assert (taken, free_at) == (True, None)
+    # Held by a: b's turn writes its effect, and the lane stays a's.
+    second_id, taken, _ = await in_a_turn("replica-b", 2, NOW)
+    assert not taken
+    assert [p.id for p in await a.pending("slack:C1", NOW)] == [first_id, second_id]
+    assert not (await b.take("slack:C1", NOW, LEASE))[0]
+    # Released with a pacing schedule, then taken by b's next turn: the schedule comes along.
+    await a.release("slack:C1", paced)
+    _, taken, free_at = await in_a_turn("replica-b", 3, NOW)
+    assert (taken, free_at) == (True, paced)
+    # b's lease runs out: a's turn after that takes the lane back.
+    _, taken, _ = await in_a_turn("replica-a", 4, NOW + LEASE + timedelta(seconds=1))
+    assert taken
+    assert len(await a.pending("slack:C1", NOW)) == 4
