@@ -29,7 +29,12 @@ took, and waits until the fake Slack has received that turn's post before sendin
   the floor runs on asyncio's own loop, as bare Bolt does, and once more on uvloop
   ("floor uvloop"); a line under jcdc-bot's row gives its ratios to that one.
 - cpu/turn: the server process's user + system CPU from /proc over the timed turns, divided
-  by the turns: load-generator noise does not hide in it.
+  by the turns: load-generator noise does not hide in it. `machine`: every process's CPU on
+  the machine per turn (/proc/stat: the server, PostgreSQL, this load generator and the fake
+  Slack); `pg cpu`: the PostgreSQL server's processes alone. On two cores a turn that costs
+  the machine more runs slower, whatever the server process alone spends.
+- --rounds N runs every phase N times, interleaved (round 1's phases, then round 2's), and
+  ends with a table of medians: single rounds on this machine move by up to 1.7x.
 
 Per-channel pacing is raised out of the way for both: it models Slack's own limit, not work.
 """
@@ -119,10 +124,17 @@ class Result:
     # turn that costs the machine twice as much runs at half the rate, whatever the server
     # process alone spends.
     machine_cpu_seconds: float = 0.0
+    # The PostgreSQL server's processes (its backends, WAL writer, ...) over the same turns;
+    # near zero on SQLite, which runs inside the server process.
+    database_cpu_seconds: float = 0.0
 
     @property
     def machine_ms_per_turn(self) -> float:
         return self.machine_cpu_seconds * 1000 / self.turns
+
+    @property
+    def database_ms_per_turn(self) -> float:
+        return self.database_cpu_seconds * 1000 / self.turns
 
     @property
     def cpu_ms_per_turn(self) -> float:
@@ -182,10 +194,29 @@ def machine_cpu_seconds() -> float:
     return (user + nice + system + irq + softirq + steal) / os.sysconf("SC_CLK_TCK")
 
 
-def cpu_seconds(pid: int) -> float:
+def postgres_cpu_seconds() -> dict[int, float]:
+    """CPU so far of every process named `postgres` on this machine (the benchmark's server
+    is this machine's): by pid, so that one started or ended meanwhile counts from zero."""
+    spent = {}
+    for entry in os.listdir("/proc"):
+        if not entry.isdigit():
+            continue
+        try:
+            with open(f"/proc/{entry}/stat") as stat:
+                line = stat.read()
+        except OSError:
+            continue  # ended meanwhile
+        if "(postgres)" in line:
+            spent[int(entry)] = cpu_seconds(int(entry), line)
+    return spent
+
+
+def cpu_seconds(pid: int, line: str | None = None) -> float:
     """User + system CPU of a process so far, from /proc/<pid>/stat (fields 14 and 15)."""
-    with open(f"/proc/{pid}/stat") as stat:
-        fields = stat.read().rsplit(")", 1)[1].split()
+    if line is None:
+        with open(f"/proc/{pid}/stat") as stat:
+            line = stat.read()
+    fields = line.rsplit(")", 1)[1].split()
     return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
@@ -266,17 +297,29 @@ async def _load(
         )
         spy = await _profile(pid, f"{name}-{len(threads)}")
         started, cpu, machine = time.perf_counter(), cpu_seconds(pid), machine_cpu_seconds()
+        database = postgres_cpu_seconds()
         await asyncio.gather(
             *(worker(i, c, t, range(per_worker), True) for i, (c, t) in enumerate(channels))
         )
         seconds = time.perf_counter() - started
         used = cpu_seconds(pid) - cpu
         machine_used = machine_cpu_seconds() - machine
+        database_used = sum(
+            spent - database.get(server, 0.0) for server, spent in postgres_cpu_seconds().items()
+        )
         if spy is not None:
             spy.send_signal(signal.SIGINT)  # py-spy writes its profile on SIGINT
             await spy.wait()
     return Result(
-        name, len(threads), per_worker * len(threads), seconds, acks, errors, used, machine_used
+        name,
+        len(threads),
+        per_worker * len(threads),
+        seconds,
+        acks,
+        errors,
+        used,
+        machine_used,
+        database_used,
     )
 
 
@@ -426,7 +469,8 @@ def _row(
         f"{result.throughput:>9.1f} {ratio:>7} "
         f"{result.ack(0.50):>8.1f} {result.ack(0.99):>8.1f} {p99:>8} "
         f"{max(result.acks) * 1000:>8.1f} {result.errors:>6} "
-        f"{result.cpu_ms_per_turn:>7.2f} {vs_floor} {result.machine_ms_per_turn:>7.2f}"
+        f"{result.cpu_ms_per_turn:>7.2f} {vs_floor} {result.machine_ms_per_turn:>7.2f} "
+        f"{result.database_ms_per_turn:>6.2f}"
     )
 
 
@@ -478,6 +522,7 @@ def median_result(results: list[Result]) -> Result:
     throughput = statistics.median(r.throughput for r in results)
     cpu = statistics.median(r.cpu_ms_per_turn for r in results)
     machine = statistics.median(r.machine_ms_per_turn for r in results)
+    database = statistics.median(r.database_ms_per_turn for r in results)
     return Result(
         middle.name,
         middle.concurrency,
@@ -487,6 +532,7 @@ def median_result(results: list[Result]) -> Result:
         sum(r.errors for r in results),
         cpu * middle.turns / 1000,
         machine * middle.turns / 1000,
+        database * middle.turns / 1000,
     )
 
 
@@ -557,7 +603,8 @@ def _table(results: dict[tuple[int, str, str], Result]) -> list[str]:
 HEADER = (
     f"{'server':<14} {'storage':<10} {'conc.':>5} {'turns':>6} {'turns/s':>9} "
     f"{'ratio':>7} {'ack p50':>8} {'ack p99':>8} {'p99/empty':>8} {'ack max':>8} "
-    f"{'errors':>6} {'cpu/turn':>7} {'tput/fl':>6} {'cpu/fl':>6} {'machine':>7}   (ms)"
+    f"{'errors':>6} {'cpu/turn':>7} {'tput/fl':>6} {'cpu/fl':>6} {'machine':>7} "
+    f"{'pg cpu':>6}   (ms)"
 )
 
 
