@@ -45,6 +45,52 @@ async def one_turn(bot: Bot, delivery: Any) -> None:
     await bot.runner.chat_worker.drain(set(bot.runner.chat_worker.lanes()))
 
 
+async def all_three_landed(store: ReportStore, bot: Bot, thread: str) -> None:
+    """Every delivery settled, and the report, as its rows say, holds all three answers."""
+    assert await pending(bot.inbox) == 0
+    report_id = await store.find_by_thread("test", CHANNEL, thread)
+    assert report_id is not None
+    assert await indicators(ReportStore(store.database), report_id) == [
+        "203.0.113.1",
+        "203.0.113.2",
+        "203.0.113.3",
+    ]
+
+
+POSTGRES_ONLY = pytest.mark.parametrize(
+    "database_url", [pytest.param("postgres", marks=pytest.mark.postgres)], indirect=True
+)
+
+
+def calls_recorded(monkeypatch: pytest.MonkeyPatch) -> tuple[list[str], list[object]]:
+    """What is sent to asyncpg directly, and what goes through SQLAlchemy (whose own path
+    uses asyncpg's prepared statements, which the first list does not see)."""
+    return sent_to_asyncpg(monkeypatch), executed_through_sqlalchemy(monkeypatch)
+
+
+async def warm_report(store: ReportStore) -> tuple[Bot, str, list[Any]]:
+    """A report whose first answer went through: the bot, its thread and two more answers."""
+    bot = make_bot(store)
+    _, thread = await start_report(bot.runner, bot.chat)
+    deliveries = answers(thread, 3)
+    await one_turn(bot, deliveries[0])
+    return bot, thread, deliveries[1:]
+
+
+async def replica_behind(store: ReportStore) -> tuple[Bot, str, Any]:
+    """Two replicas on one database, each with its own cache: A answered first, then B, so
+    A's cached report is one version behind. A, its thread, and A's next delivery."""
+    bot_a = make_bot(store)
+    _, thread = await start_report(bot_a.runner, bot_a.chat)
+    first, second, third = answers(thread, 3)
+    await one_turn(bot_a, first)
+    bot_b = make_bot(ReportStore(store.database))
+    bot_b.decoder.events.update(bot_a.decoder.events)  # delivery ids go on from A's
+    await one_turn(bot_b, second)
+    bot_a.decoder.events.update(bot_b.decoder.events)
+    return bot_a, thread, third
+
+
 async def test_a_turn_executes_only_statements_built_before_it(store: ReportStore) -> None:
     bot = make_bot(store)
     _, thread = await start_report(bot.runner, bot.chat)
@@ -103,11 +149,8 @@ WARM_TURN_ROUND_TRIPS = 7
 async def test_a_warm_turn_sends_ten_statements_and_none_reads_what_the_turn_knows(
     store: ReportStore,
 ) -> None:
-    bot = make_bot(store)
-    _, thread = await start_report(bot.runner, bot.chat)
-    deliveries = answers(thread, 3)
-    await one_turn(bot, deliveries[0])
-    for delivery in deliveries[1:]:
+    bot, thread, later = await warm_report(store)
+    for delivery in later:
         with sql_executed(store.database) as sent:
             await one_turn(bot, delivery)
         assert len(sent) == WARM_TURN_STATEMENTS[store.database.engine.dialect.name], "\n".join(
@@ -116,41 +159,23 @@ async def test_a_warm_turn_sends_ten_statements_and_none_reads_what_the_turn_kno
         # The cached report is trusted (its UPDATE checks the version), and nothing the turn
         # itself decided is read back.
         assert not [s for s in sent if s.startswith("SELECT")], "\n".join(sent)
-    assert await pending(bot.inbox) == 0
-    report_id = await store.find_by_thread("test", CHANNEL, thread)
-    assert report_id is not None
-    assert await indicators(store, report_id) == ["203.0.113.1", "203.0.113.2", "203.0.113.3"]
+    await all_three_landed(store, bot, thread)
 
 
-@pytest.mark.parametrize(
-    "database_url", [pytest.param("postgres", marks=pytest.mark.postgres)], indirect=True
-)
+@POSTGRES_ONLY
 async def test_a_warm_turn_on_postgresql_is_seven_round_trips(
     store: ReportStore, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    bot = make_bot(store)
-    _, thread = await start_report(bot.runner, bot.chat)
-    deliveries = answers(thread, 3)
-    await one_turn(bot, deliveries[0])
-    for delivery in deliveries[1:]:
-        sent = sent_to_asyncpg(monkeypatch)
-        # (SQLAlchemy's own path goes through asyncpg's prepared statements, which `sent`
-        # does not see: none may be taken, or the round trips would be more than counted.)
-        through_sqlalchemy = executed_through_sqlalchemy(monkeypatch)
+    bot, thread, later = await warm_report(store)
+    for delivery in later:
+        sent, through_sqlalchemy = calls_recorded(monkeypatch)
         await one_turn(bot, delivery)
         monkeypatch.undo()
         assert through_sqlalchemy == []
         assert len(sent) == WARM_TURN_ROUND_TRIPS, "\n".join(sent)
         assert [s.split(" ")[0] for s in sent if s in ("BEGIN", "COMMIT")] == ["BEGIN", "COMMIT"]
         assert len([s for s in sent if s.startswith("WITH")]) == 3, "\n".join(sent)
-    assert await pending(bot.inbox) == 0
-    report_id = await store.find_by_thread("test", CHANNEL, thread)
-    assert report_id is not None
-    assert await indicators(ReportStore(store.database), report_id) == [
-        "203.0.113.1",
-        "203.0.113.2",
-        "203.0.113.3",
-    ]
+    await all_three_landed(store, bot, thread)
 
 
 async def test_a_replica_whose_cached_report_is_behind_still_sees_the_other_ones_answer(
@@ -159,54 +184,27 @@ async def test_a_replica_whose_cached_report_is_behind_still_sees_the_other_ones
     # Two replicas on one database, each with its own cache: B answers after A cached the
     # report, so A's next turn starts from a state one version behind. Its UPDATE finds the
     # version moved on, and the turn runs again from the database: nothing of B's is lost.
-    bot_a = make_bot(store)
-    _, thread = await start_report(bot_a.runner, bot_a.chat)
-    first, second, third = answers(thread, 3)
-    await one_turn(bot_a, first)
-    bot_b = make_bot(ReportStore(store.database))
-    bot_b.decoder.events.update(bot_a.decoder.events)  # delivery ids go on from A's
-    await one_turn(bot_b, second)
-    bot_a.decoder.events.update(bot_b.decoder.events)
+    bot_a, thread, third = await replica_behind(store)
     with sql_executed(store.database) as sent:
         await one_turn(bot_a, third)
-    report_id = await store.find_by_thread("test", CHANNEL, thread)
-    assert report_id is not None
-    assert await indicators(store, report_id) == ["203.0.113.1", "203.0.113.2", "203.0.113.3"]
+    await all_three_landed(store, bot_a, thread)
     # The stale attempt was rolled back and run again, reading the report's version this time.
     assert [s for s in sent if s.startswith("SELECT reports.version")], "\n".join(sent)
-    assert await pending(bot_a.inbox) == 0
 
 
-@pytest.mark.parametrize(
-    "database_url", [pytest.param("postgres", marks=pytest.mark.postgres)], indirect=True
-)
+@POSTGRES_ONLY
 async def test_a_stale_replica_on_postgresqls_one_statement_path_loses_nothing(
     store: ReportStore, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     # As above, with nobody watching the statements: A's turn from its stale cache goes out
     # as one statement (storage/turn_statement.py), finds the version moved on, writes
     # nothing, and runs again from the database.
-    bot_a = make_bot(store)
-    _, thread = await start_report(bot_a.runner, bot_a.chat)
-    first, second, third = answers(thread, 3)
-    await one_turn(bot_a, first)
-    bot_b = make_bot(ReportStore(store.database))
-    bot_b.decoder.events.update(bot_a.decoder.events)
-    await one_turn(bot_b, second)
-    bot_a.decoder.events.update(bot_b.decoder.events)
-    sent = sent_to_asyncpg(monkeypatch)
-    through_sqlalchemy = executed_through_sqlalchemy(monkeypatch)
+    bot_a, thread, third = await replica_behind(store)
+    sent, through_sqlalchemy = calls_recorded(monkeypatch)
     await one_turn(bot_a, third)
     monkeypatch.undo()
     # The stale attempt's statement, rolled back; then the version read, and the turn again.
     assert len([s for s in sent if s.startswith("WITH p AS")]) == 2, "\n".join(sent)
     assert sent.count("ROLLBACK") == 1, "\n".join(sent)
     assert [s for s in through_sqlalchemy if "reports.version" in str(s)]
-    report_id = await store.find_by_thread("test", CHANNEL, thread)
-    assert report_id is not None
-    assert await indicators(ReportStore(store.database), report_id) == [
-        "203.0.113.1",
-        "203.0.113.2",
-        "203.0.113.3",
-    ]
-    assert await pending(bot_a.inbox) == 0
+    await all_three_landed(store, bot_a, thread)
