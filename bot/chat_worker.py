@@ -149,8 +149,8 @@ class ChatWorker:
     async def enqueue_leasing(
         self, connection: AsyncConnection, effect: NewEffect, now: datetime
     ) -> tuple[int, Lease | None]:
-        """PostgreSQL, inside a turn's transaction: a turn's one effect written and its lane
-        leased as `lease_in` leases it, in one round trip."""
+        """Inside a turn's transaction: a turn's one effect written and its lane leased as
+        `lease_in` leases it (one round trip on PostgreSQL)."""
         effect_id, taken, free_at = await enqueue_taking_lane(
             connection, effect, self.outbox.owner, now, self.retry.lease
         )

@@ -578,8 +578,8 @@ class TurnRunner:
         now = utc_now()
         connection = transaction.connection
         leases: dict[str, Lease | None] = {}
-        if len(rows) == 1 and connection.dialect.name == "postgresql":
-            # The usual turn's one effect: written and its lane leased in one round trip.
+        if len(rows) == 1:
+            # The usual turn's one effect: written and its lane leased together.
             effect_id, leases[rows[0].lane] = await self.chat_worker.enqueue_leasing(
                 connection, rows[0], now
             )

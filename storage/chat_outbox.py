@@ -205,8 +205,13 @@ async def enqueue_taking_lane(
     now: datetime,
     lease: timedelta,
 ) -> tuple[int, bool, datetime | None]:
-    """PostgreSQL, inside a turn's transaction: `enqueue` of one effect and `take_lane` of
-    its lane in one statement. Its id, whether the lane is ours now, its pacing schedule."""
+    """Inside a turn's transaction: `enqueue` of one effect and `take_lane` of its lane, in
+    one statement on PostgreSQL (one round trip; SQLite has none to save and runs the two).
+    Its id, whether the lane is ours now, its pacing schedule."""
+    if connection.dialect.name != "postgresql":
+        (effect_id,) = await enqueue(connection, [effect], now)
+        taken, free_at = await take_lane(connection, LANE_KIND, effect.lane, owner, now, lease)
+        return effect_id, taken, free_at
     row = await _ENQUEUE_TAKING_LANE.first(
         connection,
         take_parameters(LANE_KIND, effect.lane, owner, now, lease)
